@@ -1,0 +1,48 @@
+# 益创 Yichuang. `make demo` sets everything up and serves the demo; `make test` runs the suite.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium gettext
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install system-deps venv messages serve clean test-fast
+
+system-deps: var/.system-deps
+var/.system-deps:
+	@mkdir -p var
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@touch $@
+
+venv: $(BIN)/.installed
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+	@$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: system-deps venv messages
+
+messages:
+	@$(BIN)/python manage.py compilemessages -v 0 --ignore '.venv/*'
+
+demo: install
+	@$(BIN)/python manage.py migrate --noinput -v 0
+	@$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	@$(BIN)/python -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test-media db.sqlite3

@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class FinanceError(DomainError):
+    """A money action was refused."""

@@ -1,0 +1,83 @@
+"""Per-round defaults taken from the seed policies (mostly Wenzhou's); every one is editable per round."""
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+DOMAINS = {
+    "elderly": _("Elderly care"),
+    "disability": _("Disability support"),
+    "youth": _("Youth development"),
+    "hardship": _("Hardship relief"),
+    "community": _("Community governance"),
+    "other": _("Other"),
+}
+
+FUND_SOURCES = {
+    "welfare_lottery": _("Welfare lottery public-welfare fund"),
+    "fiscal": _("Special fiscal fund"),
+    "social": _("Social funds"),
+}
+
+ATTACHMENT_KINDS = {
+    "registration_certificate": _("Registration certificate"),
+    "charter": _("Charter"),
+    "financial_report": _("Last year's financial or audit report"),
+    "rating_certificate": _("Rating certificate"),
+    "signed_agreement": _("Signed agreement scan"),
+    "receipt": _("Receipt"),
+    "other": _("Other"),
+}
+
+DEFAULT_REQUIRED_ATTACHMENTS = ["registration_certificate", "charter", "financial_report"]
+
+
+def default_domains() -> list[str]:
+    return list(DOMAINS)
+
+
+def default_required_attachments() -> list[str]:
+    return list(DEFAULT_REQUIRED_ATTACHMENTS)
+
+
+def default_rubric() -> list[dict]:
+    return [
+        {"code": "need", "name": "需求分析", "max": "20", "weight": "1", "description": "服务对象需求是否真实、清晰，有调研依据"},
+        {"code": "design", "name": "项目设计与可行性", "max": "25", "weight": "1", "description": "目标、活动与进度安排是否合理可行"},
+        {"code": "team", "name": "团队能力", "max": "15", "weight": "1", "description": "执行团队的专业能力与既往经验"},
+        {"code": "budget", "name": "预算合理性", "max": "20", "weight": "1", "description": "预算是否真实、必要，符合资金使用规定"},
+        {"code": "impact", "name": "社会效益与可持续性", "max": "20", "weight": "1", "description": "预期成效与项目结束后的可持续性"},
+    ]
+
+
+def default_tranche_template() -> list[dict]:
+    return [
+        {"name": "首期", "percent": "40", "trigger": "signing"},
+        {"name": "二期", "percent": "40", "trigger": "midterm_passed"},
+        {"name": "尾款", "percent": "20", "trigger": "final_passed"},
+    ]
+
+
+def default_midterm_rubric() -> list[dict]:
+    return [
+        {"code": "implementation", "name": "项目实施", "max": "30"},
+        {"code": "inputs", "name": "人力物资投入", "max": "20"},
+        {"code": "finance", "name": "财务管理", "max": "25"},
+        {"code": "outcomes", "name": "项目成效", "max": "25"},
+    ]
+
+
+def default_final_rubric() -> list[dict]:
+    return [
+        {"code": "indicators", "name": "指标完成情况", "max": "30"},
+        {"code": "execution", "name": "预算执行率", "max": "20"},
+        {"code": "compliance", "name": "支出合规性", "max": "20"},
+        {"code": "satisfaction", "name": "受益人满意度", "max": "20"},
+        {"code": "branding", "name": "福彩公益金资助标识使用", "max": "10"},
+    ]
+
+
+def default_grade_thresholds() -> dict:
+    return {"excellent": "90", "good": "80", "pass": "60"}
+
+
+DEFAULT_LABOR_CAP_PERCENT = Decimal("50")

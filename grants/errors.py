@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class GrantsError(DomainError):
+    """Organization or round data broke a rule."""

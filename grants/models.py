@@ -1,0 +1,267 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grants import defaults
+from grants.rules import credit_code
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class OrgType(models.TextChoices):
+    SOCIAL_GROUP = "social_group", _("Social group")
+    SOCIAL_SERVICE = "social_service", _("Social service organization")
+    FOUNDATION = "foundation", _("Foundation")
+    COMMUNITY = "community", _("Filed community social organization")
+
+
+class Rating(models.IntegerChoices):
+    A1 = 1, "1A"
+    A2 = 2, "2A"
+    A3 = 3, "3A"
+    A4 = 4, "4A"
+    A5 = 5, "5A"
+
+
+def validate_credit_code(value: str) -> None:
+    problems = credit_code.errors(value)
+    if problems:
+        raise ValidationError(problems)
+
+
+bank_code_validator = RegexValidator(r"^\d{12}$", _("The bank code (联行号) must be exactly 12 digits."))
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        validators=[validate_credit_code],
+    )
+    org_type = models.CharField(_("type"), max_length=20, choices=OrgType.choices)
+    host = models.ForeignKey(
+        "self", verbose_name=_("host organization"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="hosted", help_text=_("Required for a filed community social organization; it is the payee."),
+    )
+    registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices, null=True, blank=True)
+    rating_valid_until = models.DateField(_("rating valid until"), null=True, blank=True)
+    bank_account_name = models.CharField(_("account name"), max_length=200, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_account_no = models.CharField(_("account number"), max_length=40, blank=True)
+    bank_code = models.CharField(_("bank code"), max_length=12, blank=True, validators=[bank_code_validator])
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def payee(self) -> "Organization":
+        """A filed community organization has no account of its own: its host is paid."""
+        return self.host if self.org_type == OrgType.COMMUNITY and self.host_id else self
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.credit_code:
+            self.credit_code = credit_code.normalize(self.credit_code)
+            kind = credit_code.registration_kind(self.credit_code)
+            if kind and self.org_type and self.org_type != OrgType.COMMUNITY and kind != self.org_type:
+                errors.setdefault("credit_code", []).append(
+                    f"信用代码第2位表示「{OrgType(kind).label}」，与所选类型「{OrgType(self.org_type).label}」不一致"
+                )
+        if self.org_type == OrgType.COMMUNITY:
+            if not self.host_id:
+                errors.setdefault("host", []).append("备案社区社会组织须填写依托单位（登记注册的社会组织），由其代为收款")
+            elif self.host.org_type == OrgType.COMMUNITY:
+                errors.setdefault("host", []).append("依托单位必须是已登记的社会组织，不能是另一个备案社区社会组织")
+        else:
+            if not self.credit_code:
+                errors.setdefault("credit_code", []).append("已登记的社会组织必须填写统一社会信用代码")
+            if self.host_id:
+                errors.setdefault("host", []).append("只有备案社区社会组织需要依托单位")
+        if self.bank_account_name and self.org_type != OrgType.COMMUNITY and self.bank_account_name != self.name:
+            errors.setdefault("bank_account_name", []).append(
+                f"户名「{self.bank_account_name}」必须与机构登记名称「{self.name}」一致"
+            )
+        if self.rating and not self.rating_valid_until:
+            errors.setdefault("rating_valid_until", []).append("填写评估等级时须填写有效期")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Membership(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    is_manager = models.BooleanField(_("manager"), default=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_membership")]
+
+
+class CreditListType(models.TextChoices):
+    ABNORMAL = "abnormal", _("Abnormal activity list")
+    SERIOUS = "serious", _("Serious illegal and dishonest list")
+
+
+class CreditListEntry(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="credit_entries")
+    list_type = models.CharField(_("list"), max_length=20, choices=CreditListType.choices)
+    listed_on = models.DateField(_("listed on"))
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("credit list entry")
+        verbose_name_plural = _("credit list entries")
+        ordering = ["-listed_on"]
+
+    def clean(self) -> None:
+        if self.removed_on and self.listed_on and self.removed_on < self.listed_on:
+            raise ValidationError({"removed_on": "移出日期不能早于列入日期"})
+
+
+class AggregationMethod(models.TextChoices):
+    MEAN = "mean", _("Mean")
+    TRIMMED = "trimmed", _("Trimmed mean (drop highest and lowest when 5 or more)")
+    WEIGHTED = "weighted", _("Weighted by expert")
+
+
+class GrantRound(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    code = models.SlugField(_("code"), max_length=30, unique=True, help_text=_("Used in project numbers."))
+    description = models.TextField(_("call for proposals"), blank=True)
+    fund_source = models.CharField(
+        _("fund source"), max_length=30, choices=list(defaults.FUND_SOURCES.items()), default="welfare_lottery"
+    )
+    pot = models.DecimalField(_("total pot"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    min_amount = models.DecimalField(_("minimum per project"), **MONEY, default=Decimal("10000.00"))
+    max_amount = models.DecimalField(_("maximum per project"), **MONEY, default=Decimal("100000.00"))
+    # Dates, not datetimes: officers announce "申报截止日期", which means until 23:59:59 Shanghai time.
+    apply_start = models.DateField(_("applications open"))
+    apply_end = models.DateField(_("applications close"))
+    review_start = models.DateField(_("review starts"), null=True, blank=True)
+    review_end = models.DateField(_("review ends"), null=True, blank=True)
+    publicity_days = models.PositiveSmallIntegerField(_("publicity working days"), default=5)
+    period_months = models.PositiveSmallIntegerField(_("project period (months)"), default=12)
+    domains = models.JSONField(_("service domains"), default=defaults.default_domains)
+    # Eligibility policy
+    min_months_registered = models.PositiveSmallIntegerField(_("minimum months since registration"), default=12)
+    min_rating = models.PositiveSmallIntegerField(_("minimum rating"), choices=Rating.choices, null=True, blank=True)
+    abnormal_lookback_years = models.PositiveSmallIntegerField(_("abnormal-list look-back (years)"), default=1)
+    serious_lookback_years = models.PositiveSmallIntegerField(_("dishonest-list look-back (years)"), default=2)
+    max_applications_per_org = models.PositiveSmallIntegerField(_("applications per organization"), default=1)
+    bar_unfinished = models.BooleanField(_("bar organizations with unfinished projects"), default=True)
+    bar_failed_years = models.PositiveSmallIntegerField(_("years barred after a failed evaluation"), default=3)
+    bar_government_funded = models.BooleanField(_("bar projects already funded by government"), default=True)
+    required_attachments = models.JSONField(_("required attachments"), default=defaults.default_required_attachments)
+    # Budget policy (category caps are BudgetCap rows)
+    cofunding_min_percent = models.DecimalField(
+        _("minimum co-funding (% of grant)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    # Review
+    rubric = models.JSONField(_("review rubric"), default=defaults.default_rubric)
+    experts_per_project = models.PositiveSmallIntegerField(_("experts per project"), default=5)
+    require_finance_expert = models.BooleanField(_("at least one finance expert per panel"), default=True)
+    max_load_per_expert = models.PositiveSmallIntegerField(_("maximum proposals per expert"), default=40)
+    aggregation = models.CharField(
+        _("aggregation"), max_length=20, choices=AggregationMethod.choices, default=AggregationMethod.TRIMMED
+    )
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold (points)"), max_digits=5, decimal_places=2, default=Decimal("20")
+    )
+    comment_required_below = models.DecimalField(
+        _("overall comment required below"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    blind_review = models.BooleanField(_("blind review"), default=False)
+    # Money and evaluation
+    tranche_template = models.JSONField(_("tranche template"), default=defaults.default_tranche_template)
+    midterm_rubric = models.JSONField(_("mid-term rubric"), default=defaults.default_midterm_rubric)
+    final_rubric = models.JSONField(_("final rubric"), default=defaults.default_final_rubric)
+    midterm_pass_mark = models.DecimalField(_("mid-term pass mark"), max_digits=5, decimal_places=2, default=Decimal("60"))
+    grade_thresholds = models.JSONField(_("grade thresholds"), default=defaults.default_grade_thresholds)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant round")
+        verbose_name_plural = _("grant rounds")
+        ordering = ["-year", "-apply_start"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from finance.tranches import template_errors
+        from grants.rules.rubric import rubric_errors
+
+        errors: dict[str, list[str]] = {}
+        if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
+            errors.setdefault("max_amount", []).append("单个项目资助上限不能低于下限")
+        if self.max_amount and self.pot and self.max_amount > self.pot:
+            errors.setdefault("max_amount", []).append("单个项目资助上限不能超过资金总额")
+        if self.apply_start and self.apply_end and self.apply_end < self.apply_start:
+            errors.setdefault("apply_end", []).append("申报截止日期不能早于开始日期")
+        if self.tranche_template is not None:
+            for problem in template_errors(self.tranche_template):
+                errors.setdefault("tranche_template", []).append(problem)
+        for field in ("rubric", "midterm_rubric", "final_rubric"):
+            for problem in rubric_errors(getattr(self, field)):
+                errors.setdefault(field, []).append(problem)
+        unknown = [d for d in (self.domains or []) if d not in defaults.DOMAINS]
+        if unknown:
+            errors.setdefault("domains", []).append(f"未知的服务领域：{'、'.join(unknown)}")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def rubric_max_total(self) -> Decimal:
+        return sum((Decimal(str(c["max"])) for c in self.rubric), Decimal("0"))
+
+
+class CapKind(models.TextChoices):
+    PCT_GRANT = "pct_grant", _("% of grant amount")
+    PCT_TOTAL = "pct_total", _("% of total budget")
+    FIXED = "fixed", _("Fixed amount")
+    FORBIDDEN = "forbidden", _("Not payable from the grant")
+
+
+class BudgetCap(models.Model):
+    """A per-round cap on what the grant may pay in one budget category."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="budget_caps")
+    category = models.CharField(_("category"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20, choices=CapKind.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("budget cap")
+        verbose_name_plural = _("budget caps")
+        constraints = [models.UniqueConstraint(fields=["round", "category"], name="one_cap_per_category")]
+
+    def clean(self) -> None:
+        from grants.rules.budget import CATEGORIES
+
+        if self.category not in CATEGORIES:
+            raise ValidationError({"category": f"未知的预算科目：{self.category}"})
+        if self.kind == CapKind.FORBIDDEN:
+            self.value = None
+        elif self.value is None or self.value < 0:
+            raise ValidationError({"value": "请填写不小于0的上限值"})
+        elif self.kind in (CapKind.PCT_GRANT, CapKind.PCT_TOTAL) and self.value > 100:
+            raise ValidationError({"value": "百分比上限不能超过100"})

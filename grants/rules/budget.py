@@ -1,0 +1,195 @@
+"""Budget (项目预算) rules: category caps, forbidden uses, totals.
+
+The same checks run at submission (against the requested amount), at the
+funding decision (against the approved amount), on every 预算调整 and on
+reported spending, so they take plain lines and an amount and know nothing
+about where they are called from.
+
+Caps measure only what the grant pays: 配套资金 is the organization's own
+money and 福彩公益金 rules (e.g. labor ≤ 50% of the grant, Wenzhou) do not
+limit it. Cap comparisons are exact — exactly 50% passes, one fen more fails.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from finance.money import FEN, format_yuan, percent_of, percent_of_display
+
+CATEGORIES = {
+    "labor": "人员经费/劳务费",
+    "activity": "活动费",
+    "publicity": "宣传印刷费",
+    "training": "专家督导培训费",
+    "travel": "交通差旅费",
+    "office": "办公费",
+    "management": "管理费",
+    "other": "其他",
+}
+SOURCES = {"grant": "资助资金", "cofund": "配套资金"}
+CAP_KINDS = ("pct_grant", "pct_total", "fixed", "forbidden")
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    category: str
+    item: str
+    amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class CapRule:
+    category: str
+    kind: str  # "pct_grant" | "pct_total" | "fixed" | "forbidden"
+    value: Decimal | None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CAP_KINDS:
+            raise ValueError(f"未知的预算上限类型：「{self.kind}」")
+        if self.kind != "forbidden" and (self.value is None or self.value < 0):
+            raise ValueError(f"预算上限「{self.kind}」需要一个不小于0的数值")
+
+
+DEFAULT_CAPS = (CapRule("labor", "pct_grant", Decimal("50")),)
+DEFAULT_FORBIDDEN_KEYWORDS = (
+    "因公出国", "出境", "公务接待", "公务用车", "楼堂馆所",
+    "罚款", "偿还债务", "对外投资", "营利", "发放现金",
+)
+
+
+def line_amount(unit_price: Decimal, quantity: Decimal | int) -> Decimal:
+    """单价 × 数量 rounded half up to the fen (quantities like 1.5 课时 are allowed)."""
+    for value in (unit_price, quantity):
+        if isinstance(value, (float, bool)) or not isinstance(value, (Decimal, int)):
+            raise TypeError("单价和数量必须是 Decimal 或 int")
+    return (Decimal(unit_price) * Decimal(quantity)).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _sum(amounts: Iterable[Decimal]) -> Decimal:
+    return sum(amounts, ZERO)
+
+
+def totals(lines: Sequence[BudgetLine]) -> dict:
+    """{"by_category", "grant_by_category", "by_source", "total"}; known codes first, zeros included."""
+    by_category = {code: ZERO for code in CATEGORIES}
+    grant_by_category = {code: ZERO for code in CATEGORIES}
+    by_source = {code: ZERO for code in SOURCES}
+    for line in lines:
+        by_category[line.category] = by_category.get(line.category, ZERO) + line.amount
+        by_source[line.source] = by_source.get(line.source, ZERO) + line.amount
+        if line.source == "grant":
+            grant_by_category[line.category] = grant_by_category.get(line.category, ZERO) + line.amount
+    return {
+        "by_category": by_category,
+        "grant_by_category": grant_by_category,
+        "by_source": by_source,
+        "total": _sum(line.amount for line in lines),
+    }
+
+
+def _grant_paid(lines: Sequence[BudgetLine], category: str) -> Decimal:
+    return _sum(l.amount for l in lines if l.source == "grant" and l.category == category)
+
+
+def _pct(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def cap_problems(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amount: Decimal) -> list[str]:
+    """Caps on the grant-paid part of each category; messages show the amount and the limit."""
+    problems = []
+    total = _sum(l.amount for l in lines)
+    for cap in caps:
+        label = CATEGORIES.get(cap.category, cap.category)
+        paid = _grant_paid(lines, cap.category)
+        head = f"{label}（资助资金支付）合计 {format_yuan(paid)} 元"
+        if cap.kind == "forbidden":
+            if paid != 0:
+                problems.append(f"{label}不得使用资助资金支付，当前资助资金支付 {format_yuan(paid)} 元")
+            continue
+        if cap.kind == "pct_grant":
+            limit, shown = percent_of(grant_amount, cap.value), percent_of_display(grant_amount, cap.value)
+            basis = f"资助金额 {format_yuan(grant_amount)} 元的 {_pct(cap.value)}%"
+        elif cap.kind == "pct_total":
+            limit, shown = percent_of(total, cap.value), percent_of_display(total, cap.value)
+            basis = f"预算总额 {format_yuan(total)} 元的 {_pct(cap.value)}%"
+        else:
+            limit = shown = cap.value
+            basis = "固定限额"
+        if paid > limit:
+            problems.append(f"{head}，超过上限 {format_yuan(shown)} 元（{basis}）")
+    return problems
+
+
+def _keywords_in(text: str, keywords: Sequence[str]) -> list[str]:
+    # "非营利组织" must not trip the "营利" keyword: skip matches negated by 非.
+    found = []
+    for kw in keywords:
+        start = text.find(kw)
+        while start != -1:
+            if not (start > 0 and text[start - 1] == "非"):
+                found.append(kw)
+                break
+            start = text.find(kw, start + 1)
+    return found
+
+
+def budget_problems(
+    lines: Sequence[BudgetLine],
+    *,
+    caps: Sequence[CapRule],
+    grant_amount: Decimal,
+    forbidden_keywords: Sequence[str] = DEFAULT_FORBIDDEN_KEYWORDS,
+    cofunding_min_percent: Decimal = Decimal("0"),
+    require_grant_total_equal: bool = True,
+) -> list[str]:
+    """Every reason the budget cannot be accepted; an empty list means it passes."""
+    if not lines:
+        return ["预算明细为空，请至少填写一条预算"]
+    problems = []
+    for index, line in enumerate(lines, start=1):
+        name = f"第{index}行「{line.item.strip() or '未命名'}」"
+        if line.amount <= 0:
+            problems.append(f"{name}金额必须大于0，当前为 {format_yuan(line.amount)} 元")
+        elif line.amount != line.amount.quantize(FEN):
+            problems.append(f"{name}金额最多保留两位小数（到分）：{line.amount}")
+        if line.category not in CATEGORIES:
+            problems.append(f"{name}的预算科目「{line.category}」无效")
+        if line.source not in SOURCES:
+            problems.append(f"{name}的资金来源「{line.source}」无效，应为资助资金或配套资金")
+        if line.source == "grant":
+            hits = _keywords_in(line.item, forbidden_keywords)
+            if hits:
+                problems.append(f"{name}含有不得使用资助资金支付的内容：{'、'.join(f'「{k}」' for k in hits)}")
+    grant_total = _sum(l.amount for l in lines if l.source == "grant")
+    if require_grant_total_equal and grant_total != grant_amount:
+        problems.append(
+            f"资助资金预算合计 {format_yuan(grant_total)} 元，"
+            f"与申请/核定资助金额 {format_yuan(grant_amount)} 元不一致"
+        )
+    if cofunding_min_percent > 0:
+        cofund = _sum(l.amount for l in lines if l.source == "cofund")
+        required = percent_of(grant_amount, cofunding_min_percent)
+        if cofund < required:
+            shown = required.quantize(FEN, rounding=ROUND_CEILING)
+            problems.append(
+                f"配套资金合计 {format_yuan(cofund)} 元，低于要求的 {format_yuan(shown)} 元"
+                f"（资助金额 {format_yuan(grant_amount)} 元的 {_pct(cofunding_min_percent)}%）"
+            )
+    problems.extend(cap_problems(lines, caps, grant_amount))
+    return problems
+
+
+def labor_share(lines: Sequence[BudgetLine], grant_amount: Decimal) -> Decimal:
+    """Grant-paid labor as a percent of the grant, for gauges.
+
+    Rounded up (ceiling) so a budget that breaks a 50% cap by a fen never
+    displays as "50.00%".
+    """
+    if grant_amount <= 0:
+        raise ValueError("资助金额必须大于0，才能计算人员经费占比")
+    return (_grant_paid(lines, "labor") * 100 / grant_amount).quantize(FEN, rounding=ROUND_CEILING)

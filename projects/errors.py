@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class ProjectError(DomainError):
+    """A project action was refused; the message says why, in Chinese."""

@@ -1,0 +1,348 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from grants import defaults
+from grants.models import MONEY, GrantRound, Organization
+from projects.permissions import permission_for
+from projects.states import State
+
+S = State
+
+
+class Project(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    round = models.ForeignKey(GrantRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="projects")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="projects"
+    )
+    code = models.CharField(_("project number"), max_length=40, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    domain = models.CharField(_("service domain"), max_length=20, choices=list(defaults.DOMAINS.items()), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    need_analysis = models.TextField(_("need analysis"), blank=True)
+    target_group = models.CharField(_("target group"), max_length=200, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("number of beneficiaries"), null=True, blank=True)
+    service_district = models.CharField(_("service district"), max_length=50, blank=True)
+    service_street = models.CharField(_("service street"), max_length=100, blank=True)
+    activity_plan = models.TextField(_("activity plan"), blank=True)
+    team = models.TextField(_("team"), blank=True)
+    requested_amount = models.DecimalField(_("requested amount"), **MONEY, default=Decimal("0.00"))
+    approved_amount = models.DecimalField(_("approved amount"), **MONEY, null=True, blank=True)
+    government_funded = models.BooleanField(_("already funded by government"), default=False)
+    state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    publicity_start = models.DateField(_("public notice starts"), null=True, blank=True)
+    publicity_end = models.DateField(_("public notice ends"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by_name = models.CharField(_("signed by"), max_length=100, blank=True)
+    signed_ip = models.GenericIPAddressField(_("signed from IP"), null=True, blank=True)
+    grade = models.CharField(_("final grade"), max_length=20, blank=True)
+    midterm_passed = models.BooleanField(_("mid-term passed"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["round", "state"]), models.Index(fields=["organization", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gt=0),
+                name="approved_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code or '草稿'} {self.title}"
+
+    @cached_property
+    def state_label(self) -> str:
+        return S(self.state).label
+
+    # Transitions. Guards with reasons live in projects.guards and run in projects.services;
+    # these declare only the graph and who may pull each lever.
+    @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=permission_for("submit"))
+    def submit(self): ...
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.SUBMITTED, S.RETURNED, S.UNDER_REVIEW, S.REVIEWED, S.WAITLISTED],
+        target=S.WITHDRAWN,
+        permission=permission_for("withdraw"),
+    )
+    def withdraw(self): ...
+
+    @transition(field=state, source=S.SUBMITTED, target=S.RETURNED, permission=permission_for("return_for_revision"))
+    def return_for_revision(self): ...
+
+    @transition(field=state, source=S.SUBMITTED, target=S.INELIGIBLE, permission=permission_for("mark_ineligible"))
+    def mark_ineligible(self): ...
+
+    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=permission_for("accept_for_review"))
+    def accept_for_review(self): ...
+
+    @transition(field=state, source=S.UNDER_REVIEW, target=S.REVIEWED, permission=permission_for("finish_review"))
+    def finish_review(self): ...
+
+    @transition(field=state, source=[S.REVIEWED, S.WAITLISTED], target=S.APPROVED, permission=permission_for("approve"))
+    def approve(self): ...
+
+    @transition(field=state, source=S.REVIEWED, target=S.WAITLISTED, permission=permission_for("waitlist"))
+    def waitlist(self): ...
+
+    @transition(field=state, source=[S.REVIEWED, S.WAITLISTED], target=S.REJECTED, permission=permission_for("reject"))
+    def reject(self): ...
+
+    @transition(
+        field=state, source=[S.APPROVED, S.WAITLISTED, S.REJECTED], target=S.REVIEWED,
+        permission=permission_for("reopen_decision"),
+    )
+    def reopen_decision(self): ...
+
+    @transition(field=state, source=S.APPROVED, target=S.PUBLICITY, permission=permission_for("publish"))
+    def publish(self): ...
+
+    @transition(field=state, source=S.PUBLICITY, target=S.OBJECTION, permission=permission_for("raise_objection"))
+    def raise_objection(self): ...
+
+    @transition(field=state, source=S.OBJECTION, target=S.PUBLICITY, permission=permission_for("dismiss_objection"))
+    def dismiss_objection(self): ...
+
+    @transition(field=state, source=S.OBJECTION, target=S.REVIEWED, permission=permission_for("uphold_objection"))
+    def uphold_objection(self): ...
+
+    @transition(field=state, source=S.PUBLICITY, target=S.CONTRACTED, permission=permission_for("sign"))
+    def sign(self): ...
+
+    @transition(field=state, source=S.CONTRACTED, target=S.IN_PROGRESS, permission=permission_for("start"))
+    def start(self): ...
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.MIDTERM_REVIEW, permission=permission_for("begin_midterm"))
+    def begin_midterm(self): ...
+
+    @transition(field=state, source=S.MIDTERM_REVIEW, target=S.IN_PROGRESS, permission=permission_for("pass_midterm"))
+    def pass_midterm(self): ...
+
+    @transition(field=state, source=S.MIDTERM_REVIEW, target=S.IN_PROGRESS, permission=permission_for("fail_midterm"))
+    def fail_midterm(self): ...
+
+    @transition(field=state, source=S.IN_PROGRESS, target=S.FINAL_REVIEW, permission=permission_for("begin_final"))
+    def begin_final(self): ...
+
+    @transition(field=state, source=S.FINAL_REVIEW, target=S.COMPLETED, permission=permission_for("complete"))
+    def complete(self): ...
+
+    @transition(field=state, source=S.FINAL_REVIEW, target=S.TERMINATED, permission=permission_for("fail_final"))
+    def fail_final(self): ...
+
+    @transition(
+        field=state,
+        source=[S.CONTRACTED, S.IN_PROGRESS, S.MIDTERM_REVIEW, S.FINAL_REVIEW],
+        target=S.TERMINATED,
+        permission=permission_for("terminate"),
+    )
+    def terminate(self): ...
+
+
+class Source(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    COFUND = "cofund", _("Co-funding")
+
+
+class Category(models.TextChoices):
+    LABOR = "labor", _("Labor costs")
+    ACTIVITY = "activity", _("Activities")
+    PUBLICITY = "publicity", _("Publicity and printing")
+    TRAINING = "training", _("Expert supervision and training")
+    TRAVEL = "travel", _("Transport and travel")
+    OFFICE = "office", _("Office costs")
+    MANAGEMENT = "management", _("Management fee")
+    OTHER = "other", _("Other")
+
+
+class BudgetLine(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    item = models.CharField(_("item"), max_length=200)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("subtotal"), **MONEY)
+    source = models.CharField(_("funding source"), max_length=10, choices=Source.choices, default=Source.GRANT)
+    explanation = models.CharField(_("explanation"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["position", "id"]
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "id"]
+
+
+class Indicator(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=20)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    achieved = models.DecimalField(_("achieved"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["id"]
+
+
+protected_storage = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Stored under a random name: the user's file name never reaches the file system.
+    import uuid
+
+    return f"attachments/{instance.project_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=40, choices=list(defaults.ATTACHMENT_KINDS.items()))
+    file = models.FileField(_("file"), storage=protected_storage, upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["kind", "id"]
+
+
+class ProjectEvent(models.Model):
+    """Append-only audit trail: every transition and every other change that matters."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=50)
+    from_state = models.CharField(_("from state"), max_length=20, blank=True)
+    to_state = models.CharField(_("to state"), max_length=20, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["at", "id"]
+
+    @property
+    def action_label(self) -> str:
+        from projects.states import TRANSITIONS
+
+        spec = TRANSITIONS.get(self.action)
+        return spec.label if spec else self.action
+
+
+class EvaluationKind(models.TextChoices):
+    MIDTERM = "midterm", _("Mid-term evaluation")
+    FINAL = "final", _("Final evaluation")
+
+
+class Evaluation(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations")
+    kind = models.CharField(_("kind"), max_length=10, choices=EvaluationKind.choices)
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scores = models.JSONField(_("scores"), default=dict)
+    total = models.DecimalField(_("total"), max_digits=6, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    passed = models.BooleanField(_("passed"))
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-submitted_at", "-id"]
+
+
+class ReportKind(models.TextChoices):
+    PROGRESS = "progress", _("Progress report")
+    MIDTERM = "midterm", _("Mid-term report")
+    FINAL = "final", _("Final report")
+
+
+class Report(models.Model):
+    """Progress / mid-term / final report with the spending it declares."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
+    narrative = models.TextField(_("narrative"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-submitted_at", "-id"]
+
+
+class Expenditure(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="expenditures")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    item = models.CharField(_("item"), max_length=200)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    source = models.CharField(_("funding source"), max_length=10, choices=Source.choices)
+
+    class Meta:
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+
+
+class AdjustmentState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class BudgetAdjustment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="adjustments")
+    reason = models.TextField(_("reason"))
+    proposed_lines = models.JSONField(_("proposed budget"))
+    state = models.CharField(_("state"), max_length=10, choices=AdjustmentState.choices, default=AdjustmentState.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("budget adjustment")
+        verbose_name_plural = _("budget adjustments")
+        ordering = ["-requested_at"]

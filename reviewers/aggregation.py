@@ -1,0 +1,138 @@
+"""Combining expert scores and ranking projects.
+
+Aggregates are computed exactly (fractions) and rounded once, half up, to
+0.01, so a published score never depends on float noise or double rounding.
+
+Ranking tie rule (published with the 评审结果 so it is predictable):
+  1. higher aggregate score first; projects with no score yet come last;
+  2. then the rubric criteria aggregates, compared in rubric order, higher
+     first (e.g. a tie on total is broken by 需求分析, then 项目设计 ...);
+  3. then the smaller requested amount (the pot funds more projects);
+  4. then the earlier submission;
+  5. then the smaller project id, so the order is total and stable.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+METHODS = ("mean", "trimmed", "weighted")
+TRIM_MIN_SCORES = 5
+_CENT = Decimal("0.01")
+_MILLI = Decimal("0.001")
+
+
+def _check(values: Sequence[Decimal], what: str) -> None:
+    for v in values:
+        if isinstance(v, (float, bool)) or not isinstance(v, (Decimal, int)):
+            raise TypeError(f"{what}必须是 Decimal 或 int，不能是 {type(v).__name__}")
+
+
+def _round(value: Fraction, step: Decimal) -> Decimal:
+    # Exact fraction → Decimal with enough digits, then one half-up rounding.
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def _mean(values: Sequence[Decimal]) -> Fraction:
+    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+
+
+def aggregate(
+    scores: Sequence[Decimal], method: str, weights: Sequence[Decimal] | None = None
+) -> Decimal | None:
+    """Round-level score of one project from its experts' totals; None when nobody has scored."""
+    if method not in METHODS:
+        raise ValueError(f"未知的汇总方式：「{method}」")
+    _check(scores, "评分")
+    if not scores:
+        return None
+    if method == "mean":
+        return _round(_mean(scores), _CENT)
+    if method == "trimmed":
+        if len(scores) < TRIM_MIN_SCORES:
+            return _round(_mean(scores), _CENT)
+        return _round(_mean(sorted(scores)[1:-1]), _CENT)
+    if weights is None or len(weights) != len(scores):
+        raise ValueError("加权平均需要与评分数量相同的权重")
+    _check(weights, "权重")
+    if any(w < 0 for w in weights):
+        raise ValueError("权重不能为负数")
+    total_weight = sum((Fraction(w) for w in weights), Fraction(0))
+    if total_weight <= 0:
+        raise ValueError("权重之和必须大于0")
+    weighted = sum((Fraction(s) * Fraction(w) for s, w in zip(scores, weights)), Fraction(0))
+    return _round(weighted / total_weight, _CENT)
+
+
+def spread(scores: Sequence[Decimal]) -> Decimal:
+    """Max − min; 0 for fewer than two scores."""
+    _check(scores, "评分")
+    if len(scores) < 2:
+        return Decimal("0")
+    return max(scores) - min(scores)
+
+
+def is_disputed(scores: Sequence[Decimal], threshold: Decimal) -> bool:
+    """Flag for 评审讨论 when experts disagree by more than the round's threshold."""
+    return spread(scores) > threshold
+
+
+def zscores(
+    scores_by_expert: Mapping[Hashable, Mapping[Hashable, Decimal]],
+) -> dict[tuple[Hashable, Hashable], Decimal]:
+    """Per-expert standardized scores, to spot lenient or harsh experts.
+
+    Population standard deviation; an expert with fewer than two scores or
+    identical scores has no scale, so all their z-scores are 0.
+    """
+    result: dict[tuple[Hashable, Hashable], Decimal] = {}
+    zero = Decimal("0.000")
+    for expert, by_project in scores_by_expert.items():
+        _check(list(by_project.values()), "评分")
+        if len(by_project) < 2:
+            result.update({(expert, p): zero for p in by_project})
+            continue
+        values = {p: Fraction(v) for p, v in by_project.items()}
+        mu = sum(values.values(), Fraction(0)) / len(values)
+        variance = sum(((v - mu) ** 2 for v in values.values()), Fraction(0)) / len(values)
+        if variance == 0:
+            result.update({(expert, p): zero for p in by_project})
+            continue
+        with localcontext() as ctx:
+            ctx.prec = 60
+            sigma = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+            for p, v in values.items():
+                diff = v - mu
+                z = Decimal(diff.numerator) / Decimal(diff.denominator) / sigma
+                result[(expert, p)] = z.quantize(_MILLI, rounding=ROUND_HALF_UP) + 0
+    return result
+
+
+@dataclass(frozen=True)
+class RankEntry:
+    project_id: int
+    score: Decimal | None
+    tiebreak_scores: tuple[Decimal, ...]
+    requested: Decimal
+    submitted_at_ordinal: int
+
+
+def _key(entry: RankEntry) -> tuple:
+    missing = entry.score is None
+    return (
+        missing,
+        0 if missing else -entry.score,
+        tuple(-t for t in entry.tiebreak_scores),
+        entry.requested,
+        entry.submitted_at_ordinal,
+        entry.project_id,
+    )
+
+
+def rank(entries: Sequence[RankEntry]) -> list[RankEntry]:
+    """Entries in funding order under the module's documented tie rule."""
+    return sorted(entries, key=_key)

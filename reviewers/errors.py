@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class ReviewError(DomainError):
+    """An expert-review action was refused."""

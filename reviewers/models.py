@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grants.models import Organization
+
+
+class Expert(models.Model):
+    """A member of the expert pool (专家库); may log in through `user`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="expert"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    title = models.CharField(_("professional title"), max_length=100, blank=True)
+    domains = models.JSONField(_("domains of expertise"), default=list, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    is_finance = models.BooleanField(_("finance expert"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RelationKind(models.TextChoices):
+    EMPLOYER = "employer", _("Works for")
+    BOARD = "board", _("Board or governing seat")
+    ADVISOR = "advisor", _("Advisory role")
+    DISPUTE = "dispute", _("Dispute")
+    RELATIVE = "relative", _("Close relative works there")
+    DECLARED = "declared", _("Declared by the expert")
+
+
+class ExpertRelation(models.Model):
+    """A known tie between an expert and an organization; any live one excludes the expert."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="relations")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="expert_relations")
+    kind = models.CharField(_("relation"), max_length=20, choices=RelationKind.choices)
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("expert relation")
+        verbose_name_plural = _("expert relations")
+
+
+class AssignmentState(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    ACCEPTED = "accepted", _("No conflict declared")
+    RECUSED = "recused", _("Recused (conflict declared)")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Assignment(models.Model):
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
+    state = models.CharField(_("state"), max_length=20, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED)
+    scores = models.JSONField(_("scores"), default=dict, blank=True)
+    total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("overall comment"), blank=True)
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [models.UniqueConstraint(fields=["project", "expert"], name="one_assignment_per_expert")]
+        indexes = [models.Index(fields=["expert", "state"])]
