@@ -10,7 +10,6 @@ from finance.models import TrancheState
 from projects import services
 from projects.models import Project
 from projects.states import State
-from reviewers.models import Assignment, AssignmentState
 from tests.factories import ExpertFactory, OrganizationFactory, RoundFactory, UserFactory, member_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -115,11 +114,12 @@ class World:
         return Membership.objects.filter(organization=project.organization).first().user
 
     def _review(self, project: Project) -> None:
-        assignment, _ = Assignment.objects.get_or_create(project=project, expert=self.expert)
-        Assignment.objects.filter(pk=assignment.pk).update(
-            state=AssignmentState.SUBMITTED, total=Decimal("85"), submitted_at=timezone.now()
-        )
-        services.finish_review(actor=self.officer, project_id=project.pk)
+        from reviewers import services as review
+
+        assignment = review.assign_expert(actor=self.officer, project=project, expert=self.expert)
+        review.declare(actor=self.expert.user, assignment_id=assignment.pk, has_conflict=False)
+        review.submit_review(actor=self.expert.user, assignment_id=assignment.pk, scores={
+            "need": "17", "design": "21.5", "team": "12", "budget": "16", "impact": "17"})
 
     def _pay_first(self, project: Project) -> None:
         from finance.services import record_payment

@@ -1,8 +1,8 @@
 import pytest
 
-from tests.builders import World
-
 
 @pytest.fixture
 def world(db):
+    from tests.builders import World
+
     return World()

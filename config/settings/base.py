@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "projects",
     "reviewers",
     "finance",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.navigation.nav_items",
             ],
         },
     },

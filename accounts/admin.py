@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "display_name", "role", "email", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = BaseUserAdmin.fieldsets + (("益创", {"fields": ("role", "display_name", "phone")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("益创", {"fields": ("role", "display_name")}),)

@@ -1,0 +1,29 @@
+"""The menu each role sees; apps register their entries here so base.html stays generic."""
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, roles that see it). "applicant" means a member of an organization.
+MENU = [
+    ("applicant:dashboard", _("My applications"), {"applicant"}),
+    ("reviewers:my_reviews", _("My reviews"), {"expert"}),
+    ("projects:officer_list", _("Projects"), {"officer", "admin", "evaluator"}),
+    ("reviewers:rounds", _("Expert review"), {"officer", "admin"}),
+    ("finance:home", _("Finance"), {"finance", "admin"}),
+    ("documents:jobs", _("Background jobs"), {"officer", "finance", "admin"}),
+    ("admin:index", _("Administration"), {"admin"}),
+]
+
+
+def nav_items(request) -> dict:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    role = "admin" if user.is_admin else user.role
+    items = []
+    for name, label, roles in MENU:
+        if role in roles:
+            try:
+                items.append({"url": reverse(name), "label": label})
+            except NoReverseMatch:
+                continue  # that part of the product is not installed in this build
+    return {"nav_items": items}

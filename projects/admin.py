@@ -1,0 +1,159 @@
+"""Admin: every model listed; transitions go through the services, never by editing `state`."""
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import has_transition_perm
+
+from config.errors import DomainError
+from projects import services
+from projects.models import (
+    Attachment, BudgetAdjustment, BudgetLine, Evaluation, Expenditure, Indicator, Milestone, Project,
+    ProjectEvent, Report,
+)
+from projects.states import TRANSITIONS
+
+# Transitions an admin form can drive; the evaluation outcomes come from recorded scores instead.
+ADMIN_TRANSITIONS = {
+    "return_for_revision": lambda user, p, d: services.return_for_revision(actor=user, project_id=p, comment=d["comment"]),
+    "mark_ineligible": lambda user, p, d: services.mark_ineligible(actor=user, project_id=p, comment=d["comment"]),
+    "accept_for_review": lambda user, p, d: services.accept_for_review(actor=user, project_id=p, comment=d["comment"]),
+    "finish_review": lambda user, p, d: services.finish_review(actor=user, project_id=p),
+    "approve": lambda user, p, d: services.approve_project(
+        actor=user, project_id=p, approved_amount=d["amount"], comment=d["comment"]),
+    "waitlist": lambda user, p, d: services.waitlist_project(actor=user, project_id=p, comment=d["comment"]),
+    "reject": lambda user, p, d: services.reject_project(actor=user, project_id=p, comment=d["comment"]),
+    "reopen_decision": lambda user, p, d: services.reopen_decision(actor=user, project_id=p, comment=d["comment"]),
+    "publish": lambda user, p, d: services.publish_project(actor=user, project_id=p),
+    "raise_objection": lambda user, p, d: services.raise_objection(actor=user, project_id=p, comment=d["comment"]),
+    "dismiss_objection": lambda user, p, d: services.dismiss_objection(actor=user, project_id=p, comment=d["comment"]),
+    "uphold_objection": lambda user, p, d: services.uphold_objection(actor=user, project_id=p, comment=d["comment"]),
+    "sign": lambda user, p, d: services.sign_agreement(actor=user, project_id=p, signer_name=d["signer_name"]),
+    "start": lambda user, p, d: services.start_project(actor=user, project_id=p),
+    "begin_midterm": lambda user, p, d: services.begin_midterm(actor=user, project_id=p),
+    "begin_final": lambda user, p, d: services.begin_final(actor=user, project_id=p),
+    "terminate": lambda user, p, d: services.terminate_project(
+        actor=user, project_id=p, reason=d["comment"], clawback_amount=d["amount"] or "0"),
+}
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    amount = forms.CharField(label=_("Amount (yuan)"), required=False)
+    signer_name = forms.CharField(label=_("Signer name"), required=False)
+
+
+class EventInline(admin.TabularInline):
+    model = ProjectEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "action", "from_state", "to_state", "comment"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ["category", "item", "unit_price", "quantity", "amount", "source", "explanation"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "organization", "round", "state", "requested_amount", "approved_amount"]
+    list_filter = ["round", "state", "domain"]
+    search_fields = ["code", "title", "organization__name"]
+    list_select_related = ["organization", "round"]
+    readonly_fields = [f.name for f in Project._meta.concrete_fields]
+    inlines = [BudgetLineInline, EventInline]
+    change_form_template = "admin/projects/project/change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # applications are created by organizations through the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def available_transitions(self, request, project):
+        return [
+            TRANSITIONS[t.name] for t in project.get_available_state_transitions()
+            if t.name in ADMIN_TRANSITIONS and has_transition_perm(getattr(project, t.name), request.user)
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        project = self.get_object(request, object_id)
+        if project is not None:
+            extra_context["transitions"] = self.available_transitions(request, project)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
+                 name="projects_project_transition"),
+        ] + super().get_urls()
+
+    def transition_view(self, request, pk: int, name: str):
+        project = get_object_or_404(Project, pk=pk)
+        if name not in ADMIN_TRANSITIONS or not self.has_view_permission(request, project):
+            return redirect(reverse("admin:projects_project_change", args=[pk]))
+        form = TransitionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                ADMIN_TRANSITIONS[name](request.user, pk, form.cleaned_data)
+            except DomainError as exc:
+                for problem in exc.errors:
+                    form.add_error(None, problem)
+            else:
+                messages.success(request, f"已执行「{TRANSITIONS[name].label}」")
+                return redirect(reverse("admin:projects_project_change", args=[pk]))
+        return render(request, "admin/projects/project/transition.html", {
+            **self.admin_site.each_context(request), "project": project, "spec": TRANSITIONS[name], "form": form,
+            "opts": self.model._meta, "title": TRANSITIONS[name].label,
+        })
+
+
+@admin.register(ProjectEvent)
+class ProjectEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "project", "actor", "action", "from_state", "to_state"]
+    list_filter = ["action"]
+    search_fields = ["project__code", "comment"]
+    list_select_related = ["project", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Domain rows change through services; the admin shows them."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (BudgetLine, Milestone, Indicator, Attachment, Evaluation, Report, Expenditure, BudgetAdjustment):
+    admin.site.register(model, ReadOnlyAdmin)
