@@ -1,0 +1,70 @@
+"""Playwright (sync) driving Debian's chromium against pytest-django's live server."""
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test body
+# (building state through services) are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make install` (installs Debian's chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base = live_server.url
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A 375 px wide phone screen."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base = live_server.url
+    yield pg
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, username: str, password: str = "pass-12345") -> None:
+    page.goto(page.base + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def fits_width(page, width: int = 375) -> bool:
+    """True when nothing makes the page scroll sideways (tables scroll inside their wrapper)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= width + 1
