@@ -1,0 +1,41 @@
+"""Which projects a user may see, fetched and authorized in one step (404 for missing or not yours)."""
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role
+from projects.models import Project
+from projects.states import State
+
+MONEY_STATES = [
+    State.CONTRACTED, State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW, State.COMPLETED, State.TERMINATED,
+]
+EVALUATION_STATES = [State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW, State.COMPLETED, State.TERMINATED]
+
+
+def visible_projects(user) -> QuerySet[Project]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Project.objects.none()
+    if user.is_admin or user.role == Role.OFFICER:
+        return Project.objects.all()
+    if user.role == Role.APPLICANT:
+        return Project.objects.filter(organization__membership__user=user)
+    if user.role == Role.FINANCE:
+        return Project.objects.filter(state__in=MONEY_STATES)
+    if user.role == Role.EVALUATOR:
+        return Project.objects.filter(state__in=EVALUATION_STATES)
+    if user.role == Role.EXPERT:
+        from reviewers.models import AssignmentState
+
+        return Project.objects.filter(
+            assignments__expert__user=user,
+            assignments__state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED],
+        )
+    return Project.objects.none()
+
+
+def get_project_for(user, pk: int) -> Project:
+    qs = visible_projects(user).select_related("round", "organization")
+    try:
+        return qs.distinct().get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
