@@ -7,7 +7,7 @@ APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install system-deps venv messages serve clean test-fast
+.PHONY: demo test install system-deps venv messages makemessages clean test-fast
 
 system-deps: var/.system-deps
 var/.system-deps:
@@ -31,6 +31,10 @@ install: system-deps venv messages
 
 messages:
 	@$(BIN)/python manage.py compilemessages -v 0 --ignore '.venv/*'
+
+# Refresh the catalog from the source after changing user-facing strings, then translate.
+makemessages:
+	@$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 
 demo: install
 	@$(BIN)/python manage.py migrate --noinput -v 0

@@ -44,3 +44,30 @@ class User(AbstractUser):
     @property
     def is_staff_role(self) -> bool:
         return self.role in {Role.OFFICER, Role.FINANCE, Role.EVALUATOR, Role.ADMIN} or self.is_superuser
+
+
+class Notification(models.Model):
+    """An in-app message to one person about one project; the email copy is sent after commit."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read = models.BooleanField(_("read"), default=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    # What the notification is about (e.g. "event:42"), so a retried sender does not notify twice.
+    key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["recipient", "read"])]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], condition=~models.Q(key=""), name="one_notification_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

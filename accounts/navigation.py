@@ -8,6 +8,8 @@ MENU = [
     ("reviewers:my_reviews", _("My reviews"), {"expert"}),
     ("projects:officer_list", _("Projects"), {"officer", "admin", "evaluator"}),
     ("reviewers:rounds", _("Expert review"), {"officer", "admin"}),
+    ("monitoring:evaluations", _("Evaluations"), {"officer", "admin", "evaluator"}),
+    ("monitoring:home", _("Monitoring"), {"officer", "admin"}),
     ("finance:home", _("Finance"), {"finance", "admin"}),
     ("documents:jobs", _("Background jobs"), {"officer", "finance", "admin"}),
     ("admin:index", _("Administration"), {"admin"}),

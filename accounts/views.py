@@ -1,5 +1,10 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from accounts import services
 from accounts.navigation import nav_items
 
 
@@ -10,3 +15,20 @@ def home(request):
         if items:
             return redirect(items[0]["url"])
     return redirect("public:index")
+
+
+@login_required
+def notifications(request):
+    page = Paginator(request.user.notifications.select_related("project").all(), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    services.mark_read(actor=request.user, notification_ids=ids)
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications")

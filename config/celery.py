@@ -1,10 +1,22 @@
-"""Celery app: Redis broker when CELERY_BROKER_URL is set, eager (in-process) otherwise."""
+"""Celery app: Redis broker when CELERY_BROKER_URL is set, eager (in-process) otherwise.
+
+Scheduled work runs from celery beat (`celery -A config beat`), next to a worker; the times are
+in CELERY_TIMEZONE (Asia/Shanghai).
+"""
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("yichuang")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "milestone-reminders-daily": {
+        "task": "projects.send_milestone_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}

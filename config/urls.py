@@ -6,6 +6,7 @@ urlpatterns = [
     path("public/", include("projects.urls_public")),
     path("apply/", include("projects.urls_applicant")),
     path("projects/", include("projects.urls")),
+    path("monitoring/", include("projects.urls_monitoring")),
     path("review/", include("reviewers.urls")),
     path("finance/", include("finance.urls")),
     path("jobs/", include("documents.urls")),

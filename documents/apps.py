@@ -12,3 +12,6 @@ class DocumentsConfig(AppConfig):
 
     name = "documents"
     verbose_name = _("Documents and background jobs")
+
+    def ready(self) -> None:
+        from documents import batch, checks  # noqa: F401  registers the job kinds and the font check

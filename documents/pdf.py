@@ -1,9 +1,23 @@
-"""The one PDF service (interface fixed; the documents issue hardens it: fetcher, fonts, styles)."""
+"""The one PDF service: a Django template from templates/ rendered by WeasyPrint.
+
+Every document extends templates/documents/base_print.html (A4, Noto CJK, page numbers, running
+header, signature blocks). Rendering refuses to run without a CJK font and loads nothing but the
+project's own static files (documents.fetcher). It is slow work: call it from a Celery task or a
+view, never inside a transaction.
+"""
 from django.template.loader import render_to_string
 
+from documents.fetcher import BASE_URL, StaticOnlyFetcher
+from documents.fonts import require_cjk_font
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+
+def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render already-built HTML; `fetcher` lets a caller see what was served and refused."""
     from weasyprint import HTML
 
-    html = render_to_string(template_name, context)
-    return HTML(string=html).write_pdf()
+    require_cjk_font()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()).write_pdf()
+
+
+def render_pdf(template_name: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    return html_to_pdf(render_to_string(template_name, context), fetcher=fetcher)

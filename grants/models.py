@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,16 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(problems)
 
 
+# Certificates live outside the web root, like project attachments, and are only served by checked views.
+private_storage = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+def certificate_path(instance: "Organization", filename: str) -> str:
+    import uuid
+
+    return f"organizations/{uuid.uuid4().hex}"
+
+
 bank_code_validator = RegexValidator(r"^\d{12}$", _("The bank code (联行号) must be exactly 12 digits."))
 
 
@@ -54,6 +65,10 @@ class Organization(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices, null=True, blank=True)
     rating_valid_until = models.DateField(_("rating valid until"), null=True, blank=True)
+    rating_certificate = models.FileField(
+        _("rating certificate"), storage=private_storage, upload_to=certificate_path, max_length=300, blank=True
+    )
+    rating_certificate_name = models.CharField(_("rating certificate file name"), max_length=200, blank=True)
     bank_account_name = models.CharField(_("account name"), max_length=200, blank=True)
     bank_name = models.CharField(_("bank"), max_length=200, blank=True)
     bank_account_no = models.CharField(_("account number"), max_length=40, blank=True)
@@ -73,6 +88,12 @@ class Organization(models.Model):
     def payee(self) -> "Organization":
         """A filed community organization has no account of its own: its host is paid."""
         return self.host if self.org_type == OrgType.COMMUNITY and self.host_id else self
+
+    def clean_fields(self, exclude=None) -> None:
+        # Normalize before the 18-character length check, or a pasted "5242 0000 MJH…" never reaches clean().
+        if self.credit_code:
+            self.credit_code = credit_code.normalize(self.credit_code)
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -96,6 +117,11 @@ class Organization(models.Model):
         if self.bank_account_name and self.org_type != OrgType.COMMUNITY and self.bank_account_name != self.name:
             errors.setdefault("bank_account_name", []).append(
                 f"户名「{self.bank_account_name}」必须与机构登记名称「{self.name}」一致"
+            )
+        if (self.bank_account_name and self.org_type == OrgType.COMMUNITY and self.host_id
+                and self.bank_account_name != self.host.name):
+            errors.setdefault("bank_account_name", []).append(
+                f"备案社区社会组织由依托单位收款，户名「{self.bank_account_name}」必须与依托单位名称「{self.host.name}」一致"
             )
         if self.rating and not self.rating_valid_until:
             errors.setdefault("rating_valid_until", []).append("填写评估等级时须填写有效期")

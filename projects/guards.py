@@ -1,6 +1,7 @@
 """Guard conditions of each transition: each returns every reason it fails, in Chinese."""
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Sum
 
@@ -151,3 +152,37 @@ def final_may_begin(project: Project) -> list[str]:
     if needs_midterm and not project.midterm_passed:
         return ["中期评估合格后方可开始结项评估"]
     return []
+
+
+class SectionProblem(NamedTuple):
+    section: str  # the application form section that fixes it ("eligibility": the organization itself)
+    field: str  # element id on that section's page, "" for the section as a whole
+    message: str
+
+
+# Completeness messages name the field they are about; these tell which page and input that is.
+_FIELD_WORDS = [
+    ("「项目名称」", "basic", "id_title"), ("「项目简介」", "basic", "id_summary"), ("服务领域", "basic", "id_domain"),
+    ("「需求分析」", "need", "id_need_analysis"), ("「服务对象」", "need", "id_target_group"),
+    ("受益人数", "need", "id_beneficiaries"), ("「活动计划」", "plan", "id_activity_plan"),
+    ("里程碑", "plan", "milestones"), ("绩效指标", "indicators", "indicators"), ("「团队介绍」", "team", "id_team"),
+    ("附件", "attachments", ""), ("评估等级证书", "attachments", ""), ("申请资助金额", "budget", "budget-totals"),
+]
+
+
+def submission_by_section(project: Project, now: datetime) -> list[SectionProblem]:
+    """submission()'s problems, in its order, each with the form section and field that fixes it."""
+    eligibility = set(eligibility_reasons_for(project.organization, project.round, today=_local_date(now),
+                                              project=project))
+    budget_msgs = set(budget.problems(project.round, project.budget_lines.all(),
+                                      project.requested_amount or Decimal("0"), basis="申请"))
+    out = []
+    for message in submission(project, now):
+        if message in budget_msgs:
+            out.append(SectionProblem("budget", "budget-lines", message))
+        elif message in eligibility:
+            out.append(SectionProblem("eligibility", "", message))
+        else:
+            section, field = next(((s, f) for word, s, f in _FIELD_WORDS if word in message), ("general", ""))
+            out.append(SectionProblem(section, field, message))
+    return out

@@ -346,3 +346,23 @@ class BudgetAdjustment(models.Model):
         verbose_name = _("budget adjustment")
         verbose_name_plural = _("budget adjustments")
         ordering = ["-requested_at"]
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_7D = "before_7d", _("7 days before the due date")
+    DUE = "due", _("On the due date")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class MilestoneReminder(models.Model):
+    """Proof that one reminder about one milestone went out: the unique pair makes it go out once."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("milestone reminder")
+        verbose_name_plural = _("milestone reminders")
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["milestone", "kind"], name="one_reminder_per_kind")]

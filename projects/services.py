@@ -15,6 +15,7 @@ from projects import budget as budget_rules
 from projects import guards
 from projects.errors import ProjectError
 from projects.models import BudgetLine, Evaluation, EvaluationKind, Indicator, Milestone, Project, ProjectEvent
+from projects.notifications import notify_transition
 from projects.permissions import is_member
 from projects.states import EDITABLE, TRANSITIONS, State
 
@@ -80,10 +81,11 @@ def run_transition(
         if effect is not None:
             effect(project)
         project.save()
-        log_event(
+        event = log_event(
             project=project, actor=actor, action=name, comment=comment,
             from_state=from_state, to_state=project.state, data=data,
         )
+        transaction.on_commit(lambda: notify_transition(event.pk))
     return project
 
 
@@ -623,3 +625,42 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
         log_event(project=project, actor=actor, action="report", comment=ReportKind(kind).label,
                   data={"report": report.pk})
     return report
+
+
+# ---------------------------------------------------------------- applicant portal additions
+
+def revise_budget_for_approval(*, actor, project_id: int, lines: list[dict]) -> Project:
+    """An approved amount below the request can break the budget (labor rule point 2): the organization
+    revises it to fit the approved amount during 公示, before signing. Every rule is re-run against the
+    approved amount; the old and new budgets are kept in the audit row."""
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
+        _require_member(actor, project.organization_id)
+        if project.state not in (State.APPROVED, State.PUBLICITY):
+            raise ProjectError(f"项目当前状态为「{project.state_label}」，只有拟资助或公示期间可以按核定金额修改预算")
+        rows = _budget_rows(project, lines)
+        problems = budget_rules.problems(project.round, rows, project.approved_amount, basis="核定")
+        if problems:
+            raise ProjectError(problems)
+        before = [_line_dict(b) for b in project.budget_lines.all()]
+        project.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(rows)
+        log_event(project=project, actor=actor, action="budget_revised", comment="按核定资助金额修改预算",
+                  data={"approved_amount": str(project.approved_amount), "before": before,
+                        "after": [_line_dict(r) for r in rows]})
+    return project
+
+
+def remove_attachment(*, actor, attachment_id: int) -> Project:
+    """An application document uploaded by mistake can be removed while the application is editable."""
+    from projects.models import Attachment
+
+    with transaction.atomic():
+        attachment = Attachment.objects.select_related("project").get(pk=attachment_id)
+        project = _editable(attachment.project_id, actor)
+        name, stored, storage = attachment.original_name, attachment.file.name, attachment.file.storage
+        attachment.delete()
+        log_event(project=project, actor=actor, action="attachment_removed", comment=f"删除附件：{name}")
+        # The bytes go only once the row is gone for good; a rolled-back delete keeps its file.
+        transaction.on_commit(lambda: storage.delete(stored))
+    return project

@@ -3,4 +3,8 @@ from django.urls import path
 from projects import public_views
 
 app_name = "public"
-urlpatterns = [path("", public_views.index, name="index")]
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("rounds/<int:pk>/", public_views.round_detail, name="round"),
+    path("open-data.<slug:fmt>", public_views.download, name="open_data"),
+]

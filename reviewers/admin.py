@@ -1,30 +1,60 @@
+"""Admin: the expert pool may be edited; relations, assignments and runs are read-only here because
+they change only through reviewers.services (the officer pages record and audit them)."""
 from django.contrib import admin
 
-from reviewers.models import Assignment, Expert, ExpertRelation
+from reviewers.models import Assignment, AssignmentRun, Expert, ExpertRelation
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RelationInline(admin.TabularInline):
     model = ExpertRelation
     extra = 0
+    fields = ["organization", "kind", "start", "end", "note", "recorded_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Expert)
 class ExpertAdmin(admin.ModelAdmin):
-    list_display = ["name", "employer", "district", "is_finance", "active"]
+    list_display = ["name", "employer", "district", "is_finance", "weight", "active"]
     list_filter = ["is_finance", "district", "active"]
-    search_fields = ["name", "employer"]
+    search_fields = ["name", "employer", "email"]
+    readonly_fields = ["user"]
     inlines = [RelationInline]
 
 
+@admin.register(ExpertRelation)
+class ExpertRelationAdmin(ReadOnlyAdmin):
+    list_display = ["expert", "organization", "kind", "start", "end"]
+    list_filter = ["kind"]
+    list_select_related = ["expert", "organization"]
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["project", "expert", "state", "total", "submitted_at"]
     list_filter = ["state"]
     list_select_related = ["project", "expert"]
-    readonly_fields = ["project", "expert", "state", "scores", "total", "comment", "declared_at", "submitted_at"]
-
-    def has_add_permission(self, request):
-        return False
 
 
-admin.site.register(ExpertRelation)
+@admin.register(AssignmentRun)
+class AssignmentRunAdmin(ReadOnlyAdmin):
+    list_display = ["round", "seed", "state", "created", "created_at"]

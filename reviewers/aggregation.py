@@ -88,26 +88,30 @@ def zscores(
 
     Population standard deviation; an expert with fewer than two scores or
     identical scores has no scale, so all their z-scores are 0.
+    Computed on integers (scores scaled to whole numbers): z = (n·x − Σx) / √(n·Σx² − (Σx)²),
+    so the only inexact step is one square root per expert, taken to 60 digits.
     """
     result: dict[tuple[Hashable, Hashable], Decimal] = {}
     zero = Decimal("0.000")
     for expert, by_project in scores_by_expert.items():
-        _check(list(by_project.values()), "评分")
-        if len(by_project) < 2:
+        values = list(by_project.values())
+        _check(values, "评分")
+        if len(values) < 2:
             result.update({(expert, p): zero for p in by_project})
             continue
-        values = {p: Fraction(v) for p, v in by_project.items()}
-        mu = sum(values.values(), Fraction(0)) / len(values)
-        variance = sum(((v - mu) ** 2 for v in values.values()), Fraction(0)) / len(values)
-        if variance == 0:
+        places = max(0, *(-Decimal(v).as_tuple().exponent for v in values))
+        scale = 10 ** places
+        ints = {p: int(Decimal(v) * scale) for p, v in by_project.items()}
+        n, total = len(ints), sum(ints.values())
+        spread_sq = n * sum(x * x for x in ints.values()) - total * total
+        if spread_sq == 0:
             result.update({(expert, p): zero for p in by_project})
             continue
         with localcontext() as ctx:
             ctx.prec = 60
-            sigma = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
-            for p, v in values.items():
-                diff = v - mu
-                z = Decimal(diff.numerator) / Decimal(diff.denominator) / sigma
+            root = Decimal(spread_sq).sqrt()
+            for p, x in ints.items():
+                z = Decimal(n * x - total) / root
                 result[(expert, p)] = z.quantize(_MILLI, rounding=ROUND_HALF_UP) + 0
     return result
 

@@ -1,72 +1,516 @@
-"""Expert review writes: assignment, conflict declaration, scoring."""
+"""Expert review writes: the pool, relations, assignment (automatic and by hand), declarations,
+scoring, the funding decision in batches and 公示. Keyword-only, `actor=` first, audited on the
+project's trail (projects.services.log_event)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
+
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import Role
-from projects.evaluation import score_problems, total_of
+from accounts.models import Role, User
+from config.errors import DomainError
+from grants.models import GrantRound, Organization
+from grants.rules.calendar import SHANGHAI
+from projects.evaluation import total_of
+from projects.models import Project, ProjectEvent
 from projects.states import State
+from reviewers import scoring
+from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
+from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.errors import ReviewError
-from reviewers.models import Assignment, AssignmentState, Expert
+from reviewers.models import (
+    Assignment, AssignmentRun, AssignmentState, Expert, ExpertRelation, RelationKind, RunState,
+)
+
+A = AssignmentState
+
+
+def _require_officer(actor, what: str) -> None:
+    if actor is None or not actor.has_role(Role.OFFICER):
+        raise ReviewError(f"只有项目管理员可以{what}")
+
+
+def _today() -> date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def _log(project, actor, action: str, comment: str = "", data: dict | None = None) -> None:
+    from projects.services import log_event
+
+    log_event(project=project, actor=actor, action=action, comment=comment, data=data)
+
+
+# ---------------------------------------------------------------- expert pool
+
+class ExpertData(NamedTuple):
+    name: str
+    phone: str
+    email: str
+    employer: str
+    title: str
+    domains: tuple[str, ...]
+    district: str
+    is_finance: bool
+
+
+def register_expert(*, actor, data: ExpertData) -> Expert:
+    """Adds an expert with a login (role expert, username = e-mail). No password is set or shown:
+    a set-password link goes to the expert's e-mail after commit."""
+    _require_officer(actor, "维护专家库")
+    email = data.email.strip().lower()
+    if User.objects.filter(username__iexact=email).exists() or Expert.objects.filter(email__iexact=email).exists():
+        raise ReviewError(f"邮箱 {email} 已被使用")
+    with transaction.atomic():
+        user = User(username=email, email=email, role=Role.EXPERT, display_name=data.name, phone=data.phone)
+        user.set_unusable_password()
+        user.save()
+        expert = Expert.objects.create(
+            user=user, name=data.name, phone=data.phone, email=email, employer=data.employer, title=data.title,
+            domains=list(data.domains), district=data.district, is_finance=data.is_finance,
+        )
+        transaction.on_commit(lambda: _send_set_password(user.pk))
+    return expert
+
+
+def _send_set_password(user_id: int) -> None:
+    # Django's PasswordResetForm.save() skips users without a usable password, which is exactly an
+    # invited expert, so its mail helper is called directly with a set-password link.
+    from django.contrib.auth.forms import PasswordResetForm
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return
+    PasswordResetForm().send_mail(
+        "reviewers/email/set_password_subject.txt", "reviewers/email/set_password.txt",
+        _invite_context(user), None, user.email,
+    )
+
+
+def _invite_context(user) -> dict:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {
+        "user": user, "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "domain": _site_domain(), "protocol": _protocol(), "site_name": "益创",
+    }
+
+
+def _site_domain() -> str:
+    from django.conf import settings
+
+    hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "")]
+    return hosts[0] if hosts else "localhost"
+
+
+def _protocol() -> str:
+    from django.conf import settings
+
+    return "http" if settings.DEBUG else "https"
+
+
+class ImportReport(NamedTuple):
+    imported: list[Expert]
+    errors: list[tuple[int, str]]  # (row number in the file, reason)
+
+
+def import_experts(*, actor, rows: Iterable[tuple[int, ExpertData | None, list[str]]]) -> ImportReport:
+    """Validate every row first, then write all good rows in one transaction.
+
+    `rows` come from reviewers.resources.parse_experts: (row number, parsed data or None, problems).
+    Chosen over one savepoint per row so that a failure while writing (e.g. a concurrent import of
+    the same e-mail) leaves nothing half-written: either every good row is in, or none is.
+    """
+    _require_officer(actor, "导入专家")
+    rows = list(rows)
+    emails = [d.email.strip().lower() for _, d, problems in rows if d is not None and not problems]
+    taken = {e.lower() for e in User.objects.filter(username__in=emails).values_list("username", flat=True)}
+    taken |= {e.lower() for e in Expert.objects.filter(email__in=emails).values_list("email", flat=True)}
+    seen: dict[str, int] = {}
+    good: list[ExpertData] = []
+    errors: list[tuple[int, str]] = []
+    for number, data, problems in rows:
+        problems = list(problems)
+        if data is not None and not problems:
+            email = data.email.strip().lower()
+            if email in taken:
+                problems.append(f"邮箱 {email} 已在专家库或系统中")
+            elif email in seen:
+                problems.append(f"邮箱 {email} 与第{seen[email]}行重复")
+            seen.setdefault(email, number)
+        if problems:
+            errors.extend((number, p) for p in problems)
+        else:
+            good.append(data)
+    with transaction.atomic():
+        imported = [register_expert(actor=actor, data=d) for d in good]
+    return ImportReport(imported, errors)
+
+
+def record_relation(
+    *, actor, expert_id: int, organization_id: int, kind: str, start: date | None = None,
+    end: date | None = None, note: str = "",
+) -> ExpertRelation:
+    _require_officer(actor, "登记专家关联关系")
+    if kind not in RelationKind.values:
+        raise ReviewError("请选择关联关系类型")
+    if start and end and end < start:
+        raise ReviewError("关联关系的结束日期不能早于开始日期")
+    expert = Expert.objects.filter(pk=expert_id).first()
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if expert is None or organization is None:
+        raise ReviewError("专家或机构不存在")
+    return ExpertRelation.objects.create(
+        expert=expert, organization=organization, kind=kind, start=start, end=end, note=note.strip()[:200],
+        recorded_by=actor,
+    )
+
+
+def _conflicts_for(organization_ids: Iterable[int]) -> set[tuple[int, int]]:
+    relations = ExpertRelation.objects.filter(organization_id__in=list(organization_ids)).values_list(
+        "expert_id", "organization_id", "kind", "start", "end")
+    return conflict_pairs((Relation(*r) for r in relations), _today())
+
+
+# ---------------------------------------------------------------- assignment
+
+def _round_loads(round_id: int) -> dict[int, int]:
+    return dict(
+        Assignment.objects.filter(project__round_id=round_id).exclude(state=A.RECUSED)
+        .values("expert_id").annotate(n=Count("id")).values_list("expert_id", "n")
+    )
+
+
+def _expert_inputs(round_id: int) -> list[ExpertIn]:
+    loads = _round_loads(round_id)
+    return [
+        ExpertIn(pk, tuple(domains or ()), is_finance, loads.get(pk, 0))
+        for pk, domains, is_finance in Expert.objects.filter(active=True, user__is_active=True)
+        .values_list("id", "domains", "is_finance")
+    ]
 
 
 def assign_expert(*, actor, project, expert: Expert) -> Assignment:
-    if not actor.has_role(Role.OFFICER):
-        raise ReviewError("只有项目管理员可以分配评审专家")
-    if project.state != State.UNDER_REVIEW:
-        raise ReviewError("只有处于专家评审阶段的项目可以分配专家")
-    if expert.relations.filter(organization=project.organization).exists():
-        raise ReviewError(f"专家{expert.name}与申报机构存在关联关系，须回避")
-    assignment, created = Assignment.objects.get_or_create(project=project, expert=expert)
-    if created:
-        from projects.services import log_event
-
-        log_event(project=project, actor=actor, action="assign_expert", comment=f"分配评审专家：{expert.name}")
+    """An officer puts one expert on a panel by hand (audited); the same conflict and load rules apply."""
+    _require_officer(actor, "分配评审专家")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("round", "organization").get(pk=project.pk)
+        if project.state != State.UNDER_REVIEW:
+            raise ReviewError("只有处于专家评审阶段的项目可以分配专家")
+        if (expert.pk, project.organization_id) in _conflicts_for([project.organization_id]):
+            raise ReviewError(f"专家{expert.name}与申报机构存在关联关系，须回避")
+        existing = Assignment.objects.filter(project=project, expert=expert).first()
+        if existing is not None:
+            if existing.state == A.RECUSED:
+                raise ReviewError(f"专家{expert.name}已声明回避该项目")
+            return existing
+        load = _round_loads(project.round_id).get(expert.pk, 0)
+        if load >= project.round.max_load_per_expert:
+            raise ReviewError(f"专家{expert.name}本批次已评审 {load} 件，达到上限 {project.round.max_load_per_expert} 件")
+        assignment = Assignment.objects.create(project=project, expert=expert)
+        _log(project, actor, "assign_expert", f"分配评审专家：{expert.name}", {"expert": expert.pk})
     return assignment
 
 
+def remove_assignment(*, actor, assignment_id: int, reason: str) -> Project:
+    """Takes an expert off a panel before they have submitted (audited with the reason)."""
+    _require_officer(actor, "调整评审专家")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("调整评审专家须填写理由")
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("expert").filter(pk=assignment_id).first()
+        if assignment is None:
+            raise ReviewError("评审任务不存在")
+        project = Project.objects.select_for_update().get(pk=assignment.project_id)
+        if project.state != State.UNDER_REVIEW:
+            raise ReviewError("只有处于专家评审阶段的项目可以调整评审专家")
+        if assignment.state == A.SUBMITTED:
+            raise ReviewError("该专家已提交评分，不能移出评审组；如需重评请先退回评分")
+        name = assignment.expert.name
+        assignment.delete()
+        _log(project, actor, "unassign_expert", f"移出评审专家：{name}。理由：{reason}", {"expert": assignment.expert_id})
+        _finish_if_complete(actor, project.pk)
+    return project
+
+
+def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
+    """Records the run and hands it to a Celery task after commit (in-process when no broker is set)."""
+    _require_officer(actor, "自动分配评审专家")
+    if not GrantRound.objects.filter(pk=round_id).exists():
+        raise ReviewError("批次不存在")
+    if seed < 0:
+        raise ReviewError("随机种子必须是非负整数")
+    if AssignmentRun.objects.filter(round_id=round_id, state=RunState.PENDING).exists():
+        raise ReviewError("本批次已有一次自动分配正在进行，请等待其完成")
+    run = AssignmentRun.objects.create(round_id=round_id, seed=seed, requested_by=actor)
+
+    def dispatch() -> None:
+        from reviewers.tasks import auto_assign_task
+
+        auto_assign_task.delay(run.pk)
+
+    transaction.on_commit(dispatch)
+    return run
+
+
+def run_auto_assignment(*, run_id: int) -> AssignmentRun:
+    """Fills every under-review project of the round up to the panel size. Safe to run twice: a
+    finished run is left alone, and panels already full are not touched."""
+    with transaction.atomic():
+        run = AssignmentRun.objects.select_for_update(of=("self",)).select_related("round", "requested_by").get(pk=run_id)
+        if run.state in (RunState.DONE, RunState.FAILED):
+            return run
+        round = run.round
+        projects = list(
+            Project.objects.filter(round=round, state=State.UNDER_REVIEW).values_list("id", "organization_id", "domain")
+        )
+        panels: dict[int, list[int]] = {}
+        recused: dict[int, list[int]] = {}
+        for project_id, expert_id, state in Assignment.objects.filter(project__round=round).values_list(
+                "project_id", "expert_id", "state"):
+            (recused if state == A.RECUSED else panels).setdefault(project_id, []).append(expert_id)
+        inputs = [
+            ProjectIn(pid, org, domain or "", tuple(panels.get(pid, ())), tuple(recused.get(pid, ())))
+            for pid, org, domain in projects
+        ]
+        result = assign(
+            inputs, _expert_inputs(round.pk), _conflicts_for({org for _, org, _ in projects}),
+            per_project=round.experts_per_project, require_finance=round.require_finance_expert,
+            max_load=round.max_load_per_expert, seed=run.seed,
+        )
+        Assignment.objects.bulk_create(
+            [Assignment(project_id=p, expert_id=e, run=run) for p, e in result.assignments], batch_size=2000,
+        )
+        names = dict(Expert.objects.filter(pk__in={e for _, e in result.assignments}).values_list("id", "name"))
+        by_project: dict[int, list[int]] = {}
+        for p, e in result.assignments:
+            by_project.setdefault(p, []).append(e)
+        # One audit row per changed project, written in bulk: a province-wide round touches thousands.
+        ProjectEvent.objects.bulk_create([
+            ProjectEvent(
+                project_id=p, actor=run.requested_by, action="auto_assign",
+                comment="自动分配评审专家：" + "、".join(names[e] for e in experts),
+                data={"run": run.pk, "seed": run.seed, "experts": experts},
+            )
+            for p, experts in by_project.items()
+        ], batch_size=2000)
+        codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
+        run.unstaffed = [
+            {"project_id": u.project_id, "code": codes.get(u.project_id, ""), "found": u.found, "reasons": list(u.reasons)}
+            for u in result.unstaffed
+        ]
+        run.created = len(result.assignments)
+        run.stats = load_stats(result.loads) | {"projects": len(inputs)}
+        run.state = RunState.DONE
+        run.finished_at = timezone.now()
+        run.save()
+    return run
+
+
+def mark_run_failed(*, run_id: int, error: str) -> None:
+    AssignmentRun.objects.filter(pk=run_id).exclude(state=RunState.DONE).update(
+        state=RunState.FAILED, error=error[:2000], finished_at=timezone.now())
+
+
+def _replace_recused(actor, project: Project) -> Assignment | None:
+    """Offers a recused expert's slot to the next eligible expert, by the same rules as the automatic run."""
+    panel, excluded = [], []
+    for expert_id, state in project.assignments.values_list("expert_id", "state"):
+        (excluded if state == A.RECUSED else panel).append(expert_id)
+    round = project.round
+    result = assign(
+        [ProjectIn(project.pk, project.organization_id, project.domain or "", tuple(panel), tuple(excluded))],
+        _expert_inputs(round.pk), _conflicts_for([project.organization_id]),
+        per_project=round.experts_per_project, require_finance=round.require_finance_expert,
+        max_load=round.max_load_per_expert, seed=project.pk,
+    )
+    if not result.assignments:
+        _log(project, actor, "replacement_missing", "专家回避后没有其他可用专家，请项目管理员手动分配")
+        return None
+    created = None
+    for _, expert_id in result.assignments:
+        created = Assignment.objects.create(project=project, expert_id=expert_id)
+        _log(project, actor, "assign_expert", f"回避后自动递补评审专家：{created.expert.name}", {"expert": expert_id})
+    return created
+
+
+# ---------------------------------------------------------------- the expert's own work
+
 def _own(assignment_id: int, actor) -> Assignment:
-    assignment = Assignment.objects.select_for_update().select_related("project__round", "expert").get(pk=assignment_id)
-    if assignment.expert.user_id != actor.pk:
+    assignment = (
+        Assignment.objects.select_for_update().select_related("project__round", "project__organization", "expert")
+        .filter(pk=assignment_id).first()
+    )
+    if assignment is None or assignment.expert.user_id != getattr(actor, "pk", None):
         raise ReviewError("这不是分配给您的评审任务")
     return assignment
 
 
 def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") -> Assignment:
+    """The declaration before the proposal is shown. A conflict recuses the expert, is recorded as a
+    relation (so no later round assigns them to this organization by mistake) and frees the slot."""
     with transaction.atomic():
         a = _own(assignment_id, actor)
-        if a.state != AssignmentState.ASSIGNED:
+        if a.state != A.ASSIGNED:
             raise ReviewError("您已经作出过利益冲突声明")
-        a.state = AssignmentState.RECUSED if has_conflict else AssignmentState.ACCEPTED
+        if a.project.state != State.UNDER_REVIEW:
+            raise ReviewError("该项目已不在专家评审阶段")
+        note = (note or "").strip()
         a.declared_at = timezone.now()
-        a.comment = note if has_conflict else a.comment
+        if has_conflict:
+            if not note:
+                raise ReviewError("声明存在利益冲突时请简要说明关系")
+            a.recuse()
+            a.conflict_note = note[:500]
+            a.save()
+            ExpertRelation.objects.create(
+                expert=a.expert, organization=a.project.organization, kind=RelationKind.DECLARED, start=_today(),
+                note=note[:200], recorded_by=actor,
+            )
+            _log(a.project, actor, "expert_recused", f"评审专家{a.expert.name}声明利益冲突并回避")
+            _replace_recused(actor, a.project)
+        else:
+            a.accept()
+            a.save()
+            _log(a.project, actor, "expert_declared", f"评审专家{a.expert.name}声明无利益冲突")
+    return a
+
+
+def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
+               criterion_comments: dict | None = None) -> Assignment:
+    with transaction.atomic():
+        a = _own(assignment_id, actor)
+        if a.state != A.ACCEPTED:
+            raise ReviewError("请先声明无利益冲突；已提交的评分不能修改")
+        rubric = a.project.round.rubric
+        problems = scoring.draft_problems(rubric, scores)
+        if problems:
+            raise ReviewError(problems)
+        a.scores = {k: str(v) for k, v in scores.items() if v not in (None, "")}
+        a.criterion_comments = scoring.clean_comments(rubric, criterion_comments or {})
+        a.comment = (comment or "").strip()
+        a.total = scoring.draft_total(rubric, a.scores)
+        a.draft_saved_at = timezone.now()
         a.save()
     return a
 
 
-def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "") -> Assignment:
+def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
+                  criterion_comments: dict | None = None) -> Assignment:
     with transaction.atomic():
         a = _own(assignment_id, actor)
-        if a.state != AssignmentState.ACCEPTED:
+        if a.state != A.ACCEPTED:
             raise ReviewError("请先声明无利益冲突；已提交的评分不能修改")
-        rubric = a.project.round.rubric
-        problems = score_problems(rubric, scores)
-        total = None if problems else total_of(rubric, scores)
-        if total is not None and total < a.project.round.comment_required_below and not comment.strip():
-            problems.append(f"总分低于 {a.project.round.comment_required_below} 分时须填写总体评价意见")
+        round = a.project.round
+        comment = (comment or "").strip()
+        problems = scoring.submit_problems(round.rubric, scores, comment, round.comment_required_below)
         if problems:
             raise ReviewError(problems)
         a.scores = {k: str(v) for k, v in scores.items()}
-        a.total = total
-        a.comment = comment.strip()
-        a.state = AssignmentState.SUBMITTED
+        a.criterion_comments = scoring.clean_comments(round.rubric, criterion_comments or {})
+        a.total = total_of(round.rubric, scores)
+        a.comment = comment
+        a.submit()
         a.submitted_at = timezone.now()
         a.save()
-        project_id = a.project_id
-        open_left = Assignment.objects.filter(project_id=project_id).exclude(
-            state__in=[AssignmentState.SUBMITTED, AssignmentState.RECUSED]
-        ).exists()
-        if not open_left:
-            from projects.services import finish_review
-
-            finish_review(actor=actor, project_id=project_id, system=True)
+        _log(a.project, actor, "review_submitted", f"评审专家{a.expert.name}提交评分")
+        _finish_if_complete(actor, a.project_id)
     return a
+
+
+def _finish_if_complete(actor, project_id: int) -> None:
+    from projects.guards import review_finished
+    from projects.services import finish_review
+
+    project = Project.objects.get(pk=project_id)
+    if project.state == State.UNDER_REVIEW and not review_finished(project):
+        finish_review(actor=actor, project_id=project_id, system=True)
+
+
+def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
+    """Only an officer unlocks a submitted review, with a reason kept on the audit trail. Allowed
+    until the funding decision; the project stays where it is and the ranking treats the review as
+    pending until it is submitted again."""
+    _require_officer(actor, "退回专家评分")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("退回评分须填写理由")
+    with transaction.atomic():
+        a = Assignment.objects.select_for_update().select_related("project", "expert").filter(pk=assignment_id).first()
+        if a is None:
+            raise ReviewError("评审任务不存在")
+        if a.state != A.SUBMITTED:
+            raise ReviewError("只有已提交的评分可以退回")
+        if a.project.state not in (State.UNDER_REVIEW, State.REVIEWED):
+            raise ReviewError(f"项目当前状态为「{a.project.state_label}」，已作出立项决定，不能退回评分")
+        a.reopen()
+        a.submitted_at = None
+        a.save()
+        _log(a.project, actor, "review_reopened", f"退回评审专家{a.expert.name}的评分。理由：{reason}",
+             {"assignment": a.pk, "previous_total": str(a.total)})
+    return a
+
+
+# ---------------------------------------------------------------- decision and 公示
+
+class Decision(NamedTuple):
+    project_id: int
+    action: str  # "approve", "waitlist" or "reject"
+    amount: str = ""
+    comment: str = ""
+
+
+def decide(*, actor, round_id: int, decisions: Iterable[Decision]) -> list[Project]:
+    """Applies a batch of funding decisions in the given (rank) order through the project services.
+    All or nothing: if any project fails, none is changed and every reason is reported."""
+    from projects import services as projects
+
+    _require_officer(actor, "作出立项决定")
+    decisions = list(decisions)
+    if not decisions:
+        raise ReviewError("请至少选择一个项目")
+    errors: list[str] = []
+    done: list[Project] = []
+    codes = dict(Project.objects.filter(pk__in=[d.project_id for d in decisions], round_id=round_id)
+                 .values_list("id", "code"))
+    with transaction.atomic():
+        for d in decisions:
+            if d.project_id not in codes:
+                errors.append(f"项目 {d.project_id} 不属于本批次")
+                continue
+            try:
+                with transaction.atomic():
+                    if d.action == "approve":
+                        done.append(projects.approve_project(
+                            actor=actor, project_id=d.project_id, approved_amount=d.amount, comment=d.comment))
+                    elif d.action == "waitlist":
+                        done.append(projects.waitlist_project(actor=actor, project_id=d.project_id, comment=d.comment))
+                    elif d.action == "reject":
+                        done.append(projects.reject_project(actor=actor, project_id=d.project_id, comment=d.comment))
+                    else:
+                        raise ReviewError("请选择拟资助、候补或不予资助")
+            except (DomainError, ValueError, TypeError) as exc:
+                messages = exc.errors if isinstance(exc, DomainError) else [str(exc)]
+                errors.extend(f"{codes[d.project_id]}：{m}" for m in messages)
+        if errors:
+            raise ReviewError(errors)
+    return done
+
+
+def publish_round(*, actor, round_id: int, now=None) -> list[Project]:
+    """Puts every approved project of the round into 公示 together (one start date, one end date)."""
+    from projects import services as projects
+
+    _require_officer(actor, "发布公示")
+    ids = list(Project.objects.filter(round_id=round_id, state=State.APPROVED).order_by("code").values_list("id", flat=True))
+    if not ids:
+        raise ReviewError("本批次没有待公示的拟资助项目")
+    with transaction.atomic():
+        return [projects.publish_project(actor=actor, project_id=pid, now=now) for pid in ids]

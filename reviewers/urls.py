@@ -1,4 +1,26 @@
 from django.urls import path
 
+from reviewers import views_expert, views_officer, views_public
+
 app_name = "reviewers"
-urlpatterns: list = []
+urlpatterns = [
+    # experts
+    path("mine/", views_expert.my_reviews, name="my_reviews"),
+    path("mine/<int:pk>/", views_expert.review, name="review"),
+    # program officers
+    path("rounds/", views_officer.rounds, name="rounds"),
+    path("rounds/<int:pk>/", views_officer.round_detail, name="round"),
+    path("rounds/<int:round_id>/projects/<int:pk>/", views_officer.project_panel, name="panel"),
+    path("rounds/<int:pk>/ranking/", views_officer.ranking_page, name="ranking"),
+    path("rounds/<int:pk>/publicity/", views_officer.round_publicity, name="round_publicity"),
+    path("projects/<int:pk>/sheet/", views_officer.score_sheet_page, name="score_sheet"),
+    path("projects/<int:pk>/sheet.xlsx", views_officer.score_sheet_xlsx, name="score_sheet_xlsx"),
+    path("projects/<int:pk>/sheet.pdf", views_officer.score_sheet_pdf, name="score_sheet_pdf"),
+    path("experts/", views_officer.experts, name="experts"),
+    path("experts/template.xlsx", views_officer.experts_template, name="experts_template"),
+    path("experts/<int:pk>/", views_officer.expert_detail, name="expert"),
+    # the public (no login)
+    path("publicity/<int:round_id>/", views_public.publicity, name="publicity"),
+    path("publicity/<int:round_id>/list.xlsx", views_public.publicity_xlsx, name="publicity_xlsx"),
+    path("publicity/<int:round_id>/list.pdf", views_public.publicity_pdf, name="publicity_pdf"),
+]

@@ -1,0 +1,44 @@
+"""Job kind: every agreement of a round as one zip, one progress step per document.
+
+Each finished PDF is kept in the run's work directory (written atomically), so a job restarted
+after a crash renders only what is missing; the zip is built from those files at the end, in the
+order fixed when the job was started, so it holds each agreement exactly once.
+"""
+import logging
+import zipfile
+
+from django.utils.translation import gettext_lazy as _
+
+from documents import agreements
+from documents.kinds import register
+from documents.runs import JobResult, JobRun, write_atomically
+from documents.selectors import agreement_projects
+from grants.models import GrantRound
+
+logger = logging.getLogger(__name__)
+
+
+@register("round_agreements", _("Grant agreements of a round (zip)"))
+def round_agreements(run: JobRun) -> JobResult:
+    ids: list[int] = run.params["project_ids"]
+    round = GrantRound.objects.get(pk=run.params["round_id"])
+    parts = run.workdir / "parts"
+    parts.mkdir(exist_ok=True)
+    projects = {p.pk: p for p in agreement_projects(ids)}
+    ready = {pid for pid in ids if (parts / f"{pid}.pdf").exists()}
+    done = len(ready)
+    run.progress(done, total=len(ids))
+    for pid in ids:
+        if pid in ready:
+            continue
+        project = projects.get(pid)
+        if project is not None:  # no longer approved (objection upheld since): nothing to print
+            write_atomically(parts / f"{pid}.pdf", agreements.render_agreement(project))
+        done += 1
+        run.progress(done)
+    archive = run.workdir / f"agreements.{run.attempt}.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
+        for pid in ids:
+            if pid in projects:
+                zf.write(parts / f"{pid}.pdf", arcname=agreements.filename(projects[pid]))
+    return JobResult(path=archive, name=f"{round.code}-资助协议书.zip")

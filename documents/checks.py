@@ -1,0 +1,15 @@
+from django.core.checks import Error, register
+
+from documents.errors import DocumentsError
+
+
+@register("documents", deploy=True)
+def cjk_font_installed(app_configs, **kwargs) -> list[Error]:
+    """`check --deploy` refuses a machine that would print Chinese documents as empty boxes."""
+    from documents.fonts import cjk_families
+
+    try:
+        cjk_families()
+    except DocumentsError as exc:
+        return [Error(exc.message, id="documents.E001")]
+    return []

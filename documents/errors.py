@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class DocumentsError(DomainError):
+    """A document or background job could not be produced; `.errors` lists every reason."""

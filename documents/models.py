@@ -1,0 +1,96 @@
+"""Background jobs: one row per long operation, with its progress, result file and audit trail."""
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+def job_storage() -> FileSystemStorage:
+    # Results hold bank accounts and signed amounts: under MEDIA_ROOT, served only by the
+    # permission-checked download view, never by the static/media web server. No explicit location:
+    # the storage then follows MEDIA_ROOT even when a test overrides it.
+    return FileSystemStorage()
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+J = JobState
+
+
+class Job(FSMModelMixin, models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
+                              related_name="jobs")
+    # A registered kind (documents.kinds); no choices so other apps can add kinds without a migration here.
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    state = FSMField(_("state"), default=J.QUEUED, choices=J.choices, protected=True, db_index=True)
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    result = models.FileField(_("result file"), storage=job_storage, upload_to="jobs/", max_length=300, blank=True)
+    result_name = models.CharField(_("download name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    celery_task_id = models.CharField(_("Celery task id"), max_length=100, blank=True)
+    # Fencing: each claim increments `attempt`; a runner whose attempt is no longer current
+    # (another worker took the job over) may neither report progress nor finish.
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    claimed_by = models.CharField(_("claimed by"), max_length=200, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress_done__lte=models.F("progress_total")),
+                                   name="job_progress_within_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == J.DONE:
+            return 100
+        return self.progress_done * 100 // self.progress_total if self.progress_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (J.DONE, J.FAILED)
+
+    # Only documents.services pulls these, on a row locked with select_for_update.
+    @transition(field=state, source=[J.QUEUED, J.RUNNING], target=J.RUNNING)
+    def claim(self): ...
+
+    @transition(field=state, source=J.RUNNING, target=J.DONE)
+    def finish(self): ...
+
+    @transition(field=state, source=[J.QUEUED, J.RUNNING], target=J.FAILED)
+    def fail(self): ...
+
+
+class JobEvent(models.Model):
+    """Append-only: who ran the job when, and how each attempt ended."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=20)
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("job event")
+        verbose_name_plural = _("job events")
+        ordering = ["at", "id"]

@@ -1,0 +1,49 @@
+"""What a job kind's function gets while it runs: progress reporting and a work directory that
+survives a crash, so a job restarted on another worker can resume instead of starting over."""
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+
+class JobLost(Exception):
+    """Another worker has taken the job over (or it was finished): stop without writing anything."""
+
+
+@dataclass(frozen=True)
+class JobResult:
+    path: Path  # a finished file inside the run's work directory
+    name: str  # what the browser saves it as
+
+
+def job_dir(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "jobs" / str(job_id)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old file or the whole new one, never half of it, even after a SIGKILL."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class JobRun:
+    def __init__(self, job, attempt: int):
+        self.job = job
+        self.attempt = attempt
+        self.workdir = job_dir(job.pk) / "work"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def params(self) -> dict:
+        return self.job.params
+
+    def progress(self, done: int, *, total: int | None = None) -> None:
+        """Saved at once (outside any transaction) so the progress bar moves; renews the lease."""
+        from documents.services import report_progress
+
+        report_progress(job_id=self.job.pk, attempt=self.attempt, done=done, total=total)

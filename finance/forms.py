@@ -1,0 +1,51 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from finance.models import BankFormat
+
+
+class BatchFilterForm(forms.Form):
+    round = forms.ModelChoiceField(queryset=None, label=_("Round"), empty_label=None)
+    district = forms.ChoiceField(label=_("District"), required=False)
+    domain = forms.ChoiceField(label=_("Service domain"), required=False)
+
+    def __init__(self, *args, rounds, districts, domains, **kwargs):
+        super().__init__(*args, **kwargs)
+        from grants.models import GrantRound
+
+        self.fields["round"].queryset = GrantRound.objects.filter(pk__in=[r.pk for r in rounds])
+        self.fields["district"].choices = [("", _("All districts"))] + [(d, d) for d in districts]
+        self.fields["domain"].choices = [("", _("All domains"))] + list(domains)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    bank_reference = forms.CharField(label=_("Bank reference"), max_length=100)
+
+
+class FailureForm(forms.Form):
+    reason = forms.CharField(label=_("Bank's reason"), max_length=200)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResultFileForm(forms.Form):
+    file = forms.FileField(label=_("Bank result file (csv or xlsx)"))
+    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BankFileForm(forms.Form):
+    bank = forms.ModelChoiceField(queryset=BankFormat.objects.all(), required=False, label=_("Bank"),
+                                  empty_label=_("Generic layout"))
+
+
+class RepaymentForm(forms.Form):
+    amount = forms.CharField(label=_("Amount repaid (yuan)"), max_length=30)
+    repaid_on = forms.DateField(label=_("Received on"), initial=timezone.localdate,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)

@@ -1,0 +1,119 @@
+"""The officer's dashboard of one round: every figure from a fixed number of grouped queries,
+however many projects the round holds (tens of thousands in a province-wide round)."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from finance.models import Tranche, TrancheState
+from finance.money import quantize_fen
+from grants.defaults import DOMAINS
+from grants.models import MONEY, GrantRound
+from projects.models import Evaluation, EvaluationKind, Indicator, Project
+from projects.performance import percent
+from projects.selectors_monitoring import excellent_elsewhere
+from projects.states import FUNDED, SIGNED, State
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
+NOT_APPLIED = [State.DRAFT, State.WITHDRAWN]
+SCORE_EDGES = [0, 60, 70, 80, 90, 100]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: str
+    applications: int
+    funded: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    name: str
+    unit: str
+    target: Decimal
+    achieved: Decimal
+    projects: int
+
+    @property
+    def ratio(self) -> Decimal | None:
+        return percent(self.achieved, self.target)
+
+
+def _groups(round: GrantRound, field: str) -> list[GroupRow]:
+    funded = Q(state__in=list(FUNDED))
+    rows = (
+        Project.objects.filter(round=round).exclude(state__in=NOT_APPLIED)
+        .values(field)
+        .annotate(applications=Count("id"), funded=Count("id", filter=funded),
+                  amount=Coalesce(Sum("approved_amount", filter=funded), ZERO))
+        .order_by("-applications", field)
+    )
+    return [GroupRow(r[field] or "", r["applications"], r["funded"], quantize_fen(r["amount"])) for r in rows]
+
+
+def by_domain(round: GrantRound) -> list[GroupRow]:
+    return _groups(round, "domain")
+
+
+def by_district(round: GrantRound) -> list[GroupRow]:
+    return _groups(round, "service_district")
+
+
+def states(round: GrantRound) -> list[tuple[str, int]]:
+    counts = dict(
+        Project.objects.filter(round=round).exclude(state=State.DRAFT)
+        .values_list("state").annotate(n=Count("id")).order_by()
+    )
+    return [(state, counts[state]) for state in State.values if counts.get(state)]
+
+
+def evaluation_scores(round: GrantRound) -> dict[str, list[Decimal]]:
+    scores: dict[str, list[Decimal]] = {EvaluationKind.MIDTERM: [], EvaluationKind.FINAL: []}
+    for kind, total in Evaluation.objects.filter(project__round=round).values_list("kind", "total"):
+        scores[kind].append(total)
+    return scores
+
+
+def tranche_status(round: GrantRound) -> list[tuple[str, int, Decimal]]:
+    """(state, number of tranches, amount) from the tranche table, which the finance ledger reconciles with."""
+    rows = (
+        Tranche.objects.filter(project__round=round).values("state")
+        .annotate(n=Count("id"), amount=Coalesce(Sum("amount"), ZERO)).order_by()
+    )
+    found = {r["state"]: (r["n"], quantize_fen(r["amount"])) for r in rows}
+    return [(state, *found[state]) for state in TrancheState.values if state in found]
+
+
+def indicators(round: GrantRound) -> list[IndicatorRow]:
+    """Achieved against target per indicator (name and unit) over the round's signed and completed projects."""
+    rows = (
+        Indicator.objects.filter(project__round=round, project__state__in=[*SIGNED, State.COMPLETED])
+        .values("name", "unit")
+        .annotate(target=Sum("target"), achieved=Coalesce(Sum("achieved"), Value(Decimal("0"))),
+                  projects=Count("project", distinct=True))
+        .order_by("-projects", "name")
+    )
+    return [IndicatorRow(r["name"], r["unit"], r["target"], r["achieved"], r["projects"]) for r in rows]
+
+
+def funded_projects(round: GrantRound, today: date):
+    """The round's funded projects with the preference marker and the number of overdue milestones."""
+    return (
+        Project.objects.filter(round=round, state__in=list(FUNDED))
+        .select_related("organization")
+        .only("code", "title", "domain", "service_district", "approved_amount", "state", "grade",
+              "organization__name", "round_id")
+        .annotate(
+            preferred=excellent_elsewhere(round),
+            overdue=Count("milestones", filter=Q(milestones__due_date__lt=today, milestones__completed_on__isnull=True,
+                                                 state__in=list(SIGNED))),
+        )
+        .order_by("code")
+    )
+
+
+def domain_label(code: str) -> str:
+    return str(DOMAINS.get(code, code))

@@ -1,0 +1,95 @@
+"""After signing: progress / mid-term / final reports with receipts, and budget adjustment requests."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from config.errors import DomainError
+from projects import drafting, services
+from projects.budget_editor import editor_context
+from projects.models import ReportKind
+from projects.portal.common import member_project, show_errors
+from projects.portal.edit import section_rows
+from projects.sections import BY_CODE
+from projects.states import SIGNED
+
+
+def _signed(request, pk: int):
+    project = member_project(request, pk)
+    if project.state not in SIGNED and not project.reports.exists():
+        raise Http404
+    return project
+
+
+def _expenditures(post, lines_by_id: dict) -> tuple[list[dict], list[str]]:
+    """Spending is declared per budget line; category and source come from that line."""
+    rows, problems = [], []
+    for index, row in enumerate(drafting.columns(post, "e_", ("line", "item", "amount")), start=1):
+        if not row["amount"] and not row["item"]:
+            continue
+        line = lines_by_id.get(row["line"])
+        if line is None:
+            problems.append(f"支出第{index}行：请选择对应的预算行")
+            continue
+        rows.append({"budget_line_id": line.pk, "category": line.category, "source": line.source,
+                     "item": row["item"] or line.item, "amount": row["amount"]})
+    return rows, problems
+
+
+def reports(request, pk: int):
+    project = _signed(request, pk)
+    lines = list(project.budget_lines.all())
+    indicators = list(project.indicators.all())
+    problems: list[str] = []
+    if request.method == "POST":
+        rows, problems = _expenditures(request.POST, {str(l.pk): l for l in lines})
+        achieved = {i.pk: request.POST.get(f"achieved_{i.pk}", "").strip() for i in indicators}
+        if not problems:
+            try:
+                report = services.submit_report(
+                    actor=request.user, project_id=project.pk, kind=request.POST.get("kind", ""),
+                    narrative=request.POST.get("narrative", ""), expenditures=rows,
+                    achieved={k: v for k, v in achieved.items() if v},
+                )
+            except DomainError as exc:
+                problems = exc.errors
+            else:
+                for receipt in request.FILES.getlist("receipts"):
+                    try:
+                        services.add_attachment(actor=request.user, project_id=project.pk, kind="receipt",
+                                                uploaded_file=receipt)
+                    except DomainError as exc:
+                        show_errors(request, exc)
+                messages.success(request, _("The report is submitted."))
+                return redirect("applicant:reports", pk=pk)
+    return render(request, "applicant/reports.html", {
+        "project": project, "lines": lines, "indicators": indicators, "problems": problems,
+        "kinds": ReportKind.choices, "reports": project.reports.prefetch_related("expenditures"),
+        "receipts": project.attachments.filter(kind="receipt"), "post": request.POST,
+    })
+
+
+def adjustment(request, pk: int):
+    project = member_project(request, pk)
+    if project.state not in SIGNED:
+        raise Http404
+    problems: list[str] = []
+    rows = section_rows(BY_CODE["budget"], project)
+    if request.method == "POST":
+        lines, problems = drafting.budget_rows(request.POST)
+        rows = section_rows(BY_CODE["budget"], project, request.POST)
+        if not problems:
+            try:
+                services.request_budget_adjustment(actor=request.user, project_id=project.pk, lines=lines,
+                                                   reason=request.POST.get("reason", ""))
+            except DomainError as exc:
+                problems = exc.errors
+            else:
+                messages.success(request, _("The adjustment request is sent to the program officer."))
+                return redirect("applicant:adjustment", pk=pk)
+    return render(request, "applicant/adjustment.html", {
+        "project": project, "rows": rows, "unsaved": problems, "reason": request.POST.get("reason", ""),
+        "adjustments": project.adjustments.select_related("decided_by"),
+        "budget": editor_context(project.round, list(project.budget_lines.all()),
+                                 grant_amount=project.approved_amount, basis="核定"),
+    })

@@ -1,0 +1,107 @@
+"""The officers' ranking of a round, built from already-fetched rows (no queries here).
+
+Aggregation, disagreement, z-scores and the tie rule are reviewers.aggregation's; this module
+applies them per project and adds the money view: in rank order, the amount each project would
+take (approved amount once set, else the request), the cumulative sum against the pot and what
+remains. Waitlisted and rejected projects take nothing, so they do not count towards the sum.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from projects import guards
+from projects.states import FUNDED, State
+from reviewers.aggregation import RankEntry, aggregate, is_disputed, rank, spread, zscores
+
+NOT_TAKING_MONEY = {State.WAITLISTED, State.REJECTED}
+DECIDABLE = {State.REVIEWED, State.WAITLISTED}
+
+
+@dataclass
+class ExpertScore:
+    expert: str
+    total: Decimal
+    z: Decimal
+
+
+@dataclass
+class Row:
+    position: int
+    project: object
+    score: Decimal | None
+    experts: list[ExpertScore]
+    spread: Decimal
+    disputed: bool
+    mean_z: Decimal | None
+    amount: Decimal
+    cumulative: Decimal | None = None
+    remaining: Decimal | None = None
+    within_pot: bool = True
+    budget_problems: list[str] = field(default_factory=list)
+
+    @property
+    def decidable(self) -> bool:
+        return self.project.state in DECIDABLE
+
+
+@dataclass
+class Ranking:
+    rows: list[Row]
+    pot: Decimal
+    approved_total: Decimal
+    method: str
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.pot - self.approved_total
+
+
+def _weights(assignments) -> list[Decimal]:
+    return [a.expert.weight for a in assignments]
+
+
+def build(round, projects, submitted) -> Ranking:
+    by_project: dict[int, list] = {}
+    for a in submitted:
+        by_project.setdefault(a.project_id, []).append(a)
+    by_expert: dict[int, dict[int, Decimal]] = {}
+    for a in submitted:
+        by_expert.setdefault(a.expert.id, {})[a.project_id] = a.total
+    z = zscores(by_expert)
+    method, rubric = round.aggregation, round.rubric
+
+    entries, facts = [], {}
+    for project in projects:
+        panel = sorted(by_project.get(project.pk, []), key=lambda a: a.expert.name)
+        totals = [a.total for a in panel]
+        weights = _weights(panel) if method == "weighted" else None
+        score = aggregate(totals, method, weights)
+        criteria = tuple(
+            aggregate([Decimal(a.scores[c["code"]]) for a in panel], method, weights) or Decimal("0")
+            for c in rubric
+        ) if panel else ()
+        submitted_at = project.submitted_at.timestamp() if project.submitted_at else 0
+        entries.append(RankEntry(project.pk, score, criteria, project.requested_amount, int(submitted_at)))
+        experts = [ExpertScore(a.expert.name, a.total, z[(a.expert.id, project.pk)]) for a in panel]
+        mean_z = (sum((e.z for e in experts), Decimal("0")) / len(experts)).quantize(Decimal("0.001")) if experts else None
+        facts[project.pk] = (project, score, experts, spread(totals), is_disputed(totals, round.disagreement_threshold),
+                             mean_z)
+
+    rows, cumulative = [], Decimal("0.00")
+    for position, entry in enumerate(rank(entries), start=1):
+        project, score, experts, sp, disputed, mean_z = facts[entry.project_id]
+        amount = project.approved_amount if project.approved_amount is not None else project.requested_amount
+        row = Row(position, project, score, experts, sp, disputed, mean_z, amount)
+        if project.state not in NOT_TAKING_MONEY and project.state != State.TERMINATED:
+            cumulative += amount
+            row.cumulative, row.remaining = cumulative, round.pot - cumulative
+            row.within_pot = cumulative <= round.pot
+        if project.approved_amount is not None and project.approved_amount < project.requested_amount:
+            row.budget_problems = guards.budget_fits_approved(project)
+        rows.append(row)
+    approved_total = sum(
+        (p.approved_amount for p in projects if p.state in FUNDED and p.state != State.TERMINATED and p.approved_amount),
+        Decimal("0.00"),
+    )
+    return Ranking(rows, round.pot, approved_total, method)

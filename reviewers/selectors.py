@@ -1,0 +1,143 @@
+"""Reads of the review app that cross a permission boundary: fetch and authorize in one step,
+Http404 for "missing" and "not yours" alike."""
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role
+from grants.models import GrantRound
+from projects.models import Project
+from projects.states import State
+from reviewers.models import Assignment, AssignmentState, Expert
+
+A = AssignmentState
+# Once the expert has declared no conflict, they see the proposal; a recused one never does.
+VISIBLE_TO_EXPERT = [A.ASSIGNED, A.ACCEPTED, A.SUBMITTED]
+PUBLIC_NOTICE_STATES = [
+    State.PUBLICITY, State.OBJECTION, State.CONTRACTED, State.IN_PROGRESS, State.MIDTERM_REVIEW,
+    State.FINAL_REVIEW, State.COMPLETED,
+]
+
+
+def _is_officer(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(Role.OFFICER)
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def my_assignments(user) -> QuerySet[Assignment]:
+    """The expert's own review tasks (a recused one stays listed as recused, without its proposal)."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.EXPERT:
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(expert__user=user)
+        .select_related("project__round", "project__organization")
+        .order_by("state", "project__round__review_end", "project__code")
+    )
+
+
+def assignment_for_expert(user, pk) -> Assignment:
+    """One of the expert's own non-recused tasks; another expert's task is a 404."""
+    try:
+        return my_assignments(user).filter(state__in=VISIBLE_TO_EXPERT).get(pk=_int(pk))
+    except Assignment.DoesNotExist:
+        raise Http404 from None
+
+
+def officer_rounds(user) -> QuerySet[GrantRound]:
+    if not _is_officer(user):
+        return GrantRound.objects.none()
+    return GrantRound.objects.annotate(
+        n_projects=Count("projects", filter=Q(projects__state=State.UNDER_REVIEW), distinct=True),
+        n_open=Count("projects__assignments", filter=Q(projects__assignments__state__in=[A.ASSIGNED, A.ACCEPTED]),
+                     distinct=True),
+        n_submitted=Count("projects__assignments", filter=Q(projects__assignments__state=A.SUBMITTED), distinct=True),
+    ).order_by("-year", "-apply_start")
+
+
+def round_for_officer(user, pk) -> GrantRound:
+    if not _is_officer(user):
+        raise Http404
+    try:
+        return GrantRound.objects.prefetch_related("budget_caps").get(pk=_int(pk))
+    except GrantRound.DoesNotExist:
+        raise Http404 from None
+
+
+def project_for_officer(user, pk, round_id=None) -> Project:
+    if not _is_officer(user):
+        raise Http404
+    qs = Project.objects.select_related("round", "organization")
+    if round_id is not None:
+        qs = qs.filter(round_id=round_id)
+    try:
+        return qs.get(pk=_int(pk))
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
+def panel(project: Project) -> list[Assignment]:
+    return list(project.assignments.select_related("expert").order_by("created_at", "id"))
+
+
+def expert_for_officer(user, pk) -> Expert:
+    if not _is_officer(user):
+        raise Http404
+    try:
+        return Expert.objects.select_related("user").get(pk=_int(pk))
+    except Expert.DoesNotExist:
+        raise Http404 from None
+
+
+def experts_for_officer(user) -> QuerySet[Expert]:
+    if not _is_officer(user):
+        raise Http404
+    return Expert.objects.annotate(n_relations=Count("relations")).order_by("name", "id")
+
+
+def ranking_inputs(round: GrantRound) -> tuple[list[Project], list[Assignment]]:
+    """Everything the ranking page needs in a fixed number of queries, whatever the round's size."""
+    projects = list(
+        Project.objects.filter(round=round).exclude(
+            state__in=[State.DRAFT, State.SUBMITTED, State.RETURNED, State.INELIGIBLE, State.WITHDRAWN])
+        .select_related("organization")
+        .prefetch_related(Prefetch("budget_lines"))
+    )
+    for project in projects:
+        project.round = round  # one shared round, so its prefetched budget caps serve every budget check
+    submitted = list(
+        Assignment.objects.filter(project__round=round, state=A.SUBMITTED)
+        .select_related("expert").only("project_id", "expert__id", "expert__name", "expert__weight", "scores", "total")
+    )
+    return projects, submitted
+
+
+def public_round(pk) -> GrantRound:
+    try:
+        return GrantRound.objects.get(pk=_int(pk))
+    except GrantRound.DoesNotExist:
+        raise Http404 from None
+
+
+def public_notice_projects(round: GrantRound) -> list[Project]:
+    """Projects that are or were in 公示 (an upheld objection clears the dates, so it drops out)."""
+    return list(
+        Project.objects.filter(round=round, state__in=PUBLIC_NOTICE_STATES, publicity_start__isnull=False)
+        .select_related("organization")
+        .only("code", "title", "domain", "approved_amount", "publicity_start", "publicity_end", "state",
+              "organization__name", "round_id")
+        .order_by("code")
+    )
+
+
+def submitted_for(project_ids: list[int]) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(project_id__in=project_ids, state=A.SUBMITTED)
+        .select_related("expert").only("project_id", "expert__id", "expert__name", "expert__weight", "scores", "total")
+    )

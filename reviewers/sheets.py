@@ -1,0 +1,59 @@
+"""评审汇总表 (score sheet of one project) and the 公示 list as plain rows, shared by the HTML page,
+the xlsx export and the PDF."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from finance.money import format_yuan
+from grants.defaults import DOMAINS
+from reviewers.aggregation import aggregate, is_disputed, spread
+
+METHOD_NAMES = {"mean": "算术平均", "trimmed": "去掉一个最高分和一个最低分后平均（不少于5人时）", "weighted": "按专家权重加权平均"}
+DOMAIN_NAMES = {"elderly": "为老服务", "disability": "助残服务", "youth": "青少年成长", "hardship": "困难帮扶",
+                "community": "社区治理", "other": "其他"}
+
+
+def score_sheet(project, assignments) -> dict:
+    round = project.round
+    panel = sorted(assignments, key=lambda a: a.expert.name)
+    totals = [a.total for a in panel]
+    weights = [a.expert.weight for a in panel] if round.aggregation == "weighted" else None
+    rows = [
+        {"expert": a.expert.name, "scores": {c["code"]: a.scores.get(c["code"], "") for c in round.rubric},
+         "total": a.total, "comment": a.comment}
+        for a in panel
+    ]
+    criteria = [
+        {**c, "aggregate": aggregate([Decimal(a.scores[c["code"]]) for a in panel], round.aggregation, weights)}
+        for c in round.rubric
+    ] if panel else [{**c, "aggregate": None} for c in round.rubric]
+    return {
+        "project": project, "round": round, "rows": rows, "criteria": criteria,
+        "aggregate": aggregate(totals, round.aggregation, weights), "method": METHOD_NAMES[round.aggregation],
+        "spread": spread(totals), "disputed": is_disputed(totals, round.disagreement_threshold),
+    }
+
+
+def publicity_rows(projects, assignments_by_project: dict[int, list], method: str, today) -> list[dict]:
+    rows = []
+    for position, p in enumerate(projects, start=1):
+        panel = assignments_by_project.get(p.pk, [])
+        weights = [a.expert.weight for a in panel] if method == "weighted" else None
+        score = aggregate([a.total for a in panel], method, weights)
+        rows.append({
+            "position": position, "code": p.code, "title": p.title, "organization": p.organization.name,
+            "domain": DOMAIN_NAMES.get(p.domain, DOMAINS.get(p.domain, p.domain)),
+            "score": "" if score is None else str(score),
+            "amount": format_yuan(p.approved_amount) if p.approved_amount is not None else "",
+            "period": f"{p.publicity_start:%Y-%m-%d} 至 {p.publicity_end:%Y-%m-%d}" if p.publicity_start else "",
+            "status": _status(p, today),
+        })
+    return rows
+
+
+def _status(project, today) -> str:
+    if project.state == "objection":
+        return "异议处理中"
+    if project.state == "publicity" and project.publicity_end and today <= project.publicity_end:
+        return "公示中"
+    return "公示期满"

@@ -1,0 +1,37 @@
+"""Every applicant page renders for the owner, in the states where it applies."""
+from django.urls import reverse
+
+from projects.sections import SECTIONS
+from projects.states import State
+
+
+def test_drafting_pages_render(world, client_for):
+    project = world.draft()
+    c = client_for(world.member)
+    urls = [reverse("applicant:dashboard"), reverse("applicant:rounds"), reverse("applicant:round", args=[world.round.pk]),
+            reverse("applicant:organization"), reverse("applicant:project", args=[project.pk]),
+            reverse("applicant:submit", args=[project.pk]), reverse("applicant:withdraw", args=[project.pk]),
+            reverse("applicant:attachments", args=[project.pk]), reverse("notifications")]
+    urls += [reverse("applicant:section", args=[project.pk, s.code]) for s in SECTIONS if s.code != "attachments"]
+    for url in urls:
+        response = c.get(url)
+        assert response.status_code == 200, url
+
+
+def test_after_signing_pages_render(world, client_for):
+    project = world.advance(world.draft(), State.IN_PROGRESS)
+    c = client_for(world.member)
+    for name in ("project", "agreement", "reports", "adjustment"):
+        assert c.get(reverse(f"applicant:{name}", args=[project.pk])).status_code == 200, name
+
+
+def test_officer_pages_render(world, client_for):
+    project = world.draft()
+    c = client_for(world.officer)
+    assert c.get(reverse("projects:officer_list")).status_code == 200
+    assert c.get(reverse("projects:officer_detail", args=[project.pk])).status_code == 200
+
+
+def test_register_page_renders(client):
+    assert client.get(reverse("applicant:register")).status_code == 200
+    assert reverse("applicant:register") in client.get(reverse("login")).content.decode()

@@ -1,0 +1,116 @@
+"""The PDF service itself: fonts, the restricted fetcher, the shared print stylesheet."""
+import logging
+import subprocess
+
+import pytest
+from django.conf import settings
+
+from documents import fonts
+from documents.errors import DocumentsError
+from documents.fetcher import BASE_URL, RefusedURL, StaticOnlyFetcher
+from documents.pdf import html_to_pdf, render_pdf
+from tests.documents.pdfcheck import ink_ratios, page_count, pdf_text
+
+STATIC = BASE_URL.rstrip("/") + settings.STATIC_URL
+
+
+def test_the_print_stylesheet_is_fetched_from_the_projects_static_files():
+    fetcher = StaticOnlyFetcher()
+    response = fetcher(STATIC + "css/documents-print.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+    assert fetcher.served == [STATIC + "css/documents-print.css"]
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd",
+    "http://127.0.0.1:6379/",
+    "https://example.com/logo.png",
+    "data:image/png;base64,iVBORw0KGgo=",
+    STATIC + "../../etc/passwd",
+    STATIC + "%2e%2e/%2e%2e/etc/passwd",
+    STATIC + "css/../../../../etc/passwd",
+    STATIC + "admin/css/base.css",  # an installed package's static file, not the project's
+    STATIC + "css/missing.css",
+    STATIC + "css/documents-print.css?x=1",
+    BASE_URL + "media/jobs/1/result.zip",
+])
+def test_everything_but_the_projects_static_files_is_refused(url):
+    fetcher = StaticOnlyFetcher()
+    with pytest.raises(RefusedURL):
+        fetcher(url)
+    assert fetcher.refused == [url]
+    assert fetcher.served == []
+
+
+def test_raw_html_pointing_at_files_and_loopback_loads_nothing(loopback_server, caplog):
+    """Even markup that escaped autoescaping (a `|safe` by mistake) cannot reach files or hosts."""
+    port = loopback_server.server_address[1]
+    html = (
+        '<html><head><link rel="stylesheet" href="http://127.0.0.1:%d/style.css">'
+        '<style>@import url("file:///etc/hostname"); body { background: url("http://127.0.0.1:%d/bg.png") }</style>'
+        '</head><body><p>正文</p><img src="file:///etc/passwd"><img src="http://127.0.0.1:%d/pixel.png">'
+        '<object data="http://127.0.0.1:%d/obj"></object></body></html>'
+    ) % (port, port, port, port)
+    fetcher = StaticOnlyFetcher()
+    with caplog.at_level(logging.WARNING, logger="documents.fetcher"):
+        pdf = html_to_pdf(html, fetcher=fetcher)
+    assert loopback_server.requests == []
+    assert "file:///etc/passwd" in fetcher.refused
+    assert f"http://127.0.0.1:{port}/pixel.png" in fetcher.refused
+    assert f"http://127.0.0.1:{port}/style.css" in fetcher.refused
+    assert fetcher.served == []
+    assert "root:" not in pdf_text(pdf)
+    assert any("refused to fetch file:///etc/passwd" in r.getMessage() for r in caplog.records)
+
+
+def test_a_missing_cjk_font_is_a_clear_error_not_boxes(monkeypatch):
+    fonts.cjk_families.cache_clear()
+    monkeypatch.setattr(fonts, "_families", lambda: [])
+    with pytest.raises(DocumentsError) as caught:
+        render_pdf("documents/base_print.html", {})
+    assert "中文字体" in caught.value.message and "fonts-noto-cjk" in caught.value.message
+    fonts.cjk_families.cache_clear()
+
+
+def test_without_fc_list_the_message_says_what_to_install(monkeypatch):
+    fonts.cjk_families.cache_clear()
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    with pytest.raises(DocumentsError, match="fc-list"):
+        fonts.require_cjk_font()
+    fonts.cjk_families.cache_clear()
+
+
+def test_the_font_check_runs_fc_list_once_per_process(monkeypatch):
+    fonts.cjk_families.cache_clear()
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        calls.append(args[0])
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(fonts.subprocess, "run", counting_run)
+    for _ in range(3):
+        fonts.require_cjk_font()
+    assert len(calls) == 1
+    assert any("CJK" in family for family in fonts.cjk_families())
+
+
+def test_the_deploy_check_reports_a_missing_font(monkeypatch):
+    from documents.checks import cjk_font_installed
+
+    assert cjk_font_installed(None) == []
+    fonts.cjk_families.cache_clear()
+    monkeypatch.setattr(fonts, "_families", lambda: [])
+    assert [e.id for e in cjk_font_installed(None)] == ["documents.E001"]
+    fonts.cjk_families.cache_clear()
+
+
+def test_the_shared_base_numbers_pages_and_repeats_the_header():
+    html = render_pdf("documents/base_print.html", {"round_name": "测试批次", "project_number": "T1-00001"})
+    text = pdf_text(html)
+    assert "第1页/共1页" in "".join(text.split())  # pdftotext drops the spaces between CJK glyphs
+    assert "测试批次" in text and "T1-00001" in text
+    assert page_count(html) == 1
+    assert ink_ratios(html)[0] > 0

@@ -1,0 +1,92 @@
+"""Twenty finance officers record the same payment at the same moment: exactly one wins."""
+import threading
+import time
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from accounts.models import Role
+from finance import services
+from finance.errors import FinanceError
+from finance.models import LedgerEntry, LedgerKind, Payment, TrancheState
+from tests.builders import World
+from tests.factories import UserFactory
+from tests.finance.conftest import approved_batch, signed
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="needs PostgreSQL: SELECT ... FOR UPDATE row locks between concurrent connections"),
+    pytest.mark.django_db(transaction=True),
+]
+THREADS = 20
+
+
+def race(calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return outcomes
+
+
+def slowed(function):
+    """Holds the row lock a little longer, so every other thread surely arrives and waits on it."""
+    def wrapper(*args, **kwargs):
+        time.sleep(0.05)
+        return function(*args, **kwargs)
+    return wrapper
+
+
+def pay_all_at_once(tranche_id, users):
+    with mock.patch("finance.services._pay_locked", slowed(services._pay_locked)):
+        return race([
+            lambda u=u: services.record_payment(actor=u, tranche_id=tranche_id, paid_on=date(2026, 3, 2),
+                                                bank_reference=f"REF-{u.pk}")
+            for u in users
+        ])
+
+
+def assert_exactly_one(outcomes, tranche):
+    payments = [o for o in outcomes if isinstance(o, Payment)]
+    errors = [o for o in outcomes if isinstance(o, FinanceError)]
+    assert len(payments) == 1, outcomes
+    assert len(errors) == THREADS - 1, [o for o in outcomes if not isinstance(o, (Payment, FinanceError))]
+    assert {e.message for e in errors} == {f"{tranche.project.code} {tranche.name}已登记拨付，不能重复拨付"}
+    assert Payment.objects.filter(tranche=tranche).count() == 1
+    assert LedgerEntry.objects.filter(tranche=tranche, kind=LedgerKind.PAID).count() == 1
+    tranche.refresh_from_db()
+    assert tranche.state == TrancheState.PAID
+
+
+def test_twenty_concurrent_payments_of_a_releasable_tranche():
+    world = World()
+    project = signed(world, "10000.00")
+    tranche = project.tranches.get(seq=1)
+    users = [UserFactory(role=Role.FINANCE) for _ in range(THREADS)]
+    assert_exactly_one(pay_all_at_once(tranche.pk, users), tranche)
+
+
+def test_twenty_concurrent_payments_of_a_batched_tranche():
+    world = World()
+    signed(world, "10000.00")
+    users = [UserFactory(role=Role.FINANCE) for _ in range(THREADS)]
+    batch = approved_batch(world, users[:3])
+    tranche = batch.tranches.get()
+    assert_exactly_one(pay_all_at_once(tranche.pk, users), tranche)

@@ -1,0 +1,109 @@
+"""Two people pulling the same lever at the same moment: the row lock lets exactly one through."""
+import threading
+import time
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from projects import guards, services
+from projects.errors import ProjectError
+from projects.models import Project, ProjectEvent
+from projects.states import State
+from tests.builders import World
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="needs PostgreSQL: SELECT ... FOR UPDATE row locks between concurrent connections"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def race(*calls):
+    """Runs the calls in parallel threads released together; returns each one's result or exception."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            outcomes[index] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
+    return outcomes
+
+
+def slowed(function):
+    """The guard holds the row lock a little longer, so the other thread surely arrives and waits."""
+    def wrapper(*args, **kwargs):
+        time.sleep(0.3)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def split(outcomes):
+    won = [o for o in outcomes if isinstance(o, Project)]
+    lost = [o for o in outcomes if not isinstance(o, Project)]
+    return won, lost
+
+
+def test_two_officers_approving_the_same_project_at_once():
+    world = World()
+    project = world.advance(world.draft(), State.REVIEWED)
+    approve = lambda: services.approve_project(  # noqa: E731
+        actor=world.officer, project_id=project.pk, approved_amount="100000.00")
+    with mock.patch.object(guards, "decision", slowed(guards.decision)):
+        outcomes = race(approve, approve)
+    won, lost = split(outcomes)
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert type(lost[0]) is ProjectError
+    assert lost[0].message == f"项目当前状态为「{State.APPROVED.label}」，不能执行「拟资助」"
+    assert Project.objects.get(pk=project.pk).state == State.APPROVED
+    assert ProjectEvent.objects.filter(project=project, action="approve").count() == 1
+
+
+def test_an_applicant_double_clicking_submit():
+    world = World()
+    project = world.draft()
+    submit = lambda: services.submit_project(actor=world.member, project_id=project.pk)  # noqa: E731
+    with mock.patch.object(guards, "submission", slowed(guards.submission)):
+        outcomes = race(submit, submit)
+    won, lost = split(outcomes)
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert type(lost[0]) is ProjectError
+    assert lost[0].message == f"项目当前状态为「{State.SUBMITTED.label}」，不能执行「提交申报」"
+    project = Project.objects.get(pk=project.pk)
+    assert (project.state, project.version) == (State.SUBMITTED, 1)
+    assert ProjectEvent.objects.filter(project=project, action="submit").count() == 1
+
+
+def test_two_approvals_racing_for_the_last_of_the_pot():
+    """Different projects, one round: the transition's lock covers the round row too, so the second
+    approval computes the pot after the first has committed."""
+    world = World(pot=Decimal("150000.00"), max_amount=Decimal("100000.00"))
+    first = world.advance(world.draft(), State.REVIEWED)
+    org, member = world.new_org()
+    second = world.advance(world.draft(org, member), State.REVIEWED)
+    approvals = [
+        lambda pk=p.pk: services.approve_project(actor=world.officer, project_id=pk, approved_amount="100000.00")
+        for p in (first, second)
+    ]
+    with mock.patch.object(guards, "decision", slowed(guards.decision)):
+        outcomes = race(*approvals)
+    won, lost = split(outcomes)
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert type(lost[0]) is ProjectError and lost[0].message.startswith("资金池不足")
+    assert guards.approved_total(world.round.pk) == Decimal("100000.00")
+    assert ProjectEvent.objects.filter(project__round=world.round, action="approve").count() == 1
