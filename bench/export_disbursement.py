@@ -68,10 +68,10 @@ def build(n: int):
 def export(batch, path):
     from finance.exports.resources import DisbursementListResource
     from finance.exports.writers import write_xlsx
-    from finance.selectors import batch_tranches
+    from finance.selectors import export_rows
 
     with open(path, "wb") as out:
-        return write_xlsx(DisbursementListResource(batch_number=batch.number), batch_tranches(batch), out,
+        return write_xlsx(DisbursementListResource(batch_number=batch.number), export_rows(batch), out,
                           sheet="拨付清单")
 
 
@@ -103,14 +103,14 @@ def best_of(times: int, fn):
 
 def main(n: int) -> None:
     from finance.exports.resources import DisbursementListResource
-    from finance.selectors import batch_tranches
+    from finance.selectors import export_rows
 
     t = time.perf_counter()
     small, big = build(n)
     print(f"built {n} + {n // 4} batched tranches by bulk insert in {time.perf_counter() - t:.1f} s")
 
     resource = DisbursementListResource(batch_number=big.number)
-    rows = [["" if v is None else v for v in resource.export_resource(obj)] for obj in batch_tranches(big)]
+    rows = [["" if v is None else v for v in resource.export_resource(obj)] for obj in export_rows(big)]
     kinds, headers = resource.column_kinds(), resource.get_export_headers()
 
     floor_s = best_of(3, lambda: floor(rows, kinds, headers, WORK / "floor.xlsx"))

@@ -120,7 +120,7 @@ def _file_response(write, filename: str, content_type: str):
 def export_list(request, pk: int):
     batch = selectors.get_batch_for(request.user, pk)
     resource = DisbursementListResource(batch_number=batch.number)
-    return _file_response(lambda out: write_xlsx(resource, selectors.batch_tranches(batch), out, sheet="拨付清单"),
+    return _file_response(lambda out: write_xlsx(resource, selectors.export_rows(batch), out, sheet="拨付清单"),
                           f"拨付清单-{batch.number}.xlsx", XLSX)
 
 
@@ -130,7 +130,7 @@ def export_bank(request, pk: int):
     form = BankFileForm(request.GET or None)
     bank = form.cleaned_data["bank"] if form.is_valid() else None
     resource = BankTransferResource(batch_number=batch.number, columns=bank.columns if bank else None)
-    rows = selectors.batch_tranches(batch)
+    rows = selectors.export_rows(batch)
     name = f"银行批量转账-{batch.number}-{bank.name if bank else '通用'}"
     if bank is not None and bank.file_format == FileFormat.CSV:
         return _file_response(lambda out: write_csv(resource, rows, out, encoding=bank.encoding or "utf-8-sig"),

@@ -18,6 +18,11 @@ class TrancheState(models.TextChoices):
 T = TrancheState
 
 
+def tranche_reference(pk: int) -> str:
+    """Our reference for a transfer, echoed back in the bank's result file."""
+    return f"YC{pk:08d}"
+
+
 class Tranche(FSMModelMixin, models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="tranches")
     seq = models.PositiveSmallIntegerField(_("instalment"))
@@ -53,8 +58,7 @@ class Tranche(FSMModelMixin, models.Model):
 
     @property
     def reference(self) -> str:
-        """Our reference for the transfer, echoed back in the bank's result file."""
-        return f"YC{self.pk:08d}"
+        return tranche_reference(self.pk)
 
     @transition(field=state, source=T.PLANNED, target=T.RELEASABLE)
     def release(self): ...

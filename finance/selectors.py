@@ -138,14 +138,34 @@ def batch_with_figures(user, pk) -> Batch:
         raise Http404 from None
 
 
-def batch_tranches(batch: Batch) -> QuerySet[Tranche]:
-    """The rows of a batch with everything the list and the bank file need, in one query."""
+def _paid_before():
+    """What the project was paid before this tranche (累计已拨)."""
     earlier = (Payment.objects.filter(tranche__project=OuterRef("project"), tranche__seq__lt=OuterRef("seq"))
                .values("tranche__project").annotate(s=Sum("amount")).values("s"))
+    return Coalesce(Subquery(earlier, output_field=DecimalField(**MONEY)), ZERO)
+
+
+def batch_tranches(batch: Batch) -> QuerySet[Tranche]:
+    """The rows of a batch for its page, in one query."""
     return (Tranche.objects.filter(batch=batch)
             .select_related("project__organization__host", "project__round", "payment")
-            .annotate(paid_before=Coalesce(Subquery(earlier, output_field=DecimalField(**MONEY)), ZERO))
             .order_by("project__code", "seq"))
+
+
+EXPORT_FIELDS = (
+    "pk", "name", "percent", "amount", "project__code", "project__title", "project__approved_amount",
+    "project__round__name", "project__organization__org_type", "project__organization__host_id",
+    *(f"project__organization__{f}" for f in ("name", "credit_code", "bank_account_name", "bank_name",
+                                               "bank_account_no", "bank_code")),
+    *(f"project__organization__host__{f}" for f in ("name", "credit_code", "bank_account_name", "bank_name",
+                                                     "bank_account_no", "bank_code")),
+)
+
+
+def export_rows(batch: Batch) -> QuerySet:
+    """The rows of the 拨付清单 and the bank file as plain dicts, in one streamed query."""
+    return (Tranche.objects.filter(batch=batch).annotate(paid_before=_paid_before())
+            .order_by("project__code", "seq").values(*EXPORT_FIELDS, "paid_before"))
 
 
 def clawbacks_for(user) -> QuerySet[Clawback]:

@@ -252,15 +252,13 @@ def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on:
             t.reference: t for t in Tranche.objects.select_for_update(of=("self",))
             .filter(batch=batch).select_related("project__organization__host")
         }
-        from finance.exports.resources import payee_of
-
         problems = []
         for row in rows:
             tranche = tranches.get(row.reference)
             if tranche is None:
                 problems.append(f"第{row.line}行：业务参考号「{row.reference}」不属于批次 {batch.number}")
                 continue
-            if row.account and row.account != payee_of(tranche).bank_account_no:
+            if row.account and row.account != tranche.project.organization.payee.bank_account_no:
                 problems.append(f"第{row.line}行：账号「{row.account}」与收款账号不一致")
             if row.amount != tranche.amount:
                 problems.append(

@@ -32,7 +32,7 @@ def _rows(resource, queryset):
 
 
 def _amount_index(resource) -> int | None:
-    names = [resource.get_field_name(f) for f in resource._export_fields]
+    names = resource.column_names()
     if "amount" in names:
         return names.index("amount")
     kinds = resource.column_kinds()
@@ -69,7 +69,7 @@ def write_xlsx(resource, queryset, out, *, sheet: str) -> Summary:
     total = quantize_fen(total)
     closing = resource.totals_cells(count, total)
     if closing:
-        names = [resource.get_field_name(f) for f in resource._export_fields]
+        names = resource.column_names()
         bold = {k: workbook.add_format({"bold": True, "num_format": f.num_format}) for k, f in formats.items()}
         for name, (value, kind) in closing.items():
             col = names.index(name)
