@@ -29,6 +29,12 @@ class RegistrationForm(AccountFields, forms.ModelForm):
         help_text=_("Only for a filed community social organization: the registered organization that hosts it and receives payments."),
     )
     rating_certificate_file = forms.FileField(label=_("Rating certificate (PDF, JPG or PNG)"), required=False)
+    # Longer than 18 on purpose: people paste codes with spaces; clean_credit_code tidies them and
+    # the model's validator then checks length and check character with a specific message.
+    credit_code = forms.CharField(
+        label=_("unified social credit code"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-credit-code": "1", "maxlength": "40"}),
+    )
 
     class Meta:
         model = Organization
@@ -38,7 +44,6 @@ class RegistrationForm(AccountFields, forms.ModelForm):
         widgets = {
             "registration_date": forms.DateInput(attrs={"type": "date"}),
             "rating_valid_until": forms.DateInput(attrs={"type": "date"}),
-            "credit_code": forms.TextInput(attrs={"autocomplete": "off", "data-credit-code": "1", "maxlength": "25"}),
             "contact_phone": forms.TextInput(attrs={"type": "tel"}),
             "district": forms.TextInput(attrs={"list": "districts"}),
             "bank_account_no": forms.TextInput(attrs={"inputmode": "numeric"}),

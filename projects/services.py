@@ -470,6 +470,10 @@ def terminate_project(*, actor, project_id: int, reason: str, clawback_amount="0
 
 # ---------------------------------------------------------------- attachments
 
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, n // 1024)} KB"
+
+
 def add_attachment(*, actor, project_id: int, kind: str, uploaded_file) -> "Attachment":
     """Checks the bytes (type and size) before anything is stored; the stored name is random."""
     import hashlib
@@ -486,10 +490,10 @@ def add_attachment(*, actor, project_id: int, kind: str, uploaded_file) -> "Atta
     limit = settings.PROTECTED_UPLOAD_MAX_BYTES
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > limit:
-        raise ProjectError(f"文件过大：{size / 1048576:.1f} MB，单个文件不能超过 {limit // 1048576} MB")
+        raise ProjectError(f"文件过大：{_size(size)}，单个文件不能超过 {_size(limit)}")
     data = uploaded_file.read(limit + 1)
     if len(data) > limit:
-        raise ProjectError(f"文件过大，单个文件不能超过 {limit // 1048576} MB")
+        raise ProjectError(f"文件过大，单个文件不能超过 {_size(limit)}")
     if not data:
         raise ProjectError("文件是空的，请重新选择")
     real = sniff(data[:16], data)
@@ -664,3 +668,52 @@ def remove_attachment(*, actor, attachment_id: int) -> Project:
         # The bytes go only once the row is gone for good; a rolled-back delete keeps its file.
         transaction.on_commit(lambda: storage.delete(stored))
     return project
+
+
+def claw_back_after_failure(*, actor, project_id: int, amount, reason: str):
+    """A failed final evaluation terminates the project by itself; the officer then decides what
+    the organization owes back (追回). Recorded once per project."""
+    from accounts.models import Role
+    from finance import services as finance
+    from finance.models import Clawback
+
+    amount = money(amount or "0")
+    reason = (reason or "").strip()
+    if not actor.has_role(Role.OFFICER):
+        raise ProjectError("只有项目管理员可以登记追回金额")
+    if amount <= 0 or not reason:
+        raise ProjectError("请填写大于0的追回金额和追回理由")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project_id)
+        if project.state != State.TERMINATED:
+            raise ProjectError(f"项目当前状态为「{project.state_label}」，只有已终止的项目可以登记追回")
+        if Clawback.objects.filter(project=project).exists():
+            raise ProjectError("该项目已登记追回金额，不能重复登记")
+        clawback = finance.record_clawback(project=project, amount=amount, reason=reason, actor=actor)
+        log_event(project=project, actor=actor, action="clawback", comment=reason, data={"clawback": str(amount)})
+    return clawback
+
+
+def complete_milestone(*, actor, project_id: int, milestone_id: int, completed_on: date | None = None):
+    """The organization reports a milestone done; reminders stop for it."""
+    from projects.states import SIGNED
+
+    completed_on = completed_on or timezone.localdate()
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project_id)
+        _require_member(actor, project.organization_id)
+        if project.state not in SIGNED:
+            raise ProjectError(f"项目当前状态为「{project.state_label}」，不能登记节点完成")
+        try:
+            milestone = project.milestones.select_for_update().get(pk=milestone_id)
+        except Milestone.DoesNotExist:
+            raise ProjectError("项目节点不存在") from None
+        if milestone.completed_on:
+            raise ProjectError(f"节点「{milestone.title}」已于 {milestone.completed_on:%Y-%m-%d} 登记完成")
+        if completed_on > timezone.localdate():
+            raise ProjectError("完成日期不能晚于今天")
+        milestone.completed_on = completed_on
+        milestone.save(update_fields=["completed_on"])
+        log_event(project=project, actor=actor, action="milestone_done", comment=f"节点完成：{milestone.title}",
+                  data={"milestone": milestone.pk})
+    return milestone

@@ -27,5 +27,6 @@ urlpatterns = [
     path("p/<int:pk>/agreement/scan/", login_required(agreement.sign_with_scan), name="sign_scan"),
     path("p/<int:pk>/agreement/budget/", login_required(agreement.revise_budget), name="revise_budget"),
     path("p/<int:pk>/reports/", login_required(reports.reports), name="reports"),
+    path("p/<int:pk>/milestones/<int:milestone_id>/done/", login_required(reports.milestone_done), name="milestone_done"),
     path("p/<int:pk>/adjustment/", login_required(reports.adjustment), name="adjustment"),
 ]

@@ -93,8 +93,10 @@ def evaluate(request, pk: int):
             return redirect("monitoring:evaluate", pk=project.pk)
     evaluations = list(project.evaluations.select_related("evaluator"))
     latest = evaluations[0] if evaluations else None
-    may_terminate = (
-        request.user.has_role(Role.OFFICER) and project.state in TERMINABLE and latest is not None and not latest.passed
+    failed = latest is not None and not latest.passed
+    may_terminate = request.user.has_role(Role.OFFICER) and failed and (
+        project.state in TERMINABLE
+        or (project.state == State.TERMINATED and not hasattr(project, "clawback"))
     )
     return render(request, "monitoring/evaluate.html", {
         "project": project, "kind": kind, "form": form, "rubric_names": _rubric_names(project),
@@ -146,8 +148,13 @@ def terminate(request, pk: int):
         messages.error(request, _("Please give the reason for the termination."))
         return redirect("monitoring:evaluate", pk=project.pk)
     try:
-        services.terminate_project(actor=request.user, project_id=project.pk, reason=form.cleaned_data["reason"],
-                                   clawback_amount=form.cleaned_data["clawback"].strip() or "0")
+        if project.state == State.TERMINATED:  # a failed final evaluation already terminated it
+            services.claw_back_after_failure(actor=request.user, project_id=project.pk,
+                                             amount=form.cleaned_data["clawback"].strip() or "0",
+                                             reason=form.cleaned_data["reason"])
+        else:
+            services.terminate_project(actor=request.user, project_id=project.pk, reason=form.cleaned_data["reason"],
+                                       clawback_amount=form.cleaned_data["clawback"].strip() or "0")
     except (DomainError, ValueError) as exc:
         if isinstance(exc, DomainError):
             show_errors(request, exc)

@@ -66,7 +66,21 @@ def reports(request, pk: int):
         "project": project, "lines": lines, "indicators": indicators, "problems": problems,
         "kinds": ReportKind.choices, "reports": project.reports.prefetch_related("expenditures"),
         "receipts": project.attachments.filter(kind="receipt"), "post": request.POST,
+        "milestones": project.milestones.all(),
     })
+
+
+def milestone_done(request, pk: int, milestone_id: int):
+    if request.method != "POST":
+        raise Http404
+    project = _signed(request, pk)
+    try:
+        services.complete_milestone(actor=request.user, project_id=project.pk, milestone_id=milestone_id)
+    except DomainError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(request, _("The milestone is marked as done."))
+    return redirect("applicant:reports", pk=pk)
 
 
 def adjustment(request, pk: int):

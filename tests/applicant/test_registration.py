@@ -69,3 +69,12 @@ def test_password_reset_sends_email(client, db):
     client.logout()
     client.post(reverse("password_reset"), {"email": "n@example.org"})
     assert len(mail.outbox) == 1 and "/reset/" in mail.outbox[0].body
+
+
+def test_credit_code_pasted_with_spaces_is_tidied_not_refused(db):
+    from grants.forms import RegistrationForm
+
+    form = RegistrationForm(data={"credit_code": " 5342 0000 MJH2 4483 03 "})
+    form.is_valid()
+    assert "credit_code" not in form.errors
+    assert form.cleaned_data["credit_code"] == "53420000MJH2448303"

@@ -7,7 +7,7 @@ import pytest
 
 from finance.models import Batch, BatchState, Payment, TrancheState
 from tests.browser.conftest import fits_width, login, screenshot
-from tests.finance.conftest import signed
+from tests.finance.conftest import officers, signed  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
