@@ -1,9 +1,11 @@
 from django.contrib import admin
 
-from finance.models import Clawback, Payment, Tranche
+from finance.models import Batch, BatchEvent, BankFormat, Clawback, LedgerEntry, Payment, PaymentFailure, Tranche
 
 
 class ReadOnly(admin.ModelAdmin):
+    """Money rows change only through finance.services; the admin shows them."""
+
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.concrete_fields]
 
@@ -16,14 +18,53 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Tranche)
 class TrancheAdmin(ReadOnly):
-    list_display = ["project", "seq", "name", "percent", "amount", "state"]
+    list_display = ["project", "seq", "name", "percent", "amount", "state", "batch"]
     list_filter = ["state", "trigger"]
-    list_select_related = ["project"]
+    list_select_related = ["project", "batch"]
 
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnly):
     list_display = ["tranche", "amount", "paid_on", "bank_reference", "recorded_by"]
+    list_select_related = ["tranche__project", "recorded_by"]
+
+
+@admin.register(PaymentFailure)
+class PaymentFailureAdmin(ReadOnly):
+    list_display = ["tranche", "batch", "reason", "recorded_by", "recorded_at"]
+    list_select_related = ["tranche__project", "batch", "recorded_by"]
+
+
+class BatchEventInline(admin.TabularInline):
+    model = BatchEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["actor", "action", "from_state", "to_state", "comment", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnly):
+    list_display = ["number", "round", "state", "prepared_by", "checked_by", "approved_by", "created_at"]
+    list_filter = ["state", "round"]
+    list_select_related = ["round", "prepared_by", "checked_by", "approved_by"]
+    inlines = [BatchEventInline]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnly):
+    list_display = ["pk", "occurred_on", "kind", "project", "tranche", "batch", "amount", "actor"]
+    list_filter = ["kind", "round"]
+    list_select_related = ["project", "tranche", "batch", "actor"]
+
+
+@admin.register(BankFormat)
+class BankFormatAdmin(admin.ModelAdmin):
+    """Configuration, not money: admins describe each bank's batch-transfer columns here."""
+
+    list_display = ["name", "file_format", "encoding"]
 
 
 admin.site.register(Clawback, ReadOnly)

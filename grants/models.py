@@ -199,7 +199,7 @@ class GrantRound(models.Model):
     required_attachments = models.JSONField(_("required attachments"), default=defaults.default_required_attachments)
     # Budget policy (category caps are BudgetCap rows)
     cofunding_min_percent = models.DecimalField(
-        _("minimum co-funding (% of grant)"), max_digits=5, decimal_places=2, default=Decimal("0")
+        _("minimum co-funding (percent of grant)"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
     # Review
     rubric = models.JSONField(_("review rubric"), default=defaults.default_rubric)
@@ -261,8 +261,8 @@ class GrantRound(models.Model):
 
 
 class CapKind(models.TextChoices):
-    PCT_GRANT = "pct_grant", _("% of grant amount")
-    PCT_TOTAL = "pct_total", _("% of total budget")
+    PCT_GRANT = "pct_grant", _("Percent of grant amount")
+    PCT_TOTAL = "pct_total", _("Percent of total budget")
     FIXED = "fixed", _("Fixed amount")
     FORBIDDEN = "forbidden", _("Not payable from the grant")
 

@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -100,9 +101,9 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def demo_budget(total: Decimal, labor_share: Decimal = Decimal("0.40")) -> list[dict]:
     """A plausible budget whose grant-paid lines sum exactly to `total`."""
-    parts = [("labor", "项目社工劳务费", labor_share), ("activity", "活动物资与场地", Decimal("0.30")),
-             ("training", "专家督导与培训", Decimal("0.10")), ("publicity", "宣传印刷品", Decimal("0.08")),
-             ("travel", "入户探访交通", Decimal("0.07"))]
+    parts = [("labor", "项目社工劳务费", labor_share), ("activity", "活动物资与场地", Decimal("0.80") - labor_share),
+             ("training", "专家督导与培训", Decimal("0.08")), ("publicity", "宣传印刷品", Decimal("0.05")),
+             ("travel", "入户探访交通", Decimal("0.04"))]
     lines, used = [], Decimal("0.00")
     for category, item, share in parts:
         amount = quantize_fen(total * share)
@@ -110,7 +111,7 @@ def demo_budget(total: Decimal, labor_share: Decimal = Decimal("0.40")) -> list[
         lines.append({"category": category, "item": item, "unit_price": str(amount), "quantity": "1",
                       "source": "grant", "explanation": "按实际需要测算"})
     lines.append({"category": "management", "item": "项目管理费", "unit_price": str(total - used), "quantity": "1",
-                  "source": "grant", "explanation": "不超过资助额的5%"})
+                  "source": "grant", "explanation": "不超过资助额的3%"})
     lines.append({"category": "activity", "item": "志愿者服务与场地（自筹）", "unit_price": str(quantize_fen(total / 10)),
                   "quantity": "1", "source": "cofund", "explanation": "机构自筹配套"})
     return lines
@@ -123,8 +124,10 @@ class Command(BaseCommand):
         if GrantRound.objects.filter(code=ROUND_CODE).exists():
             self.stdout.write("演示数据已存在，未重复创建。")
         else:
-            with transaction.atomic():
-                self.build()
+            # The seeded history would otherwise print dozens of notification e-mails on the console.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                with transaction.atomic():
+                    self.build()
             self.stdout.write(self.style.SUCCESS("演示数据已创建。"))
         self.print_accounts()
 
@@ -308,8 +311,9 @@ class Command(BaseCommand):
 
     def review(self, project: Project, index: int, *, complete: bool) -> None:
         panel = [e for e in self.experts if not e.relations.filter(organization=project.organization).exists()][:5]
-        for n, expert in enumerate(panel):
-            assignment = review.assign_expert(actor=self.officer, project=project, expert=expert)
+        # The whole panel is assigned first: the last submitted review moves the project on.
+        assignments = [review.assign_expert(actor=self.officer, project=project, expert=e) for e in panel]
+        for n, (expert, assignment) in enumerate(zip(panel, assignments)):
             if not complete and n >= 2:
                 continue  # still waiting for these experts
             review.declare(actor=expert.user, assignment_id=assignment.pk, has_conflict=False)

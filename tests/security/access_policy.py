@@ -1,0 +1,178 @@
+"""Who may open each URL of the site: the policy the authorization matrix enforces.
+
+Every URL pattern name maps to PUBLIC, or to one or more Cases: path parameters filled from the
+scene (tests/security/scene.py; every object there belongs to organization A), and the roles that
+may open that object. Everyone else must get 404, 403 or a redirect to the login page, for GET and
+for POST alike. Django admin URLs are not listed: the matrix checks all of them the same way
+(only is_staff users get in).
+
+A new URL pattern fails the matrix until it is added here.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tests.security.scene import ROLES, Scene
+
+PUBLIC = "public"  # anyone, logged in or not; the matrix still asserts no 500 and no leak
+
+EVERYONE_SIGNED_IN = frozenset(ROLES) - {"anonymous"}  # pages that list only the visitor's own things
+OWNER = frozenset({"member_a"})
+MEMBERS = frozenset({"member_a", "member_b"})  # each sees their own organization
+OFFICERS = frozenset({"officer", "admin"})
+FINANCE = frozenset({"finance", "admin"})
+EVALUATING = frozenset({"officer", "evaluator", "admin"})
+STAFF_LISTS = frozenset({"officer", "finance", "evaluator", "admin"})
+# A project in implementation: money and evaluation staff see it too.
+RUNNING_VIEWERS = frozenset({"member_a", "officer", "finance", "evaluator", "admin"})
+
+
+@dataclass(frozen=True)
+class Case:
+    kwargs: Callable[[Scene], dict]
+    allowed: frozenset
+    # Sent when the view only answers POST; chosen so that an allowed role's request is refused by
+    # the service (or harmless), and the rest of the walk still finds the scene as built.
+    post: dict = field(default_factory=dict)
+
+
+def none(s: Scene) -> dict:
+    return {}
+
+
+def pk(name: str) -> Callable[[Scene], dict]:
+    return lambda s: {"pk": getattr(s, name).pk}
+
+
+def round_pk(s: Scene) -> dict:
+    return {"pk": s.world.round.pk}
+
+
+def round_id(s: Scene) -> dict:
+    return {"round_id": s.world.round.pk}
+
+
+def file_cases() -> list[Case]:
+    """Files go to whoever may see the project; an expert sees the proposal's files, not later receipts."""
+    return [
+        Case(lambda s: {"pk": s.draft.pk, "attachment_id": s.draft_file.pk}, frozenset({"member_a"}) | OFFICERS),
+        Case(lambda s: {"pk": s.review.pk, "attachment_id": s.review_file.pk},
+             frozenset({"member_a", "expert_assigned"}) | OFFICERS),
+        Case(lambda s: {"pk": s.running.pk, "attachment_id": s.receipt.pk}, RUNNING_VIEWERS),
+    ]
+
+
+POLICY: dict[str, object] = {
+    # accounts
+    "home": PUBLIC,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
+    "set_language": PUBLIC,
+    "notifications": [Case(none, EVERYONE_SIGNED_IN)],
+    "notifications_read": [Case(none, EVERYONE_SIGNED_IN)],
+    # the public
+    "public:index": PUBLIC,
+    "public:round": PUBLIC,
+    "public:open_data": PUBLIC,
+    "reviewers:publicity": PUBLIC,
+    "reviewers:publicity_xlsx": PUBLIC,
+    "reviewers:publicity_pdf": PUBLIC,
+    "applicant:register": PUBLIC,
+    "applicant:check_credit_code": PUBLIC,
+    # applicant portal: only members of the project's organization
+    "applicant:dashboard": [Case(none, EVERYONE_SIGNED_IN)],
+    "applicant:rounds": [Case(none, EVERYONE_SIGNED_IN)],
+    "applicant:organization": [Case(none, MEMBERS)],
+    "applicant:round": [Case(round_id, MEMBERS)],
+    "applicant:start": [Case(round_id, OWNER, post={"title": "新项目"})],  # organization A's id is added below
+    "applicant:project": [Case(pk("draft"), OWNER), Case(pk("running"), OWNER)],
+    "applicant:attachments": [Case(pk("draft"), OWNER)],
+    "applicant:remove_attachment": [Case(lambda s: {"pk": s.draft.pk, "attachment_id": s.draft_file.pk}, OWNER)],
+    "applicant:section": [Case(lambda s: {"pk": s.draft.pk, "section": "basic"}, OWNER),
+                          Case(lambda s: {"pk": s.draft.pk, "section": "budget"}, OWNER)],
+    "applicant:submit": [Case(pk("draft"), OWNER)],
+    "applicant:withdraw": [Case(pk("draft"), OWNER)],
+    "applicant:file": file_cases(),
+    "applicant:agreement": [Case(pk("publicity"), OWNER)],
+    "applicant:sign": [Case(pk("publicity"), OWNER)],
+    "applicant:sign_scan": [Case(pk("publicity"), OWNER)],
+    "applicant:revise_budget": [Case(pk("publicity"), OWNER)],
+    "applicant:reports": [Case(pk("running"), OWNER)],
+    "applicant:milestone_done": [
+        Case(lambda s: {"pk": s.running.pk, "milestone_id": s.running.milestones.first().pk}, OWNER)],
+    "applicant:adjustment": [Case(pk("running"), OWNER)],
+    # program officers (finance and evaluators see the projects of their stages)
+    "projects:officer_list": [Case(none, STAFF_LISTS)],
+    "projects:officer_detail": [Case(pk("review"), OFFICERS), Case(pk("running"), STAFF_LISTS)],
+    "projects:officer_action": [Case(lambda s: {"pk": s.review.pk, "name": "return_for_revision"}, OFFICERS)],
+    "projects:changes": [Case(pk("resubmitted"), OFFICERS)],
+    "projects:file": file_cases(),
+    "projects:adjustment": [Case(lambda s: {"adjustment_id": s.adjustment.pk}, STAFF_LISTS)],
+    # monitoring and evaluation
+    "monitoring:home": [Case(none, OFFICERS)],
+    "monitoring:dashboard": [Case(round_pk, OFFICERS)],
+    "monitoring:overdue": [Case(round_pk, OFFICERS)],
+    "monitoring:evaluations": [Case(none, EVALUATING)],
+    "monitoring:evaluate": [Case(pk("midterm"), EVALUATING)],
+    "monitoring:begin": [Case(lambda s: {"pk": s.midterm.pk, "kind": "midterm"}, EVALUATING)],
+    "monitoring:terminate": [Case(pk("midterm"), OFFICERS)],
+    "monitoring:evaluation_report": [Case(pk("completed"), EVALUATING | OWNER)],
+    # expert review
+    "reviewers:my_reviews": [Case(none, EVERYONE_SIGNED_IN)],
+    "reviewers:review": [Case(pk("assignment"), frozenset({"expert_assigned"}))],
+    "reviewers:rounds": [Case(none, OFFICERS)],
+    "reviewers:round": [Case(round_pk, OFFICERS)],
+    "reviewers:panel": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
+    "reviewers:ranking": [Case(round_pk, OFFICERS)],
+    "reviewers:round_publicity": [Case(round_pk, OFFICERS)],
+    "reviewers:score_sheet": [Case(pk("publicity"), OFFICERS)],
+    "reviewers:score_sheet_xlsx": [Case(pk("publicity"), OFFICERS)],
+    "reviewers:score_sheet_pdf": [Case(pk("publicity"), OFFICERS)],
+    "reviewers:experts": [Case(none, OFFICERS)],
+    "reviewers:experts_template": [Case(none, OFFICERS)],
+    "reviewers:expert": [Case(lambda s: {"pk": s.world.expert.pk}, OFFICERS)],
+    # finance
+    "finance:home": [Case(none, FINANCE)],
+    "finance:ledger": [Case(none, FINANCE)],
+    "finance:clawbacks": [Case(none, FINANCE)],
+    "finance:repay": [Case(pk("clawback"), FINANCE)],
+    "finance:batch_list": [Case(none, FINANCE)],
+    "finance:batch_new": [Case(none, FINANCE)],
+    "finance:batch_detail": [Case(pk("batch"), FINANCE)],
+    "finance:export_list": [Case(pk("batch"), FINANCE)],
+    "finance:export_bank": [Case(pk("batch"), FINANCE)],
+    "finance:approval_pdf": [Case(pk("batch"), FINANCE)],
+    "finance:batch_results": [Case(pk("batch"), FINANCE)],
+    "finance:batch_action": [Case(lambda s: {"pk": s.batch.pk, "action": "send_back"}, FINANCE)],
+    "finance:tranche_pay": [Case(pk("tranche"), FINANCE)],
+    "finance:tranche_fail": [Case(pk("tranche"), FINANCE)],
+    # documents: a job is its owner's (an officer here); agreements follow the project's visibility
+    "documents:jobs": [Case(none, EVERYONE_SIGNED_IN)],
+    "documents:job_detail": [Case(pk("job"), OFFICERS)],
+    "documents:job_status": [Case(pk("job"), OFFICERS)],
+    "documents:job_download": [Case(pk("job"), OFFICERS)],
+    "documents:new_agreement_batch": [Case(none, OFFICERS)],
+    "documents:agreement_pdf": [
+        Case(lambda s: {"project_id": s.publicity.pk}, frozenset({"member_a"}) | OFFICERS),
+        Case(lambda s: {"project_id": s.running.pk}, RUNNING_VIEWERS),
+    ],
+}
+
+# Parameters of the public pages (they answer anyone, but still need real ids).
+PUBLIC_KWARGS: dict[str, Callable[[Scene], dict]] = {
+    "password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "set-password"},
+    "public:round": round_pk,
+    "public:open_data": lambda s: {"fmt": "csv"},
+    "reviewers:publicity": round_id,
+    "reviewers:publicity_xlsx": round_id,
+    "reviewers:publicity_pdf": round_id,
+}
+
+
+def post_data(name: str, case: Case, scene: Scene) -> dict:
+    if name == "applicant:start":
+        return {**case.post, "organization": str(scene.world.org.pk)}
+    return case.post
