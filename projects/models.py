@@ -264,7 +264,39 @@ class ProjectEvent(models.Model):
         from projects.states import TRANSITIONS
 
         spec = TRANSITIONS.get(self.action)
-        return spec.label if spec else self.action
+        if spec:
+            return spec.label
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+
+# Audit actions that are not transitions (transitions carry their Chinese label in projects.states).
+EVENT_LABELS = {
+    "create": _("Application started"),
+    "attachment": _("File uploaded"),
+    "attachment_removed": _("File removed"),
+    "budget_revised": _("Budget revised to the approved amount"),
+    "report": _("Report submitted"),
+    "adjustment_requested": _("Budget adjustment requested"),
+    "adjustment_approved": _("Budget adjustment approved"),
+    "adjustment_rejected": _("Budget adjustment rejected"),
+    "payment": _("Tranche paid"),
+    "clawback": _("Claw-back recorded"),
+    "clawback_repaid": _("Claw-back repayment recorded"),
+    "milestone_done": _("Milestone done"),
+    "assign_expert": _("Expert assigned"),
+    "auto_assign": _("Experts assigned automatically"),
+    "unassign_expert": _("Expert removed from the panel"),
+    "review_reopened": _("Review reopened"),
+    "replacement_missing": _("No replacement expert available"),
+    "expert_recused": _("Expert recused"),
+    "expert_declared": _("Expert declared no conflict"),
+    "review_submitted": _("Review submitted"),
+}
+# Expert-review bookkeeping: seen by staff, never by the applicant (it would reveal who reviews).
+REVIEW_INTERNAL_ACTIONS = frozenset({
+    "assign_expert", "auto_assign", "unassign_expert", "review_reopened", "replacement_missing",
+    "expert_recused", "expert_declared", "review_submitted",
+})
 
 
 class EvaluationKind(models.TextChoices):

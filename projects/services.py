@@ -626,7 +626,7 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
             except ArithmeticError:
                 raise ProjectError("指标完成值必须是数字") from None
             project.indicators.filter(pk=indicator_id).update(achieved=number)
-        log_event(project=project, actor=actor, action="report", comment=ReportKind(kind).label,
+        log_event(project=project, actor=actor, action="report", comment={"progress": "进度报告", "midterm": "中期报告", "final": "结项报告"}[kind],
                   data={"report": report.pk})
     return report
 

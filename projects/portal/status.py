@@ -2,6 +2,8 @@
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+from projects.models import REVIEW_INTERNAL_ACTIONS
 from projects.portal.common import member_project
 from projects.states import EDITABLE, SIGNED, State
 
@@ -25,22 +27,9 @@ NEXT_STEP = {
     State.TERMINATED: _("The project was terminated."),
     State.WITHDRAWN: _("The application was withdrawn."),
 }
-# Audit actions that are not transitions (those carry their own Chinese label in projects.states).
-EVENT_LABELS = {
-    "create": _("Application started"),
-    "attachment": _("File uploaded"),
-    "attachment_removed": _("File removed"),
-    "budget_revised": _("Budget revised to the approved amount"),
-    "report": _("Report submitted"),
-    "adjustment_requested": _("Budget adjustment requested"),
-    "adjustment_approved": _("Budget adjustment approved"),
-    "adjustment_rejected": _("Budget adjustment rejected"),
-}
-
-
 def label_events(events) -> list:
     for e in events:
-        e.label = EVENT_LABELS.get(e.action) or e.action_label
+        e.label = e.action_label
     return events
 
 
@@ -49,7 +38,12 @@ WITHDRAWABLE = {State.DRAFT, State.SUBMITTED, State.RETURNED, State.UNDER_REVIEW
 
 def project(request, pk: int):
     project = member_project(request, pk)
-    events = label_events(list(project.events.select_related("actor").order_by("-at", "-id")))
+    events = label_events(list(
+        project.events.exclude(action__in=REVIEW_INTERNAL_ACTIONS).select_related("actor").order_by("-at", "-id")
+    ))
+    for e in events:
+        if e.actor is not None and e.actor.role == Role.EXPERT:
+            e.actor = None  # the last expert's submission finishes the review; who reviews stays private
     officer_comments = [e for e in events if e.comment and e.action in {
         "return_for_revision", "mark_ineligible", "reject", "raise_objection", "uphold_objection",
         "dismiss_objection", "adjustment_rejected", "adjustment_approved", "fail_midterm", "fail_final", "terminate"}]

@@ -26,3 +26,12 @@ def test_milestone_before_signing_refused(world):
     with pytest.raises(ProjectError, match="不能登记节点完成"):
         services.complete_milestone(actor=world.member, project_id=project.pk,
                                     milestone_id=project.milestones.first().pk)
+
+
+def test_applicant_timeline_never_names_the_experts(world, client):
+    project = world.advance(world.draft(), State.REVIEWED)
+    client.force_login(world.member)
+    html = client.get(f"/apply/p/{project.pk}/").content.decode()
+    assert world.expert.name not in html and str(world.expert.user) not in html
+    client.force_login(world.officer)
+    assert world.expert.name in client.get(f"/projects/{project.pk}/").content.decode()
