@@ -50,3 +50,13 @@ test-fast: venv
 
 clean:
 	rm -rf var/test-media db.sqlite3
+
+# Backup and restore of the configured database (DATABASE_URL): pg_dump/pg_restore on PostgreSQL, a
+# gzip JSON-lines fixture on SQLite. `make backup [FILE=…]`, `make restore FILE=var/backups/….dump`.
+.PHONY: backup restore
+backup: venv
+	@$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE),)
+
+restore: venv
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=<backup file>"; exit 1; }
+	@$(BIN)/python manage.py restore $(FILE)

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import User
+
+# The admin login is a second door to the same passwords: it is throttled like the site's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -1,10 +1,13 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.forms import ThrottledAuthenticationForm
 from accounts.navigation import nav_items
 
 
@@ -32,3 +35,20 @@ def notifications_read(request):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("notifications")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with throttling; a locked attempt answers 429 so monitoring can count them."""
+
+    authentication_form = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_message:
+            response.status_code = 429
+        return response
+
+
+def healthz(request):
+    """Liveness probe, and the floor of the load test: Django's full middleware stack, no query."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -4,7 +4,6 @@ Each finished PDF is kept in the run's work directory (written atomically), so a
 after a crash renders only what is missing; the zip is built from those files at the end, in the
 order fixed when the job was started, so it holds each agreement exactly once.
 """
-import logging
 import zipfile
 
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +12,11 @@ from documents import agreements
 from documents.kinds import register
 from documents.runs import JobResult, JobRun, write_atomically
 from documents.selectors import agreement_projects
+from documents.services import AGREEMENT_BATCH
 from grants.models import GrantRound
 
-logger = logging.getLogger(__name__)
 
-
-@register("round_agreements", _("Grant agreements of a round (zip)"))
+@register(AGREEMENT_BATCH, _("Grant agreements of a round (zip)"))
 def round_agreements(run: JobRun) -> JobResult:
     ids: list[int] = run.params["project_ids"]
     round = GrantRound.objects.get(pk=run.params["round_id"])

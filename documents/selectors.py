@@ -2,6 +2,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import Role
 from documents.models import Job
 from grants.models import GrantRound
 from projects.models import Project
@@ -28,6 +29,9 @@ def get_job_for(user, pk: int) -> Job:
 
 
 def get_agreement_project_for(user, pk: int) -> Project:
+    # The agreement names the payee's bank account: an expert who reviewed the proposal may not read it.
+    if getattr(user, "role", None) == Role.EXPERT:
+        raise Http404
     project = get_project_for(user, pk)
     if project.state not in AGREEMENT_STATES or project.approved_amount is None:
         raise Http404

@@ -133,8 +133,12 @@ def export_bank(request, pk: int):
     rows = selectors.export_rows(batch)
     name = f"银行批量转账-{batch.number}-{bank.name if bank else '通用'}"
     if bank is not None and bank.file_format == FileFormat.CSV:
-        return _file_response(lambda out: write_csv(resource, rows, out, encoding=bank.encoding or "utf-8-sig"),
-                              f"{name}.csv", "text/csv")
+        try:
+            return _file_response(lambda out: write_csv(resource, rows, out, encoding=bank.encoding or "utf-8-sig"),
+                                  f"{name}.csv", "text/csv")
+        except FinanceError as exc:
+            messages.error(request, exc.message)
+            return redirect("finance:batch_detail", pk=batch.pk)
     return _file_response(lambda out: write_xlsx(resource, rows, out, sheet="批量转账"), f"{name}.xlsx", XLSX)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -170,6 +170,5 @@ def export_rows(batch: Batch) -> QuerySet:
 
 def clawbacks_for(user) -> QuerySet[Clawback]:
     require_finance(user)
-    return Clawback.objects.select_related("project__round").annotate(
-        outstanding=F("amount") - F("repaid"),
-    ).order_by("-created_at")
+    # Clawback.outstanding is a property; an annotation of the same name cannot be set on the rows.
+    return Clawback.objects.select_related("project__round").order_by("-created_at")

@@ -196,13 +196,26 @@ def _pay_locked(*, actor, tranche: Tranche, batch: Batch | None, paid_on: date, 
     return payment
 
 
+def _lock_projects(project_ids) -> None:
+    """Projects before their tranches: the order a project transition (termination, the first
+    payment's automatic start) takes them, so a payment and a termination cannot deadlock."""
+    from projects.models import Project
+
+    ids = sorted({pk for pk in project_ids if pk})
+    if ids:
+        list(Project.objects.select_for_update().filter(pk__in=ids)
+             .order_by("pk").values_list("pk", flat=True))
+
+
 def record_payment(*, actor, tranche_id: int, paid_on: date, bank_reference: str = "") -> Payment:
     """Pays one tranche once: the row lock serializes, the one-to-one constraint is the backstop."""
     _require_finance(actor, "登记拨付")
     try:
         with transaction.atomic():
-            batch_id = Tranche.objects.filter(pk=tranche_id).values_list("batch_id", flat=True).first()
+            batch_id, project_id = Tranche.objects.filter(pk=tranche_id).values_list("batch_id", "project_id").first() \
+                or (None, None)
             batch = Batch.objects.select_for_update().get(pk=batch_id) if batch_id else None
+            _lock_projects([project_id])
             tranche = Tranche.objects.select_for_update(of=("self",)).select_related("project").get(pk=tranche_id)
             payment = _pay_locked(actor=actor, tranche=tranche, batch=batch, paid_on=paid_on,
                                   bank_reference=bank_reference)
@@ -248,6 +261,7 @@ def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on:
         batch = Batch.objects.select_for_update().get(pk=batch_id)
         if batch.state not in (BatchState.APPROVED, BatchState.CLOSED):
             raise FinanceError(f"拨付批次 {batch.number} 尚未审批，不能导入银行回单")
+        _lock_projects(Tranche.objects.filter(batch=batch).values_list("project_id", flat=True))
         tranches = {
             t.reference: t for t in Tranche.objects.select_for_update(of=("self",))
             .filter(batch=batch).select_related("project__organization__host")

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models as djmodels
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -213,7 +213,7 @@ def _credit_code(k: int) -> str:
 # Django's bulk_create compiles and converts every value through the field API: at a million rows
 # that is most of the run. These helpers allocate primary keys up front (so related rows can point
 # at them before anything is written), convert only the field types the database adapters need,
-# and hand plain tuples to executemany. Safe because the whole build runs in one transaction by
+# and send many rows per INSERT statement. Safe because the whole build runs in one transaction by
 # one process; PostgreSQL sequences are moved past the used ids at the end (reset_sequences).
 _PREPARED = {"DecimalField", "JSONField", "DateTimeField", "DateField", "GenericIPAddressField", "FileField"}
 _next_ids: dict[type, int] = {}
@@ -227,9 +227,9 @@ def allocate(model, n: int) -> range:
     return range(start, start + n)
 
 
-def _reader(field, now):
+def _reader(field, now, conn):
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        value = field.get_db_prep_save(now, connection)
+        value = field.get_db_prep_save(now, conn)
         return lambda obj: value
     name = field.attname
     if field.is_relation:
@@ -241,12 +241,12 @@ def _reader(field, now):
             return value
         return fk
     if field.get_internal_type() in _PREPARED:
-        return lambda obj: field.get_db_prep_save(getattr(obj, name), connection)
+        return lambda obj: field.get_db_prep_save(getattr(obj, name), conn)
     return lambda obj: getattr(obj, name)
 
 
 def insert(objs: list) -> list:
-    """Writes model instances (pks allocated here when unset) with executemany; returns them."""
+    """Writes model instances (pks allocated here when unset), many rows per statement; returns them."""
     if not objs:
         return objs
     model = type(objs[0])
@@ -260,21 +260,27 @@ def insert(objs: list) -> list:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    readers = [_reader(f, now) for f in fields]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
-        for i in range(0, len(objs), BATCH):
-            cursor.executemany(sql, [tuple(r(o) for r in readers) for o in objs[i:i + BATCH]])
+    conn = connections[DEFAULT_DB_ALIAS]  # the real wrapper: the `connection` proxy costs a lookup per value
+    readers = [_reader(f, now, conn) for f in fields]
+    quote = conn.ops.quote_name
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    row = f"({', '.join(['%s'] * len(fields))})"
+    # Many rows per statement, as many as the backend takes (SQLite: 999 parameters).
+    per = max(1, min(1000, conn.ops.bulk_batch_size(fields, objs)))
+    with conn.cursor() as cursor:
+        for i in range(0, len(objs), per):
+            chunk = objs[i:i + per]
+            cursor.execute(head + ", ".join([row] * len(chunk)), [r(o) for o in chunk for r in readers])
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
 
 
-def reset_sequences() -> None:
+def reset_sequences(*, failed: bool = False) -> None:
     models = list(_next_ids)
     _next_ids.clear()
+    if failed:
+        return
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
         with connection.cursor() as cursor:
@@ -353,6 +359,13 @@ class ScaleBuilder:
     def add_projects(self, n: int) -> dict:
         """n more projects in the round, in the STATE_MIX proportions, with their whole history."""
         assert self.round is not None and self.people is not None, "create_round() first"
+        try:
+            return self._add_projects(n)
+        except BaseException:
+            reset_sequences(failed=True)
+            raise
+
+    def _add_projects(self, n: int) -> dict:
         states = _counts(n, self.rng)
         plans = self.timed(f"{n} organizations, members and projects", self._projects, states)
         self.timed("budgets, milestones, indicators, attachments", self._application_rows, plans)

@@ -39,3 +39,19 @@ def get_project_for(user, pk: int) -> Project:
         return qs.distinct().get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# Filed after the proposal (receipts, the signed agreement): not for the experts who reviewed it.
+IMPLEMENTATION_FILE_KINDS = {"receipt", "signed_agreement"}
+
+
+def get_attachment_for(user, project_pk: int, attachment_id: int):
+    """A file of a project the user may see; an expert's view of a project ends with the proposal."""
+    project = get_project_for(user, project_pk)
+    files = project.attachments.all()
+    if user.role == Role.EXPERT:
+        files = files.exclude(kind__in=IMPLEMENTATION_FILE_KINDS)
+    try:
+        return files.get(pk=attachment_id)
+    except (files.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -52,7 +52,7 @@ def assignment_for_expert(user, pk) -> Assignment:
 
 def officer_rounds(user) -> QuerySet[GrantRound]:
     if not _is_officer(user):
-        return GrantRound.objects.none()
+        raise Http404
     return GrantRound.objects.annotate(
         n_projects=Count("projects", filter=Q(projects__state=State.UNDER_REVIEW), distinct=True),
         n_open=Count("projects__assignments", filter=Q(projects__assignments__state__in=[A.ASSIGNED, A.ACCEPTED]),

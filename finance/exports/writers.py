@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from finance.errors import FinanceError
 from finance.exports.escaping import escape_formula
 from finance.money import quantize_fen
 
@@ -89,11 +90,19 @@ def write_csv(resource, queryset, out, *, encoding: str = "utf-8-sig") -> Summar
     amount_at = _amount_index(resource)
     writer.writerow([escape_formula(h) for h in resource.get_export_headers()])
     count, total = 0, Decimal("0.00")
-    for values in _rows(resource, queryset):
-        writer.writerow([
+    for line, values in enumerate(_rows(resource, queryset), start=2):
+        cells = [
             f"{value:.2f}" if kind == "money" else escape_formula("" if value is None else str(value))
             for value, kind in zip(values, kinds)
-        ])
+        ]
+        try:
+            writer.writerow(cells)
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start:exc.end] if isinstance(exc.object, str) else "?"
+            raise FinanceError(
+                f"银行文件要求 {encoding.upper()} 编码，第{line}行含有该编码无法表示的字符「{bad}」；"
+                "请修改收款信息，或为该银行改用 UTF-8 格式"
+            ) from None
         count += 1
         if amount_at is not None:
             total += values[amount_at]

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 from grants.defaults import ATTACHMENT_KINDS
 from projects import services
-from projects.models import Attachment
 from projects.portal.common import member_project, show_errors
 from projects.portal.edit import edit_context
-from projects.selectors import get_project_for
+from projects.selectors import get_attachment_for
 
 # Kinds an applicant uploads with the application; receipts and signed agreements have their own pages.
 APPLICATION_KINDS = ["registration_certificate", "charter", "financial_report", "rating_certificate", "other"]
@@ -66,11 +65,7 @@ def remove(request, pk: int, attachment_id: int):
 def download(request, pk: int, attachment_id: int):
     """Anyone who may see the project may read its files; the name is the cleaned original, sent
     as an attachment (RFC 5987 filename* for Chinese names) so a browser never renders it inline."""
-    project = get_project_for(request.user, pk)
-    try:
-        attachment = project.attachments.get(pk=attachment_id)
-    except Attachment.DoesNotExist:
-        raise Http404 from None
+    attachment = get_attachment_for(request.user, pk, attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -202,3 +202,20 @@ def test_approval_form_pdf(small_world, officers, client):
     for person in officers:
         assert person.display_name in compact
     assert compact.count(f"{batch.approved_at.astimezone():%Y-%m-%d}") >= 1
+
+
+def test_gbk_bank_file_with_unencodable_name_gives_clear_error(small_world, officers, client):
+    project = signed(small_world, "1409.50")
+    from grants.models import Organization
+
+    Organization.objects.filter(pk=project.organization_id).update(name="温州市😀社会工作服务中心",
+                                                                    bank_account_name="温州市😀社会工作服务中心")
+    batch = approved_batch(small_world, officers)
+    bank = BankFormat.objects.create(name="GBK银行", file_format="csv", encoding="gbk", columns=[
+        {"header": "收方账号", "source": "account_no"}, {"header": "收方户名", "source": "account_name"},
+        {"header": "金额", "source": "amount"}])
+    client.force_login(officers[0])
+    response = client.get(reverse("finance:export_bank", args=[batch.pk]) + f"?bank={bank.pk}", follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "GBK 编码" in text and "😀" in text

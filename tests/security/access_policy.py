@@ -3,8 +3,8 @@
 Every URL pattern name maps to PUBLIC, or to one or more Cases: path parameters filled from the
 scene (tests/security/scene.py; every object there belongs to organization A), and the roles that
 may open that object. Everyone else must get 404, 403 or a redirect to the login page, for GET and
-for POST alike. Django admin URLs are not listed: the matrix checks all of them the same way
-(only is_staff users get in).
+for POST alike. Django admin URLs other than its login and logout are not listed: the matrix checks
+all of them the same way (only is_staff users get in).
 
 A new URL pattern fails the matrix until it is added here.
 """
@@ -33,6 +33,7 @@ class Case:
     # Sent when the view only answers POST; chosen so that an allowed role's request is refused by
     # the service (or harmless), and the rest of the walk still finds the scene as built.
     post: dict = field(default_factory=dict)
+    post_only: bool = False  # the view answers GET with 404 rather than 405
 
 
 def none(s: Scene) -> dict:
@@ -71,6 +72,9 @@ POLICY: dict[str, object] = {
     "password_reset_confirm": PUBLIC,
     "password_reset_complete": PUBLIC,
     "set_language": PUBLIC,
+    "healthz": PUBLIC,
+    "admin:login": PUBLIC,
+    "admin:logout": PUBLIC,
     "notifications": [Case(none, EVERYONE_SIGNED_IN)],
     "notifications_read": [Case(none, EVERYONE_SIGNED_IN)],
     # the public
@@ -102,7 +106,8 @@ POLICY: dict[str, object] = {
     "applicant:revise_budget": [Case(pk("publicity"), OWNER)],
     "applicant:reports": [Case(pk("running"), OWNER)],
     "applicant:milestone_done": [
-        Case(lambda s: {"pk": s.running.pk, "milestone_id": s.running.milestones.first().pk}, OWNER)],
+        Case(lambda s: {"pk": s.running.pk, "milestone_id": s.running.milestones.first().pk}, OWNER,
+             post_only=True)],
     "applicant:adjustment": [Case(pk("running"), OWNER)],
     # program officers (finance and evaluators see the projects of their stages)
     "projects:officer_list": [Case(none, STAFF_LISTS)],
