@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    "accounts.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,6 +143,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # WeasyPrint narrates every layout step at INFO; a batch of 200 agreements would bury the worker log.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# The funding body named as 甲方 in agreements.
+YICHUANG_FUNDER_NAME = env("YICHUANG_FUNDER_NAME", "XX市民政局")
 
 YICHUANG_SITE_NAME = _("Yichuang public-interest venture philanthropy")
