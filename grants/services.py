@@ -50,18 +50,16 @@ def record_credit_listing(*, actor, organization: Organization, list_type: str, 
     return entry
 
 
-def register_organization(*, actor, organization: Organization, username: str, password: str, email: str,
-                          display_name: str = "", phone: str = "", rating_certificate=None):
-    """Self-registration (actor is None: nobody is logged in yet). Creates the organization, its first
-    user and the membership together, or nothing, after checking every field at once."""
+def _applicant_user(*, username: str, email: str, display_name: str, phone: str, password: str):
+    """An unsaved applicant account and every problem with it (name taken, no e-mail, weak password)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
 
     from accounts.models import Role
 
     User = get_user_model()
-    user = User(username=(username or "").strip(), email=(email or "").strip(), display_name=display_name.strip(),
-                phone=phone.strip(), role=Role.APPLICANT)
+    user = User(username=(username or "").strip(), email=(email or "").strip(), display_name=(display_name or "").strip(),
+                phone=(phone or "").strip(), role=Role.APPLICANT)
     problems: list[str] = []
     if not user.username:
         problems.append("请填写登录用户名")
@@ -73,6 +71,15 @@ def register_organization(*, actor, organization: Organization, username: str, p
         validate_password(password, user)
     except ValidationError as exc:
         problems.extend(exc.messages)
+    return user, problems
+
+
+def register_organization(*, actor, organization: Organization, username: str, password: str, email: str,
+                          display_name: str = "", phone: str = "", rating_certificate=None):
+    """Self-registration (actor is None: nobody is logged in yet). Creates the organization, its first
+    user and the membership together, or nothing, after checking every field at once."""
+    user, problems = _applicant_user(username=username, email=email, display_name=display_name, phone=phone,
+                                     password=password)
     try:
         organization.full_clean()
     except ValidationError as exc:
@@ -118,27 +125,10 @@ def _certificate(uploaded_file, problems: list[str]) -> tuple[str, bytes] | None
 def create_member(*, actor, organization: Organization, username: str, password: str, email: str,
                   display_name: str = ""):
     """A manager of the organization adds a colleague's account; the colleague can reset the password by email."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-
-    from accounts.models import Role
-
     if not Membership.objects.filter(organization=organization, user=actor, is_manager=True).exists():
         raise GrantsError("只有机构管理员可以添加成员")
-    User = get_user_model()
-    user = User(username=(username or "").strip(), email=(email or "").strip(), display_name=display_name.strip(),
-                role=Role.APPLICANT)
-    problems: list[str] = []
-    if not user.username:
-        problems.append("请填写登录用户名")
-    elif User.objects.filter(username__iexact=user.username).exists():
-        problems.append(f"用户名「{user.username}」已被使用，请换一个")
-    if not user.email:
-        problems.append("请填写电子邮箱")
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        problems.extend(exc.messages)
+    user, problems = _applicant_user(username=username, email=email, display_name=display_name, phone="",
+                                     password=password)
     if problems:
         raise GrantsError(problems)
     with transaction.atomic():

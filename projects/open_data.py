@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from django.db.models import QuerySet
 from django.utils import translation
 
+from finance.exports.escaping import escape_formula
 from grants.defaults import DOMAINS, FUND_SOURCES
 from projects.models import Project
 from projects.states import State
@@ -75,10 +76,11 @@ def public_rows(**filters) -> list[dict]:
 
 
 def to_csv(rows: Iterable[Mapping]) -> str:
+    """People open the CSV in Excel: a title such as "=HYPERLINK(…)" must arrive as text."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: escape_formula(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 
