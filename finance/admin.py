@@ -68,3 +68,4 @@ class BankFormatAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Clawback, ReadOnly)
+admin.site.register(BatchEvent, ReadOnly)

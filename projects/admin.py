@@ -10,7 +10,7 @@ from config.errors import DomainError
 from projects.actions import TRANSITION_ACTIONS as ADMIN_TRANSITIONS
 from projects.models import (
     Attachment, BudgetAdjustment, BudgetLine, Evaluation, Expenditure, Indicator, Milestone, Project,
-    ProjectEvent, Report,
+    MilestoneReminder, ProjectEvent, Report,
 )
 from projects.states import TRANSITIONS
 
@@ -133,3 +133,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 for model in (BudgetLine, Milestone, Indicator, Attachment, Evaluation, Report, Expenditure, BudgetAdjustment):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+admin.site.register(MilestoneReminder, ReadOnlyAdmin)
