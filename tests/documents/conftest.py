@@ -14,18 +14,6 @@ def media_in_tmp(request, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def celery_mode(request):
-    """Jobs run in-process here even when the run has a broker (CI's second pass), except in the
-    tests that start a real worker."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = request.node.get_closest_marker("redis") is None
-    yield
-    app.conf.task_always_eager = before
-
-
 @pytest.fixture
 def big_world(db):
     """A round whose pot holds many projects, for batches."""
