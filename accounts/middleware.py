@@ -1,15 +1,18 @@
-"""Security headers on every response, and a clear 503 page when the database is unreachable."""
+"""Security headers on every response, a clear 503 page when the database is unreachable, and a
+400 for input no database column can hold."""
 import base64
 import hashlib
 import logging
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.response import SimpleTemplateResponse
 
 log = logging.getLogger(__name__)
 
 # Like the services' rule messages, fixed Chinese text: the one thing a person must read on that page.
 DATABASE_UNAVAILABLE = "数据库暂时无法连接，您填写的内容未丢失，请稍后重试"
+NUL_CHARACTER = "提交的内容含有无效的控制字符（NUL），请删除后重新提交"
 
 # Inline event handlers other templates still use, allowed one by one by their hash ('unsafe-hashes'),
 # so no other inline script can run: templates/monitoring/dashboard.html (print button) and
@@ -74,3 +77,20 @@ class DatabaseUnavailableMiddleware:
         response = SimpleTemplateResponse("503.html", {"message": DATABASE_UNAVAILABLE}, status=503)
         response["Retry-After"] = "30"
         return response.render()
+
+
+class RejectNulCharactersMiddleware:
+    """PostgreSQL cannot store a NUL character; Django's form fields refuse it, but the row editors
+    (budget, milestones, spending) read the POST directly. One answer for every endpoint: 400 with a
+    message (JSON for the autosave script, which then shows it) instead of a database error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        data = request.POST if request.method == "POST" else request.GET
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists()):
+            if request.headers.get("X-Autosave") == "1":
+                return JsonResponse({"saved": False, "complete": False, "problems": [NUL_CHARACTER]}, status=400)
+            return HttpResponseBadRequest(NUL_CHARACTER, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -28,7 +28,6 @@ import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -94,14 +93,13 @@ def session_for(user) -> str:
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0] if hasattr(settings, "AUTHENTICATION_BACKENDS") \
-        else "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     return store.session_key
 
 
-def virtual_users(n: int, rng: random.Random) -> list[dict]:
+def virtual_users(n: int, rng: random.Random) -> tuple[list[dict], int]:
     from projects import scale_data
     from projects.models import Project
     from reviewers.models import Assignment, AssignmentState
@@ -218,6 +216,29 @@ def user_loop(user: dict, port: int, pages: int, recorder: Recorder, stop_at: fl
         hit("floor: /healthz", "GET", "/healthz")
 
 
+def unloaded(port: int, users: list[dict], pages: int, repeat: int = 15) -> None:
+    """Each page kind alone, one request at a time: what a request costs without queueing.
+
+    Under 50 users with no think time the 2 workers are saturated and every request, the floor
+    included, mostly waits in the queue; this pass shows the service time behind those figures."""
+    recorder = Recorder()
+    recorder.recording = True
+    seen = set()
+    for i, user in enumerate(users):
+        if user["role"] in seen:
+            continue
+        seen.add(user["role"])
+        # Enough loops to hit every page kind of this role several times; one user at a time.
+        user_loop(user, port, pages, recorder, time.monotonic() + repeat * 0.4, seed=1000 + i)
+    print("unloaded (one request at a time):")
+    for kind in sorted(recorder.times):
+        values = recorder.times[kind]
+        print(f"  {kind:<34} n {len(values):>3}  p50 {pct(values, 50):>6.0f} ms  p95 {pct(values, 95):>6.0f} ms")
+    floor = pct(recorder.times["floor: /healthz"], 50)
+    ours = [v for k, vs in recorder.times.items() if not k.startswith("floor") for v in vs]
+    print(f"  p50 ours / p50 floor unloaded = {pct(ours, 50) / floor:.1f}×")
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -252,6 +273,7 @@ def main() -> None:
             _, _, seconds = request(port, "GET", "/healthz", {})
             idle.append(seconds)
         print(f"gunicorn {args.workers} workers on 127.0.0.1:{port}; idle /healthz p50 {pct(idle, 50):.1f} ms")
+        unloaded(port, users, pages)
         recorder = Recorder()
         stop_at = time.monotonic() + args.warmup + args.seconds
         threads = [threading.Thread(target=user_loop, args=(u, port, pages, recorder, stop_at, i), daemon=True)

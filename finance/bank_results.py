@@ -96,10 +96,11 @@ def parse_rows(headers: list, rows: list) -> tuple[list[ResultRow], list[str]]:
 
 
 def parse_result_file(content: bytes, filename: str) -> tuple[list[ResultRow], list[str]]:
+    unreadable = "文件无法读取，请确认是银行导出的 CSV 或 XLSX 文件"
     try:
         dataset = load_dataset(content, filename)
-    except ValueError as exc:
-        return [], [str(exc)]
+    except ValueError as exc:  # ours say what is wrong; tablib's (ragged rows) say nothing
+        return [], [str(exc) or unreadable]
     except Exception:  # tablib and openpyxl raise many kinds of errors for a damaged file
-        return [], ["文件无法读取，请确认是银行导出的 CSV 或 XLSX 文件"]
+        return [], [unreadable]
     return parse_rows(list(dataset.headers or []), list(dataset))

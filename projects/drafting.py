@@ -10,12 +10,15 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 
 from config.errors import DomainError
-from finance.money import money
+from finance.money import MAX_UPPER, money
 from projects import services
 from projects.models import Category, Project, Source
 from projects.sections import Section
 
 TWO_PLACES = Decimal("0.01")
+# What the columns hold (max_digits 10 and 12, two decimals): larger input is refused, not a database error.
+MAX_QUANTITY = Decimal("1E8")
+MAX_TARGET = Decimal("1E10")
 
 
 @dataclass
@@ -138,6 +141,8 @@ def indicator_rows(post) -> tuple[list[dict], list[str]]:
             target = Decimal(row["target"])
             if not target.is_finite() or target <= 0 or target != target.quantize(TWO_PLACES):
                 raise InvalidOperation
+            if target >= MAX_TARGET:
+                raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors.append("目标值须为大于0的数字，最多两位小数")
         if errors:
@@ -161,20 +166,31 @@ def budget_rows(post, prefix: str = "b_") -> tuple[list[dict], list[str]]:
             errors.append("请选择预算科目")
         if not row["item"]:
             errors.append("请填写支出项目")
+        price = quantity = None
         try:
-            money(row["unit_price"])
+            price = money(row["unit_price"])
+            if price > MAX_UPPER:
+                errors.append(f"单价不能超过 {MAX_UPPER:,} 元")
         except ValueError as exc:
             errors.append(f"单价：{exc}")
         try:
-            quantity = Decimal(row["quantity"])
-            if not quantity.is_finite() or quantity <= 0 or quantity != quantity.quantize(TWO_PLACES):
+            parsed = Decimal(row["quantity"])
+            if not parsed.is_finite() or parsed <= 0 or parsed != parsed.quantize(TWO_PLACES):
                 raise InvalidOperation
+            quantity = parsed
+            if quantity >= MAX_QUANTITY:
+                errors.append(f"数量不能超过 {MAX_QUANTITY - TWO_PLACES:,}")
         except (InvalidOperation, ValueError):
             errors.append("数量须大于0，最多两位小数")
+        if price is not None and quantity is not None and price * quantity > MAX_UPPER:
+            errors.append(f"小计（单价×数量）不能超过 {MAX_UPPER:,} 元")
         if row["source"] not in Source.values:
             errors.append("请选择资金来源（资助资金或配套资金）")
         if errors:
             problems.append(f"预算第{index}行：{'；'.join(errors)}")
         else:
             ok.append({**row, "item": row["item"][:200], "explanation": row["explanation"][:500]})
+    if sum((money(r["unit_price"]) * Decimal(r["quantity"]) for r in ok), Decimal(0)) > MAX_UPPER:
+        problems.append(f"预算合计不能超过 {MAX_UPPER:,} 元")
+        ok = []
     return ok, problems

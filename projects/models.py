@@ -55,7 +55,12 @@ class Project(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["round", "state"]), models.Index(fields=["organization", "state"])]
+        indexes = [
+            models.Index(fields=["round", "state"]),
+            models.Index(fields=["organization", "state"]),
+            # The officers' project list is newest submission first over the whole province.
+            models.Index(fields=["-submitted_at", "-id"], name="project_submitted_desc"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),
             models.CheckConstraint(

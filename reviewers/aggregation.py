@@ -41,6 +41,18 @@ def _mean(values: Sequence[Decimal]) -> Fraction:
     return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
 
 
+def _rounded_mean(values: Sequence[Decimal]) -> Decimal:
+    """The mean rounded half up to 0.01, exactly. Scores have at most two decimals, so the sum in
+    hundredths is a whole number and half-up division is integer arithmetic (a province round
+    averages ~500,000 of these); anything else takes the exact Fraction path."""
+    total = sum(values, Decimal(0)).scaleb(2)
+    n = len(values)
+    if total >= 0 and total == total.to_integral_value():
+        hundredths = int(total)
+        return (Decimal((2 * hundredths + n) // (2 * n)).scaleb(-2)).quantize(_CENT)
+    return _round(_mean(values), _CENT)
+
+
 def aggregate(
     scores: Sequence[Decimal], method: str, weights: Sequence[Decimal] | None = None
 ) -> Decimal | None:
@@ -51,11 +63,11 @@ def aggregate(
     if not scores:
         return None
     if method == "mean":
-        return _round(_mean(scores), _CENT)
+        return _rounded_mean(scores)
     if method == "trimmed":
         if len(scores) < TRIM_MIN_SCORES:
-            return _round(_mean(scores), _CENT)
-        return _round(_mean(sorted(scores)[1:-1]), _CENT)
+            return _rounded_mean(scores)
+        return _rounded_mean(sorted(scores)[1:-1])
     if weights is None or len(weights) != len(scores):
         raise ValueError("加权平均需要与评分数量相同的权重")
     _check(weights, "权重")

@@ -7,6 +7,7 @@ remains. Waitlisted and rejected projects take nothing, so they do not count tow
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -71,16 +72,21 @@ def build(round, projects, submitted) -> Ranking:
     z = zscores(by_expert)
     method, rubric = round.aggregation, round.rubric
 
-    entries, facts = [], {}
+    scored = []
     for project in projects:
         panel = sorted(by_project.get(project.pk, []), key=lambda a: a.expert.name)
-        totals = [a.total for a in panel]
         weights = _weights(panel) if method == "weighted" else None
-        score = aggregate(totals, method, weights)
+        scored.append((project, panel, weights, aggregate([a.total for a in panel], method, weights)))
+    # Criteria scores only break ties, so they are aggregated only where two totals are equal.
+    tied = {score for score, n in Counter(s for *_, s in scored).items() if n > 1}
+
+    entries, facts = [], {}
+    for project, panel, weights, score in scored:
+        totals = [a.total for a in panel]
         criteria = tuple(
             aggregate([Decimal(a.scores[c["code"]]) for a in panel], method, weights) or Decimal("0")
             for c in rubric
-        ) if panel else ()
+        ) if panel and score in tied else ()
         submitted_at = project.submitted_at.timestamp() if project.submitted_at else 0
         entries.append(RankEntry(project.pk, score, criteria, project.requested_amount, int(submitted_at)))
         experts = [ExpertScore(a.expert.name, a.total, z[(a.expert.id, project.pk)]) for a in panel]

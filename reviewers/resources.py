@@ -134,6 +134,8 @@ def read_dataset(uploaded_name: str, content: bytes) -> tablib.Dataset:
             return CSV(encoding="utf-8-sig").create_dataset(content)
         except UnicodeDecodeError as exc:
             raise ValueError("CSV 文件须为 UTF-8 编码") from exc
+        except Exception as exc:  # tablib refuses ragged rows with an empty message
+            raise ValueError("无法读取该 CSV 文件，请确认每一行的列数与表头一致") from exc
     raise ValueError("只支持 xlsx 或 csv 文件")
 
 

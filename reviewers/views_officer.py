@@ -108,6 +108,9 @@ def _decisions(request, ranked) -> list[services.Decision]:
     ]
 
 
+RANKING_PAGE_SIZE = 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def ranking_page(request, pk):
@@ -121,7 +124,9 @@ def ranking_page(request, pk):
         else:
             messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
-    return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked})
+    # The whole round is ranked (the cumulative sum needs every row); only one page is rendered.
+    page = Paginator(ranked.rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
 
 
 @login_required

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
+    "accounts.middleware.RejectNulCharactersMiddleware",
     "accounts.middleware.DatabaseUnavailableMiddleware",
 ]
 

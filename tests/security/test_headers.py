@@ -78,7 +78,9 @@ def production_env(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
     monkeypatch.setenv("ALLOWED_HOSTS", "yichuang.example.gov.cn")
     monkeypatch.setenv("STATIC_ROOT", str(tmp_path / "static"))
-    for name in ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_SETTINGS_MODULE"):
+    # Set by the test harness (Playwright needs it), never by a deployment.
+    harness = ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
+    for name in ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", *harness):
         monkeypatch.delenv(name, raising=False)
     return os.environ.copy()
 

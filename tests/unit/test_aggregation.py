@@ -128,3 +128,16 @@ class TestRank:
         entries = [entry(1, "80"), entry(2, "90")]
         assert rank(entries) is not entries
         assert [e.project_id for e in entries] == [1, 2]
+
+
+def test_integer_fast_path_matches_the_exact_fraction_path():
+    import random
+    from fractions import Fraction
+
+    from reviewers.aggregation import _CENT, _mean, _round, _rounded_mean
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        values = [Decimal(rng.randint(0, 20000)) / 100 for _ in range(rng.randint(1, 9))]
+        assert _rounded_mean(values) == _round(_mean(values), _CENT)
+    assert _rounded_mean([Decimal("0.005")]) == _round(Fraction(1, 200), _CENT) == Decimal("0.01")
