@@ -26,7 +26,7 @@ VIEWER_ORDER = ("member_a", "officer", "expert_assigned", "finance", "evaluator"
 MUST_SHOW = {
     "applicant:project", "applicant:section", "applicant:reports", "applicant:adjustment", "applicant:agreement",
     "projects:officer_detail", "projects:changes", "projects:adjustment", "reviewers:review", "reviewers:panel",
-    "reviewers:score_sheet", "reviewers:ranking", "reviewers:publicity", "public:index", "public:round",
+    "reviewers:score_sheet", "reviewers:publicity", "public:index", "public:round",
     "monitoring:evaluate", "finance:batch_detail", "documents:agreement_pdf", "monitoring:evaluation_report",
 }
 
