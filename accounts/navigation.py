@@ -23,6 +23,8 @@ def nav_items(request) -> dict:
     role = "admin" if user.is_admin else user.role
     items = []
     for name, label, roles in MENU:
+        if name == "admin:index" and not user.is_staff:
+            continue  # Django's admin only admits staff accounts
         if role in roles:
             try:
                 items.append({"url": reverse(name), "label": label})

@@ -30,6 +30,8 @@ def notify(*, actor, recipients: Iterable[User], text: str, url: str = "", proje
 
 
 def _send(subject: str, text: str, url: str, addresses: list[str]) -> None:
+    if url.startswith("/"):
+        url = settings.SITE_URL.rstrip("/") + url  # e-mail needs an absolute link
     body = f"{text}\n\n{url}" if url else text
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)

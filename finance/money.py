@@ -53,7 +53,7 @@ def _parse_text(raw: str) -> Decimal:
     return Decimal(text)
 
 
-def money(value: Number, *, allow_negative: bool = False) -> Decimal:
+def money(value: Number, *, allow_negative: bool = False, bounded: bool = True) -> Decimal:
     """Parse user or stored input into an exact fen Decimal.
 
     Refuses (rather than rounds) more than two decimals: a sub-fen amount in
@@ -80,6 +80,9 @@ def money(value: Number, *, allow_negative: bool = False) -> Decimal:
         raise ValueError(f"金额最多保留两位小数（到分）：「{shown}」")
     if fen < 0 and not allow_negative:
         raise ValueError(f"金额不能为负数：「{shown}」")
+    if bounded and abs(fen) > MAX_UPPER:
+        # Every money column holds 14 digits (up to 9999亿): refuse here, not as a database error.
+        raise ValueError(f"金额过大：「{shown}」，最多 {format_yuan(MAX_UPPER)} 元")
     return fen + 0 if fen == 0 else fen  # "+ 0" turns -0.00 into 0.00
 
 
@@ -94,7 +97,7 @@ def quantize_fen(d: Decimal) -> Decimal:
 
 def to_fen(d: Decimal | int) -> int:
     """Integer fen for arithmetic that must not drift; rejects sub-fen values."""
-    return int(money(d, allow_negative=True).scaleb(2))
+    return int(money(d, allow_negative=True, bounded=False).scaleb(2))
 
 
 def from_fen(n: int) -> Decimal:
@@ -123,7 +126,7 @@ def rmb_upper(d: Number) -> str:
     so the text is uniform and harder to alter. 角 = 0 with 分 ≠ 0 always gets
     零 after 元; 整 follows 元 only when there are no 角 and 分; 10–19 start 壹拾.
     """
-    amount = money(d, allow_negative=True)
+    amount = money(d, allow_negative=True, bounded=False)
     if abs(amount) > MAX_UPPER:
         raise ValueError(f"金额超出大写支持范围（最大 {format_yuan(MAX_UPPER)} 元）：{format_yuan(amount)}")
     prefix = "负" if amount < 0 else ""

@@ -9,6 +9,7 @@ from projects.states import State
 MONEY_STATES = [
     State.CONTRACTED, State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW, State.COMPLETED, State.TERMINATED,
 ]
+REVIEW_STAGE_STATES = [State.UNDER_REVIEW, State.REVIEWED, State.WAITLISTED]
 EVALUATION_STATES = [State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW, State.COMPLETED, State.TERMINATED]
 
 
@@ -26,7 +27,9 @@ def visible_projects(user) -> QuerySet[Project]:
     if user.role == Role.EXPERT:
         from reviewers.models import AssignmentState
 
+        # Experts see a proposal while it is being reviewed and decided, not the project's later life.
         return Project.objects.filter(
+            state__in=REVIEW_STAGE_STATES,
             assignments__expert__user=user,
             assignments__state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED],
         )

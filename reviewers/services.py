@@ -103,16 +103,19 @@ def _invite_context(user) -> dict:
 
 
 def _site_domain() -> str:
+    from urllib.parse import urlsplit
+
     from django.conf import settings
 
-    hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "")]
-    return hosts[0] if hosts else "localhost"
+    return urlsplit(settings.SITE_URL).netloc or "localhost"
 
 
 def _protocol() -> str:
+    from urllib.parse import urlsplit
+
     from django.conf import settings
 
-    return "http" if settings.DEBUG else "https"
+    return urlsplit(settings.SITE_URL).scheme or "https"
 
 
 class ImportReport(NamedTuple):

@@ -117,6 +117,15 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 PROTECTED_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Login throttling counts failures in the cache: with several gunicorn workers it must be shared.
+CACHE_URL = env("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Behind a reverse proxy every request comes from the proxy: name the header with the client's address.
+LOGIN_THROTTLE_IP_HEADER = env("LOGIN_THROTTLE_IP_HEADER")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "yichuang@localhost")
 

@@ -260,3 +260,11 @@ class TestPercent:
 
     def test_fen_constant(self):
         assert FEN == D("0.01")
+
+
+def test_money_refuses_amounts_no_column_can_hold():
+    from finance.money import money
+
+    assert money("999999999999.99") == D("999999999999.99")
+    with pytest.raises(ValueError, match="金额过大"):
+        money("1000000000000")
