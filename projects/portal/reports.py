@@ -62,11 +62,18 @@ def reports(request, pk: int):
                         show_errors(request, exc)
                 messages.success(request, _("The report is submitted."))
                 return redirect("applicant:reports", pk=pk)
+    for indicator in indicators:
+        typed = request.POST.get(f"achieved_{indicator.pk}") if request.method == "POST" else None
+        indicator.shown = indicator.achieved if typed is None else typed
     return render(request, "applicant/reports.html", {
         "project": project, "lines": lines, "indicators": indicators, "problems": problems,
         "kinds": ReportKind.choices, "reports": project.reports.prefetch_related("expenditures"),
         "receipts": project.attachments.filter(kind="receipt"), "post": request.POST,
         "milestones": project.milestones.all(),
+        # A refused report shows every typed row and value again: nothing typed is lost.
+        "posted_rows": [r for r in drafting.columns(request.POST, "e_", ("line", "item", "amount"))
+                        if r["line"] or r["item"] or r["amount"]] if request.method == "POST" else [],
+
     })
 
 

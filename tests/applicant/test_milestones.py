@@ -35,3 +35,18 @@ def test_applicant_timeline_never_names_the_experts(world, client):
     assert world.expert.name not in html and str(world.expert.user) not in html
     client.force_login(world.officer)
     assert world.expert.name in client.get(f"/projects/{project.pk}/").content.decode()
+
+
+def test_refused_report_shows_every_typed_row_again(world, client):
+    project = world.advance(world.draft(), State.IN_PROGRESS)
+    line = project.budget_lines.get(category="labor")
+    client.force_login(world.member)
+    response = client.post(f"/apply/p/{project.pk}/reports/", {
+        "kind": "progress", "narrative": "第一季度进展",
+        "e_line": [str(line.pk)], "e_item": ["社工劳务费超额"], "e_amount": ["50000.01"],
+    })
+    html = response.content.decode()
+    assert "累计实际支出" in html  # the labor rule refused it
+    assert 'value="社工劳务费超额"' in html and 'value="50000.01"' in html and "第一季度进展" in html
+    assert f'value="{line.pk}" selected' in html
+    assert project.reports.count() == 0
