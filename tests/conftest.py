@@ -18,3 +18,14 @@ def celery_mode(request):
     app.conf.task_always_eager = request.node.get_closest_marker("redis") is None
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: login-throttle counts must not leak between tests
+    (every test client and the live server log in from 127.0.0.1)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

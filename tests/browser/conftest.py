@@ -36,9 +36,12 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+# bypass_csp: Playwright's own wait_for_function/evaluate helpers run as eval() in the page, which
+# our Content-Security-Policy forbids; the policy itself is tested in tests/security/test_headers.py.
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True,
+                                  bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     pg.base = live_server.url
@@ -50,7 +53,7 @@ def page(browser, live_server):
 def phone(browser, live_server):
     """A 375 px wide phone screen."""
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, accept_downloads=True)
+                                  has_touch=True, accept_downloads=True, bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     pg.base = live_server.url
