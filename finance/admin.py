@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin as ReadOnly
 from finance.models import Batch, BatchEvent, BankFormat, Clawback, LedgerEntry, Payment, PaymentFailure, Tranche
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Money rows change only through finance.services; the admin shows them."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.concrete_fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tranche)

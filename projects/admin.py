@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import has_transition_perm
 
+from config.admin import ReadOnlyAdmin
 from config.errors import DomainError
 from projects.actions import TRANSITION_ACTIONS as ADMIN_TRANSITIONS
 from projects.models import (
@@ -112,19 +113,6 @@ class ProjectEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Domain rows change through services; the admin shows them."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.concrete_fields]
-
-    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
