@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReviewersConfig(AppConfig):
     name = "reviewers"
     verbose_name = _("Expert review")
+
+    def ready(self) -> None:
+        from reviewers import jobs  # noqa: F401  registers the assignment-run job kind

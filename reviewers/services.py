@@ -244,7 +244,8 @@ def remove_assignment(*, actor, assignment_id: int, reason: str) -> Project:
 
 
 def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
-    """Records the run and hands it to a Celery task after commit (in-process when no broker is set)."""
+    """Records the run and a background Job for it; the worker gets it after commit (in-process when no
+    broker is set)."""
     _require_officer(actor, "自动分配评审专家")
     if not GrantRound.objects.filter(pk=round_id).exists():
         raise ReviewError("批次不存在")
@@ -252,14 +253,13 @@ def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
         raise ReviewError("随机种子必须是非负整数")
     if AssignmentRun.objects.filter(round_id=round_id, state=RunState.PENDING).exists():
         raise ReviewError("本批次已有一次自动分配正在进行，请等待其完成")
-    run = AssignmentRun.objects.create(round_id=round_id, seed=seed, requested_by=actor)
+    from documents.services import start_job
+    from reviewers.jobs import ASSIGNMENT_RUN
 
-    def dispatch() -> None:
-        from reviewers.tasks import auto_assign_task
-
-        auto_assign_task.delay(run.pk)
-
-    transaction.on_commit(dispatch)
+    with transaction.atomic():
+        run = AssignmentRun.objects.create(round_id=round_id, seed=seed, requested_by=actor)
+        # A documents Job carries it: progress bar, result file and error on the jobs page.
+        start_job(actor=actor, kind=ASSIGNMENT_RUN, params={"run_id": run.pk}, total=1)
     return run
 
 

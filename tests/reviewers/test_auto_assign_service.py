@@ -73,3 +73,21 @@ def test_only_officers_start_runs_and_the_page_shows_them(client, world, round_t
     assert run.state == RunState.DONE  # eager Celery in tests: the task ran after commit
     page = client.get(reverse("reviewers:round", args=[world.round.pk])).content.decode()
     assert f'data-testid="run-{run.pk}" data-state="done"' in page
+
+
+def test_the_run_is_a_background_job_with_progress_and_a_result_file(world, round_to_assign, client,
+                                                                      django_capture_on_commit_callbacks):
+    from documents.models import Job
+
+    projects, _ = round_to_assign
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_auto_assignment(actor=world.officer, round_id=world.round.pk, seed=5)
+    job = Job.objects.get(kind="assignment_run")
+    assert (job.owner, job.state, job.progress_done, job.progress_total) == (world.officer, "done", 1, 1)
+    client.force_login(world.officer)
+    response = client.get(f"/jobs/{job.pk}/download/")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else response.content.decode("utf-8-sig")
+    assert text.startswith("项目编号,已配专家数,未配齐原因") and "新建分配,18" in text
+    client.force_login(world.member)
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
