@@ -3,6 +3,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Notification
 from grants import services as grants
@@ -76,7 +77,8 @@ def test_new_organization_applies_fixes_budget_submits_and_resubmits(phone, page
 
     # --- round list and pre-check
     p.click('[data-testid="rounds-link"]')
-    assert p.locator('[data-testid="countdown"]').first.inner_text().strip()
+    # countdown.js fills it after load; wait for it rather than racing it on a busy machine
+    expect(p.locator('[data-testid="countdown"]').first).to_have_text(re.compile(r"\S"), timeout=15000)
     assert fits_width(p)
     screenshot(p, "applicant-rounds")
     p.goto(p.base + f"/apply/rounds/{world.round.pk}/")
