@@ -11,11 +11,10 @@ from django.views.decorators.http import require_POST
 from config.errors import DomainError
 from finance.money import percent_of_display, rmb_upper
 from finance.tranches import TRIGGERS, split_amount
-from projects import drafting, guards, services
+from projects import guards, services
 from projects.budget_editor import editor_context, labor_cap
 from projects.portal.common import client_ip, member_project, show_errors, today_shanghai
-from projects.portal.edit import section_rows
-from projects.sections import BY_CODE
+from projects.portal.edit import post_budget
 from projects.states import State
 
 SIGNABLE = (State.APPROVED, State.PUBLICITY)
@@ -104,19 +103,11 @@ def revise_budget(request, pk: int):
     project = _signable(request, pk)
     if project.state not in SIGNABLE:
         raise Http404
-    problems: list[str] = []
-    rows = section_rows(BY_CODE["budget"], project)
-    if request.method == "POST":
-        lines, problems = drafting.budget_rows(request.POST)
-        rows = section_rows(BY_CODE["budget"], project, request.POST)
-        if not problems:
-            try:
-                services.revise_budget_for_approval(actor=request.user, project_id=project.pk, lines=lines)
-            except DomainError as exc:
-                problems = exc.errors
-            else:
-                messages.success(request, _("The budget now fits the approved amount."))
-                return redirect("applicant:agreement", pk=pk)
+    rows, problems, saved = post_budget(request, project, lambda lines: services.revise_budget_for_approval(
+        actor=request.user, project_id=project.pk, lines=lines))
+    if saved:
+        messages.success(request, _("The budget now fits the approved amount."))
+        return redirect("applicant:agreement", pk=pk)
     return render(request, "applicant/revise_budget.html", {
         "project": project, "rows": rows, "unsaved": problems,
         "budget": editor_context(project.round, list(project.budget_lines.all()),

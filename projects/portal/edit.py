@@ -91,3 +91,22 @@ def section(request, pk: int, section: str):
     if spec.rows == "budget":
         context["budget"] = editor_context(project.round, list(project.budget_lines.all()))
     return render(request, "applicant/section.html", context)
+
+
+def post_budget(request, project, save) -> tuple[list, list[str], bool]:
+    """A budget form posted after approval (revision to the approved amount, adjustment request):
+    parse the rows, call `save(lines)` and return (rows to show again, problems, saved)."""
+    from config.errors import DomainError
+    from projects import drafting
+
+    if request.method != "POST":
+        return section_rows(BY_CODE["budget"], project), [], False
+    lines, problems = drafting.budget_rows(request.POST)
+    rows = section_rows(BY_CODE["budget"], project, request.POST)
+    if problems:
+        return rows, problems, False
+    try:
+        save(lines)
+    except DomainError as exc:
+        return rows, exc.errors, False
+    return rows, [], True

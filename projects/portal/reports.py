@@ -9,8 +9,7 @@ from projects import drafting, services
 from projects.budget_editor import editor_context
 from projects.models import ReportKind
 from projects.portal.common import member_project, show_errors
-from projects.portal.edit import section_rows
-from projects.sections import BY_CODE
+from projects.portal.edit import post_budget
 from projects.states import SIGNED
 
 
@@ -94,20 +93,11 @@ def adjustment(request, pk: int):
     project = member_project(request, pk)
     if project.state not in SIGNED:
         raise Http404
-    problems: list[str] = []
-    rows = section_rows(BY_CODE["budget"], project)
-    if request.method == "POST":
-        lines, problems = drafting.budget_rows(request.POST)
-        rows = section_rows(BY_CODE["budget"], project, request.POST)
-        if not problems:
-            try:
-                services.request_budget_adjustment(actor=request.user, project_id=project.pk, lines=lines,
-                                                   reason=request.POST.get("reason", ""))
-            except DomainError as exc:
-                problems = exc.errors
-            else:
-                messages.success(request, _("The adjustment request is sent to the program officer."))
-                return redirect("applicant:adjustment", pk=pk)
+    rows, problems, saved = post_budget(request, project, lambda lines: services.request_budget_adjustment(
+        actor=request.user, project_id=project.pk, lines=lines, reason=request.POST.get("reason", "")))
+    if saved:
+        messages.success(request, _("The adjustment request is sent to the program officer."))
+        return redirect("applicant:adjustment", pk=pk)
     return render(request, "applicant/adjustment.html", {
         "project": project, "rows": rows, "unsaved": problems, "reason": request.POST.get("reason", ""),
         "adjustments": project.adjustments.select_related("decided_by"),
