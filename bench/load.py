@@ -100,7 +100,7 @@ def session_for(user) -> str:
 
 
 def virtual_users(n: int, rng: random.Random) -> tuple[list[dict], int]:
-    from projects import scale_data
+    from tools import scale_data
     from projects.models import Project
     from reviewers.models import Assignment, AssignmentState
 

@@ -71,7 +71,7 @@ def main(count: int) -> None:
     from accounts.models import User
     from documents import services
     from documents.selectors import batch_project_ids
-    from projects import scale_data
+    from tools import scale_data
 
     round = scale_data.existing_round()
     if round is None:

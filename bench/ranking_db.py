@@ -21,7 +21,7 @@ django.setup()
 
 
 def main() -> None:
-    from projects import scale_data
+    from tools import scale_data
     from reviewers import ranking, selectors
 
     round = scale_data.existing_round()

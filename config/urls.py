@@ -3,10 +3,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("public/", include("projects.urls_public")),
-    path("apply/", include("projects.urls_applicant")),
-    path("projects/", include("projects.urls")),
-    path("monitoring/", include("projects.urls_monitoring")),
+    path("public/", include("projects.urls.public")),
+    path("apply/", include("projects.urls.applicant")),
+    path("projects/", include("projects.urls.officer")),
+    path("monitoring/", include("projects.urls.monitoring")),
     path("review/", include("reviewers.urls")),
     path("finance/", include("finance.urls")),
     path("jobs/", include("documents.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin as ReadOnly
+from core.admin import ReadOnlyAdmin as ReadOnly
 from documents.models import Job, JobEvent
 
 

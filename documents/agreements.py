@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 
 from documents.pdf import render_pdf
-from finance.money import format_yuan, percent_of, percent_of_display, rmb_upper
-from finance.tranches import TRIGGERS, split_amount
+from core.money import format_yuan, percent_of, percent_of_display, rmb_upper
+from grants.rules.tranches import TRIGGERS, split_amount
 from grants.rules.budget import CATEGORIES, totals
 from projects import budget as project_budget
 from projects.models import Project

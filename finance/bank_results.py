@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import tablib
 
-from finance.money import money
+from core.money import money
 
 ALIASES = {
     "reference": {"reference", "参考号", "业务参考号", "客户参考号", "交易参考号"},

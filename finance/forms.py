@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import BankFormat
+from core.calendar import today
 
 
 class BatchFilterForm(forms.Form):
@@ -20,7 +21,7 @@ class BatchFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
+    paid_on = forms.DateField(label=_("Paid on"), initial=today,
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=100)
 
@@ -35,7 +36,7 @@ class ReasonForm(forms.Form):
 
 class ResultFileForm(forms.Form):
     file = forms.FileField(label=_("Bank result file (csv or xlsx)"))
-    paid_on = forms.DateField(label=_("Paid on"), initial=timezone.localdate,
+    paid_on = forms.DateField(label=_("Paid on"), initial=today,
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
@@ -46,6 +47,6 @@ class BankFileForm(forms.Form):
 
 class RepaymentForm(forms.Form):
     amount = forms.CharField(label=_("Amount repaid (yuan)"), max_length=30)
-    repaid_on = forms.DateField(label=_("Received on"), initial=timezone.localdate,
+    repaid_on = forms.DateField(label=_("Received on"), initial=today,
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)

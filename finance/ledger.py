@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from finance.money import format_yuan
+from core.money import format_yuan
 
 ZERO = Decimal("0.00")
 STATES = ("planned", "releasable", "in_batch", "paid", "withheld", "cancelled")

@@ -27,9 +27,10 @@ from finance.models import (
     Tranche,
     TrancheState,
 )
-from finance.money import format_yuan, money
+from core.money import format_yuan, money
 from finance.signoff import signoff_problems
-from finance.tranches import split_amount
+from grants.rules.tranches import split_amount
+from core.calendar import today
 
 T = TrancheState
 
@@ -39,16 +40,12 @@ def _require_finance(actor, what: str) -> None:
         raise FinanceError(f"只有财务人员可以{what}")
 
 
-def _today() -> date:
-    return timezone.localdate()
-
-
 def _ledger(*, tranche: Tranche, kind: str, from_state: str, actor, batch_id: int | None = None,
             occurred_on: date | None = None, reference: str = "", note: str = "") -> LedgerEntry:
     return LedgerEntry.objects.create(
         round_id=tranche.project.round_id, project_id=tranche.project_id, tranche=tranche,
         batch_id=batch_id, kind=kind, from_state=from_state, to_state=tranche.state, amount=tranche.amount,
-        occurred_on=occurred_on or _today(), reference=reference, note=note, actor=actor,
+        occurred_on=occurred_on or today(), reference=reference, note=note, actor=actor,
     )
 
 
@@ -124,7 +121,7 @@ def record_clawback(*, project, amount: Decimal, reason: str, actor) -> Clawback
         clawback = Clawback.objects.create(project=project, amount=amount, reason=reason)
         LedgerEntry.objects.create(
             round_id=project.round_id, project=project, clawback=clawback, kind=LedgerKind.CLAWED_BACK,
-            amount=amount, occurred_on=_today(), note=reason[:200], actor=actor,
+            amount=amount, occurred_on=today(), note=reason[:200], actor=actor,
         )
     return clawback
 
@@ -339,7 +336,7 @@ def create_batch(*, actor, round_id: int, district: str = "", domain: str = "",
             raise FinanceError("没有符合条件的可拨付款项")
         batch = Batch.objects.create(number=f"tmp-{timezone.now().timestamp()}", round_id=round_id,
                                      district=district, domain=domain, prepared_by=actor)
-        batch.number = f"BF{timezone.localdate():%Y}-{batch.pk:05d}"
+        batch.number = f"BF{today():%Y}-{batch.pk:05d}"
         batch.save(update_fields=["number"])
         for tranche in tranches:
             tranche.add_to_batch()

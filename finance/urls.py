@@ -1,6 +1,7 @@
 from django.urls import path
 
-from finance import batch_views, views
+from finance.views import batches as batch_views
+from finance.views import overview as views
 
 app_name = "finance"
 urlpatterns = [

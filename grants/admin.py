@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from config.errors import DomainError
+from core.errors import DomainError
 from grants import services
 from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization
 

@@ -233,7 +233,7 @@ class GrantRound(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from finance.tranches import template_errors
+        from grants.rules.tranches import template_errors
         from grants.rules.rubric import rubric_errors
 
         errors: dict[str, list[str]] = {}

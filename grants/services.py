@@ -108,7 +108,7 @@ def register_organization(*, actor, organization: Organization, username: str, p
 def _certificate(uploaded_file, problems: list[str]) -> tuple[str, bytes] | None:
     from django.conf import settings
 
-    from projects.uploads import safe_name, sniff
+    from core.uploads import safe_name, sniff
 
     limit = settings.PROTECTED_UPLOAD_MAX_BYTES
     data = uploaded_file.read(limit + 1)

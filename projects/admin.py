@@ -6,8 +6,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import has_transition_perm
 
-from config.admin import ReadOnlyAdmin
-from config.errors import DomainError
+from core.admin import ReadOnlyAdmin
+from core.errors import DomainError
 from projects.actions import TRANSITION_ACTIONS as ADMIN_TRANSITIONS
 from projects.models import (
     Attachment, BudgetAdjustment, BudgetLine, Evaluation, Expenditure, Indicator, Milestone, Project,

@@ -2,7 +2,7 @@
 from decimal import Decimal
 from typing import Iterable
 
-from finance.money import format_yuan
+from core.money import format_yuan
 from grants.models import GrantRound
 from grants.rules import budget as rules
 

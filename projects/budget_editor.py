@@ -1,7 +1,7 @@
 """What the budget editor shows, computed on the server with the same rules the services apply."""
 from decimal import Decimal
 
-from finance.money import percent_of_display, to_fen
+from core.money import percent_of_display, to_fen
 from grants.models import GrantRound
 from grants.rules import budget as rules
 from projects import budget as bridge

@@ -8,7 +8,7 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from finance.models import Tranche, TrancheState
-from finance.money import quantize_fen
+from core.money import quantize_fen
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
 from projects.models import Evaluation, EvaluationKind, Indicator, Project

@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from config.errors import DomainError
-from finance.money import MAX_UPPER, money
+from core.errors import DomainError
+from core.money import MAX_UPPER, money
 from projects import services
 from projects.models import Category, Project, Source
 from projects.sections import Section

@@ -4,7 +4,7 @@ Like the agreement, its wording is Chinese administrative text, not translatable
 organization files must read the same whatever language the officer's browser prefers.
 """
 from documents.pdf import render_pdf
-from finance.money import format_yuan
+from core.money import format_yuan
 from projects.models import EvaluationKind, Project
 from projects.selectors_monitoring import performance_of
 

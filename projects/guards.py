@@ -5,19 +5,13 @@ from typing import NamedTuple
 
 from django.db.models import Sum
 
-from finance.money import format_yuan
+from core.money import format_yuan
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
-from grants.rules.calendar import within_days
-from grants.selectors import eligibility_reasons_for
+from core.calendar import local_date, within_days
+from projects.eligibility import eligibility_reasons_for
 from projects import budget
 from projects.models import EvaluationKind, Project
 from projects.states import FUNDED, State
-
-
-def _local_date(moment: datetime) -> date:
-    from grants.rules.calendar import SHANGHAI
-
-    return moment.astimezone(SHANGHAI).date()
 
 
 def completeness(project: Project) -> list[str]:
@@ -49,7 +43,7 @@ def submission(project: Project, now: datetime) -> list[str]:
         problems.append(
             f"不在申报时间内（{round.apply_start:%Y年%m月%d日} 至 {round.apply_end:%Y年%m月%d日} 24:00，北京时间）"
         )
-    problems += eligibility_reasons_for(project.organization, round, today=_local_date(now), project=project)
+    problems += eligibility_reasons_for(project.organization, round, today=local_date(now), project=project)
     amount = project.requested_amount or Decimal("0")
     if amount < round.min_amount or amount > round.max_amount:
         problems.append(
@@ -172,7 +166,7 @@ _FIELD_WORDS = [
 
 def submission_by_section(project: Project, now: datetime) -> list[SectionProblem]:
     """submission()'s problems, in its order, each with the form section and field that fixes it."""
-    eligibility = set(eligibility_reasons_for(project.organization, project.round, today=_local_date(now),
+    eligibility = set(eligibility_reasons_for(project.organization, project.round, today=local_date(now),
                                               project=project))
     budget_msgs = set(budget.problems(project.round, project.budget_lines.all(),
                                       project.requested_amount or Decimal("0"), basis="申请"))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from django.db.models import QuerySet
 from django.utils import translation
 
-from finance.exports.escaping import escape_formula
+from core.escaping import escape_formula
 from grants.defaults import DOMAINS, FUND_SOURCES
 from projects.models import Project
 from projects.states import State

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from core import calendar
 
 LEAD_DAYS = 7
 BEFORE, DUE, OVERDUE = "before_7d", "due", "overdue"
@@ -52,7 +53,7 @@ def send_due_reminders(*, actor=None, today: date | None = None) -> int:
     from projects.models import Milestone, MilestoneReminder
     from projects.states import SIGNED
 
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     candidates = (
         Milestone.objects.filter(
             project__state__in=SIGNED, completed_on__isnull=True, due_date__lte=today + timedelta(days=LEAD_DAYS)

@@ -2,18 +2,8 @@
 they change only through reviewers.services (the officer pages record and audit them)."""
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from reviewers.models import Assignment, AssignmentRun, Expert, ExpertRelation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RelationInline(admin.TabularInline):

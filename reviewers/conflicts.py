@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from grants.rules.calendar import add_months
+from core.calendar import add_months
 
 DISPUTE_LOOKBACK_MONTHS = 36
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.kinds import register
 from documents.runs import JobResult, JobRun, write_atomically
-from finance.exports.escaping import escape_formula
+from core.escaping import escape_formula
 
 ASSIGNMENT_RUN = "assignment_run"
 

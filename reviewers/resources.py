@@ -16,6 +16,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.formats.base_formats import CSV, XLSX
 
+from core.escaping import escape_row
 from reviewers.services import ExpertData
 
 # The spellings officers use in their spreadsheets; the codes are grants.defaults.DOMAINS.
@@ -29,7 +30,6 @@ YES = {"是", "y", "yes", "true", "1", "√"}
 NO = {"否", "n", "no", "false", "0", ""}
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 _SPLIT = re.compile(r"[、,，;；/\s]+")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class DomainsWidget(widgets.Widget):
@@ -143,7 +143,7 @@ def escape_formulae(dataset: tablib.Dataset) -> tablib.Dataset:
     """A copy in which text that a spreadsheet would run as a formula starts with an apostrophe."""
     safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
     for row in dataset:
-        safe.append([f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row])
+        safe.append(escape_row(row))
     return safe
 
 

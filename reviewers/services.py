@@ -12,9 +12,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role, User
-from config.errors import DomainError
+from core.errors import DomainError
 from grants.models import GrantRound, Organization
-from grants.rules.calendar import SHANGHAI
+from core.calendar import SHANGHAI, today
 from projects.evaluation import total_of
 from projects.models import Project, ProjectEvent
 from projects.states import State
@@ -32,10 +32,6 @@ A = AssignmentState
 def _require_officer(actor, what: str) -> None:
     if actor is None or not actor.has_role(Role.OFFICER):
         raise ReviewError(f"只有项目管理员可以{what}")
-
-
-def _today() -> date:
-    return timezone.now().astimezone(SHANGHAI).date()
 
 
 def _log(project, actor, action: str, comment: str = "", data: dict | None = None) -> None:
@@ -178,7 +174,7 @@ def record_relation(
 def _conflicts_for(organization_ids: Iterable[int]) -> set[tuple[int, int]]:
     relations = ExpertRelation.objects.filter(organization_id__in=list(organization_ids)).values_list(
         "expert_id", "organization_id", "kind", "start", "end")
-    return conflict_pairs((Relation(*r) for r in relations), _today())
+    return conflict_pairs((Relation(*r) for r in relations), today())
 
 
 # ---------------------------------------------------------------- assignment
@@ -374,7 +370,7 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
             a.conflict_note = note[:500]
             a.save()
             ExpertRelation.objects.create(
-                expert=a.expert, organization=a.project.organization, kind=RelationKind.DECLARED, start=_today(),
+                expert=a.expert, organization=a.project.organization, kind=RelationKind.DECLARED, start=today(),
                 note=note[:200], recorded_by=actor,
             )
             _log(a.project, actor, "expert_recused", f"评审专家{a.expert.name}声明利益冲突并回避")

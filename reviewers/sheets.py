@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from finance.money import format_yuan
+from core.money import format_yuan
 from grants.defaults import DOMAINS
 from reviewers.aggregation import aggregate, is_disputed, spread
 

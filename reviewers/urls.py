@@ -1,6 +1,8 @@
 from django.urls import path
 
-from reviewers import views_expert, views_officer, views_public
+from reviewers.views import expert as views_expert
+from reviewers.views import officer as views_officer
+from reviewers.views import public as views_public
 
 app_name = "reviewers"
 urlpatterns = [

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ["accounts", "grants", "projects", "reviewers", "finance", "documents", "config", "templates", "static",
+SOURCES = ["accounts", "core", "tools", "grants", "projects", "reviewers", "finance", "documents", "config", "templates", "static",
            "locale", "manage.py"]
 PO = Path("locale/zh_Hans/LC_MESSAGES/django.po")
 

@@ -5,7 +5,14 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# templates/, static/ and locale/ are top-level folders of the source checkout (also in an editable install);
+# an installed wheel carries them inside the config package (setup.py) and keeps its data (the default
+# SQLite file, var/) in the working directory unless DATABASE_URL, MEDIA_ROOT and STATIC_ROOT say otherwise.
+CONFIG_DIR = Path(__file__).resolve().parent.parent
+if (CONFIG_DIR / "templates").is_dir():
+    ASSETS_DIR, BASE_DIR = CONFIG_DIR, Path.cwd()
+else:
+    ASSETS_DIR = BASE_DIR = CONFIG_DIR.parent
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -35,12 +42,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_fsm",
     "import_export",
+    "core",
     "accounts",
     "grants",
     "projects",
     "reviewers",
     "finance",
     "documents",
+    "tools",
 ]
 
 MIDDLEWARE = [
@@ -64,7 +73,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [ASSETS_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -102,13 +111,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [ASSETS_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [ASSETS_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
 # Uploads live outside the web root and are only served through permission-checked views.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

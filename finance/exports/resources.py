@@ -15,7 +15,7 @@ from import_export.fields import Field
 
 from finance.exports.bank_columns import GENERIC_COLUMNS, SOURCES
 from finance.models import tranche_reference
-from finance.money import quantize_fen, rmb_upper
+from core.money import quantize_fen, rmb_upper
 from grants.models import OrgType
 
 ORG = "project__organization__"

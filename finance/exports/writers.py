@@ -15,8 +15,8 @@ from decimal import Decimal
 import xlsxwriter
 
 from finance.errors import FinanceError
-from finance.exports.escaping import escape_formula
-from finance.money import quantize_fen
+from core.escaping import escape_formula
+from core.money import quantize_fen
 
 CHUNK = 2000
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from finance.money import FEN, format_yuan, percent_of, percent_of_display
+from core.money import FEN, format_yuan, percent_of, percent_of_display
 
 CATEGORIES = {
     "labor": "人员经费/劳务费",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from grants.rules.calendar import add_months, format_cn_date, months_between
+from core.calendar import add_months, format_cn_date, months_between
 
 LIST_NAMES = {"abnormal": "活动异常名录", "serious": "严重违法失信名单"}
 

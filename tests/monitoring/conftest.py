@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from grants.rules.calendar import SHANGHAI
+from core.calendar import SHANGHAI
 from projects import services
 from projects.models import Project
 from projects.states import State

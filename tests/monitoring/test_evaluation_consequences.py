@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from finance.models import Clawback, TrancheState
-from grants.selectors import eligibility_reasons_for
+from projects.eligibility import eligibility_reasons_for
 from projects import services
 from projects.errors import ProjectError
 from projects.models import Project

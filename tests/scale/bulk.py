@@ -1,11 +1,11 @@
-"""A scale round for tests, from the same bulk builder as `manage.py seed_scale` (projects.scale_data).
+"""A scale round for tests, from the same bulk builder as `manage.py seed_scale` (tools.scale_data).
 
 Committed outside the per-test transaction so several tests can read one expensive build; the
 caller removes it with remove() when done.
 """
 from django.db import transaction
 
-from projects import scale_data
+from tools import scale_data
 
 
 class ScaleRound:

@@ -1,0 +1,218 @@
+"""Disbursement batches: build, sign off (经办 → 审核 → 审批), export, record payments."""
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from documents.pdf import render_pdf
+from finance import selectors, services
+from finance.bank_results import parse_result_file
+from finance.errors import FinanceError
+from finance.exports.resources import BankTransferResource, DisbursementListResource
+from finance.exports.writers import write_csv, write_xlsx
+from finance.forms import BankFileForm, BatchFilterForm, FailureForm, PaymentForm, ReasonForm, ResultFileForm
+from finance.models import BatchState, FileFormat
+from core.money import rmb_upper
+from grants.defaults import DOMAINS
+from projects.models import Project
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _show(request, exc: FinanceError) -> None:
+    for error in exc.errors:
+        messages.error(request, error)
+
+
+@login_required
+def batch_list(request):
+    batches = list(selectors.batches_for(request.user))
+    return render(request, "finance/batch_list.html", {"batches": batches})
+
+
+@login_required
+def batch_new(request):
+    rounds = selectors.rounds_for(request.user)
+    default = {"round": str(rounds[0].pk)} if rounds else None
+    data = request.POST if request.method == "POST" else (request.GET or default)
+    round_id = (data or {}).get("round")
+    districts = list(
+        Project.objects.filter(round_id=round_id).exclude(service_district="")
+        .values_list("service_district", flat=True).distinct().order_by("service_district")
+    ) if round_id else []
+    form = BatchFilterForm(data, rounds=rounds, districts=districts, domains=list(DOMAINS.items()),
+                           initial={"round": round_id})
+    tranches, summary = [], None
+    if form.is_valid():
+        filters = {"round_id": form.cleaned_data["round"].pk, "district": form.cleaned_data["district"],
+                   "domain": form.cleaned_data["domain"]}
+        if request.method == "POST":
+            ids = [int(i) for i in request.POST.getlist("tranche") if i.isdigit()]
+            try:
+                batch = services.create_batch(actor=request.user, tranche_ids=ids, **filters)
+            except FinanceError as exc:
+                _show(request, exc)
+            else:
+                messages.success(request, _("Batch %(number)s created.") % {"number": batch.number})
+                return redirect("finance:batch_detail", pk=batch.pk)
+        qs = selectors.releasable_tranches(**filters)
+        summary = selectors.releasable_summary(qs)
+        tranches = list(qs.select_related("project__organization"))
+    return render(request, "finance/batch_new.html", {"form": form, "tranches": tranches, "summary": summary})
+
+
+@login_required
+def batch_detail(request, pk: int):
+    batch = selectors.batch_with_figures(request.user, pk)
+    tranches = list(selectors.batch_tranches(batch))
+    user = request.user
+    return render(request, "finance/batch_detail.html", {
+        "batch": batch, "tranches": tranches, "total_upper": rmb_upper(batch.total),
+        "domain_label": DOMAINS.get(batch.domain, batch.domain),
+        "events": list(batch.events.select_related("actor")),
+        "may_edit": batch.state == BatchState.DRAFT and user.pk == batch.prepared_by_id,
+        "may_check": batch.state == BatchState.SUBMITTED and user.pk != batch.prepared_by_id,
+        "may_approve": batch.state == BatchState.CHECKED and user.pk not in (batch.prepared_by_id, batch.checked_by_id),
+        "may_pay": batch.state == BatchState.APPROVED,
+        "reason_form": ReasonForm(), "payment_form": PaymentForm(), "failure_form": FailureForm(),
+        "result_form": ResultFileForm(), "bank_form": BankFileForm(),
+    })
+
+
+ACTIONS = {
+    "submit": lambda r, b: services.submit_batch(actor=r.user, batch_id=b.pk),
+    "check": lambda r, b: services.check_batch(actor=r.user, batch_id=b.pk),
+    "approve": lambda r, b: services.approve_batch(actor=r.user, batch_id=b.pk),
+    "send_back": lambda r, b: services.send_back_batch(actor=r.user, batch_id=b.pk, reason=r.POST.get("reason", "")),
+    "close": lambda r, b: services.close_batch(actor=r.user, batch_id=b.pk),
+    "remove": lambda r, b: services.remove_from_batch(
+        actor=r.user, batch_id=b.pk, tranche_id=int(r.POST.get("tranche", "0") or 0)),
+}
+
+
+@login_required
+@require_POST
+def batch_action(request, pk: int, action: str):
+    batch = selectors.get_batch_for(request.user, pk)
+    if action not in ACTIONS:
+        raise Http404
+    try:
+        ACTIONS[action](request, batch)
+        messages.success(request, _("Done."))
+    except FinanceError as exc:
+        _show(request, exc)
+    return redirect("finance:batch_detail", pk=batch.pk)
+
+
+def _file_response(write, filename: str, content_type: str):
+    """Writes to a temporary file, then streams it: the export never sits whole in memory."""
+    out = tempfile.TemporaryFile()
+    write(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@login_required
+def export_list(request, pk: int):
+    batch = selectors.get_batch_for(request.user, pk)
+    resource = DisbursementListResource(batch_number=batch.number)
+    return _file_response(lambda out: write_xlsx(resource, selectors.export_rows(batch), out, sheet="拨付清单"),
+                          f"拨付清单-{batch.number}.xlsx", XLSX)
+
+
+@login_required
+def export_bank(request, pk: int):
+    batch = selectors.get_batch_for(request.user, pk)
+    form = BankFileForm(request.GET or None)
+    bank = form.cleaned_data["bank"] if form.is_valid() else None
+    resource = BankTransferResource(batch_number=batch.number, columns=bank.columns if bank else None)
+    rows = selectors.export_rows(batch)
+    name = f"银行批量转账-{batch.number}-{bank.name if bank else '通用'}"
+    if bank is not None and bank.file_format == FileFormat.CSV:
+        try:
+            return _file_response(lambda out: write_csv(resource, rows, out, encoding=bank.encoding or "utf-8-sig"),
+                                  f"{name}.csv", "text/csv")
+        except FinanceError as exc:
+            messages.error(request, exc.message)
+            return redirect("finance:batch_detail", pk=batch.pk)
+    return _file_response(lambda out: write_xlsx(resource, rows, out, sheet="批量转账"), f"{name}.xlsx", XLSX)
+
+
+@login_required
+def approval_pdf(request, pk: int):
+    batch = selectors.batch_with_figures(request.user, pk)
+    tranches = list(selectors.batch_tranches(batch))
+    pdf = render_pdf("finance/approval_form.html", {
+        "batch": batch, "tranches": tranches, "total_upper": rmb_upper(batch.total),
+    })
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="approval-{batch.number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def tranche_pay(request, pk: int):
+    tranche = selectors.get_tranche_for(request.user, pk)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_payment(actor=request.user, tranche_id=tranche.pk, paid_on=form.cleaned_data["paid_on"],
+                                    bank_reference=form.cleaned_data["bank_reference"])
+            messages.success(request, _("Payment recorded."))
+        except FinanceError as exc:
+            _show(request, exc)
+    else:
+        messages.error(request, _("Please fill in the payment date and the bank reference."))
+    return _back_to(tranche)
+
+
+@login_required
+@require_POST
+def tranche_fail(request, pk: int):
+    tranche = selectors.get_tranche_for(request.user, pk)
+    form = FailureForm(request.POST)
+    try:
+        services.record_payment_failure(actor=request.user, tranche_id=tranche.pk,
+                                        reason=form.data.get("reason", ""))
+        messages.success(request, _("Failed transfer recorded."))
+    except FinanceError as exc:
+        _show(request, exc)
+    return _back_to(tranche)
+
+
+def _back_to(tranche):
+    if tranche.batch_id:
+        return redirect("finance:batch_detail", pk=tranche.batch_id)
+    return redirect("finance:home")
+
+
+@login_required
+@require_POST
+def batch_results(request, pk: int):
+    batch = selectors.get_batch_for(request.user, pk)
+    form = ResultFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Please choose the bank's result file and the payment date."))
+        return redirect("finance:batch_detail", pk=batch.pk)
+    upload = form.cleaned_data["file"]
+    rows, problems = parse_result_file(upload.read(), upload.name)
+    if problems:
+        for problem in problems:
+            messages.error(request, problem)
+        return redirect("finance:batch_detail", pk=batch.pk)
+    try:
+        outcome = services.import_bank_results(actor=request.user, batch_id=batch.pk, rows=rows,
+                                               paid_on=form.cleaned_data["paid_on"])
+    except FinanceError as exc:
+        _show(request, exc)
+    else:
+        messages.success(request, _("%(paid)s paid, %(failed)s failed, %(skipped)s already recorded.") % {
+            "paid": outcome.paid, "failed": outcome.failed, "skipped": outcome.already_paid})
+        for failure in outcome.failures:
+            messages.warning(request, failure)
+    return redirect("finance:batch_detail", pk=batch.pk)

@@ -1,0 +1,61 @@
+"""Every write to a project goes through here: keyword-only, typed, with an actor, audited.
+
+One module per stage: drafting (the application while it is edited), attachments, transitions (the
+lifecycle), implementation (after signing). This package re-exports the public services so callers
+write `from projects import services` and need not know which module holds one.
+"""
+from projects.services.attachments import add_attachment, remove_attachment
+from projects.services.audit import log_event
+from projects.services.drafting import (
+    EDITABLE_FIELDS,
+    create_project,
+    replace_budget,
+    replace_indicators,
+    replace_milestones,
+    snapshot,
+    update_project,
+)
+from projects.services.implementation import (
+    claw_back_after_failure,
+    complete_milestone,
+    decide_budget_adjustment,
+    request_budget_adjustment,
+    revise_budget_for_approval,
+    submit_report,
+)
+from projects.services.transitions import (
+    accept_for_review,
+    approve_project,
+    begin_final,
+    begin_midterm,
+    conclude_final,
+    conclude_midterm,
+    dismiss_objection,
+    finish_review,
+    mark_ineligible,
+    publish_project,
+    raise_objection,
+    record_evaluation,
+    reject_project,
+    reopen_decision,
+    return_for_revision,
+    run_transition,
+    sign_agreement,
+    start_project,
+    submit_project,
+    terminate_project,
+    uphold_objection,
+    waitlist_project,
+    withdraw_project,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS", "accept_for_review", "add_attachment", "approve_project", "begin_final", "begin_midterm",
+    "claw_back_after_failure", "complete_milestone", "conclude_final", "conclude_midterm", "create_project",
+    "decide_budget_adjustment", "dismiss_objection", "finish_review", "log_event", "mark_ineligible",
+    "publish_project", "raise_objection", "record_evaluation", "reject_project", "remove_attachment",
+    "reopen_decision", "replace_budget", "replace_indicators", "replace_milestones", "request_budget_adjustment",
+    "return_for_revision", "revise_budget_for_approval", "run_transition", "sign_agreement", "snapshot",
+    "start_project", "submit_project", "submit_report", "terminate_project", "uphold_objection",
+    "update_project", "waitlist_project", "withdraw_project",
+]

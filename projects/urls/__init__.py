@@ -1,0 +1,1 @@
+"""URL patterns, one module per audience, each its own namespace."""

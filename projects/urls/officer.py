@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from projects.views import officer as officer_views
+from projects.views.applicant.attachments import download
+
+app_name = "projects"
+urlpatterns = [
+    path("", officer_views.officer_list, name="officer_list"),
+    path("<int:pk>/", officer_views.officer_detail, name="officer_detail"),
+    path("<int:pk>/actions/<slug:name>/", officer_views.officer_action, name="officer_action"),
+    path("<int:pk>/changes/", officer_views.changes, name="changes"),
+    path("<int:pk>/files/<int:attachment_id>/", login_required(download), name="file"),
+    path("adjustments/<int:adjustment_id>/", officer_views.adjustment, name="adjustment"),
+]

@@ -1,0 +1,29 @@
+"""What every applicant page needs: the project, only when the user is one of its organization's members."""
+from django.http import Http404
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.calendar import SHANGHAI
+from projects.models import Project
+from projects.permissions import is_member
+from projects.selectors import get_project_for
+
+
+def member_project(request, pk: int) -> Project:
+    """404 for missing and not-yours alike; staff who may see the project use the officer pages."""
+    project = get_project_for(request.user, pk)
+    if not is_member(request.user, project.organization_id):
+        raise Http404
+    return project
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR only: forwarded-for headers are typed by the client and would make the record worthless.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def show_errors(request, exc: DomainError) -> None:
+    from django.contrib import messages
+
+    for problem in exc.errors:
+        messages.error(request, problem)

@@ -1,0 +1,174 @@
+"""Evaluator and officer pages for 中期评估 and 结项评估: the work list, the scoring page (with the
+project's reports, indicators, spending and receipts), the start of an evaluation, termination with
+a claw-back after a failure, and the evaluation report PDF. Every write calls a projects service."""
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from core.errors import DomainError
+from projects import services
+from projects.evaluation_report import filename, render_evaluation_report
+from projects.models import EvaluationKind, Project
+from projects.views.applicant.common import show_errors
+from projects.selectors_monitoring import (
+    EVALUATING_ROLES, evaluation_queue, get_evaluable_project, get_report_project, performance_of,
+)
+from projects.states import State
+
+KIND_OF_STATE = {State.MIDTERM_REVIEW: EvaluationKind.MIDTERM, State.FINAL_REVIEW: EvaluationKind.FINAL}
+TERMINABLE = {State.CONTRACTED, State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW}
+
+
+class ScoreForm(forms.Form):
+    """One text input per rubric criterion: the service checks range and 0.5 steps and names each problem."""
+
+    comment = forms.CharField(label=gettext_lazy("Evaluation comment"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, rubric: list[dict], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rubric = rubric
+        for criterion in rubric:
+            self.fields[f"score_{criterion['code']}"] = forms.CharField(
+                label=f"{criterion['name']}（0–{criterion['max']}）", required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "data-max": criterion["max"]}),
+            )
+        self.order_fields([f"score_{c['code']}" for c in rubric] + ["comment"])
+
+    def scores(self) -> dict:
+        return {c["code"]: self.cleaned_data[f"score_{c['code']}"].strip() for c in self.rubric}
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason for termination"), widget=forms.Textarea(attrs={"rows": 3}))
+    clawback = forms.CharField(label=gettext_lazy("Amount to claw back (yuan)"), required=False, initial="0")
+
+
+def _require_evaluating_role(user) -> None:
+    if not user.has_role(*EVALUATING_ROLES):
+        raise Http404
+
+
+@login_required
+def evaluation_list(request):
+    _require_evaluating_role(request.user)
+    projects = list(evaluation_queue(request.user))
+    return render(request, "monitoring/evaluation_list.html", {
+        "midterm": [p for p in projects if p.state == State.MIDTERM_REVIEW],
+        "final": [p for p in projects if p.state == State.FINAL_REVIEW],
+        "running": [p for p in projects if p.state == State.IN_PROGRESS],
+    })
+
+
+def _rubric(project: Project, kind: str) -> list[dict]:
+    return project.round.midterm_rubric if kind == EvaluationKind.MIDTERM else project.round.final_rubric
+
+
+@login_required
+def evaluate(request, pk: int):
+    _require_evaluating_role(request.user)
+    project = get_evaluable_project(request.user, pk)
+    kind = KIND_OF_STATE.get(project.state)
+    form = ScoreForm(_rubric(project, kind), request.POST or None) if kind else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.record_evaluation(
+                actor=request.user, project_id=project.pk, kind=kind, scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            for problem in exc.errors:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, _("The evaluation is recorded: %(total)s points %(grade)s") % {
+                "total": evaluation.total, "grade": evaluation.grade})
+            return redirect("monitoring:evaluate", pk=project.pk)
+    evaluations = list(project.evaluations.select_related("evaluator"))
+    latest = evaluations[0] if evaluations else None
+    failed = latest is not None and not latest.passed
+    may_terminate = request.user.has_role(Role.OFFICER) and failed and (
+        project.state in TERMINABLE
+        or (project.state == State.TERMINATED and not hasattr(project, "clawback"))
+    )
+    return render(request, "monitoring/evaluate.html", {
+        "project": project, "kind": kind, "form": form, "rubric_names": _rubric_names(project),
+        "performance": performance_of(project),
+        "reports": project.reports.prefetch_related("expenditures").order_by("submitted_at", "id"),
+        "receipts": project.attachments.filter(kind="receipt"),
+        "tranches": project.tranches.all(),
+        "evaluations": evaluations,
+        "terminate_form": TerminateForm() if may_terminate else None,
+        "may_begin": _may_begin(project),
+        "has_final": any(e.kind == EvaluationKind.FINAL for e in evaluations),
+    })
+
+
+def _rubric_names(project: Project) -> dict:
+    return {c["code"]: c["name"] for c in [*project.round.midterm_rubric, *project.round.final_rubric]}
+
+
+def _may_begin(project: Project) -> str:
+    """Which evaluation could start now ("" for none); the service re-checks state, role and guards."""
+    if project.state != State.IN_PROGRESS:
+        return ""
+    return "final" if project.midterm_passed else "midterm"
+
+
+@login_required
+@require_POST
+def begin(request, pk: int, kind: str):
+    _require_evaluating_role(request.user)
+    project = get_evaluable_project(request.user, pk)
+    start = {"midterm": services.begin_midterm, "final": services.begin_final}.get(kind)
+    if start is None:
+        raise Http404
+    try:
+        start(actor=request.user, project_id=project.pk)
+    except DomainError as exc:
+        show_errors(request, exc)
+    return redirect("monitoring:evaluate", pk=project.pk)
+
+
+@login_required
+@require_POST
+def terminate(request, pk: int):
+    if not request.user.has_role(Role.OFFICER):
+        raise Http404
+    project = get_evaluable_project(request.user, pk)
+    form = TerminateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give the reason for the termination."))
+        return redirect("monitoring:evaluate", pk=project.pk)
+    try:
+        if project.state == State.TERMINATED:  # a failed final evaluation already terminated it
+            services.claw_back_after_failure(actor=request.user, project_id=project.pk,
+                                             amount=form.cleaned_data["clawback"].strip() or "0",
+                                             reason=form.cleaned_data["reason"])
+        else:
+            services.terminate_project(actor=request.user, project_id=project.pk, reason=form.cleaned_data["reason"],
+                                       clawback_amount=form.cleaned_data["clawback"].strip() or "0")
+    except (DomainError, ValueError) as exc:
+        if isinstance(exc, DomainError):
+            show_errors(request, exc)
+        else:
+            messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The project is terminated."))
+    return redirect("monitoring:evaluate", pk=project.pk)
+
+
+@login_required
+def evaluation_report(request, pk: int):
+    """结项评估报告 as PDF: rendered here, outside any transaction, from committed rows."""
+    project = get_report_project(request.user, pk)
+    response = HttpResponse(render_evaluation_report(project), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename(project))}"
+    return response

@@ -1,0 +1,47 @@
+"""A province-sized round for load tests and benchmarks: `manage.py seed_scale --projects 20000 --experts 600`.
+
+Bulk inserts through tools.scale_data (which explains why it bypasses the per-row services and
+how its rows match theirs). Refuses to run twice unless --replace, which removes the previous
+scale round, its organizations and its `scale-*` accounts first.
+"""
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tools import scale_data
+
+
+class Command(BaseCommand):
+    help = "Builds a province-sized grant round (bulk inserts) for load tests and benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--projects", type=int, default=20000)
+        parser.add_argument("--experts", type=int, default=600)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--replace", action="store_true", help="Remove an existing scale round first.")
+
+    def handle(self, *args, projects: int, experts: int, seed: int, replace: bool, **options):
+        if projects < 1 or experts < 5:
+            raise CommandError("--projects must be at least 1 and --experts at least 5 (a panel has 5 experts).")
+        started = time.perf_counter()
+        if scale_data.existing_round() is not None:
+            if not replace:
+                raise CommandError(
+                    f"A scale round (code {scale_data.ROUND_CODE}) already exists. "
+                    "Run with --replace to remove it and build a new one.")
+            self.stdout.write("Removing the existing scale round …")
+            scale_data.remove_scale_round()
+            self.stdout.write(f"  removed in {time.perf_counter() - started:.1f} s")
+        build_started = time.perf_counter()
+        _, summary = scale_data.build_scale_round(projects=projects, experts=experts, seed=seed, log=self.stdout.write)
+        elapsed = time.perf_counter() - build_started
+        self.stdout.write(self.style.SUCCESS(
+            f"Built {summary['projects']} projects, {summary['assignments']} assignments "
+            f"({summary['scores']} submitted scores), {summary['events']} audit rows, {summary['tranches']} tranches, "
+            f"{summary['payments']} payments, {summary['ledger']} ledger entries in {elapsed:.1f} s."))
+        self.stdout.write("States: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["states"].items())))
+        self.stdout.write(f"Requested {summary['requested']}, approved {summary['approved']}, pot {summary['pot']}.")
+        self.stdout.write(f"Accounts: {scale_data.USER_PREFIX}officer, {scale_data.USER_PREFIX}finance-1..3, "
+                          f"{scale_data.USER_PREFIX}evaluator, {scale_data.USER_PREFIX}expert-0001@example.org …, "
+                          f"{scale_data.USER_PREFIX}org-000001 …; password {scale_data.PASSWORD}")
+        self.stdout.write(f"Total time {time.perf_counter() - started:.1f} s.")
