@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from finance.exports.escaping import escape_formula
+from core.escaping import escape_formula
 from finance.models import BankFormat
 from grants.models import OrgType
 from tests.builders import World

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from grants.models import BudgetCap, CapKind
-from grants.rules.calendar import SHANGHAI
+from core.calendar import SHANGHAI
 from projects import services
 from projects.errors import ProjectError
 from projects.models import Project

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from grants.rules.calendar import (
+from core.calendar import (
     SHANGHAI,
     add_months,
     add_working_days,

@@ -1,7 +1,7 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal as D
 
-from projects.charts import bar_chart, column_chart, histogram_bins
+from core.charts import bar_chart, column_chart, histogram_bins
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from finance.money import (
+from core.money import (
     FEN,
     format_yuan,
     from_fen,
@@ -263,7 +263,7 @@ class TestPercent:
 
 
 def test_money_refuses_amounts_no_column_can_hold():
-    from finance.money import money
+    from core.money import money
 
     assert money("999999999999.99") == D("999999999999.99")
     with pytest.raises(ValueError, match="金额过大"):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from finance.tranches import TRIGGERS, split_amount, template_errors
+from grants.rules.tranches import TRIGGERS, split_amount, template_errors
 
 D = Decimal
 
