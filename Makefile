@@ -7,7 +7,7 @@ APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install system-deps venv messages makemessages clean test-fast
+.PHONY: demo test install system-deps venv messages makemessages clean test-fast lint
 
 system-deps: var/.system-deps
 var/.system-deps:
@@ -24,17 +24,17 @@ venv: $(BIN)/.installed
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	@$(BIN)/pip install -q --upgrade pip
-	@$(BIN)/pip install -q -e '.[test]'
+	@$(BIN)/pip install -q -e '.[test,dev]'
 	@touch $@
 
 install: system-deps venv messages
 
 messages:
-	@$(BIN)/python manage.py compilemessages -v 0 --ignore '.venv/*'
+	@$(BIN)/python manage.py compilemessages -v 0 --ignore '.venv/*' --ignore 'build/*'
 
 # Refresh the catalog from the source after changing user-facing strings, then translate.
 makemessages:
-	@$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+	@$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'build/*'
 
 demo: install
 	@$(BIN)/python manage.py migrate --noinput -v 0
@@ -42,14 +42,35 @@ demo: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite in two pytest runs; `make test` fails when either fails (both always run).
+# 1. everything else, in parallel (pytest-xdist, one process per core; pytest-django gives each worker its
+#    own test database, config/settings/test.py its own MEDIA_ROOT);
+# 2. one process: browser tests (each Chromium plus live server wants a core to itself on a loaded
+#    machine), `redis` tests (real Celery workers on one shared broker queue) and `postgres` row-lock
+#    races (timing-sensitive).
+# A run that selects no test (exit 5, e.g. PYTEST_ARGS=tests/unit leaves the serial run empty) is not a
+# failure unless both runs are empty. No --reuse-db: CI's PostgreSQL pass must build the test database
+# from the migrations of the commit under test.
+XDIST ?= -n 2 --dist loadfile
+SERIAL_MARKERS := browser or redis or postgres
 test: install
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@set +e; \
+	$(BIN)/python -m pytest $(XDIST) -m "not ($(SERIAL_MARKERS))" $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/python -m pytest -m "$(SERIAL_MARKERS)" $(PYTEST_ARGS); serial=$$?; \
+	echo "make test: parallel run exit $$parallel, serial run exit $$serial"; \
+	if [ $$parallel = 5 ] && [ $$serial = 5 ]; then exit 5; fi; \
+	for rc in $$parallel $$serial; do case $$rc in 0|5) ;; *) exit $$rc ;; esac; done
 
 test-fast: venv
 	@$(BIN)/python -m pytest -m "not browser" -x -q $(PYTEST_ARGS)
 
+# Linters: ruff on everything, mypy on app code against the committed baseline (.ci/mypy_baseline.py).
+lint: venv
+	@$(BIN)/ruff check .
+	@$(BIN)/python .ci/mypy_baseline.py
+
 clean:
-	rm -rf var/test-media db.sqlite3
+	rm -rf var/test-media var/mypy-cache db.sqlite3 build dist
 
 # Backup and restore of the configured database (DATABASE_URL): pg_dump/pg_restore on PostgreSQL, a
 # gzip JSON-lines fixture on SQLite. `make backup [FILE=…]`, `make restore FILE=var/backups/….dump`.

@@ -1,12 +1,17 @@
-"""Writes about people: notifications (in-app rows now, email once the caller's transaction commits)."""
+"""Writes about people: accounts as the system administrator keeps them (the admin site calls these),
+and notifications (in-app rows now, email once the caller's transaction commits)."""
 import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 
-from accounts.models import Notification, User
+from accounts.errors import AccountsError
+from accounts.models import Notification, Role, User
+from core.validation import model_problems
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +51,50 @@ def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read=True)
+
+
+# ---------------------------------------------------------------- accounts
+
+def _require_admin(actor) -> None:
+    if actor is None or not actor.is_admin:
+        raise AccountsError("只有系统管理员可以维护用户账号")
+
+
+def _still_admin(user: User) -> bool:
+    return user.is_active and user.is_staff and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def save_user(*, actor, user: User) -> User:
+    """Adds or changes an account (its password is set by the caller's form or by set_password).
+
+    Accounts are deactivated, never deleted: audit rows and payments name the people who acted."""
+    _require_admin(actor)
+    problems: list[str] = []
+    before = User.objects.filter(pk=user.pk).first() if user.pk else None
+    if user.pk == actor.pk and not _still_admin(user):
+        problems.append("不能停用自己的账号或取消自己的管理员权限，请由另一位系统管理员操作")
+    if user.is_superuser and not (before and before.is_superuser) and not actor.is_superuser:
+        problems.append("只有超级管理员可以授予超级管理员权限")
+    problems += model_problems(user, exclude=["password"])
+    if problems:
+        raise AccountsError(problems)
+    with transaction.atomic():
+        user.save()
+    return user
+
+
+def set_password(*, actor, user_id: int, password: str | None) -> User:
+    """A new password checked against the password rules; None turns password login off."""
+    _require_admin(actor)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise AccountsError(list(exc.messages)) from None
+            user.set_password(password)
+        user.save(update_fields=["password"])
+    return user

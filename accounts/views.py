@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import ThrottledAuthenticationForm
 from accounts.navigation import nav_items
+from core.pagination import paginate
 
 
 def home(request):
@@ -22,7 +22,7 @@ def home(request):
 
 @login_required
 def notifications(request):
-    page = Paginator(request.user.notifications.select_related("project").all(), 30).get_page(request.GET.get("page"))
+    page = paginate(request, request.user.notifications.select_related("project").all(), 30)
     return render(request, "accounts/notifications.html", {"page": page})
 
 

@@ -31,10 +31,11 @@ settings.MEDIA_ROOT = WORK / "media"
 def main(count: int) -> None:
     from django.db import transaction
 
-    from documents import agreements, services
     from documents.fonts import require_cjk_font
     from documents.models import Job
-    from documents.selectors import agreement_projects
+    from projects import agreements
+    from projects.selectors_agreements import agreement_projects
+    from projects.services.agreements import start_agreement_batch
     from projects.states import State
     from tests.builders import World
 
@@ -64,7 +65,7 @@ def main(count: int) -> None:
 
     t, c = time.perf_counter(), time.process_time()
     with transaction.atomic():
-        job = services.start_agreement_batch(actor=world.officer, round_id=world.round.pk)
+        job = start_agreement_batch(actor=world.officer, round_id=world.round.pk)
     job = Job.objects.get(pk=job.pk)  # on_commit ran the job in-process
     elapsed, used = time.perf_counter() - t, time.process_time() - c
     size = Path(job.result.path).stat().st_size

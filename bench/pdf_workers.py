@@ -70,7 +70,8 @@ def wait(job_ids: list[int], limit: float = 600) -> float:
 def main(count: int) -> None:
     from accounts.models import User
     from documents import services
-    from documents.selectors import batch_project_ids
+    from projects.selectors_agreements import batch_project_ids
+    from projects.services.agreements import AGREEMENT_BATCH
     from tools import scale_data
 
     round = scale_data.existing_round()
@@ -84,13 +85,13 @@ def main(count: int) -> None:
     try:
         # Warm-up: the worker's first document pays for WeasyPrint imports and font caches.
         t = time.perf_counter()
-        warm = services.start_job(actor=officer, kind=services.AGREEMENT_BATCH,
+        warm = services.start_job(actor=officer, kind=AGREEMENT_BATCH,
                                   params={"round_id": round.pk, "project_ids": ids[:2]}, total=2)
         wait([warm.pk], limit=180)
         print(f"worker up and warm (2 agreements) after {time.perf_counter() - t:.1f} s")
 
         t0 = time.perf_counter()
-        one = services.start_job(actor=officer, kind=services.AGREEMENT_BATCH,
+        one = services.start_job(actor=officer, kind=AGREEMENT_BATCH,
                                  params={"round_id": round.pk, "project_ids": ids}, total=len(ids))
         single = wait([one.pk])
         size = Path(one.__class__.objects.get(pk=one.pk).result.path).stat().st_size
@@ -98,7 +99,7 @@ def main(count: int) -> None:
               f"zip {size / 1048576:.1f} MiB); load average {os.getloadavg()[0]:.1f}")
 
         half = len(ids) // 2
-        jobs = [services.start_job(actor=officer, kind=services.AGREEMENT_BATCH,
+        jobs = [services.start_job(actor=officer, kind=AGREEMENT_BATCH,
                                    params={"round_id": round.pk, "project_ids": part}, total=len(part))
                 for part in (ids[:half], ids[half:])]
         both = wait([j.pk for j in jobs])

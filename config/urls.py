@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from documents.urls import urlpatterns as job_urls
+from projects.urls.agreements import urlpatterns as agreement_urls
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("public/", include("projects.urls.public")),
@@ -9,7 +12,8 @@ urlpatterns = [
     path("monitoring/", include("projects.urls.monitoring")),
     path("review/", include("reviewers.urls")),
     path("finance/", include("finance.urls")),
-    path("jobs/", include("documents.urls")),
+    # One namespace for the jobs pages (documents) and the agreement pages (projects) that start them.
+    path("jobs/", include((job_urls + agreement_urls, "documents"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -9,5 +9,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # view only: a POST to the change form would save the row around the services
+
     def has_delete_permission(self, request, obj=None):
         return False

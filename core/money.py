@@ -4,6 +4,12 @@ Grant amounts end up on bank transfer lists and signed agreements, so a value
 is either exact to the fen or rejected; nothing here ever touches a float, and
 nothing rounds silently except where a function's name says it does.
 Pure Python on purpose: models, services, exports and unit tests all share it.
+
+人民币大写 (rmb_upper) follows 中国人民银行《正确填写票据和结算凭证的基本规定》 rule 四. Where rule
+四(三) leaves the 零 free ("万位、元位也是0，但千位、角位不是0时，中文大写金额中可以只写一个零字，也可以不写
+零字"), one convention holds everywhere: the form the rule lists first. 零 is written after 元 before a
+non-zero 角 (1680.32 → 壹仟陆佰捌拾元零叁角贰分) and not after 万 (or 亿) before a non-zero 仟
+(107000.53 → 壹拾万柒仟元零伍角叁分), so an amount never carries both optional 零 (the rule's examples write one or none).
 """
 from __future__ import annotations
 
@@ -124,14 +130,49 @@ def _integer_digits(n: int) -> list[tuple[int, int]]:
     return [(int(ch), len(text) - 1 - i) for i, ch in enumerate(text)]
 
 
-def rmb_upper(d: Number) -> str:
-    """人民币大写 for agreements and disbursement lists.
+def _integer_upper(integer: int) -> tuple[str, bool]:
+    """The yuan part without 元, and whether it ends in a run of zeros (元位 is 0)."""
+    parts: list[str] = []
+    zero_pending = False
+    section_nonzero = False
+    for digit, pos in _integer_digits(integer):
+        if digit == 0:
+            zero_pending = bool(parts)
+        else:
+            # pos % 4 == 3 is a 仟 right after a 万/亿 position: a zero run ending there is the
+            # optional 零 of 规定四(三), which this module leaves out (see rmb_upper).
+            if zero_pending and pos % 4 != 3:
+                parts.append("零")
+            zero_pending = False
+            section_nonzero = True
+            parts.append(_DIGITS[digit] + _SMALL_UNITS[pos % 4])
+        if pos in _SECTION_UNITS:
+            if section_nonzero:
+                parts.append(_SECTION_UNITS[pos])
+            section_nonzero = False
+    return "".join(parts), zero_pending
 
-    Follows 《正确填写票据和结算凭证的基本规定》: each run of zeros between
-    non-zero digits is written as one 零 — including a zero 万位/元位 before a
-    non-zero 仟位/角位, where the rule allows either form; we always write it
-    so the text is uniform and harder to alter. 角 = 0 with 分 ≠ 0 always gets
-    零 after 元; 整 follows 元 only when there are no 角 and 分; 10–19 start 壹拾.
+
+def rmb_upper(d: Number) -> str:
+    """人民币大写 for agreements and disbursement lists, by 中国人民银行《支付结算办法》附件一
+    《正确填写票据和结算凭证的基本规定》, rule 四 (阿拉伯小写金额数字中有"0"时):
+
+    (一) 阿拉伯数字中间有"0"时，中文大写要写"零"字：1409.50 → 壹仟肆佰零玖元伍角.
+    (二) 阿拉伯数字中间连续有几个"0"时，中文大写金额中间可以只写一个"零"字：6007.14 → 陆仟零柒元壹角肆分.
+    (三) 阿拉伯金额数字万位和元位是"0"，或者数字中间连续有几个"0"，万位、元位也是"0"，但千位、角位不是"0"时，
+         中文大写金额中可以只写一个"零"字，也可以不写"零"字：1680.32 → 壹仟陆佰捌拾元零叁角贰分 或
+         壹仟陆佰捌拾元叁角贰分；107000.53 → 壹拾万柒仟元零伍角叁分 或 壹拾万零柒仟元伍角叁分.
+    (四) 阿拉伯金额数字角位是"0"，而分位不是"0"时，中文大写金额"元"后面应写"零"字：16409.02 →
+         壹万陆仟肆佰零玖元零贰分；325.04 → 叁佰贰拾伍元零肆分.
+    Rule 二: 到"元"为止的，在"元"之后应写"整"字；有"角"或"分"的不写"整".
+
+    Our one convention for the optional 零 of (三), so that an amount is always spelled the same way:
+    the form the rule lists first. A zero run ending at the 元位 before a non-zero 角 IS written
+    (元零叁角, like the 零 that (四) requires after 元); a zero run ending at the 万位 before a
+    non-zero 仟 is NOT written (壹拾万柒仟, as the number is read), and 亿位 is treated like 万位. So
+    107000.53 → 壹拾万柒仟元零伍角叁分, never the two-零 壹拾万零柒仟元零伍角叁分. Every other zero run
+    between non-zero digits is one 零 (rules (一), (二)); amounts 10–19 start 壹拾; an amount below
+    one yuan has no 元 (0.05 → 伍分); 0 is 零元整; a negative amount starts 负.
     """
     amount = money(d, allow_negative=True, bounded=False)
     if abs(amount) > MAX_UPPER:
@@ -141,24 +182,8 @@ def rmb_upper(d: Number) -> str:
     integer, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
     if fen_total == 0:
         return "零元整"
-    parts: list[str] = []
-    zero_pending = False
-    if integer:
-        section_nonzero = False
-        for digit, pos in _integer_digits(integer):
-            if digit == 0:
-                zero_pending = bool(parts)
-            else:
-                if zero_pending:
-                    parts.append("零")
-                zero_pending = False
-                section_nonzero = True
-                parts.append(_DIGITS[digit] + _SMALL_UNITS[pos % 4])
-            if pos in _SECTION_UNITS:
-                if section_nonzero:
-                    parts.append(_SECTION_UNITS[pos])
-                section_nonzero = False
-        parts.append("元")
+    text, zero_pending = _integer_upper(integer) if integer else ("", False)
+    parts = [text + "元"] if integer else []
     for digit, unit in ((jiao, "角"), (fen, "分")):
         if digit == 0:
             zero_pending = zero_pending or bool(parts)

@@ -1,34 +1,49 @@
 """The kinds of background job, each with its label and the function that does the work.
 
-Apps register their own kinds (large exports, imports, assignment runs) from their AppConfig.ready,
-so the Job table needs no migration when a kind is added:
+Documents knows no domain: the app that owns the data registers its kinds (agreement batches in
+projects, assignment runs in reviewers) from its AppConfig.ready, so the Job table needs no
+migration when a kind is added and this app imports none of them:
 
-    from documents.kinds import register
+    from documents.kinds import Starter, register
 
-    @register("finance_export", _("Disbursement list export"))
+    @register("finance_export", _("Disbursement list export"),
+              start=Starter("finance:new_export", _("Export a disbursement list"), may_start=is_finance))
     def finance_export(run: JobRun) -> JobResult: ...
+
+A kind with a `start` page is offered on the jobs page to the users `may_start` admits.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.functional import Promise
 
 from documents.errors import DocumentsError
 
 
 @dataclass(frozen=True)
+class Starter:
+    url_name: str  # the page where a user starts a job of this kind
+    label: str | Promise
+    may_start: Callable  # (user) -> bool
+    testid: str = ""
+
+
+@dataclass(frozen=True)
 class JobKind:
     code: str
-    label: str
+    label: str | Promise
     run: Callable  # (documents.runs.JobRun) -> documents.runs.JobResult
+    start: Starter | None = None
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def register(code: str, label) -> Callable:
+def register(code: str, label, *, start: Starter | None = None) -> Callable:
     def decorator(func: Callable) -> Callable:
         if code in KINDS and KINDS[code].run is not func:
             raise ValueError(f"job kind {code!r} is registered twice")
-        KINDS[code] = JobKind(code, label, func)
+        KINDS[code] = JobKind(code, label, func, start)
         return func
 
     return decorator
@@ -44,3 +59,7 @@ def get_kind(code: str) -> JobKind:
 def label_for(code: str):
     kind = KINDS.get(code)
     return kind.label if kind else code
+
+
+def starters_for(user) -> list[Starter]:
+    return [k.start for k in KINDS.values() if k.start is not None and k.start.may_start(user)]

@@ -3,7 +3,9 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
+
+from core.fsm import Machine, Transition
 
 
 def job_storage() -> FileSystemStorage:
@@ -22,8 +24,22 @@ class JobState(models.TextChoices):
 
 J = JobState
 
+# Only documents.services and the worker pull these, on a row locked with select_for_update; a claim
+# of a running job is a worker taking over one whose lease ran out.
+JOB = Machine(
+    name="job",
+    field="state",
+    states=J.choices,
+    transitions=[
+        Transition("claim", (J.QUEUED, J.RUNNING), J.RUNNING, "开始运行"),
+        Transition("finish", J.RUNNING, J.DONE, "完成"),
+        Transition("fail", (J.QUEUED, J.RUNNING), J.FAILED, "失败"),
+    ],
+    groups={"finished": {J.DONE, J.FAILED}},
+)
 
-class Job(FSMModelMixin, models.Model):
+
+class Job(JOB.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[misc]  # generated base
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
                               related_name="jobs")
     # A registered kind (documents.kinds); no choices so other apps can add kinds without a migration here.
@@ -67,17 +83,7 @@ class Job(FSMModelMixin, models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.state in (J.DONE, J.FAILED)
-
-    # Only documents.services pulls these, on a row locked with select_for_update.
-    @transition(field=state, source=[J.QUEUED, J.RUNNING], target=J.RUNNING)
-    def claim(self): ...
-
-    @transition(field=state, source=J.RUNNING, target=J.DONE)
-    def finish(self): ...
-
-    @transition(field=state, source=[J.QUEUED, J.RUNNING], target=J.FAILED)
-    def fail(self): ...
+        return self.state in JOB.group("finished")
 
 
 class JobEvent(models.Model):

@@ -6,6 +6,7 @@ project's own static files (documents.fetcher). It is slow work: call it from a 
 view, never inside a transaction.
 """
 from django.template.loader import render_to_string
+from weasyprint import HTML
 
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
 from documents.fonts import require_cjk_font
@@ -13,8 +14,6 @@ from documents.fonts import require_cjk_font
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Render already-built HTML; `fetcher` lets a caller see what was served and refused."""
-    from weasyprint import HTML
-
     require_cjk_font()
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()).write_pdf()
 

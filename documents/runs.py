@@ -1,10 +1,17 @@
 """What a job kind's function gets while it runs: progress reporting and a work directory that
-survives a crash, so a job restarted on another worker can resume instead of starting over."""
+survives a crash, so a job restarted on another worker can resume instead of starting over.
+
+Progress is the one write a running job makes on its own row. It lives here, below the claiming and
+finishing in documents.worker, so a kind's function needs nothing but this module."""
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
+
+from documents.models import Job, JobState
 
 
 class JobLost(Exception):
@@ -31,6 +38,22 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def lease_seconds() -> int:
+    """How long a claim stays valid without a progress report (a document takes well under 5 s)."""
+    return int(getattr(settings, "YICHUANG_JOB_LEASE_SECONDS", 120))
+
+
+def report_progress(*, job_id: int, attempt: int, done: int, total: int | None = None) -> None:
+    """Fenced on `attempt`: a runner whose job was taken over gets JobLost instead of writing."""
+    now = timezone.now()
+    fields = {"progress_done": done, "lease_until": now + timedelta(seconds=lease_seconds()), "updated_at": now}
+    if total is not None:
+        fields["progress_total"] = total
+    updated = Job.objects.filter(pk=job_id, attempt=attempt, state=JobState.RUNNING).update(**fields)
+    if not updated:
+        raise JobLost(job_id)
+
+
 class JobRun:
     def __init__(self, job, attempt: int):
         self.job = job
@@ -44,6 +67,4 @@ class JobRun:
 
     def progress(self, done: int, *, total: int | None = None) -> None:
         """Saved at once (outside any transaction) so the progress bar moves; renews the lease."""
-        from documents.services import report_progress
-
         report_progress(job_id=self.job.pk, attempt=self.attempt, done=done, total=total)

@@ -1,7 +1,11 @@
+"""Admin: money rows are read-only (they change only through finance.services, which keeps the ledger);
+bank file formats are configuration, saved and deleted through finance.services too."""
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin as ReadOnly
-from finance.models import Batch, BatchEvent, BankFormat, Clawback, LedgerEntry, Payment, PaymentFailure, Tranche
+from core.service_admin import ServiceAdmin
+from finance import services
+from finance.models import BankFormat, Batch, BatchEvent, Clawback, LedgerEntry, Payment, PaymentFailure, Tranche
 
 
 @admin.register(Tranche)
@@ -49,10 +53,17 @@ class LedgerEntryAdmin(ReadOnly):
 
 
 @admin.register(BankFormat)
-class BankFormatAdmin(admin.ModelAdmin):
+class BankFormatAdmin(ServiceAdmin):
     """Configuration, not money: admins describe each bank's batch-transfer columns here."""
 
     list_display = ["name", "file_format", "encoding"]
+    deletes_through_service = True
+
+    def save_model(self, request, obj, form, change):
+        services.save_bank_format(actor=request.user, bank_format=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_bank_format(actor=request.user, bank_format_id=obj.pk)
 
 
 admin.site.register(Clawback, ReadOnly)

@@ -1,9 +1,9 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from finance.models import BankFormat
 from core.calendar import today
+from finance.models import BankFormat
+from grants.models import GrantRound
 
 
 class BatchFilterForm(forms.Form):
@@ -13,8 +13,6 @@ class BatchFilterForm(forms.Form):
 
     def __init__(self, *args, rounds, districts, domains, **kwargs):
         super().__init__(*args, **kwargs)
-        from grants.models import GrantRound
-
         self.fields["round"].queryset = GrantRound.objects.filter(pk__in=[r.pk for r in rounds])
         self.fields["district"].choices = [("", _("All districts"))] + [(d, d) for d in districts]
         self.fields["domain"].choices = [("", _("All domains"))] + list(domains)

@@ -16,6 +16,9 @@ from accounts.models import Role
 from finance.bank_results import ResultRow
 from finance.errors import FinanceError
 from finance.models import (
+    BATCH,
+    TRANCHE,
+    BankFormat,
     Batch,
     BatchEvent,
     BatchState,
@@ -28,9 +31,15 @@ from finance.models import (
     TrancheState,
 )
 from core.money import format_yuan, money
+from core.validation import model_problems
+from finance.selectors import releasable_tranches
 from finance.signoff import signoff_problems
 from grants.rules.tranches import split_amount
 from core.calendar import today
+from projects.models import Project
+from projects import services as project_services
+from projects.services import log_event
+from projects.states import State
 
 T = TrancheState
 
@@ -95,14 +104,14 @@ def release_tranches(*, project, trigger: str, actor) -> int:
 
 def withhold_tranches(*, project, trigger: str | None, actor) -> int:
     """A failed evaluation holds back the tranche it gated (or every unpaid one when trigger is None)."""
-    qs = Tranche.objects.filter(project=project, state__in=[T.PLANNED, T.RELEASABLE])
+    qs = Tranche.objects.filter(project=project, state__in=TRANCHE.group("unbatched"))
     if trigger:
         qs = qs.filter(trigger=trigger)
     return _move(qs, "withhold", LedgerKind.WITHHELD, actor, note="评估不合格，暂停拨付")
 
 
 def cancel_open_tranches(*, project, actor) -> int:
-    qs = Tranche.objects.filter(project=project, state__in=[T.PLANNED, T.RELEASABLE, T.IN_BATCH, T.WITHHELD])
+    qs = Tranche.objects.filter(project=project, state__in=TRANCHE.group("open"))
     return _move(qs, "cancel", LedgerKind.CANCELLED, actor, note="项目终止")
 
 
@@ -149,8 +158,6 @@ def record_repayment(*, actor, clawback_id: int, amount, repaid_on: date, refere
             kind=LedgerKind.REPAID, amount=amount, occurred_on=repaid_on, reference=reference.strip()[:100],
             actor=actor,
         )
-        from projects.services import log_event
-
         log_event(project=clawback.project, actor=actor, action="clawback_repaid",
                   comment=f"收到追回款 {format_yuan(amount)} 元", data={"clawback": clawback.pk})
     return clawback
@@ -162,7 +169,7 @@ def _pay_locked(*, actor, tranche: Tranche, batch: Batch | None, paid_on: date, 
     """Both rows are locked by the caller, batch first (the order every batch service uses)."""
     if tranche.state == T.PAID or Payment.objects.filter(tranche=tranche).exists():
         raise FinanceError(f"{tranche.project.code} {tranche.name}已登记拨付，不能重复拨付")
-    if tranche.state not in (T.RELEASABLE, T.IN_BATCH):
+    if tranche.state not in TRANCHE.get("mark_paid").source:
         raise FinanceError(f"{tranche.name}当前状态为「{T(tranche.state).label}」，不能拨付")
     if tranche.state == T.IN_BATCH:
         if batch is None or batch.pk != tranche.batch_id:
@@ -179,15 +186,12 @@ def _pay_locked(*, actor, tranche: Tranche, batch: Batch | None, paid_on: date, 
     )
     _ledger(tranche=tranche, kind=LedgerKind.PAID, from_state=from_state, actor=actor, batch_id=tranche.batch_id,
             occurred_on=paid_on, reference=bank_reference.strip()[:100])
-    from projects.services import log_event, start_project
-    from projects.states import State
-
     log_event(
         project=tranche.project, actor=actor, action="payment",
         comment=f"{tranche.name} {format_yuan(tranche.amount)} 元已拨付", data={"tranche": tranche.seq},
     )
     if tranche.project.state == State.CONTRACTED and tranche.seq == 1:
-        start_project(actor=actor, project_id=tranche.project_id, system=True)
+        project_services.start_project(actor=actor, project_id=tranche.project_id, system=True)
     if batch is not None and not batch.tranches.filter(state=T.IN_BATCH).exists():
         _batch_step(batch, "close", actor, comment="批次内全部款项已拨付")
     return payment
@@ -196,8 +200,6 @@ def _pay_locked(*, actor, tranche: Tranche, batch: Batch | None, paid_on: date, 
 def _lock_projects(project_ids) -> None:
     """Projects before their tranches: the order a project transition (termination, the first
     payment's automatic start) takes them, so a payment and a termination cannot deadlock."""
-    from projects.models import Project
-
     ids = sorted({pk for pk in project_ids if pk})
     if ids:
         list(Project.objects.select_for_update().filter(pk__in=ids)
@@ -256,7 +258,7 @@ def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on:
     outcome = ResultOutcome()
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch_id)
-        if batch.state not in (BatchState.APPROVED, BatchState.CLOSED):
+        if batch.state not in BATCH.group("payable"):
             raise FinanceError(f"拨付批次 {batch.number} 尚未审批，不能导入银行回单")
         _lock_projects(Tranche.objects.filter(batch=batch).values_list("project_id", flat=True))
         tranches = {
@@ -325,8 +327,6 @@ def create_batch(*, actor, round_id: int, district: str = "", domain: str = "",
                  tranche_ids: list[int] | None = None) -> Batch:
     """经办 builds a batch from the releasable tranches of a round that match the filters."""
     _require_finance(actor, "建立拨付批次")
-    from finance.selectors import releasable_tranches
-
     with transaction.atomic():
         qs = releasable_tranches(round_id=round_id, district=district, domain=domain)
         if tranche_ids is not None:
@@ -442,3 +442,24 @@ def close_batch(*, actor, batch_id: int) -> Batch:
             _ledger(tranche=tranche, kind=LedgerKind.UNBATCHED, from_state=T.IN_BATCH, actor=actor,
                     batch_id=batch.pk, note=f"{batch.number} 未成功拨付，退回待拨付")
         return _batch_step(batch, "close", actor, comment="未拨付款项退回待拨付")
+
+
+# ---------------------------------------------------------------- bank file formats (configuration)
+
+def save_bank_format(*, actor, bank_format: BankFormat) -> BankFormat:
+    """One bank's batch-transfer columns, checked in full (finance.exports.bank_columns) before saving."""
+    if actor is None or not actor.is_admin:
+        raise FinanceError("只有系统管理员可以配置银行文件格式")
+    problems = model_problems(bank_format)
+    if problems:
+        raise FinanceError(problems)
+    with transaction.atomic():
+        bank_format.save()
+    return bank_format
+
+
+def delete_bank_format(*, actor, bank_format_id: int) -> None:
+    if actor is None or not actor.is_admin:
+        raise FinanceError("只有系统管理员可以配置银行文件格式")
+    with transaction.atomic():
+        BankFormat.objects.filter(pk=bank_format_id).delete()

@@ -81,3 +81,34 @@ def default_grade_thresholds() -> dict:
 
 
 DEFAULT_LABOR_CAP_PERCENT = Decimal("50")
+
+
+# Uses the 福彩公益金 may not pay for (common rules of the seeds), each with the words that reveal it in a
+# budget or spending line. A round copies this list and officers edit it; "非营利" and the like are
+# not hits (the rule ignores a keyword preceded by 非).
+DEFAULT_FORBIDDEN_EXPENSES = [
+    {"rule": "因公出国（境）", "keywords": ["因公出国", "出国", "出境", "境外考察", "出国考察"]},
+    {"rule": "公务接待", "keywords": ["公务接待", "接待费", "接待餐", "宴请"]},
+    {"rule": "公务用车", "keywords": ["公务用车", "购车", "车辆购置"]},
+    {"rule": "楼堂馆所", "keywords": ["楼堂馆所", "基建", "装修办公楼"]},
+    {"rule": "罚款、滞纳金", "keywords": ["罚款", "罚金", "滞纳金"]},
+    {"rule": "偿还债务", "keywords": ["偿还债务", "归还借款", "还款", "还贷"]},
+    {"rule": "对外投资", "keywords": ["对外投资", "理财产品", "购买理财", "股票", "基金申购"]},
+    {"rule": "营利活动", "keywords": ["营利", "盈利活动", "经营性"]},
+    {"rule": "向服务对象发放现金", "keywords": ["发放现金", "现金补贴", "慰问金（现金）", "现金慰问"]},
+]
+
+
+def default_forbidden_expenses() -> list[dict]:
+    return [dict(rule=r["rule"], keywords=list(r["keywords"])) for r in DEFAULT_FORBIDDEN_EXPENSES]
+
+
+# Project states (values of projects.states.State) in which an earlier project counts as unfinished
+# business: from the funding decision until the project is completed or terminated.
+DEFAULT_UNFINISHED_STATES = [
+    "approved", "publicity", "objection", "contracted", "in_progress", "midterm_review", "final_review",
+]
+
+
+def default_unfinished_states() -> list[str]:
+    return list(DEFAULT_UNFINISHED_STATES)

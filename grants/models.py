@@ -1,14 +1,19 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import bank
 from grants import defaults
 from grants.rules import credit_code
+from grants.rules.budget import CATEGORIES
+from grants.rules.rubric import rubric_errors
+from grants.rules.tranches import template_errors
+from core import storage
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -35,16 +40,11 @@ def validate_credit_code(value: str) -> None:
 
 
 # Certificates live outside the web root, like project attachments, and are only served by checked views.
-private_storage = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+private_storage = storage.PROTECTED
 
 
 def certificate_path(instance: "Organization", filename: str) -> str:
-    import uuid
-
     return f"organizations/{uuid.uuid4().hex}"
-
-
-bank_code_validator = RegexValidator(r"^\d{12}$", _("The bank code (联行号) must be exactly 12 digits."))
 
 
 class Organization(models.Model):
@@ -66,13 +66,13 @@ class Organization(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices, null=True, blank=True)
     rating_valid_until = models.DateField(_("rating valid until"), null=True, blank=True)
     rating_certificate = models.FileField(
-        _("rating certificate"), storage=private_storage, upload_to=certificate_path, max_length=300, blank=True
+        _("rating certificate"), storage=storage.protected, upload_to=certificate_path, max_length=300, blank=True
     )
     rating_certificate_name = models.CharField(_("rating certificate file name"), max_length=200, blank=True)
     bank_account_name = models.CharField(_("account name"), max_length=200, blank=True)
     bank_name = models.CharField(_("bank"), max_length=200, blank=True)
-    bank_account_no = models.CharField(_("account number"), max_length=40, blank=True)
-    bank_code = models.CharField(_("bank code"), max_length=12, blank=True, validators=[bank_code_validator])
+    bank_account_no = models.CharField(_("account number"), max_length=40, blank=True, validators=[bank.validate_account_no])
+    bank_code = models.CharField(_("bank code"), max_length=12, blank=True, validators=[bank.validate_bank_code])
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -99,11 +99,9 @@ class Organization(models.Model):
         errors: dict[str, list[str]] = {}
         if self.credit_code:
             self.credit_code = credit_code.normalize(self.credit_code)
-            kind = credit_code.registration_kind(self.credit_code)
-            if kind and self.org_type and self.org_type != OrgType.COMMUNITY and kind != self.org_type:
-                errors.setdefault("credit_code", []).append(
-                    f"信用代码第2位表示「{OrgType(kind).label}」，与所选类型「{OrgType(self.org_type).label}」不一致"
-                )
+            mismatch = credit_code.org_type_mismatch(self.org_type, self.credit_code)
+            if mismatch is not None:
+                errors.setdefault("credit_code", []).append(mismatch.message)
         if self.org_type == OrgType.COMMUNITY:
             if not self.host_id:
                 errors.setdefault("host", []).append("备案社区社会组织须填写依托单位（登记注册的社会组织），由其代为收款")
@@ -139,6 +137,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_membership")]
 
+    def __str__(self) -> str:
+        return f"{self.organization}：{self.user}"
+
 
 class CreditListType(models.TextChoices):
     ABNORMAL = "abnormal", _("Abnormal activity list")
@@ -156,6 +157,9 @@ class CreditListEntry(models.Model):
         verbose_name = _("credit list entry")
         verbose_name_plural = _("credit list entries")
         ordering = ["-listed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.organization}：{self.get_list_type_display()}（{self.listed_on}）"
 
     def clean(self) -> None:
         if self.removed_on and self.listed_on and self.removed_on < self.listed_on:
@@ -196,8 +200,20 @@ class GrantRound(models.Model):
     bar_unfinished = models.BooleanField(_("bar organizations with unfinished projects"), default=True)
     bar_failed_years = models.PositiveSmallIntegerField(_("years barred after a failed evaluation"), default=3)
     bar_government_funded = models.BooleanField(_("bar projects already funded by government"), default=True)
+    count_ineligible_toward_limit = models.BooleanField(
+        _("applications ruled ineligible count toward the limit"), default=False,
+        help_text=_("Off: an organization whose application was ruled ineligible may submit a corrected one."),
+    )
+    count_withdrawn_toward_limit = models.BooleanField(_("withdrawn applications count toward the limit"), default=False)
+    unfinished_states = models.JSONField(
+        _("states in which an earlier project counts as unfinished"), default=defaults.default_unfinished_states
+    )
     required_attachments = models.JSONField(_("required attachments"), default=defaults.default_required_attachments)
     # Budget policy (category caps are BudgetCap rows)
+    forbidden_expenses = models.JSONField(
+        _("uses the grant may not pay for"), default=defaults.default_forbidden_expenses,
+        help_text=_("Each rule with the words that reveal it; checked at submission, on adjustments and on reported spending."),
+    )
     cofunding_min_percent = models.DecimalField(
         _("minimum co-funding (percent of grant)"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
@@ -222,6 +238,14 @@ class GrantRound(models.Model):
     final_rubric = models.JSONField(_("final rubric"), default=defaults.default_final_rubric)
     midterm_pass_mark = models.DecimalField(_("mid-term pass mark"), max_digits=5, decimal_places=2, default=Decimal("60"))
     grade_thresholds = models.JSONField(_("grade thresholds"), default=defaults.default_grade_thresholds)
+    # Settlement (结项决算) before the final tranche
+    settlement_reduces_final_tranche = models.BooleanField(
+        _("final tranche reduced by the unspent amount"), default=True,
+        help_text=_("Off: the final tranche is paid as scheduled and only an overpayment is clawed back."),
+    )
+    receipts_required_above = models.DecimalField(
+        _("receipts required for spending rows above"), **MONEY, default=Decimal("1000.00"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -233,9 +257,6 @@ class GrantRound(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from grants.rules.tranches import template_errors
-        from grants.rules.rubric import rubric_errors
-
         errors: dict[str, list[str]] = {}
         if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
             errors.setdefault("max_amount", []).append("单个项目资助上限不能低于下限")
@@ -280,9 +301,10 @@ class BudgetCap(models.Model):
         verbose_name_plural = _("budget caps")
         constraints = [models.UniqueConstraint(fields=["round", "category"], name="one_cap_per_category")]
 
-    def clean(self) -> None:
-        from grants.rules.budget import CATEGORIES
+    def __str__(self) -> str:
+        return f"{self.round}：{CATEGORIES.get(self.category, self.category)}"
 
+    def clean(self) -> None:
         if self.category not in CATEGORIES:
             raise ValidationError({"category": f"未知的预算科目：{self.category}"})
         if self.kind == CapKind.FORBIDDEN:
@@ -291,3 +313,34 @@ class BudgetCap(models.Model):
             raise ValidationError({"value": "请填写不小于0的上限值"})
         elif self.kind in (CapKind.PCT_GRANT, CapKind.PCT_TOTAL) and self.value > 100:
             raise ValidationError({"value": "百分比上限不能超过100"})
+
+
+class WorkingDayOverride(models.Model):
+    """One day of the State Council's holiday notice, entered by an officer (core.calendar overlays it).
+
+    The `holidays` package carries each year's notice once it is published and a new version is
+    installed; until then, and to correct it, officers enter days here. Entering any day of a year
+    the package does not have vouches for that whole year, so enter the whole notice at once: every
+    weekday off and every 调休 weekend day worked.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"), default=False,
+        help_text=_("Tick for a make-up weekend day that is worked (调休上班); leave unticked for a day off."),
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("For example 国庆节 or 国庆节调休上班."))
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("Where it comes from, such as the notice's number."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("working day override")
+        verbose_name_plural = _("working day overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}".strip()

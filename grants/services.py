@@ -1,63 +1,149 @@
-"""Writes to organizations and rounds: validated in full before anything is saved."""
+"""Writes to organizations, their members and credit-list entries, and to rounds and their budget caps:
+keyword-only, `actor=` first, validated in full before anything is saved. The admin writes through
+these too (grants.admin). Not audited here: the admin's own log records who changed what."""
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 
+from accounts.models import Role, User
+from core.uploads import safe_name, sniff
+from core.validation import model_problems
 from grants.errors import GrantsError
-from grants.models import CreditListEntry, GrantRound, Membership, Organization
+from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization, WorkingDayOverride
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for messages in exc.message_dict.values() for m in messages]
-    return list(exc.messages)
+def _require_officer(actor, what: str) -> None:
+    if actor is None or not actor.has_role(Role.OFFICER):
+        raise GrantsError(f"只有项目管理员或系统管理员可以{what}")
+
+
+def _validated_save(obj):
+    """Every field and model rule is checked before the row is written; all problems are reported."""
+    problems = model_problems(obj)
+    if problems:
+        raise GrantsError(problems)
+    with transaction.atomic():
+        obj.save()
+    return obj
 
 
 def save_organization(*, actor, organization: Organization) -> Organization:
-    try:
-        organization.full_clean()
-    except ValidationError as exc:
-        raise GrantsError(_errors(exc)) from None
-    organization.save()
-    return organization
+    _require_officer(actor, "维护机构信息")
+    return _validated_save(organization)
 
 
 def save_round(*, actor, round: GrantRound) -> GrantRound:
-    try:
-        round.full_clean()
-    except ValidationError as exc:
-        raise GrantsError(_errors(exc)) from None
-    round.save()
-    return round
+    _require_officer(actor, "维护创投批次")
+    return _validated_save(round)
+
+
+# ---------------------------------------------------------------- budget caps of a round
+
+def save_budget_cap(*, actor, cap: BudgetCap) -> BudgetCap:
+    """Adds or changes one category's cap; a category without a row falls back to the defaults."""
+    _require_officer(actor, "设置预算科目上限")
+    return _validated_save(cap)
+
+
+def delete_budget_cap(*, actor, cap_id: int) -> None:
+    _require_officer(actor, "设置预算科目上限")
+    with transaction.atomic():
+        BudgetCap.objects.filter(pk=cap_id).delete()
+
+
+# ---------------------------------------------------------------- the official holiday schedule
+
+def save_working_day_override(*, actor, override: WorkingDayOverride) -> WorkingDayOverride:
+    """One day of the State Council's notice for a year the holidays package does not have yet."""
+    _require_officer(actor, "维护节假日安排")
+    if override.pk is None:
+        override.created_by = actor
+    return _validated_save(override)
+
+
+def delete_working_day_override(*, actor, override_id: int) -> None:
+    _require_officer(actor, "维护节假日安排")
+    with transaction.atomic():
+        WorkingDayOverride.objects.filter(pk=override_id).delete()
+
+
+# ---------------------------------------------------------------- members
+
+def _keeps_a_manager(organization_id: int, *, without: int) -> bool:
+    """Whether the organization still has a manager once membership `without` is gone or demoted
+    (an organization without members needs none)."""
+    others = Membership.objects.filter(organization_id=organization_id).exclude(pk=without)
+    return not others.exists() or others.filter(is_manager=True).exists()
 
 
 def add_member(*, actor, organization: Organization, user, is_manager: bool = False) -> Membership:
-    membership, _ = Membership.objects.get_or_create(
-        organization=organization, user=user, defaults={"is_manager": is_manager}
-    )
+    """Puts an existing applicant account into the organization (idempotent)."""
+    _require_officer(actor, "维护机构成员")
+    if user.role != Role.APPLICANT:
+        # Staff and experts act on organizations' projects; as members they would judge their own.
+        raise GrantsError(f"只有申报机构人员账号可以成为机构成员；「{user}」的角色是「{user.get_role_display()}」")
+    with transaction.atomic():
+        membership, _ = Membership.objects.get_or_create(
+            organization=organization, user=user, defaults={"is_manager": is_manager}
+        )
     return membership
 
 
+def set_manager(*, actor, membership_id: int, is_manager: bool) -> Membership:
+    _require_officer(actor, "维护机构成员")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("organization").get(pk=membership_id)
+        if membership.is_manager and not is_manager and not _keeps_a_manager(membership.organization_id,
+                                                                             without=membership.pk):
+            raise GrantsError(f"「{membership.organization}」须至少保留一名机构管理员（机构管理员为本机构添加成员账号）")
+        membership.is_manager = is_manager
+        membership.save(update_fields=["is_manager"])
+    return membership
+
+
+def remove_member(*, actor, membership_id: int) -> None:
+    _require_officer(actor, "维护机构成员")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("organization").filter(
+            pk=membership_id).first()
+        if membership is None:
+            return
+        if membership.is_manager and not _keeps_a_manager(membership.organization_id, without=membership.pk):
+            raise GrantsError(f"「{membership.organization}」须至少保留一名机构管理员（机构管理员为本机构添加成员账号）")
+        membership.delete()
+
+
+# ---------------------------------------------------------------- credit lists (活动异常名录, 严重违法失信名单)
+
 def record_credit_listing(*, actor, organization: Organization, list_type: str, listed_on, removed_on=None,
                           reason: str = "") -> CreditListEntry:
-    entry = CreditListEntry(organization=organization, list_type=list_type, listed_on=listed_on,
-                            removed_on=removed_on, reason=reason)
-    try:
-        entry.full_clean()
-    except ValidationError as exc:
-        raise GrantsError(_errors(exc)) from None
+    _require_officer(actor, "登记信用名单")
+    return _validated_save(CreditListEntry(organization=organization, list_type=list_type, listed_on=listed_on,
+                                           removed_on=removed_on, reason=reason))
+
+
+def end_credit_listing(*, actor, entry_id: int, removed_on, reason: str | None = None) -> CreditListEntry:
+    """The organization was taken off the list on `removed_on` (or that date is corrected). Which list
+    and since when are not changed here: an entry recorded wrongly is deleted and recorded again."""
+    _require_officer(actor, "登记信用名单")
     with transaction.atomic():
-        entry.save()
-    return entry
+        entry = CreditListEntry.objects.select_for_update().get(pk=entry_id)
+        entry.removed_on = removed_on
+        if reason is not None:
+            entry.reason = reason
+        return _validated_save(entry)
+
+
+def delete_credit_listing(*, actor, entry_id: int) -> None:
+    _require_officer(actor, "登记信用名单")
+    with transaction.atomic():
+        CreditListEntry.objects.filter(pk=entry_id).delete()
 
 
 def _applicant_user(*, username: str, email: str, display_name: str, phone: str, password: str):
     """An unsaved applicant account and every problem with it (name taken, no e-mail, weak password)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-
-    from accounts.models import Role
-
-    User = get_user_model()
     user = User(username=(username or "").strip(), email=(email or "").strip(), display_name=(display_name or "").strip(),
                 phone=(phone or "").strip(), role=Role.APPLICANT)
     problems: list[str] = []
@@ -83,7 +169,7 @@ def register_organization(*, actor, organization: Organization, username: str, p
     try:
         organization.full_clean()
     except ValidationError as exc:
-        problems.extend(_errors(exc))
+        problems.extend(exc.messages)
     certificate = None
     if rating_certificate is not None:
         certificate = _certificate(rating_certificate, problems)
@@ -96,8 +182,6 @@ def register_organization(*, actor, organization: Organization, username: str, p
         user.save()
         if certificate is not None:
             name, data = certificate
-            from django.core.files.base import ContentFile
-
             organization.rating_certificate_name = name
             organization.rating_certificate.save(name, ContentFile(data), save=False)
         organization.save()
@@ -106,10 +190,6 @@ def register_organization(*, actor, organization: Organization, username: str, p
 
 
 def _certificate(uploaded_file, problems: list[str]) -> tuple[str, bytes] | None:
-    from django.conf import settings
-
-    from core.uploads import safe_name, sniff
-
     limit = settings.PROTECTED_UPLOAD_MAX_BYTES
     data = uploaded_file.read(limit + 1)
     if len(data) > limit:

@@ -4,21 +4,43 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import has_transition_perm
 
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
-from projects.actions import TRANSITION_ACTIONS as ADMIN_TRANSITIONS
+from core.fsm import Transition
+from projects import lifecycle, services
+from projects.lifecycle import PROJECT
 from projects.models import (
-    Attachment, BudgetAdjustment, BudgetLine, Evaluation, Expenditure, Indicator, Milestone, Project,
-    MilestoneReminder, ProjectEvent, Report,
+    Attachment,
+    BudgetAdjustment,
+    BudgetLine,
+    Evaluation,
+    Expenditure,
+    Indicator,
+    Milestone,
+    MilestoneReminder,
+    Project,
+    ProjectEvent,
+    Report,
 )
-from projects.states import TRANSITIONS
+
+INPUT_FIELDS = {
+    "amount": lambda: forms.CharField(label=_("Amount (yuan)"), required=False),
+    "signer_name": lambda: forms.CharField(label=_("Signer name"), required=False),
+    "comment": lambda: forms.CharField(label=_("Comment or reason"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3})),
+}
+
 
 class TransitionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    amount = forms.CharField(label=_("Amount (yuan)"), required=False)
-    signer_name = forms.CharField(label=_("Signer name"), required=False)
+    """The inputs the lifecycle table asks of one transition; the service checks them."""
+
+    def __init__(self, transition: Transition, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in transition.inputs:
+            self.fields[name] = INPUT_FIELDS[name]()
+        if transition.comment_required and "comment" in self.fields:
+            self.fields["comment"].label = f"{self.fields['comment'].label} *"
 
 
 class EventInline(admin.TabularInline):
@@ -63,11 +85,8 @@ class ProjectAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def available_transitions(self, request, project):
-        return [
-            TRANSITIONS[t.name] for t in project.get_available_state_transitions()
-            if t.name in ADMIN_TRANSITIONS and has_transition_perm(getattr(project, t.name), request.user)
-        ]
+    def available_transitions(self, request, project) -> list[Transition]:
+        return lifecycle.offered(project, request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -84,21 +103,22 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def transition_view(self, request, pk: int, name: str):
         project = get_object_or_404(Project, pk=pk)
-        if name not in ADMIN_TRANSITIONS or not self.has_view_permission(request, project):
+        if name not in PROJECT or not PROJECT.get(name).manual or not self.has_view_permission(request, project):
             return redirect(reverse("admin:projects_project_change", args=[pk]))
-        form = TransitionForm(request.POST or None)
+        spec = PROJECT.get(name)
+        form = TransitionForm(spec, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                ADMIN_TRANSITIONS[name](request.user, pk, form.cleaned_data)
+                services.perform_transition(actor=request.user, project_id=pk, name=name, **form.cleaned_data)
             except DomainError as exc:
                 for problem in exc.errors:
                     form.add_error(None, problem)
             else:
-                messages.success(request, f"已执行「{TRANSITIONS[name].label}」")
+                messages.success(request, f"已执行「{spec.label}」")
                 return redirect(reverse("admin:projects_project_change", args=[pk]))
         return render(request, "admin/projects/project/transition.html", {
-            **self.admin_site.each_context(request), "project": project, "spec": TRANSITIONS[name], "form": form,
-            "opts": self.model._meta, "title": TRANSITIONS[name].label,
+            **self.admin_site.each_context(request), "project": project, "spec": spec, "form": form,
+            "opts": self.model._meta, "title": spec.label,
         })
 
 

@@ -1,10 +1,16 @@
-"""Bridges stored budget rows to the pure budget rules, so every check point uses one path."""
+"""Bridges stored budget rows to the pure budget rules, so every check point uses one path, and
+places each problem on the budget page of the application form."""
+from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
-from typing import Iterable
 
 from core.money import format_yuan
+from core.problems import Problem, messages
 from grants.models import GrantRound
 from grants.rules import budget as rules
+
+# Where on the budget page each rule's problem is fixed: the totals card or the lines.
+_TOTALS = {"budget.grant_total", "budget.cofunding"}
 
 
 def round_caps(round: GrantRound) -> tuple[rules.CapRule, ...]:
@@ -24,17 +30,26 @@ def facts(lines: Iterable) -> list[rules.BudgetLine]:
     return out
 
 
-def problems(round: GrantRound, lines: Iterable, grant_amount: Decimal, *, basis: str) -> list[str]:
+def _placed(problem: Problem) -> Problem:
+    return replace(problem, section="budget", field="budget-totals" if problem.code in _TOTALS else "budget-lines")
+
+
+def issues(round: GrantRound, lines: Iterable, grant_amount: Decimal, *, basis: str) -> list[Problem]:
     """Every budget rule at once. `basis` names the amount in messages: 申请 or 核定."""
-    found = rules.budget_problems(
+    found = rules.budget_issues(
         facts(lines),
         caps=round_caps(round),
         grant_amount=grant_amount,
         cofunding_min_percent=round.cofunding_min_percent,
     )
     if basis == "核定":
-        return [f"按核定资助金额 {format_yuan(grant_amount)} 元：{p}" for p in found]
-    return found
+        found = [replace(p, message=f"按核定资助金额 {format_yuan(grant_amount)} 元：{p.message}") for p in found]
+    return [_placed(p) for p in found]
+
+
+def problems(round: GrantRound, lines: Iterable, grant_amount: Decimal, *, basis: str) -> list[str]:
+    """issues() as plain messages."""
+    return messages(issues(round, lines, grant_amount, basis=basis))
 
 
 def labor_problems(round: GrantRound, lines: Iterable, grant_amount: Decimal) -> list[str]:

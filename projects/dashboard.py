@@ -7,17 +7,18 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from finance.models import Tranche, TrancheState
 from core.money import quantize_fen
+from finance.models import Tranche, TrancheState
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
+from projects.lifecycle import PROJECT
 from projects.models import Evaluation, EvaluationKind, Indicator, Project
 from projects.performance import percent
 from projects.selectors_monitoring import excellent_elsewhere
-from projects.states import FUNDED, SIGNED, State
+from projects.states import State
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
-NOT_APPLIED = [State.DRAFT, State.WITHDRAWN]
+FUNDED, SIGNED = PROJECT.group("funded"), PROJECT.group("signed")
 SCORE_EDGES = [0, 60, 70, 80, 90, 100]
 
 
@@ -45,7 +46,7 @@ class IndicatorRow:
 def _groups(round: GrantRound, field: str) -> list[GroupRow]:
     funded = Q(state__in=list(FUNDED))
     rows = (
-        Project.objects.filter(round=round).exclude(state__in=NOT_APPLIED)
+        Project.objects.filter(round=round).exclude(state__in=PROJECT.group("not_applied"))
         .values(field)
         .annotate(applications=Count("id"), funded=Count("id", filter=funded),
                   amount=Coalesce(Sum("approved_amount", filter=funded), ZERO))
@@ -90,7 +91,7 @@ def tranche_status(round: GrantRound) -> list[tuple[str, int, Decimal]]:
 def indicators(round: GrantRound) -> list[IndicatorRow]:
     """Achieved against target per indicator (name and unit) over the round's signed and completed projects."""
     rows = (
-        Indicator.objects.filter(project__round=round, project__state__in=[*SIGNED, State.COMPLETED])
+        Indicator.objects.filter(project__round=round, project__state__in=PROJECT.group("implemented"))
         .values("name", "unit")
         .annotate(target=Sum("target"), achieved=Coalesce(Sum("achieved"), Value(Decimal("0"))),
                   projects=Count("project", distinct=True))

@@ -8,12 +8,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from core.errors import DomainError
 from core.money import MAX_UPPER, money
 from projects import services
 from projects.models import Category, Project, Source
 from projects.sections import Section
+from projects.services.drafting import MAX_BENEFICIARIES
 
 TWO_PLACES = Decimal("0.01")
 # What the columns hold (max_digits 10 and 12, two decimals): larger input is refused, not a database error.
@@ -56,6 +58,9 @@ def fields_form(section: Section, project: Project, data=None) -> ProjectFieldsF
         else:
             # A draft may leave anything empty; completeness is checked at submission.
             form.fields[name].required = False
+    if "beneficiaries" in form.fields:
+        form.fields["beneficiaries"].validators.append(MaxValueValidator(MAX_BENEFICIARIES))
+        form.fields["beneficiaries"].widget.attrs["max"] = str(MAX_BENEFICIARIES)
     if "domain" in form.fields:
         allowed = set(project.round.domains or [])
         form.fields["domain"].choices = [c for c in form.fields["domain"].choices if not c[0] or c[0] in allowed]

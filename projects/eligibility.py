@@ -1,13 +1,18 @@
 """Eligibility of an organization for a round: the facts gathered from its record and its projects,
 judged by the pure rule in grants.rules.eligibility. Here and not in grants because the facts include
 the organization's projects."""
+from dataclasses import replace
 from datetime import date
 
+from core.problems import Problem, messages
 from grants.models import GrantRound, Organization
-from grants.rules.eligibility import CreditEntry, OrganizationFacts, eligibility_reasons
+from grants.rules.eligibility import CreditEntry, OrganizationFacts, eligibility_issues
 from grants.selectors import eligibility_policy
+from projects.lifecycle import PROJECT
 from projects.models import Evaluation, Project
-from projects.states import UNFINISHED, State
+
+# A project already funded by government is fixed on the application's first page, not by the organization.
+_PLACES = {"eligibility.government_funded": ("basic", "id_government_funded")}
 
 
 def organization_facts(
@@ -15,12 +20,12 @@ def organization_facts(
 ) -> OrganizationFacts:
     """Everything eligibility needs to know about an organization applying to `round`."""
     others = Project.objects.filter(organization=organization, round=round).exclude(
-        state__in=[State.DRAFT, State.WITHDRAWN]
+        state__in=PROJECT.group("not_applied")
     )
     if project is not None and project.pk:
         others = others.exclude(pk=project.pk)
     unfinished = tuple(
-        Project.objects.filter(organization=organization, state__in=UNFINISHED)
+        Project.objects.filter(organization=organization, state__in=PROJECT.group("unfinished"))
         .exclude(round=round)
         .values_list("title", flat=True)
     )
@@ -53,8 +58,19 @@ def organization_facts(
     )
 
 
-def eligibility_reasons_for(organization: Organization, round: GrantRound, *, today: date, project=None) -> list[str]:
+def eligibility_issues_for(organization: Organization, round: GrantRound, *, today: date,
+                           project=None) -> list[Problem]:
+    """Every eligibility problem, each placed where it is fixed (mostly the organization itself)."""
     facts = organization_facts(
         organization, round, project=project, government_funded=bool(project and project.government_funded)
     )
-    return eligibility_reasons(facts, eligibility_policy(round), today)
+    return [_placed(p) for p in eligibility_issues(facts, eligibility_policy(round), today)]
+
+
+def _placed(problem: Problem) -> Problem:
+    section, field = _PLACES.get(problem.code, ("eligibility", ""))
+    return replace(problem, section=section, field=field)
+
+
+def eligibility_reasons_for(organization: Organization, round: GrantRound, *, today: date, project=None) -> list[str]:
+    return messages(eligibility_issues_for(organization, round, today=today, project=project))

@@ -1,182 +1,220 @@
-"""Guard conditions of each transition: each returns every reason it fails, in Chinese."""
+"""Guards of the project lifecycle: every reason a transition cannot happen now, as Problems placed
+where they are fixed. The lifecycle table (projects.lifecycle) names the `may_*` guards, which take
+(project, step); the helpers before them take plain arguments for the pages that show the same
+reasons before anyone pulls a lever. Checks owned by other apps (every expert has scored, the first
+tranche is paid) come through projects.signals.transition_checks."""
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.db.models import Sum
 
-from core.money import format_yuan
-from grants.defaults import ATTACHMENT_KINDS, DOMAINS
+from core import calendar
 from core.calendar import local_date, within_days
-from projects.eligibility import eligibility_reasons_for
+from core.fsm import Step
+from core.money import format_yuan
+from core.problems import Problem, messages
+from grants.defaults import ATTACHMENT_KINDS, DOMAINS
 from projects import budget
-from projects.models import EvaluationKind, Project
-from projects.states import FUNDED, State
+from projects.eligibility import eligibility_issues_for
+from projects.lifecycle import PROJECT
+from projects.models import Project
+from projects.states import EvaluationKind
+
+# The application's required text fields: the form section and input that fill each.
+_REQUIRED_TEXT = [
+    ("title", "项目名称", "basic"), ("summary", "项目简介", "basic"), ("need_analysis", "需求分析", "need"),
+    ("target_group", "服务对象", "need"), ("activity_plan", "活动计划", "plan"), ("team", "团队介绍", "team"),
+]
 
 
-def completeness(project: Project) -> list[str]:
+def completeness(project: Project) -> list[Problem]:
     problems = []
-    required = {
-        "title": "项目名称", "summary": "项目简介", "need_analysis": "需求分析",
-        "target_group": "服务对象", "activity_plan": "活动计划", "team": "团队介绍",
-    }
-    for field, label in required.items():
+    for field, label, section in _REQUIRED_TEXT:
         if not str(getattr(project, field) or "").strip():
-            problems.append(f"请填写「{label}」")
+            problems.append(Problem("complete.text", f"请填写「{label}」", section, f"id_{field}"))
     if not project.domain:
-        problems.append("请选择服务领域")
+        problems.append(Problem("complete.domain", "请选择服务领域", "basic", "id_domain"))
     elif project.domain not in (project.round.domains or []):
-        problems.append(f"服务领域「{DOMAINS.get(project.domain, project.domain)}」不在本批次征集范围内")
+        problems.append(Problem("complete.domain",
+                                f"服务领域「{DOMAINS.get(project.domain, project.domain)}」不在本批次征集范围内",
+                                "basic", "id_domain"))
     if not project.beneficiaries:
-        problems.append("请填写受益人数")
+        problems.append(Problem("complete.beneficiaries", "请填写受益人数", "need", "id_beneficiaries"))
     if not project.milestones.exists():
-        problems.append("请至少填写一个项目节点（里程碑）")
+        problems.append(Problem("complete.milestones", "请至少填写一个项目节点（里程碑）", "plan", "milestones"))
     if not project.indicators.exists():
-        problems.append("请至少填写一个绩效指标")
+        problems.append(Problem("complete.indicators", "请至少填写一个绩效指标", "indicators", "indicators"))
+    return problems
+
+
+def submission_problems(project: Project, now: datetime) -> list[Problem]:
+    """Everything that stops the application from being submitted at `now`, each placed on the form."""
+    round = project.round
+    problems: list[Problem] = []
+    if not within_days(round.apply_start, round.apply_end, now):
+        problems.append(Problem(
+            "submit.window",
+            f"不在申报时间内（{round.apply_start:%Y年%m月%d日} 至 {round.apply_end:%Y年%m月%d日} 24:00，北京时间）",
+            "general",
+        ))
+    problems += eligibility_issues_for(project.organization, round, today=local_date(now), project=project)
+    amount = project.requested_amount or Decimal("0")
+    if amount < round.min_amount or amount > round.max_amount:
+        problems.append(Problem(
+            "submit.amount",
+            f"申请资助金额 {format_yuan(amount)} 元不在本批次范围内"
+            f"（{format_yuan(round.min_amount)} 至 {format_yuan(round.max_amount)} 元）",
+            "budget", "budget-totals",
+        ))
+    problems += completeness(project)
+    problems += budget.issues(round, project.budget_lines.all(), amount, basis="申请")
+    present = set(project.attachments.values_list("kind", flat=True))
+    for kind in round.required_attachments or []:
+        if kind not in present:
+            problems.append(Problem("submit.attachment", f"缺少必需附件：{ATTACHMENT_KINDS.get(kind, kind)}",
+                                    "attachments"))
+    if project.organization.rating and "rating_certificate" not in present:
+        problems.append(Problem("submit.rating_certificate", "机构填写了评估等级，请上传评估等级证书", "attachments"))
     return problems
 
 
 def submission(project: Project, now: datetime) -> list[str]:
-    round = project.round
-    problems: list[str] = []
-    if not within_days(round.apply_start, round.apply_end, now):
-        problems.append(
-            f"不在申报时间内（{round.apply_start:%Y年%m月%d日} 至 {round.apply_end:%Y年%m月%d日} 24:00，北京时间）"
-        )
-    problems += eligibility_reasons_for(project.organization, round, today=local_date(now), project=project)
-    amount = project.requested_amount or Decimal("0")
-    if amount < round.min_amount or amount > round.max_amount:
-        problems.append(
-            f"申请资助金额 {format_yuan(amount)} 元不在本批次范围内"
-            f"（{format_yuan(round.min_amount)} 至 {format_yuan(round.max_amount)} 元）"
-        )
-    problems += completeness(project)
-    problems += budget.problems(round, project.budget_lines.all(), amount, basis="申请")
-    present = set(project.attachments.values_list("kind", flat=True))
-    for kind in round.required_attachments or []:
-        if kind not in present:
-            problems.append(f"缺少必需附件：{ATTACHMENT_KINDS.get(kind, kind)}")
-    if project.organization.rating and "rating_certificate" not in present:
-        problems.append("机构填写了评估等级，请上传评估等级证书")
-    return problems
+    """submission_problems() as plain messages."""
+    return messages(submission_problems(project, now))
 
 
-def review_finished(project: Project) -> list[str]:
-    from reviewers.models import AssignmentState
-
-    assignments = list(project.assignments.exclude(state=AssignmentState.RECUSED).values_list("state", flat=True))
-    if not assignments:
-        return ["尚未分配评审专家"]
-    pending = sum(1 for s in assignments if s != AssignmentState.SUBMITTED)
-    if pending:
-        return [f"还有 {pending} 位专家未提交评分"]
-    return []
+def submission_by_section(project: Project, now: datetime) -> list[Problem]:
+    """Every submission problem, in order; each carries the form section and field that fixes it."""
+    return submission_problems(project, now)
 
 
 def approved_total(round_id: int, exclude_project_id: int | None = None) -> Decimal:
-    qs = Project.objects.filter(round_id=round_id, state__in=FUNDED).exclude(state=State.TERMINATED)
+    """What the round's decisions have taken from its pot so far."""
+    qs = Project.objects.filter(round_id=round_id, state__in=PROJECT.group("committed"))
     if exclude_project_id:
         qs = qs.exclude(pk=exclude_project_id)
     return qs.aggregate(s=Sum("approved_amount"))["s"] or Decimal("0.00")
 
 
-def decision(project: Project, amount: Decimal) -> list[str]:
+def decision(project: Project, amount: Decimal | None) -> list[Problem]:
     round = project.round
-    problems = []
+    if amount is None:
+        return [Problem("decision.amount", "请填写核定资助金额", field="amount")]
     if amount <= 0:
-        return ["核定资助金额必须大于0"]
+        return [Problem("decision.amount", "核定资助金额必须大于0", field="amount")]
+    problems = []
     if amount > project.requested_amount:
-        problems.append(
-            f"核定资助金额 {format_yuan(amount)} 元不能高于申请金额 {format_yuan(project.requested_amount)} 元"
-        )
+        problems.append(Problem(
+            "decision.above_request",
+            f"核定资助金额 {format_yuan(amount)} 元不能高于申请金额 {format_yuan(project.requested_amount)} 元",
+            field="amount",
+        ))
     if amount < round.min_amount or amount > round.max_amount:
-        problems.append(
+        problems.append(Problem(
+            "decision.range",
             f"核定资助金额 {format_yuan(amount)} 元不在本批次范围内"
-            f"（{format_yuan(round.min_amount)} 至 {format_yuan(round.max_amount)} 元）"
-        )
+            f"（{format_yuan(round.min_amount)} 至 {format_yuan(round.max_amount)} 元）",
+            field="amount",
+        ))
     used = approved_total(round.pk, exclude_project_id=project.pk)
     if used + amount > round.pot:
-        problems.append(
+        problems.append(Problem(
+            "decision.pot",
             f"资金池不足：已核定 {format_yuan(used)} 元，加上本项目 {format_yuan(amount)} 元"
-            f"将超过资金总额 {format_yuan(round.pot)} 元（剩余 {format_yuan(round.pot - used)} 元）"
-        )
+            f"将超过资金总额 {format_yuan(round.pot)} 元（剩余 {format_yuan(round.pot - used)} 元）",
+            field="amount",
+        ))
     return problems
+
+
+def budget_issues_against_approved(project: Project) -> list[Problem]:
+    """Labor rule point 2: a cut amount may break the budget, which must be revised before signing."""
+    if project.approved_amount is None:
+        return [Problem("sign.no_amount", "尚未核定资助金额")]
+    return budget.issues(project.round, project.budget_lines.all(), project.approved_amount, basis="核定")
 
 
 def budget_fits_approved(project: Project) -> list[str]:
-    """Labor rule point 2: a cut amount may break the budget, which must be revised before signing."""
-    if project.approved_amount is None:
-        return ["尚未核定资助金额"]
-    return budget.problems(project.round, project.budget_lines.all(), project.approved_amount, basis="核定")
+    """budget_issues_against_approved() as plain messages."""
+    return messages(budget_issues_against_approved(project))
 
 
-def signing(project: Project, today: date) -> list[str]:
+def signing(project: Project, today: date) -> list[Problem]:
     problems = []
     if project.publicity_end and today <= project.publicity_end:
-        problems.append(f"公示期至 {project.publicity_end:%Y年%m月%d日} 结束，公示期满后方可签订协议")
-    problems += budget_fits_approved(project)
+        problems.append(Problem("sign.publicity",
+                                f"公示期至 {project.publicity_end:%Y年%m月%d日} 结束，公示期满后方可签订协议"))
+    problems += budget_issues_against_approved(project)
     return problems
-
-
-def first_tranche_paid(project: Project) -> list[str]:
-    first = project.tranches.order_by("seq").first()
-    if first is None:
-        return ["尚未生成拨款计划"]
-    if first.state != "paid":
-        return [f"{first.name}（{format_yuan(first.amount)} 元）尚未拨付到账"]
-    return []
 
 
 def latest_evaluation(project: Project, kind: str):
     return project.evaluations.filter(kind=kind).order_by("-submitted_at", "-id").first()
 
 
-def evaluation_outcome(project: Project, kind: str, *, passed: bool) -> list[str]:
+def evaluation_outcome(project: Project, kind: str, *, passed: bool) -> list[Problem]:
     ev = latest_evaluation(project, kind)
     name = EvaluationKind(kind).label
     if ev is None:
-        return [f"尚未提交{name}评分"]
+        return [Problem("evaluation.missing", f"尚未提交{name}评分")]
     if ev.passed != passed:
-        return [f"最近一次{name}得分 {ev.total} 分，结论为{'合格' if ev.passed else '不合格'}"]
+        return [Problem("evaluation.outcome", f"最近一次{name}得分 {ev.total} 分，结论为{'合格' if ev.passed else '不合格'}")]
     return []
 
 
-def final_may_begin(project: Project) -> list[str]:
-    needs_midterm = any(t.get("trigger") == "midterm_passed" for t in project.round.tranche_template)
-    if needs_midterm and not project.midterm_passed:
-        return ["中期评估合格后方可开始结项评估"]
+def needs_midterm(project: Project) -> bool:
+    """A round whose tranche template pays nothing on a passed mid-term goes straight to the final."""
+    return any(t.get("trigger") == "midterm_passed" for t in project.round.tranche_template)
+
+
+# ---------------------------------------------------------------- the guards the table names
+
+def may_submit(project: Project, step: Step) -> list[Problem]:
+    return submission_problems(project, step.now)
+
+
+def may_accept(project: Project, step: Step) -> list[Problem]:
+    return eligibility_issues_for(project.organization, project.round, today=calendar.today(step.now), project=project)
+
+
+def may_approve(project: Project, step: Step) -> list[Problem]:
+    return decision(project, step.get("amount"))
+
+
+def may_sign(project: Project, step: Step) -> list[Problem]:
+    if not (step.get("signer_name") or "").strip():
+        return [Problem("sign.name", "请输入签署人姓名以确认协议", field="signer_name")]
+    return signing(project, calendar.today(step.now))
+
+
+def may_begin_midterm(project: Project, step: Step) -> list[Problem]:
+    return [Problem("midterm.passed", "中期评估已合格，不需要再次评估")] if project.midterm_passed else []
+
+
+def may_begin_final(project: Project, step: Step) -> list[Problem]:
+    if needs_midterm(project) and not project.midterm_passed:
+        return [Problem("final.needs_midterm", "中期评估合格后方可开始结项评估")]
     return []
 
 
-class SectionProblem(NamedTuple):
-    section: str  # the application form section that fixes it ("eligibility": the organization itself)
-    field: str  # element id on that section's page, "" for the section as a whole
-    message: str
+def may_pass_midterm(project: Project, step: Step) -> list[Problem]:
+    return evaluation_outcome(project, EvaluationKind.MIDTERM, passed=True)
 
 
-# Completeness messages name the field they are about; these tell which page and input that is.
-_FIELD_WORDS = [
-    ("「项目名称」", "basic", "id_title"), ("「项目简介」", "basic", "id_summary"), ("服务领域", "basic", "id_domain"),
-    ("「需求分析」", "need", "id_need_analysis"), ("「服务对象」", "need", "id_target_group"),
-    ("受益人数", "need", "id_beneficiaries"), ("「活动计划」", "plan", "id_activity_plan"),
-    ("里程碑", "plan", "milestones"), ("绩效指标", "indicators", "indicators"), ("「团队介绍」", "team", "id_team"),
-    ("附件", "attachments", ""), ("评估等级证书", "attachments", ""), ("申请资助金额", "budget", "budget-totals"),
-]
+def may_fail_midterm(project: Project, step: Step) -> list[Problem]:
+    return evaluation_outcome(project, EvaluationKind.MIDTERM, passed=False)
 
 
-def submission_by_section(project: Project, now: datetime) -> list[SectionProblem]:
-    """submission()'s problems, in its order, each with the form section and field that fixes it."""
-    eligibility = set(eligibility_reasons_for(project.organization, project.round, today=local_date(now),
-                                              project=project))
-    budget_msgs = set(budget.problems(project.round, project.budget_lines.all(),
-                                      project.requested_amount or Decimal("0"), basis="申请"))
-    out = []
-    for message in submission(project, now):
-        if message in budget_msgs:
-            out.append(SectionProblem("budget", "budget-lines", message))
-        elif message in eligibility:
-            out.append(SectionProblem("eligibility", "", message))
-        else:
-            section, field = next(((s, f) for word, s, f in _FIELD_WORDS if word in message), ("general", ""))
-            out.append(SectionProblem(section, field, message))
-    return out
+def may_complete(project: Project, step: Step) -> list[Problem]:
+    return evaluation_outcome(project, EvaluationKind.FINAL, passed=True)
+
+
+def may_fail_final(project: Project, step: Step) -> list[Problem]:
+    return evaluation_outcome(project, EvaluationKind.FINAL, passed=False)
+
+
+def may_claw_back(project: Project, step: Step) -> list[Problem]:
+    amount = step.get("amount")
+    if amount is None or amount <= 0:
+        return [Problem("clawback.amount", "请填写大于0的追回金额", field="amount")]
+    return []

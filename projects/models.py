@@ -1,21 +1,26 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin
 
 from grants import defaults
 from grants.models import MONEY, GrantRound, Organization
-from projects.permissions import permission_for
-from projects.states import State
+from projects.lifecycle import PROJECT
+from projects.states import EvaluationKind, State
+from core import storage
 
 S = State
 
 
-class Project(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+# The generated base holds one django-fsm method per row of the table (mypy cannot follow a generated base).
+class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, models.Model):  # type: ignore[misc]
+    """An application and, once funded, the project. Its lifecycle (the django-fsm transition
+    methods among its bases included) is the table in projects.lifecycle."""
+
     round = models.ForeignKey(GrantRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="projects")
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="projects"
@@ -75,90 +80,6 @@ class Project(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @cached_property
     def state_label(self) -> str:
         return S(self.state).label
-
-    # Transitions. Guards with reasons live in projects.guards and run in projects.services;
-    # these declare only the graph and who may pull each lever.
-    @transition(field=state, source=[S.DRAFT, S.RETURNED], target=S.SUBMITTED, permission=permission_for("submit"))
-    def submit(self): ...
-
-    @transition(
-        field=state,
-        source=[S.DRAFT, S.SUBMITTED, S.RETURNED, S.UNDER_REVIEW, S.REVIEWED, S.WAITLISTED],
-        target=S.WITHDRAWN,
-        permission=permission_for("withdraw"),
-    )
-    def withdraw(self): ...
-
-    @transition(field=state, source=S.SUBMITTED, target=S.RETURNED, permission=permission_for("return_for_revision"))
-    def return_for_revision(self): ...
-
-    @transition(field=state, source=S.SUBMITTED, target=S.INELIGIBLE, permission=permission_for("mark_ineligible"))
-    def mark_ineligible(self): ...
-
-    @transition(field=state, source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=permission_for("accept_for_review"))
-    def accept_for_review(self): ...
-
-    @transition(field=state, source=S.UNDER_REVIEW, target=S.REVIEWED, permission=permission_for("finish_review"))
-    def finish_review(self): ...
-
-    @transition(field=state, source=[S.REVIEWED, S.WAITLISTED], target=S.APPROVED, permission=permission_for("approve"))
-    def approve(self): ...
-
-    @transition(field=state, source=S.REVIEWED, target=S.WAITLISTED, permission=permission_for("waitlist"))
-    def waitlist(self): ...
-
-    @transition(field=state, source=[S.REVIEWED, S.WAITLISTED], target=S.REJECTED, permission=permission_for("reject"))
-    def reject(self): ...
-
-    @transition(
-        field=state, source=[S.APPROVED, S.WAITLISTED, S.REJECTED], target=S.REVIEWED,
-        permission=permission_for("reopen_decision"),
-    )
-    def reopen_decision(self): ...
-
-    @transition(field=state, source=S.APPROVED, target=S.PUBLICITY, permission=permission_for("publish"))
-    def publish(self): ...
-
-    @transition(field=state, source=S.PUBLICITY, target=S.OBJECTION, permission=permission_for("raise_objection"))
-    def raise_objection(self): ...
-
-    @transition(field=state, source=S.OBJECTION, target=S.PUBLICITY, permission=permission_for("dismiss_objection"))
-    def dismiss_objection(self): ...
-
-    @transition(field=state, source=S.OBJECTION, target=S.REVIEWED, permission=permission_for("uphold_objection"))
-    def uphold_objection(self): ...
-
-    @transition(field=state, source=S.PUBLICITY, target=S.CONTRACTED, permission=permission_for("sign"))
-    def sign(self): ...
-
-    @transition(field=state, source=S.CONTRACTED, target=S.IN_PROGRESS, permission=permission_for("start"))
-    def start(self): ...
-
-    @transition(field=state, source=S.IN_PROGRESS, target=S.MIDTERM_REVIEW, permission=permission_for("begin_midterm"))
-    def begin_midterm(self): ...
-
-    @transition(field=state, source=S.MIDTERM_REVIEW, target=S.IN_PROGRESS, permission=permission_for("pass_midterm"))
-    def pass_midterm(self): ...
-
-    @transition(field=state, source=S.MIDTERM_REVIEW, target=S.IN_PROGRESS, permission=permission_for("fail_midterm"))
-    def fail_midterm(self): ...
-
-    @transition(field=state, source=S.IN_PROGRESS, target=S.FINAL_REVIEW, permission=permission_for("begin_final"))
-    def begin_final(self): ...
-
-    @transition(field=state, source=S.FINAL_REVIEW, target=S.COMPLETED, permission=permission_for("complete"))
-    def complete(self): ...
-
-    @transition(field=state, source=S.FINAL_REVIEW, target=S.TERMINATED, permission=permission_for("fail_final"))
-    def fail_final(self): ...
-
-    @transition(
-        field=state,
-        source=[S.CONTRACTED, S.IN_PROGRESS, S.MIDTERM_REVIEW, S.FINAL_REVIEW],
-        target=S.TERMINATED,
-        permission=permission_for("terminate"),
-    )
-    def terminate(self): ...
 
 
 class Source(models.TextChoices):
@@ -220,31 +141,39 @@ class Indicator(models.Model):
         ordering = ["id"]
 
 
-protected_storage = FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+protected_storage = storage.PROTECTED
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # Stored under a random name: the user's file name never reaches the file system.
-    import uuid
-
     return f"attachments/{instance.project_id}/{uuid.uuid4().hex}"
 
 
 class Attachment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=40, choices=list(defaults.ATTACHMENT_KINDS.items()))
-    file = models.FileField(_("file"), storage=protected_storage, upload_to=attachment_path, max_length=300)
+    file = models.FileField(_("file"), storage=storage.protected, upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # A receipt backs exactly one spending row (and through it, its report); RESTRICT because
+    # evidence of spending is never deleted on its own, only with the whole project.
+    expenditure = models.ForeignKey(
+        "Expenditure", verbose_name=_("spending row"), on_delete=models.RESTRICT, null=True, blank=True,
+        related_name="receipts",
+    )
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["kind", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expenditure__isnull=True) | models.Q(kind="receipt"),
+                                   name="attachment_only_receipts_back_spending"),
+        ]
 
 
 class ProjectEvent(models.Model):
@@ -266,15 +195,20 @@ class ProjectEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from projects.states import TRANSITIONS
+        """What staff read on the timeline."""
+        if self.action in PROJECT:
+            return PROJECT.get(self.action).label
+        return str(EVENT_LABELS.get(self.action, self.action))
 
-        spec = TRANSITIONS.get(self.action)
-        if spec:
-            return spec.label
+    @property
+    def applicant_label(self) -> str:
+        """What the organization reads on its timeline."""
+        if self.action in PROJECT:
+            return PROJECT.get(self.action).public_label
         return str(EVENT_LABELS.get(self.action, self.action))
 
 
-# Audit actions that are not transitions (transitions carry their Chinese label in projects.states).
+# Audit actions that are not transitions (transitions carry their labels in projects.lifecycle).
 EVENT_LABELS = {
     "create": _("Application started"),
     "attachment": _("File uploaded"),
@@ -302,11 +236,6 @@ REVIEW_INTERNAL_ACTIONS = frozenset({
     "assign_expert", "auto_assign", "unassign_expert", "review_reopened", "replacement_missing",
     "expert_recused", "expert_declared", "review_submitted",
 })
-
-
-class EvaluationKind(models.TextChoices):
-    MIDTERM = "midterm", _("Mid-term evaluation")
-    FINAL = "final", _("Final evaluation")
 
 
 class Evaluation(models.Model):

@@ -5,6 +5,10 @@ so a notification never describes a change that was rolled back.
 """
 from django.urls import reverse
 
+from accounts.services import notify
+from projects.lifecycle import PROJECT
+from projects.models import ProjectEvent
+
 # Audit actions that are not transitions but still concern the organization.
 OTHER_ACTIONS = {
     "adjustment_approved": "预算调整申请已批准",
@@ -14,15 +18,11 @@ OTHER_ACTIONS = {
 
 def notify_transition(event_id: int) -> int:
     """Notifies the members (except whoever made the change) about one audit event; returns how many."""
-    from accounts.services import notify
-    from projects.models import ProjectEvent
-    from projects.states import TRANSITIONS
-
     event = ProjectEvent.objects.select_related("project__organization", "actor").filter(pk=event_id).first()
     if event is None:
         return 0
-    if event.action in TRANSITIONS:
-        what = TRANSITIONS[event.action].label
+    if event.action in PROJECT:
+        what = PROJECT.get(event.action).public_label
     elif event.action in OTHER_ACTIONS:
         what = OTHER_ACTIONS[event.action]
     else:

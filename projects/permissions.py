@@ -1,6 +1,11 @@
-"""Who may do what to a project; used by the FSM `permission=` hooks and by selectors."""
+"""Who may do what to a project; the lifecycle's `permission` (and so django-fsm's) and selectors use it."""
 from accounts.models import Role
-from projects.states import MEMBER, TRANSITIONS
+from core.fsm import Transition
+from grants.models import Membership
+from projects.states import MEMBER
+
+# Who may, in the words of the rules (refusals name them whatever the page's language).
+ROLE_NAMES = {MEMBER: "申报机构成员", Role.OFFICER: "项目管理员", Role.FINANCE: "财务人员", Role.EVALUATOR: "评估人员"}
 
 
 def is_member(user, organization_id: int) -> bool:
@@ -8,26 +13,22 @@ def is_member(user, organization_id: int) -> bool:
         return False
     cache = getattr(user, "_org_ids", None)
     if cache is None:
-        from grants.models import Membership
-
         cache = set(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
         user._org_ids = cache
     return organization_id in cache
 
 
-def may_transition(project, user, name: str) -> bool:
-    spec = TRANSITIONS[name]
+def may_transition(project, user, transition: Transition) -> bool:
+    """The transition's roles: MEMBER is an applicant of the project's organization; the others are
+    staff roles (an admin has every staff role, never the applicant's)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if MEMBER in spec.roles and user.role == Role.APPLICANT and is_member(user, project.organization_id):
+    if MEMBER in transition.roles and user.role == Role.APPLICANT and is_member(user, project.organization_id):
         return True
-    staff_roles = [r for r in spec.roles if r != MEMBER]
+    staff_roles = [r for r in transition.roles if r != MEMBER]
     return bool(staff_roles) and user.has_role(*staff_roles)
 
 
-def permission_for(name: str):
-    def check(instance, user) -> bool:
-        return may_transition(instance, user, name)
-
-    check.__name__ = f"may_{name}"
-    return check
+def who_may(transition: Transition) -> str:
+    """Who may pull `transition`, e.g. 「项目管理员、财务人员」."""
+    return "、".join(name for role, name in ROLE_NAMES.items() if role in transition.roles)

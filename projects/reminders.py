@@ -9,8 +9,11 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+
+from accounts.services import notify
 from core import calendar
+from projects.lifecycle import SIGNED
+from projects.models import Milestone, MilestoneReminder
 
 LEAD_DAYS = 7
 BEFORE, DUE, OVERDUE = "before_7d", "due", "overdue"
@@ -49,10 +52,6 @@ def send_due_reminders(*, actor=None, today: date | None = None) -> int:
     `actor` is None when the beat task runs it (nobody is excluded from the recipients);
     `today` is for tests and the demo seed only.
     """
-    from accounts.services import notify
-    from projects.models import Milestone, MilestoneReminder
-    from projects.states import SIGNED
-
     today = today or calendar.today()
     candidates = (
         Milestone.objects.filter(

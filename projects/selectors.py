@@ -3,14 +3,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Role
+from projects.lifecycle import PROJECT
 from projects.models import Project
-from projects.states import State
 
-MONEY_STATES = [
-    State.CONTRACTED, State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW, State.COMPLETED, State.TERMINATED,
-]
-REVIEW_STAGE_STATES = [State.UNDER_REVIEW, State.REVIEWED, State.WAITLISTED]
-EVALUATION_STATES = [State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW, State.COMPLETED, State.TERMINATED]
+# The reviewers app's assignment states in which an expert sees the proposal: no conflict declared,
+# or scores submitted. Spelled as values because projects sits below reviewers;
+# tests/projects/test_lifecycle_table.py keeps them equal to reviewers.models.AssignmentState.
+EXPERT_SEES_ASSIGNMENTS = ("accepted", "submitted")
 
 
 def visible_projects(user) -> QuerySet[Project]:
@@ -21,17 +20,15 @@ def visible_projects(user) -> QuerySet[Project]:
     if user.role == Role.APPLICANT:
         return Project.objects.filter(organization__membership__user=user)
     if user.role == Role.FINANCE:
-        return Project.objects.filter(state__in=MONEY_STATES)
+        return Project.objects.filter(state__in=PROJECT.group("after_signing"))
     if user.role == Role.EVALUATOR:
-        return Project.objects.filter(state__in=EVALUATION_STATES)
+        return Project.objects.filter(state__in=PROJECT.group("evaluable"))
     if user.role == Role.EXPERT:
-        from reviewers.models import AssignmentState
-
         # Experts see a proposal while it is being reviewed and decided, not the project's later life.
         return Project.objects.filter(
-            state__in=REVIEW_STAGE_STATES,
+            state__in=PROJECT.group("review_stage"),
             assignments__expert__user=user,
-            assignments__state__in=[AssignmentState.ACCEPTED, AssignmentState.SUBMITTED],
+            assignments__state__in=EXPERT_SEES_ASSIGNMENTS,
         )
     return Project.objects.none()
 

@@ -5,14 +5,13 @@ from django.http import Http404
 
 from accounts.models import Role
 from grants.models import GrantRound
+from projects.lifecycle import PROJECT
 from projects.models import Attachment, Evaluation, EvaluationKind, Expenditure, Indicator, Milestone, Project
 from projects.performance import IndicatorFigure, Performance, Spend, performance
 from projects.selectors import visible_projects
-from projects.states import SIGNED, State
+from projects.states import State
 
 EVALUATING_ROLES = (Role.OFFICER, Role.EVALUATOR)
-# Stages an evaluator works on: awaiting the start of an evaluation, or in one.
-EVALUATION_QUEUE = [State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW]
 EXCELLENT = "优秀"
 
 
@@ -20,7 +19,7 @@ def evaluable_projects(user) -> QuerySet[Project]:
     """Projects an officer or evaluator may evaluate (the evaluator's visibility is projects.selectors')."""
     if not getattr(user, "is_authenticated", False) or not user.has_role(*EVALUATING_ROLES):
         return Project.objects.none()
-    return visible_projects(user).filter(state__in=[*EVALUATION_QUEUE, State.COMPLETED, State.TERMINATED])
+    return visible_projects(user).filter(state__in=PROJECT.group("evaluable"))
 
 
 def get_evaluable_project(user, pk: int) -> Project:
@@ -34,7 +33,7 @@ def evaluation_queue(user) -> QuerySet[Project]:
     """The work list: one row per project with the facts the list shows, in a fixed number of queries."""
     return (
         evaluable_projects(user)
-        .filter(state__in=EVALUATION_QUEUE)
+        .filter(state__in=PROJECT.group("evaluation_queue"))
         .select_related("round", "organization")
         .annotate(failed_midterm=Exists(
             Evaluation.objects.filter(project=OuterRef("pk"), kind=EvaluationKind.MIDTERM, passed=False)))
@@ -83,7 +82,7 @@ def performance_of(project: Project) -> Performance:
 
 def overdue_milestones(round: GrantRound, today):
     return (
-        Milestone.objects.filter(project__round=round, project__state__in=SIGNED, completed_on__isnull=True,
+        Milestone.objects.filter(project__round=round, project__state__in=PROJECT.group("signed"), completed_on__isnull=True,
                                  due_date__lt=today)
         .select_related("project__organization")
         .annotate(reminders_sent=Count("reminders", filter=Q(reminders__kind="overdue")))

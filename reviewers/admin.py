@@ -1,8 +1,12 @@
-"""Admin: the expert pool may be edited; relations, assignments and runs are read-only here because
-they change only through reviewers.services (the officer pages record and audit them)."""
+"""Admin: the expert pool may be edited, through reviewers.services; experts are added on the officer's
+pool page (which sends the set-password invitation) and deactivated rather than deleted (assignments
+name them). Relations, assignments and runs are read-only here because they change only through
+reviewers.services (the officer pages record and audit them)."""
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
+from core.service_admin import ServiceAdmin
+from reviewers import services
 from reviewers.models import Assignment, AssignmentRun, Expert, ExpertRelation
 
 
@@ -23,12 +27,18 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
+class ExpertAdmin(ServiceAdmin):
     list_display = ["name", "employer", "district", "is_finance", "weight", "active"]
     list_filter = ["is_finance", "district", "active"]
     search_fields = ["name", "employer", "email"]
     readonly_fields = ["user"]
     inlines = [RelationInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.save_expert(actor=request.user, expert=obj)
 
 
 @admin.register(ExpertRelation)

@@ -8,3 +8,6 @@ class ReviewersConfig(AppConfig):
 
     def ready(self) -> None:
         from reviewers import jobs  # noqa: F401  registers the assignment-run job kind
+        from reviewers import receivers
+
+        receivers.connect()  # the review's checks on the project lifecycle (projects.signals)

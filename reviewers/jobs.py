@@ -5,17 +5,14 @@ import io
 
 from django.utils.translation import gettext_lazy as _
 
+from core.escaping import escape_formula
 from documents.kinds import register
 from documents.runs import JobResult, JobRun, write_atomically
-from core.escaping import escape_formula
-
-ASSIGNMENT_RUN = "assignment_run"
+from reviewers import services
 
 
-@register(ASSIGNMENT_RUN, _("Automatic expert assignment"))
+@register(services.ASSIGNMENT_RUN, _("Automatic expert assignment"))
 def assignment_job(run: JobRun) -> JobResult:
-    from reviewers import services
-
     run_id = run.params["run_id"]
     run.progress(0, total=1)
     try:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from projects import guards
-from projects.states import FUNDED, State
+from projects.lifecycle import FUNDED
+from projects.states import State
 from reviewers.aggregation import RankEntry, aggregate, is_disputed, rank, spread, zscores
 
 NOT_TAKING_MONEY = {State.WAITLISTED, State.REJECTED}

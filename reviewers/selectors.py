@@ -64,25 +64,25 @@ def officer_rounds(user) -> QuerySet[GrantRound]:
     ).order_by("-year", "-apply_start")
 
 
-def round_for_officer(user, pk) -> GrantRound:
+def _officer_gets(user, queryset, pk):
+    """One row for an officer; 404 for anyone else, a missing row or a malformed id alike."""
     if not _is_officer(user):
         raise Http404
     try:
-        return GrantRound.objects.prefetch_related("budget_caps").get(pk=_int(pk))
-    except GrantRound.DoesNotExist:
+        return queryset.get(pk=_int(pk))
+    except queryset.model.DoesNotExist:
         raise Http404 from None
+
+
+def round_for_officer(user, pk) -> GrantRound:
+    return _officer_gets(user, GrantRound.objects.prefetch_related("budget_caps"), pk)
 
 
 def project_for_officer(user, pk, round_id=None) -> Project:
-    if not _is_officer(user):
-        raise Http404
     qs = Project.objects.select_related("round", "organization")
     if round_id is not None:
         qs = qs.filter(round_id=round_id)
-    try:
-        return qs.get(pk=_int(pk))
-    except Project.DoesNotExist:
-        raise Http404 from None
+    return _officer_gets(user, qs, pk)
 
 
 def panel(project: Project) -> list[Assignment]:
@@ -90,12 +90,7 @@ def panel(project: Project) -> list[Assignment]:
 
 
 def expert_for_officer(user, pk) -> Expert:
-    if not _is_officer(user):
-        raise Http404
-    try:
-        return Expert.objects.select_related("user").get(pk=_int(pk))
-    except Expert.DoesNotExist:
-        raise Http404 from None
+    return _officer_gets(user, Expert.objects.select_related("user"), pk)
 
 
 def experts_for_officer(user) -> QuerySet[Expert]:

@@ -6,15 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role, User
+from core.calendar import today
 from core.errors import DomainError
+from core.validation import model_problems
+from documents.services import start_job
 from grants.models import GrantRound, Organization
-from core.calendar import SHANGHAI, today
+from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project, ProjectEvent
 from projects.states import State
@@ -23,10 +32,19 @@ from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.errors import ReviewError
 from reviewers.models import (
-    Assignment, AssignmentRun, AssignmentState, Expert, ExpertRelation, RelationKind, RunState,
+    Assignment,
+    AssignmentRun,
+    AssignmentState,
+    Expert,
+    ExpertRelation,
+    RelationKind,
+    RunState,
 )
+from reviewers.receivers import review_finished
 
 A = AssignmentState
+# The documents job kind of an automatic run; reviewers.jobs registers the function that does it.
+ASSIGNMENT_RUN = "assignment_run"
 
 
 def _require_officer(actor, what: str) -> None:
@@ -35,9 +53,7 @@ def _require_officer(actor, what: str) -> None:
 
 
 def _log(project, actor, action: str, comment: str = "", data: dict | None = None) -> None:
-    from projects.services import log_event
-
-    log_event(project=project, actor=actor, action=action, comment=comment, data=data)
+    project_services.log_event(project=project, actor=actor, action=action, comment=comment, data=data)
 
 
 # ---------------------------------------------------------------- expert pool
@@ -75,8 +91,6 @@ def register_expert(*, actor, data: ExpertData) -> Expert:
 def _send_set_password(user_id: int) -> None:
     # Django's PasswordResetForm.save() skips users without a usable password, which is exactly an
     # invited expert, so its mail helper is called directly with a set-password link.
-    from django.contrib.auth.forms import PasswordResetForm
-
     user = User.objects.filter(pk=user_id).first()
     if user is None or not user.email:
         return
@@ -87,10 +101,6 @@ def _send_set_password(user_id: int) -> None:
 
 
 def _invite_context(user) -> dict:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     return {
         "user": user, "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
@@ -99,19 +109,31 @@ def _invite_context(user) -> dict:
 
 
 def _site_domain() -> str:
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
     return urlsplit(settings.SITE_URL).netloc or "localhost"
 
 
 def _protocol() -> str:
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
     return urlsplit(settings.SITE_URL).scheme or "https"
+
+
+def save_expert(*, actor, expert: Expert) -> Expert:
+    """Changes a pool member's details; the login's name, e-mail and phone follow, so invitations and
+    notifications reach the address on file."""
+    _require_officer(actor, "维护专家库")
+    expert.email = (expert.email or "").strip().lower()
+    problems: list[str] = []
+    if expert.email and (Expert.objects.filter(email__iexact=expert.email).exclude(pk=expert.pk).exists()
+                         or User.objects.filter(email__iexact=expert.email).exclude(pk=expert.user_id).exists()):
+        problems.append(f"邮箱 {expert.email} 已被使用")
+    problems += model_problems(expert)
+    if problems:
+        raise ReviewError(problems)
+    with transaction.atomic():
+        expert.save()
+        if expert.user_id:
+            User.objects.filter(pk=expert.user_id).update(display_name=expert.name, email=expert.email,
+                                                         phone=expert.phone)
+    return expert
 
 
 class ImportReport(NamedTuple):
@@ -249,9 +271,6 @@ def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
         raise ReviewError("随机种子必须是非负整数")
     if AssignmentRun.objects.filter(round_id=round_id, state=RunState.PENDING).exists():
         raise ReviewError("本批次已有一次自动分配正在进行，请等待其完成")
-    from documents.services import start_job
-    from reviewers.jobs import ASSIGNMENT_RUN
-
     with transaction.atomic():
         run = AssignmentRun.objects.create(round_id=round_id, seed=seed, requested_by=actor)
         # A documents Job carries it: progress bar, result file and error on the jobs page.
@@ -352,6 +371,14 @@ def _own(assignment_id: int, actor) -> Assignment:
     return assignment
 
 
+def _own_open(assignment_id: int, actor) -> Assignment:
+    """The actor's own assignment, still open for scores (declared free of conflicts, not submitted)."""
+    assignment = _own(assignment_id, actor)
+    if assignment.state != A.ACCEPTED:
+        raise ReviewError("请先声明无利益冲突；已提交的评分不能修改")
+    return assignment
+
+
 def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") -> Assignment:
     """The declaration before the proposal is shown. A conflict recuses the expert, is recorded as a
     relation (so no later round assigns them to this organization by mistake) and frees the slot."""
@@ -385,9 +412,7 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
 def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
                criterion_comments: dict | None = None) -> Assignment:
     with transaction.atomic():
-        a = _own(assignment_id, actor)
-        if a.state != A.ACCEPTED:
-            raise ReviewError("请先声明无利益冲突；已提交的评分不能修改")
+        a = _own_open(assignment_id, actor)
         rubric = a.project.round.rubric
         problems = scoring.draft_problems(rubric, scores)
         if problems:
@@ -404,9 +429,7 @@ def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
 def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
                   criterion_comments: dict | None = None) -> Assignment:
     with transaction.atomic():
-        a = _own(assignment_id, actor)
-        if a.state != A.ACCEPTED:
-            raise ReviewError("请先声明无利益冲突；已提交的评分不能修改")
+        a = _own_open(assignment_id, actor)
         round = a.project.round
         comment = (comment or "").strip()
         problems = scoring.submit_problems(round.rubric, scores, comment, round.comment_required_below)
@@ -425,12 +448,9 @@ def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
 
 
 def _finish_if_complete(actor, project_id: int) -> None:
-    from projects.guards import review_finished
-    from projects.services import finish_review
-
     project = Project.objects.get(pk=project_id)
     if project.state == State.UNDER_REVIEW and not review_finished(project):
-        finish_review(actor=actor, project_id=project_id, system=True)
+        project_services.finish_review(actor=actor, project_id=project_id, system=True)
 
 
 def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
@@ -469,8 +489,6 @@ class Decision(NamedTuple):
 def decide(*, actor, round_id: int, decisions: Iterable[Decision]) -> list[Project]:
     """Applies a batch of funding decisions in the given (rank) order through the project services.
     All or nothing: if any project fails, none is changed and every reason is reported."""
-    from projects import services as projects
-
     _require_officer(actor, "作出立项决定")
     decisions = list(decisions)
     if not decisions:
@@ -487,12 +505,12 @@ def decide(*, actor, round_id: int, decisions: Iterable[Decision]) -> list[Proje
             try:
                 with transaction.atomic():
                     if d.action == "approve":
-                        done.append(projects.approve_project(
+                        done.append(project_services.approve_project(
                             actor=actor, project_id=d.project_id, approved_amount=d.amount, comment=d.comment))
                     elif d.action == "waitlist":
-                        done.append(projects.waitlist_project(actor=actor, project_id=d.project_id, comment=d.comment))
+                        done.append(project_services.waitlist_project(actor=actor, project_id=d.project_id, comment=d.comment))
                     elif d.action == "reject":
-                        done.append(projects.reject_project(actor=actor, project_id=d.project_id, comment=d.comment))
+                        done.append(project_services.reject_project(actor=actor, project_id=d.project_id, comment=d.comment))
                     else:
                         raise ReviewError("请选择拟资助、候补或不予资助")
             except (DomainError, ValueError, TypeError) as exc:
@@ -505,11 +523,9 @@ def decide(*, actor, round_id: int, decisions: Iterable[Decision]) -> list[Proje
 
 def publish_round(*, actor, round_id: int, now=None) -> list[Project]:
     """Puts every approved project of the round into 公示 together (one start date, one end date)."""
-    from projects import services as projects
-
     _require_officer(actor, "发布公示")
     ids = list(Project.objects.filter(round_id=round_id, state=State.APPROVED).order_by("code").values_list("id", flat=True))
     if not ids:
         raise ReviewError("本批次没有待公示的拟资助项目")
     with transaction.atomic():
-        return [projects.publish_project(actor=actor, project_id=pid, now=now) for pid in ids]
+        return [project_services.publish_project(actor=actor, project_id=pid, now=now) for pid in ids]

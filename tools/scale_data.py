@@ -31,30 +31,47 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import models as djmodels
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import models as djmodels
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
-from finance.models import (
-    Batch, BatchEvent, BatchState, LedgerEntry, LedgerKind, Payment, Tranche, TrancheState,
-)
+from core.calendar import SHANGHAI, add_working_days, today
 from core.money import format_yuan
-from grants.rules.tranches import split_amount
+from finance.models import (
+    Batch,
+    BatchEvent,
+    BatchState,
+    LedgerEntry,
+    LedgerKind,
+    Payment,
+    Tranche,
+    TrancheState,
+)
 from grants import defaults
 from grants.models import GrantRound, Membership, Organization, OrgType
-from core.calendar import SHANGHAI, add_working_days, today
 from grants.rules.credit_code import check_char
+from grants.rules.tranches import split_amount
 from projects.evaluation import grade_for, total_of
 from projects.models import (
-    Attachment, BudgetLine, Evaluation, EvaluationKind, Indicator, Milestone, Project, ProjectEvent,
+    Attachment,
+    BudgetLine,
+    Evaluation,
+    EvaluationKind,
+    Indicator,
+    Milestone,
+    Project,
+    ProjectEvent,
 )
+from projects.services import EDITABLE_FIELDS
 from projects.states import State
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
@@ -490,8 +507,6 @@ class ScaleBuilder:
 
     def _snapshot(self, plan: Plan) -> dict:
         """What projects.services.snapshot() stores in the submit row."""
-        from projects.services import EDITABLE_FIELDS
-
         p = plan.project
         data = {f: str(getattr(p, f)) for f in sorted(EDITABLE_FIELDS)}
         data["budget"] = [
@@ -810,8 +825,6 @@ class ScaleBuilder:
         self.round.pot = pot
 
     def summary(self) -> dict:
-        from django.db.models import Count, Sum
-
         r = self.round
         return {
             "projects": Project.objects.filter(round=r).count(),

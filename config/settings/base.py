@@ -170,3 +170,8 @@ LOGGING = {
 YICHUANG_FUNDER_NAME = env("YICHUANG_FUNDER_NAME", "XX市民政局")
 
 YICHUANG_SITE_NAME = _("Yichuang public-interest venture philanthropy")
+
+# Whether the day a 公示 is published counts as its first working day. False (the common practice
+# and the default): a notice published on Monday for 5 working days runs Tuesday to the next Monday.
+# Holidays and 调休 make-up days follow the official calendar (core.calendar, grants.workdays).
+PUBLICITY_COUNTS_START_DAY = env_bool("PUBLICITY_COUNTS_START_DAY", False)

@@ -1,10 +1,17 @@
 """Test run: fast hashing, in-memory mail, eager Celery unless a broker is given."""
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Uploads: one folder per test process, so that pytest-xdist's workers (gw0, gw1, …) and other test runs
+# in the same checkout never see each other's files. The run's id is the first test process's pid, put
+# in the environment so that xdist workers and the processes a test starts (a Celery worker) inherit it:
+# a worker started by a test writes where its test reads. tests/conftest.py removes the folder at the end.
+TEST_RUN = os.environ.setdefault("YICHUANG_TEST_RUN", str(os.getpid()))
+MEDIA_ROOT = BASE_DIR / "var" / "test-media" / f"{TEST_RUN}-{env('PYTEST_XDIST_WORKER') or 'main'}"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

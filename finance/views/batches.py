@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.messages import report_outcome, show_errors
+from core.money import rmb_upper
 from documents.pdf import render_pdf
 from finance import selectors, services
 from finance.bank_results import parse_result_file
@@ -16,16 +18,10 @@ from finance.exports.resources import BankTransferResource, DisbursementListReso
 from finance.exports.writers import write_csv, write_xlsx
 from finance.forms import BankFileForm, BatchFilterForm, FailureForm, PaymentForm, ReasonForm, ResultFileForm
 from finance.models import BatchState, FileFormat
-from core.money import rmb_upper
 from grants.defaults import DOMAINS
 from projects.models import Project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _show(request, exc: FinanceError) -> None:
-    for error in exc.errors:
-        messages.error(request, error)
 
 
 @login_required
@@ -55,7 +51,7 @@ def batch_new(request):
             try:
                 batch = services.create_batch(actor=request.user, tranche_ids=ids, **filters)
             except FinanceError as exc:
-                _show(request, exc)
+                show_errors(request, exc)
             else:
                 messages.success(request, _("Batch %(number)s created.") % {"number": batch.number})
                 return redirect("finance:batch_detail", pk=batch.pk)
@@ -104,7 +100,7 @@ def batch_action(request, pk: int, action: str):
         ACTIONS[action](request, batch)
         messages.success(request, _("Done."))
     except FinanceError as exc:
-        _show(request, exc)
+        show_errors(request, exc)
     return redirect("finance:batch_detail", pk=batch.pk)
 
 
@@ -160,12 +156,9 @@ def tranche_pay(request, pk: int):
     tranche = selectors.get_tranche_for(request.user, pk)
     form = PaymentForm(request.POST)
     if form.is_valid():
-        try:
-            services.record_payment(actor=request.user, tranche_id=tranche.pk, paid_on=form.cleaned_data["paid_on"],
-                                    bank_reference=form.cleaned_data["bank_reference"])
-            messages.success(request, _("Payment recorded."))
-        except FinanceError as exc:
-            _show(request, exc)
+        report_outcome(request, lambda: services.record_payment(
+            actor=request.user, tranche_id=tranche.pk, paid_on=form.cleaned_data["paid_on"],
+            bank_reference=form.cleaned_data["bank_reference"]), done=_("Payment recorded."))
     else:
         messages.error(request, _("Please fill in the payment date and the bank reference."))
     return _back_to(tranche)
@@ -176,12 +169,9 @@ def tranche_pay(request, pk: int):
 def tranche_fail(request, pk: int):
     tranche = selectors.get_tranche_for(request.user, pk)
     form = FailureForm(request.POST)
-    try:
-        services.record_payment_failure(actor=request.user, tranche_id=tranche.pk,
-                                        reason=form.data.get("reason", ""))
-        messages.success(request, _("Failed transfer recorded."))
-    except FinanceError as exc:
-        _show(request, exc)
+    report_outcome(request, lambda: services.record_payment_failure(
+        actor=request.user, tranche_id=tranche.pk, reason=form.data.get("reason", "")),
+        done=_("Failed transfer recorded."))
     return _back_to(tranche)
 
 
@@ -209,7 +199,7 @@ def batch_results(request, pk: int):
         outcome = services.import_bank_results(actor=request.user, batch_id=batch.pk, rows=rows,
                                                paid_on=form.cleaned_data["paid_on"])
     except FinanceError as exc:
-        _show(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("%(paid)s paid, %(failed)s failed, %(skipped)s already recorded.") % {
             "paid": outcome.paid, "failed": outcome.failed, "skipped": outcome.already_paid})

@@ -1,14 +1,14 @@
 """Finance overview, ledger and claw-backs. Batches and exports are in finance/views/batches.py."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from finance import selectors, services
 from core.charts import grouped_bars
-from finance.errors import FinanceError
+from core.messages import report_outcome
+from core.pagination import paginate
+from finance import selectors, services
 from finance.forms import RepaymentForm
 from finance.ledger import reconciliation_problems
 from grants.defaults import DOMAINS
@@ -53,7 +53,7 @@ def ledger(request):
     round = _chosen_round(request, rounds)
     page = None
     if round is not None:
-        page = Paginator(selectors.ledger_entries(round), 50).get_page(request.GET.get("page"))
+        page = paginate(request, selectors.ledger_entries(round), 50)
     return render(request, "finance/ledger.html", {"rounds": rounds, "round": round, "page": page})
 
 
@@ -69,14 +69,10 @@ def repay(request, pk: int):
     clawback = selectors.get_clawback_for(request.user, pk)
     form = RepaymentForm(request.POST)
     if form.is_valid():
-        try:
-            services.record_repayment(actor=request.user, clawback_id=clawback.pk, amount=form.cleaned_data["amount"],
-                                      repaid_on=form.cleaned_data["repaid_on"],
-                                      reference=form.cleaned_data["reference"])
-            messages.success(request, _("Repayment recorded."))
-        except FinanceError as exc:
-            for error in exc.errors:
-                messages.error(request, error)
+        report_outcome(request, lambda: services.record_repayment(
+            actor=request.user, clawback_id=clawback.pk, amount=form.cleaned_data["amount"],
+            repaid_on=form.cleaned_data["repaid_on"], reference=form.cleaned_data["reference"]),
+            done=_("Repayment recorded."))
     else:
         messages.error(request, _("Please fill in the amount and the date."))
     return redirect("finance:clawbacks")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from core.money import FEN, format_yuan, percent_of, percent_of_display
+from core.problems import Problem, messages
 
 CATEGORIES = {
     "labor": "人员经费/劳务费",
@@ -99,7 +100,7 @@ def _pct(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def cap_problems(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amount: Decimal) -> list[str]:
+def cap_issues(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amount: Decimal) -> list[Problem]:
     """Caps on the grant-paid part of each category; messages show the amount and the limit."""
     problems = []
     total = _sum(l.amount for l in lines)
@@ -109,7 +110,8 @@ def cap_problems(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amo
         head = f"{label}（资助资金支付）合计 {format_yuan(paid)} 元"
         if cap.kind == "forbidden":
             if paid != 0:
-                problems.append(f"{label}不得使用资助资金支付，当前资助资金支付 {format_yuan(paid)} 元")
+                problems.append(Problem("budget.forbidden_category",
+                                        f"{label}不得使用资助资金支付，当前资助资金支付 {format_yuan(paid)} 元"))
             continue
         if cap.kind == "pct_grant":
             limit, shown = percent_of(grant_amount, cap.value), percent_of_display(grant_amount, cap.value)
@@ -121,8 +123,12 @@ def cap_problems(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amo
             limit = shown = cap.value
             basis = "固定限额"
         if paid > limit:
-            problems.append(f"{head}，超过上限 {format_yuan(shown)} 元（{basis}）")
+            problems.append(Problem("budget.cap", f"{head}，超过上限 {format_yuan(shown)} 元（{basis}）"))
     return problems
+
+
+def cap_problems(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amount: Decimal) -> list[str]:
+    return messages(cap_issues(lines, caps, grant_amount))
 
 
 def _keywords_in(text: str, keywords: Sequence[str]) -> list[str]:
@@ -138,7 +144,7 @@ def _keywords_in(text: str, keywords: Sequence[str]) -> list[str]:
     return found
 
 
-def budget_problems(
+def budget_issues(
     lines: Sequence[BudgetLine],
     *,
     caps: Sequence[CapRule],
@@ -146,42 +152,49 @@ def budget_problems(
     forbidden_keywords: Sequence[str] = DEFAULT_FORBIDDEN_KEYWORDS,
     cofunding_min_percent: Decimal = Decimal("0"),
     require_grant_total_equal: bool = True,
-) -> list[str]:
-    """Every reason the budget cannot be accepted; an empty list means it passes."""
+) -> list[Problem]:
+    """Every reason the budget cannot be accepted, each with its code; an empty list means it passes."""
     if not lines:
-        return ["预算明细为空，请至少填写一条预算"]
+        return [Problem("budget.empty", "预算明细为空，请至少填写一条预算")]
     problems = []
     for index, line in enumerate(lines, start=1):
         name = f"第{index}行「{line.item.strip() or '未命名'}」"
         if line.amount <= 0:
-            problems.append(f"{name}金额必须大于0，当前为 {format_yuan(line.amount)} 元")
+            problems.append(Problem("budget.line_amount", f"{name}金额必须大于0，当前为 {format_yuan(line.amount)} 元"))
         elif line.amount != line.amount.quantize(FEN):
-            problems.append(f"{name}金额最多保留两位小数（到分）：{line.amount}")
+            problems.append(Problem("budget.line_amount", f"{name}金额最多保留两位小数（到分）：{line.amount}"))
         if line.category not in CATEGORIES:
-            problems.append(f"{name}的预算科目「{line.category}」无效")
+            problems.append(Problem("budget.category", f"{name}的预算科目「{line.category}」无效"))
         if line.source not in SOURCES:
-            problems.append(f"{name}的资金来源「{line.source}」无效，应为资助资金或配套资金")
+            problems.append(Problem("budget.source", f"{name}的资金来源「{line.source}」无效，应为资助资金或配套资金"))
         if line.source == "grant":
             hits = _keywords_in(line.item, forbidden_keywords)
             if hits:
-                problems.append(f"{name}含有不得使用资助资金支付的内容：{'、'.join(f'「{k}」' for k in hits)}")
+                problems.append(Problem("budget.forbidden_use",
+                                        f"{name}含有不得使用资助资金支付的内容：{'、'.join(f'「{k}」' for k in hits)}"))
     grant_total = _sum(l.amount for l in lines if l.source == "grant")
     if require_grant_total_equal and grant_total != grant_amount:
-        problems.append(
-            f"资助资金预算合计 {format_yuan(grant_total)} 元，"
-            f"与申请/核定资助金额 {format_yuan(grant_amount)} 元不一致"
-        )
+        problems.append(Problem(
+            "budget.grant_total",
+            f"资助资金预算合计 {format_yuan(grant_total)} 元，与申请/核定资助金额 {format_yuan(grant_amount)} 元不一致",
+        ))
     if cofunding_min_percent > 0:
         cofund = _sum(l.amount for l in lines if l.source == "cofund")
         required = percent_of(grant_amount, cofunding_min_percent)
         if cofund < required:
             shown = required.quantize(FEN, rounding=ROUND_CEILING)
-            problems.append(
+            problems.append(Problem(
+                "budget.cofunding",
                 f"配套资金合计 {format_yuan(cofund)} 元，低于要求的 {format_yuan(shown)} 元"
-                f"（资助金额 {format_yuan(grant_amount)} 元的 {_pct(cofunding_min_percent)}%）"
-            )
-    problems.extend(cap_problems(lines, caps, grant_amount))
+                f"（资助金额 {format_yuan(grant_amount)} 元的 {_pct(cofunding_min_percent)}%）",
+            ))
+    problems.extend(cap_issues(lines, caps, grant_amount))
     return problems
+
+
+def budget_problems(lines: Sequence[BudgetLine], **kwargs) -> list[str]:
+    """budget_issues() as plain messages."""
+    return messages(budget_issues(lines, **kwargs))
 
 
 def labor_share(lines: Sequence[BudgetLine], grant_amount: Decimal) -> Decimal:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from core.calendar import add_months, format_cn_date, months_between
+from core.problems import Problem, messages
 
 LIST_NAMES = {"abnormal": "活动异常名录", "serious": "严重违法失信名单"}
 
@@ -72,36 +73,38 @@ def _entry_counts(entry: CreditEntry, lookback_years: int, today: date) -> bool:
     return entry.removed_on is None or entry.removed_on >= window_start
 
 
-def _registration_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[str]:
+def _registration_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[Problem]:
     need = policy.min_months_registered
     if need <= 0:
         return []
     registered = org.registration_date
+    code = "eligibility.registration"
     if registered is None:
-        return [f"未填写登记成立日期，无法核验是否成立满{need}个月"]
+        return [Problem(code, f"未填写登记成立日期，无法核验是否成立满{need}个月")]
     if registered > today:
-        return [f"登记成立日期（{format_cn_date(registered)}）晚于今天，请核对"]
+        return [Problem(code, f"登记成立日期（{format_cn_date(registered)}）晚于今天，请核对")]
     if months_between(registered, today) < need:
         due = format_cn_date(add_months(registered, need))
-        return [f"登记成立不满{need}个月（成立于{format_cn_date(registered)}，满{need}个月的日期为{due}）"]
+        return [Problem(code, f"登记成立不满{need}个月（成立于{format_cn_date(registered)}，满{need}个月的日期为{due}）")]
     return []
 
 
-def _rating_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[str]:
+def _rating_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[Problem]:
     if policy.min_rating is None:
         return []
     required = f"本批次要求{policy.min_rating}A及以上"
+    code = "eligibility.rating"
     if org.rating is None:
-        return [f"未取得社会组织评估等级，{required}"]
+        return [Problem(code, f"未取得社会组织评估等级，{required}")]
     if org.rating_valid_until is not None and org.rating_valid_until < today:
         expired = format_cn_date(org.rating_valid_until)
-        return [f"评估等级{org.rating}A已于{expired}过期，{required}"]
+        return [Problem(code, f"评估等级{org.rating}A已于{expired}过期，{required}")]
     if org.rating < policy.min_rating:
-        return [f"评估等级为{org.rating}A，{required}"]
+        return [Problem(code, f"评估等级为{org.rating}A，{required}")]
     return []
 
 
-def _credit_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[str]:
+def _credit_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[Problem]:
     lookback = {"abnormal": policy.abnormal_lookback_years, "serious": policy.serious_lookback_years}
     reasons = []
     for entry in sorted(org.credit_entries, key=lambda e: (e.list_type, e.listed_on)):
@@ -111,26 +114,32 @@ def _credit_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: da
         when = f"{format_cn_date(entry.listed_on)}列入"
         if entry.removed_on is not None:
             when += f"，{format_cn_date(entry.removed_on)}移出"
-        reasons.append(f"近{years}年内被列入{LIST_NAMES[entry.list_type]}（{when}）")
+        reasons.append(Problem("eligibility.credit", f"近{years}年内被列入{LIST_NAMES[entry.list_type]}（{when}）"))
     return reasons
 
 
-def eligibility_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[str]:
-    """All reasons the organization is not eligible; an empty list means eligible."""
+def eligibility_issues(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[Problem]:
+    """All reasons the organization is not eligible, each with its code; an empty list means eligible."""
     reasons = [
         *_registration_reasons(org, policy, today),
         *_rating_reasons(org, policy, today),
         *_credit_reasons(org, policy, today),
     ]
     if org.other_applications_in_round >= policy.max_applications:
-        reasons.append(
-            f"本批次每个机构限申报{policy.max_applications}个项目，已申报{org.other_applications_in_round}个"
-        )
+        reasons.append(Problem(
+            "eligibility.max_applications",
+            f"本批次每个机构限申报{policy.max_applications}个项目，已申报{org.other_applications_in_round}个",
+        ))
     if policy.bar_unfinished and org.unfinished_projects:
         titles = "、".join(f"《{t}》" for t in org.unfinished_projects)
-        reasons.append(f"尚有未结项项目：{titles}")
+        reasons.append(Problem("eligibility.unfinished", f"尚有未结项项目：{titles}"))
     if policy.bar_failed_years > 0 and org.failed_until is not None and today < org.failed_until:
-        reasons.append(f"因绩效评价不合格，{format_cn_date(org.failed_until)}前不得申报")
+        reasons.append(Problem("eligibility.failed", f"因绩效评价不合格，{format_cn_date(org.failed_until)}前不得申报"))
     if policy.bar_government_funded and org.government_funded:
-        reasons.append("该项目已获得政府资金资助，不得重复申报")
+        reasons.append(Problem("eligibility.government_funded", "该项目已获得政府资金资助，不得重复申报"))
     return reasons
+
+
+def eligibility_reasons(org: OrganizationFacts, policy: EligibilityPolicy, today: date) -> list[str]:
+    """eligibility_issues() as plain messages."""
+    return messages(eligibility_issues(org, policy, today))

@@ -16,7 +16,6 @@ from projects.services.drafting import (
     update_project,
 )
 from projects.services.implementation import (
-    claw_back_after_failure,
     complete_milestone,
     decide_budget_adjustment,
     request_budget_adjustment,
@@ -25,6 +24,7 @@ from projects.services.implementation import (
 )
 from projects.services.transitions import (
     accept_for_review,
+    claw_back_after_failure,
     approve_project,
     begin_final,
     begin_midterm,
@@ -39,6 +39,7 @@ from projects.services.transitions import (
     reject_project,
     reopen_decision,
     return_for_revision,
+    perform_transition,
     run_transition,
     sign_agreement,
     start_project,
@@ -53,8 +54,9 @@ __all__ = [
     "EDITABLE_FIELDS", "accept_for_review", "add_attachment", "approve_project", "begin_final", "begin_midterm",
     "claw_back_after_failure", "complete_milestone", "conclude_final", "conclude_midterm", "create_project",
     "decide_budget_adjustment", "dismiss_objection", "finish_review", "log_event", "mark_ineligible",
-    "publish_project", "raise_objection", "record_evaluation", "reject_project", "remove_attachment",
-    "reopen_decision", "replace_budget", "replace_indicators", "replace_milestones", "request_budget_adjustment",
+    "perform_transition", "publish_project", "raise_objection", "record_evaluation", "reject_project",
+    "remove_attachment", "reopen_decision", "replace_budget", "replace_indicators", "replace_milestones",
+    "request_budget_adjustment",
     "return_for_revision", "revise_budget_for_approval", "run_transition", "sign_agreement", "snapshot",
     "start_project", "submit_project", "submit_report", "terminate_project", "uphold_objection",
     "update_project", "waitlist_project", "withdraw_project",

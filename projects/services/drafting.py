@@ -1,28 +1,39 @@
-"""The application while the organization edits it: fields, budget, milestones, indicators."""
-from collections.abc import Callable, Iterable
+"""The application while the organization edits it: starting it, fields, budget, milestones, indicators.
+
+Input arrives from forms and JSON, so every value is checked here, whatever the caller did before:
+a malformed value is a ProjectError with a Chinese message, never a database error.
+"""
+from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import Decimal
-from django.db import transaction
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models, transaction
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
-from core.money import money
+
+from core.calendar import local_date, within_days
+from core.money import MAX_UPPER, money
 from grants.models import GrantRound, Organization
 from grants.rules.budget import line_amount
-from core.calendar import SHANGHAI, add_working_days, today
-from projects import budget as budget_rules
-from projects import guards
+from projects.eligibility import eligibility_reasons_for
 from projects.errors import ProjectError
-from projects.models import BudgetLine, Evaluation, EvaluationKind, Indicator, Milestone, Project, ProjectEvent
-from projects.notifications import notify_transition
+from projects.lifecycle import EDITABLE
+from projects.models import BudgetLine, Category, Indicator, Milestone, Project, Source
 from projects.permissions import is_member
-from projects.states import EDITABLE, TRANSITIONS, State
 from projects.services.audit import log_event
-
+from projects.services.files import check_file, kept_only_if_committed, store
 
 EDITABLE_FIELDS = {
     "title", "domain", "summary", "need_analysis", "target_group", "beneficiaries", "service_district",
     "service_street", "activity_plan", "team", "requested_amount", "government_funded",
 }
+TWO_PLACES = Decimal("0.01")
+# The columns hold max_digits 10 (quantity) and 12 (indicator values), two decimals: larger is refused here.
+MAX_QUANTITY = Decimal("1E8")
+MAX_NUMBER = Decimal("1E10")
+# Far above any one project's reach, and inside every database's integer column.
+MAX_BENEFICIARIES = 100_000_000
 
 
 def _require_member(actor, organization_id: int) -> None:
@@ -30,69 +41,176 @@ def _require_member(actor, organization_id: int) -> None:
         raise ProjectError("只有申报机构的成员可以编辑该项目")
 
 
+def locked_project(project_id) -> Project:
+    """The project row, locked for the rest of the transaction; a missing or malformed id is refused."""
+    try:
+        return Project.objects.select_for_update().select_related("round").get(pk=int(project_id))
+    except (Project.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise ProjectError("项目不存在") from None
+
+
 def _editable(project_id: int, actor) -> Project:
-    project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
+    project = locked_project(project_id)
     _require_member(actor, project.organization_id)
     if project.state not in EDITABLE:
         raise ProjectError(f"项目当前状态为「{project.state_label}」，申报内容已冻结，不能修改")
     return project
 
 
-def create_project(*, actor, round: GrantRound, organization: Organization, title: str, **fields) -> Project:
-    _require_member(actor, organization.pk)
+def _clean(field, value):
+    """The model field's own checks (type, length, choices, integer range) except "required": a draft
+    may leave anything empty, completeness is checked at submission."""
+    if isinstance(value, str):
+        value = value.strip()
+    value = field.to_python(value)
+    if value in field.empty_values:
+        if value is None and not field.null:
+            if not isinstance(field, (models.CharField, models.TextField)):
+                raise ValidationError("请填写")
+            return ""
+        return value
+    field.validate(value, None)
+    field.run_validators(value)
+    if field.name == "beneficiaries" and not 0 <= value <= MAX_BENEFICIARIES:
+        raise ValidationError(f"须为0至{MAX_BENEFICIARIES:,}之间的整数")
+    return value
+
+
+def _field_values(fields: dict, verb: str) -> dict:
+    """Every value cleaned by its model field; every problem at once."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise ProjectError(f"不能设置这些字段：{', '.join(sorted(unknown))}")
-    with transaction.atomic():
-        project = Project(round=round, organization=organization, title=title.strip(), created_by=actor)
-        for key, value in fields.items():
-            setattr(project, key, money(value) if key == "requested_amount" else value)
+        raise ProjectError(f"不能{verb}这些字段：{', '.join(sorted(map(str, unknown)))}")
+    values, problems = {}, []
+    for key, value in fields.items():
+        field = Project._meta.get_field(key)
+        try:
+            values[key] = _amount(fields, key) if key == "requested_amount" else _clean(field, value)
+        except ValidationError as exc:
+            problems.append(f"{field.verbose_name}：{'；'.join(str(m) for m in exc.messages)}")
+        except ValueError as exc:
+            problems.append(f"{field.verbose_name}：{exc}")
+    if problems:
+        raise ProjectError(problems)
+    return values
+
+
+def _window_problem(round: GrantRound, now: datetime) -> list[str]:
+    if within_days(round.apply_start, round.apply_end, now):
+        return []
+    return [f"不在申报时间内（{round.apply_start:%Y年%m月%d日} 至 {round.apply_end:%Y年%m月%d日} 24:00，北京时间）"]
+
+
+def _rating_certificate(organization: Organization):
+    """The certificate given at registration, checked like an upload; None when there is none to copy
+    (the application's checklist then asks for it)."""
+    if not (organization.rating and organization.rating_certificate):
+        return None
+    try:
+        with organization.rating_certificate.open("rb") as f:
+            upload = ContentFile(f.read(), name=organization.rating_certificate_name or "评估等级证书.pdf")
+        return check_file(upload)
+    except (OSError, ProjectError):
+        return None
+
+
+def create_project(*, actor, round: GrantRound, organization: Organization, title: str,
+                   now: datetime | None = None, **fields) -> Project:
+    """Starts an application: only inside the round's window (Shanghai days) and only for an eligible
+    organization. Drafts do not count against the per-organization limit (submitted applications do,
+    the submission guard checks again), so an organization may start over without withdrawing.
+    The organization's rating certificate is copied in, so it is not uploaded twice."""
+    _require_member(actor, organization.pk)
+    values = _field_values({"title": title or "", **fields}, "设置")
+    now = now or timezone.now()
+    problems = _window_problem(round, now) + eligibility_reasons_for(organization, round, today=local_date(now))
+    if problems:
+        raise ProjectError(problems)
+    certificate = _rating_certificate(organization)
+    with kept_only_if_committed() as stored, transaction.atomic():
+        project = Project(round=round, organization=organization, created_by=actor, **values)
         project.save()
         project.code = f"{round.code}-{project.pk:05d}"
         project.save(update_fields=["code"])
         log_event(project=project, actor=actor, action="create", to_state=project.state)
+        if certificate is not None:
+            store(certificate, stored=stored, project=project, kind="rating_certificate", actor=actor)
+            log_event(project=project, actor=actor, action="attachment", comment=f"上传附件：{certificate.name}")
     return project
 
 
 def update_project(*, actor, project_id: int, **fields) -> Project:
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise ProjectError(f"不能修改这些字段：{', '.join(sorted(unknown))}")
+    values = _field_values(fields, "修改")
     with transaction.atomic():
         project = _editable(project_id, actor)
-        for key, value in fields.items():
-            setattr(project, key, money(value) if key == "requested_amount" else value)
+        for key, value in values.items():
+            setattr(project, key, value)
         project.save()
     return project
 
 
-def _budget_rows(project: Project, lines: Iterable[dict]) -> list[BudgetLine]:
-    rows = []
-    for position, line in enumerate(lines, start=1):
-        try:
-            unit_price = money(line.get("unit_price", ""))
-            quantity = Decimal(str(line.get("quantity", "")).strip() or "x")
-        except (ValueError, ArithmeticError) as exc:
-            raise ProjectError(f"预算第{position}行：{exc if isinstance(exc, ValueError) else '数量格式不正确'}") from None
-        if quantity <= 0 or quantity != quantity.quantize(Decimal("0.01")):
-            raise ProjectError(f"预算第{position}行：数量必须大于0，最多两位小数")
-        item = str(line.get("item", "")).strip()
-        if not item:
-            raise ProjectError(f"预算第{position}行：请填写支出项目")
-        rows.append(
-            BudgetLine(
-                project=project, position=position, category=line.get("category", ""), item=item,
-                unit_price=unit_price, quantity=quantity, amount=line_amount(unit_price, quantity),
-                source=line.get("source", "grant"), explanation=str(line.get("explanation", "")).strip(),
-            )
-        )
-    from projects.models import Category, Source
+def _text(row: dict, key: str) -> str:
+    value = row.get(key)
+    return "" if value is None else str(value).strip()
 
-    for position, row in enumerate(rows, start=1):
-        if row.category not in Category.values:
-            raise ProjectError(f"预算第{position}行：请选择预算科目")
-        if row.source not in Source.values:
-            raise ProjectError(f"预算第{position}行：请选择资金来源（资助资金或配套资金）")
+
+def _amount(row: dict, key: str) -> Decimal:
+    """Raises MoneyError (a ValueError) with the reason."""
+    value = row.get(key)
+    return money(value if isinstance(value, (Decimal, int)) and not isinstance(value, bool) else _text(row, key))
+
+
+def _quantity(raw: str) -> Decimal:
+    try:
+        quantity = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        raise ValueError from None
+    if not quantity.is_finite() or quantity <= 0 or quantity >= MAX_QUANTITY or quantity != quantity.quantize(TWO_PLACES):
+        raise ValueError
+    return quantity
+
+
+def _budget_rows(project: Project, lines: Iterable[dict]) -> list[BudgetLine]:
+    """Budget lines from dicts (a form's rows or a stored proposal), every row's problems at once."""
+    if not isinstance(lines, (list, tuple)) or not all(isinstance(line, dict) for line in lines):
+        raise ProjectError("预算格式不正确")
+    rows, problems = [], []
+    for position, line in enumerate(lines, start=1):
+        errors = []
+        category, source = _text(line, "category"), _text(line, "source") if "source" in line else Source.GRANT
+        item, explanation = _text(line, "item"), _text(line, "explanation")
+        if category not in Category.values:
+            errors.append("请选择预算科目")
+        if not item:
+            errors.append("请填写支出项目")
+        elif len(item) > 200:
+            errors.append("支出项目最多200字")
+        if len(explanation) > 500:
+            errors.append("说明最多500字")
+        unit_price = quantity = None
+        try:
+            unit_price = _amount(line, "unit_price")
+        except ValueError as exc:
+            errors.append(f"单价：{exc}")
+        try:
+            quantity = _quantity(_text(line, "quantity"))
+        except ValueError:
+            errors.append(f"数量须大于0且小于{MAX_QUANTITY:,.0f}，最多两位小数")
+        if unit_price is not None and quantity is not None and unit_price * quantity > MAX_UPPER:
+            errors.append(f"小计（单价×数量）不能超过 {MAX_UPPER:,} 元")
+        if source not in Source.values:
+            errors.append("请选择资金来源（资助资金或配套资金）")
+        if errors or unit_price is None or quantity is None:
+            problems.append(f"预算第{position}行：{'；'.join(errors)}")
+            continue
+        rows.append(BudgetLine(
+            project=project, position=position, category=category, item=item, unit_price=unit_price,
+            quantity=quantity, amount=line_amount(unit_price, quantity), source=source, explanation=explanation,
+        ))
+    if problems:
+        raise ProjectError(problems)
+    if sum((r.amount for r in rows), Decimal("0")) > MAX_UPPER:
+        raise ProjectError(f"预算合计不能超过 {MAX_UPPER:,} 元")
     return rows
 
 
@@ -110,31 +228,94 @@ def replace_budget(*, actor, project_id: int, lines: list[dict], sync_requested:
     return project
 
 
+def _milestones(project: Project, milestones) -> list[Milestone]:
+    if not isinstance(milestones, (list, tuple)) or not all(isinstance(m, dict) for m in milestones):
+        raise ProjectError("项目节点格式不正确")
+    rows, problems = [], []
+    for position, m in enumerate(milestones, start=1):
+        errors = []
+        title, deliverable, due = _text(m, "title"), _text(m, "deliverable"), m.get("due_date")
+        if not title:
+            errors.append("请填写节点名称")
+        elif len(title) > 200:
+            errors.append("节点名称最多200字")
+        if len(deliverable) > 300:
+            errors.append("成果最多300字")
+        if isinstance(due, str):
+            try:
+                due = date.fromisoformat(due.strip())
+            except ValueError:
+                due = None
+        if not isinstance(due, date) or isinstance(due, datetime):
+            errors.append("请填写完成日期（年-月-日）")
+        if errors:
+            problems.append(f"项目节点第{position}行：{'；'.join(errors)}")
+        else:
+            rows.append(Milestone(project=project, title=title, due_date=due, deliverable=deliverable))
+    if problems:
+        raise ProjectError(problems)
+    return rows
+
+
 def replace_milestones(*, actor, project_id: int, milestones: list[dict]) -> Project:
     with transaction.atomic():
         project = _editable(project_id, actor)
+        rows = _milestones(project, milestones)
         project.milestones.all().delete()
-        Milestone.objects.bulk_create(
-            Milestone(project=project, title=m["title"], due_date=m["due_date"], deliverable=m.get("deliverable", ""))
-            for m in milestones
-        )
+        Milestone.objects.bulk_create(rows)
     return project
+
+
+def number(raw, *, what: str) -> Decimal:
+    """A non-negative figure with at most two decimals that fits an indicator column."""
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise ProjectError(f"{what}必须是数字") from None
+    if not value.is_finite() or value < 0 or value >= MAX_NUMBER or value != value.quantize(TWO_PLACES):
+        raise ProjectError(f"{what}须为0至{MAX_NUMBER:,.0f}之间的数字，最多两位小数")
+    return value
+
+
+def _indicators(project: Project, indicators) -> list[Indicator]:
+    if not isinstance(indicators, (list, tuple)) or not all(isinstance(i, dict) for i in indicators):
+        raise ProjectError("绩效指标格式不正确")
+    rows, problems = [], []
+    for position, i in enumerate(indicators, start=1):
+        errors = []
+        name, unit = _text(i, "name"), _text(i, "unit")
+        if not name or len(name) > 100:
+            errors.append("请填写指标名称（最多100字）")
+        if not unit or len(unit) > 20:
+            errors.append("请填写单位（最多20字）")
+        target = None
+        try:
+            target = number(i.get("target"), what="目标值")
+            if target <= 0:
+                errors.append("目标值必须大于0")
+        except ProjectError as exc:
+            errors.append(exc.message)
+        if errors or target is None:
+            problems.append(f"绩效指标第{position}行：{'；'.join(errors)}")
+        else:
+            rows.append(Indicator(project=project, name=name, unit=unit, target=target))
+    if problems:
+        raise ProjectError(problems)
+    return rows
 
 
 def replace_indicators(*, actor, project_id: int, indicators: list[dict]) -> Project:
     with transaction.atomic():
         project = _editable(project_id, actor)
+        rows = _indicators(project, indicators)
         project.indicators.all().delete()
-        Indicator.objects.bulk_create(
-            Indicator(project=project, name=i["name"], unit=i["unit"], target=Decimal(str(i["target"])))
-            for i in indicators
-        )
+        Indicator.objects.bulk_create(rows)
     return project
 
 
 def snapshot(project: Project) -> dict:
     """What was submitted, kept in the audit row so revisions can be compared later."""
-    fields = {f: str(getattr(project, f)) for f in sorted(EDITABLE_FIELDS)}
+    fields: dict[str, object] = {f: str(getattr(project, f)) for f in sorted(EDITABLE_FIELDS)}
     fields["budget"] = [
         {"category": b.category, "item": b.item, "unit_price": str(b.unit_price), "quantity": str(b.quantity),
          "amount": str(b.amount), "source": b.source, "explanation": b.explanation}

@@ -1,35 +1,45 @@
-"""After signing: budget adjustments, reports with spending, milestones, claw-back after failure."""
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
+"""After signing: budget adjustments, reports with spending and receipts, milestones."""
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed, has_transition_perm
-from core.money import money
-from grants.models import GrantRound, Organization
-from grants.rules.budget import line_amount
-from core.calendar import SHANGHAI, add_working_days, today
+
+from accounts.models import Role
+from core.calendar import today
 from projects import budget as budget_rules
-from projects import guards
 from projects.errors import ProjectError
-from projects.models import BudgetLine, Evaluation, EvaluationKind, Indicator, Milestone, Project, ProjectEvent
+from projects.lifecycle import SIGNED
+from projects.models import (
+    AdjustmentState,
+    Attachment,
+    BudgetAdjustment,
+    BudgetLine,
+    Category,
+    Expenditure,
+    Indicator,
+    Milestone,
+    Project,
+    Report,
+    ReportKind,
+    Source,
+)
 from projects.notifications import notify_transition
-from projects.permissions import is_member
-from projects.states import EDITABLE, TRANSITIONS, State
 from projects.services.audit import log_event
-from projects.services.drafting import _budget_rows, _require_member
+from projects.services.drafting import _amount, _budget_rows, _require_member, _text, locked_project, number
+from projects.services.files import RECEIPT_TYPES, CheckedFile, check_file, display_name, kept_only_if_committed, store
+from projects.states import State
+
+REPORT_LABELS = {"progress": "进度报告", "midterm": "中期报告", "final": "结项报告"}
 
 
-def request_budget_adjustment(*, actor, project_id: int, lines: list[dict], reason: str):
+def request_budget_adjustment(*, actor, project_id: int, lines: list[dict], reason: str) -> BudgetAdjustment:
     """预算调整: the proposed budget must already satisfy every rule against the approved amount."""
-    from projects.models import AdjustmentState, BudgetAdjustment
-    from projects.states import SIGNED
-
-    reason = (reason or "").strip()
+    reason = _text({"reason": reason}, "reason")
     if not reason:
         raise ProjectError("请填写预算调整理由")
     with transaction.atomic():
-        project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
+        project = locked_project(project_id)
         _require_member(actor, project.organization_id)
         if project.state not in SIGNED:
             raise ProjectError(f"项目当前状态为「{project.state_label}」，签订协议后方可申请预算调整")
@@ -54,16 +64,18 @@ def _line_dict(row: BudgetLine) -> dict:
             "explanation": row.explanation}
 
 
-def decide_budget_adjustment(*, actor, adjustment_id: int, approve: bool, comment: str = ""):
-    """The officer's decision; the rules are checked again because the approved amount may have moved."""
-    from accounts.models import Role
-    from projects.models import AdjustmentState, BudgetAdjustment
-
+def decide_budget_adjustment(*, actor, adjustment_id: int, approve: bool, comment: str = "") -> BudgetAdjustment:
+    """The officer's decision; the rules are checked again because the approved amount may have moved.
+    The organization hears of it once the decision is committed."""
     if not actor.has_role(Role.OFFICER):
         raise ProjectError("只有项目管理员可以审核预算调整")
+    comment = _text({"comment": comment}, "comment")
     with transaction.atomic():
-        adjustment = BudgetAdjustment.objects.select_for_update().get(pk=adjustment_id)
-        project = Project.objects.select_for_update().select_related("round").get(pk=adjustment.project_id)
+        try:
+            adjustment = BudgetAdjustment.objects.select_for_update().get(pk=int(adjustment_id))
+        except (BudgetAdjustment.DoesNotExist, TypeError, ValueError, OverflowError):
+            raise ProjectError("预算调整申请不存在") from None
+        project = locked_project(adjustment.project_id)
         if adjustment.state != AdjustmentState.PENDING:
             raise ProjectError("该预算调整申请已审核")
         if approve:
@@ -73,62 +85,151 @@ def decide_budget_adjustment(*, actor, adjustment_id: int, approve: bool, commen
                 raise ProjectError(problems)
             project.budget_lines.all().delete()
             BudgetLine.objects.bulk_create(rows)
-        elif not comment.strip():
+        elif not comment:
             raise ProjectError("驳回预算调整须填写理由")
         adjustment.state = AdjustmentState.APPROVED if approve else AdjustmentState.REJECTED
         adjustment.decided_by = actor
         adjustment.decided_at = timezone.now()
-        adjustment.decision_comment = comment.strip()
+        adjustment.decision_comment = comment
         adjustment.save()
-        log_event(project=project, actor=actor, action="adjustment_approved" if approve else "adjustment_rejected",
-                  comment=comment, data={"adjustment": adjustment.pk})
+        event = log_event(project=project, actor=actor,
+                          action="adjustment_approved" if approve else "adjustment_rejected",
+                          comment=comment, data={"adjustment": adjustment.pk})
+        transaction.on_commit(lambda: notify_transition(event.pk))
     return adjustment
 
 
-def submit_report(*, actor, project_id: int, kind: str, narrative: str, expenditures: list[dict],
-                  achieved: dict[int, str] | None = None):
-    """A progress, mid-term or final report. Reported grant-paid spending, cumulated over every
-    report, must respect the caps against the approved amount (labor rule point 4)."""
-    from projects.models import Expenditure, Report, ReportKind
-    from projects.states import SIGNED
+def _spending_rows(lines: dict[int, BudgetLine], expenditures: list[dict]) -> tuple[list[Expenditure], list[str]]:
+    """Spending declared per budget line (category and source come from the line), or, for callers
+    without lines, with its own category and source. Every row's problems at once."""
+    rows, problems = [], []
+    for position, e in enumerate(expenditures, start=1):
+        errors = []
+        raw_line, line = e.get("budget_line_id"), None
+        if raw_line is not None and raw_line != "":
+            try:
+                line = lines.get(int(raw_line))
+            except (TypeError, ValueError, OverflowError):
+                line = None
+            if line is None:
+                errors.append("请选择对应的预算行")
+            category, source = (line.category, line.source) if line else ("", "")
+        elif "category" in e or "source" in e:
+            category, source = _text(e, "category"), _text(e, "source")
+            if category not in Category.values or source not in Source.values:
+                errors.append("请选择预算科目和资金来源")
+        else:
+            category = source = ""
+            errors.append("请选择对应的预算行")
+        item = _text(e, "item") or (line.item if line else "支出")
+        if len(item) > 200:
+            errors.append("支出内容最多200字")
+        amount = None
+        try:
+            amount = _amount(e, "amount")
+            if amount <= 0:
+                errors.append("金额必须大于0")
+        except ValueError as exc:
+            errors.append(str(exc))
+        if errors or amount is None:
+            problems.append(f"支出第{position}行：{'；'.join(errors)}")
+        else:
+            rows.append(Expenditure(category=category, item=item, amount=amount, source=source,
+                                    budget_line=line))
+    return rows, problems
 
+
+def _receipts(project: Project, receipts: list, row_count: int) -> tuple[list[tuple[int, CheckedFile]], list[str]]:
+    """Each receipt checked by its bytes, attached to an existing row, and used once only: the same
+    file cannot back two spending rows, in this report or an earlier one."""
+    checked, problems = [], []
+    seen = {sha: f"已报送的票据「{name}」" for sha, name in Attachment.objects.filter(
+        project=project, kind="receipt", expenditure__isnull=False).values_list("sha256", "original_name")}
+    for entry in receipts:
+        try:
+            row, upload = entry
+            row = int(row)
+        except (TypeError, ValueError, OverflowError):
+            problems.append("票据须对应一笔支出")
+            continue
+        name = display_name(upload)
+        if not 1 <= row <= row_count:
+            problems.append(f"票据「{name}」：请先填写对应的支出")
+            continue
+        try:
+            receipt = check_file(upload, allowed=RECEIPT_TYPES)
+        except ProjectError as exc:
+            problems.append(f"支出第{row}行的票据「{name}」：{exc.message}")
+            continue
+        if receipt.sha256 in seen:
+            problems.append(f"支出第{row}行的票据「{name}」与{seen[receipt.sha256]}内容相同：一张票据不能用于两笔支出")
+            continue
+        seen[receipt.sha256] = f"支出第{row}行的票据「{name}」"
+        checked.append((row, receipt))
+    return checked, problems
+
+
+def _achieved(project: Project, achieved: dict | None) -> tuple[list[Indicator], list[str]]:
+    indicators = {i.pk: i for i in project.indicators.all()}
+    changed, problems = [], []
+    if achieved is not None and not isinstance(achieved, dict):
+        return [], ["指标完成值格式不正确"]
+    for key, value in (achieved or {}).items():
+        try:
+            indicator = indicators.get(int(key))
+        except (TypeError, ValueError, OverflowError):
+            indicator = None
+        if indicator is None:
+            problems.append("绩效指标不存在")
+            continue
+        if value is None or str(value).strip() == "":
+            continue
+        try:
+            indicator.achieved = number(value, what=f"指标「{indicator.name}」的完成值")
+        except ProjectError as exc:
+            problems.append(exc.message)
+            continue
+        changed.append(indicator)
+    return changed, problems
+
+
+def submit_report(*, actor, project_id: int, kind: str, narrative: str, expenditures: list[dict],
+                  achieved: dict[int, str] | None = None, receipts: Iterable[tuple[int, object]] = ()) -> Report:
+    """A progress, mid-term or final report with its spending rows, indicator values and receipts,
+    all or nothing. `receipts` pairs each file with its spending row (1-based position in
+    `expenditures`). Reported grant-paid spending, cumulated over every report, must respect the caps
+    against the approved amount (labor rule point 4)."""
     if kind not in ReportKind.values:
         raise ProjectError("请选择报告类型")
-    with transaction.atomic():
-        project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
+    if not isinstance(expenditures, (list, tuple)) or not all(isinstance(e, dict) for e in expenditures):
+        raise ProjectError("支出格式不正确")
+    narrative = _text({"narrative": narrative}, "narrative")
+    with kept_only_if_committed() as stored, transaction.atomic():
+        project = locked_project(project_id)
         _require_member(actor, project.organization_id)
         if project.state not in SIGNED:
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能提交报告")
-        new_rows = []
-        for position, e in enumerate(expenditures, start=1):
-            try:
-                amount = money(e.get("amount", ""))
-            except ValueError as exc:
-                raise ProjectError(f"支出第{position}行：{exc}") from None
-            if amount <= 0:
-                raise ProjectError(f"支出第{position}行：金额必须大于0")
-            from projects.models import Category, Source
-
-            if e.get("category") not in Category.values or e.get("source") not in Source.values:
-                raise ProjectError(f"支出第{position}行：请选择预算科目和资金来源")
-            new_rows.append(Expenditure(category=e["category"], item=str(e.get("item", "")).strip() or "支出",
-                                        amount=amount, source=e["source"], budget_line_id=e.get("budget_line_id")))
-        earlier = list(Expenditure.objects.filter(report__project=project))
-        problems = budget_rules.labor_problems(project.round, earlier + new_rows, project.approved_amount)
+        new_rows, problems = _spending_rows({line.pk: line for line in project.budget_lines.all()}, list(expenditures))
+        files, file_problems = _receipts(project, list(receipts or ()), len(expenditures))
+        indicators, value_problems = _achieved(project, achieved)
+        problems += file_problems + value_problems
         if problems:
-            raise ProjectError([f"累计实际支出：{p}" for p in problems])
-        report = Report.objects.create(project=project, kind=kind, narrative=narrative.strip(), submitted_by=actor)
+            raise ProjectError(problems)
+        earlier = list(Expenditure.objects.filter(report__project=project))
+        over = budget_rules.labor_problems(project.round, earlier + new_rows, project.approved_amount)
+        if over:
+            raise ProjectError([f"累计实际支出：{p}" for p in over])
+        report = Report.objects.create(project=project, kind=kind, narrative=narrative, submitted_by=actor)
         for row in new_rows:
             row.report = report
-        Expenditure.objects.bulk_create(new_rows)
-        for indicator_id, value in (achieved or {}).items():
-            try:
-                number = Decimal(str(value))
-            except ArithmeticError:
-                raise ProjectError("指标完成值必须是数字") from None
-            project.indicators.filter(pk=indicator_id).update(achieved=number)
-        log_event(project=project, actor=actor, action="report", comment={"progress": "进度报告", "midterm": "中期报告", "final": "结项报告"}[kind],
-                  data={"report": report.pk})
+            row.save()
+        for position, receipt in files:
+            store(receipt, stored=stored, project=project, kind="receipt", actor=actor,
+                  expenditure=new_rows[position - 1])
+        for indicator in indicators:
+            indicator.save(update_fields=["achieved"])
+        log_event(project=project, actor=actor, action="report", comment=REPORT_LABELS[kind],
+                  data={"report": report.pk, "receipts": len(files)})
     return report
 
 
@@ -137,7 +238,7 @@ def revise_budget_for_approval(*, actor, project_id: int, lines: list[dict]) -> 
     revises it to fit the approved amount during 公示, before signing. Every rule is re-run against the
     approved amount; the old and new budgets are kept in the audit row."""
     with transaction.atomic():
-        project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
+        project = locked_project(project_id)
         _require_member(actor, project.organization_id)
         if project.state not in (State.APPROVED, State.PUBLICITY):
             raise ProjectError(f"项目当前状态为「{project.state_label}」，只有拟资助或公示期间可以按核定金额修改预算")
@@ -154,43 +255,17 @@ def revise_budget_for_approval(*, actor, project_id: int, lines: list[dict]) -> 
     return project
 
 
-def claw_back_after_failure(*, actor, project_id: int, amount, reason: str):
-    """A failed final evaluation terminates the project by itself; the officer then decides what
-    the organization owes back (追回). Recorded once per project."""
-    from accounts.models import Role
-    from finance import services as finance
-    from finance.models import Clawback
-
-    amount = money(amount or "0")
-    reason = (reason or "").strip()
-    if not actor.has_role(Role.OFFICER):
-        raise ProjectError("只有项目管理员可以登记追回金额")
-    if amount <= 0 or not reason:
-        raise ProjectError("请填写大于0的追回金额和追回理由")
-    with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project_id)
-        if project.state != State.TERMINATED:
-            raise ProjectError(f"项目当前状态为「{project.state_label}」，只有已终止的项目可以登记追回")
-        if Clawback.objects.filter(project=project).exists():
-            raise ProjectError("该项目已登记追回金额，不能重复登记")
-        clawback = finance.record_clawback(project=project, amount=amount, reason=reason, actor=actor)
-        log_event(project=project, actor=actor, action="clawback", comment=reason, data={"clawback": str(amount)})
-    return clawback
-
-
-def complete_milestone(*, actor, project_id: int, milestone_id: int, completed_on: date | None = None):
+def complete_milestone(*, actor, project_id: int, milestone_id: int, completed_on: date | None = None) -> Milestone:
     """The organization reports a milestone done; reminders stop for it."""
-    from projects.states import SIGNED
-
     completed_on = completed_on or today()
     with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project_id)
+        project = locked_project(project_id)
         _require_member(actor, project.organization_id)
         if project.state not in SIGNED:
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能登记节点完成")
         try:
-            milestone = project.milestones.select_for_update().get(pk=milestone_id)
-        except Milestone.DoesNotExist:
+            milestone = project.milestones.select_for_update().get(pk=int(milestone_id))
+        except (Milestone.DoesNotExist, TypeError, ValueError, OverflowError):
             raise ProjectError("项目节点不存在") from None
         if milestone.completed_on:
             raise ProjectError(f"节点「{milestone.title}」已于 {milestone.completed_on:%Y-%m-%d} 登记完成")

@@ -1,30 +1,24 @@
-"""Every project transition: lock the row, check state, role and guards, change state, audit."""
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
+"""Every project transition goes through run_transition: lock the row, check state, role, reason,
+guards and other apps' checks (every problem at once), change state, apply the effect, save, let
+the apps above react, write the audit row; all in one transaction, notifications after commit.
+The named services below are thin wrappers that turn their arguments into the step's parameters."""
+from datetime import datetime
+
 from django.db import transaction
-from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
+
 from core.money import money
-from grants.models import GrantRound, Organization
-from grants.rules.budget import line_amount
-from core.calendar import SHANGHAI, add_working_days
-from projects import budget as budget_rules
 from projects import guards
 from projects.errors import ProjectError
-from projects.models import BudgetLine, Evaluation, EvaluationKind, Indicator, Milestone, Project, ProjectEvent
+from projects.evaluation import grade_for, score_problems, total_of
+from projects.lifecycle import PROJECT, checks, make_step
+from projects.models import Evaluation, EvaluationKind, Project
 from projects.notifications import notify_transition
-from projects.permissions import is_member
-from projects.states import EDITABLE, TRANSITIONS, State
+from projects.permissions import who_may
 from projects.services.audit import log_event
-from projects.services.drafting import snapshot
-from core import calendar
-
-
-Guard = Callable[[Project], list[str]]
-
-
-Effect = Callable[[Project], None]
+from projects.services.files import check_file, kept_only_if_committed
+from projects.signals import announce
+from projects.states import State
 
 
 def run_transition(
@@ -33,61 +27,69 @@ def run_transition(
     name: str,
     actor,
     comment: str = "",
-    guard: Guard | None = None,
-    effect: Effect | None = None,
+    params: dict | None = None,
+    now: datetime | None = None,
     system: bool = False,
-    data: dict | None = None,
 ) -> Project:
-    """Lock the row, check state, role and guards, change state, write the audit row: all or nothing.
+    """Pulls one lever of the lifecycle table (projects.lifecycle), all or nothing.
 
-    `system=True` is for transitions the system performs on someone's behalf (the last expert's
-    submission finishing the review); the role check is skipped but the actor is still recorded.
+    `params` reach the guard, the effect and the receivers of projects.signals. `system=True` is
+    for transitions the system performs on someone's behalf (the last expert's submission finishing
+    the review, the first payment starting the project): the role check is skipped, the actor is
+    still recorded.
     """
-    spec = TRANSITIONS[name]
+    spec = PROJECT.get(name)
     comment = (comment or "").strip()
     with transaction.atomic():
         try:
             project = Project.objects.select_for_update().select_related("round", "organization").get(pk=project_id)
-        except Project.DoesNotExist:
+        except (Project.DoesNotExist, ValueError, TypeError):
             raise ProjectError("项目不存在") from None
         method = getattr(project, name)
         if not can_proceed(method):
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能执行「{spec.label}」")
         if not system and not has_transition_perm(method, actor):
-            raise ProjectError(f"您没有权限对该项目执行「{spec.label}」")
+            raise ProjectError(f"您没有权限对该项目执行「{spec.label}」（限{who_may(spec)}）")
         if spec.comment_required and not comment:
             raise ProjectError(f"执行「{spec.label}」须填写理由或说明")
-        if guard is not None:
-            problems = guard(project)
-            if problems:
-                raise ProjectError(problems)
+        step = make_step(project, name, actor=actor, params=params, comment=comment, now=now)
+        problems = checks(project, step)
+        if problems:
+            raise ProjectError(problems)
         from_state = project.state
         method()
+        effect = PROJECT.effect_of(spec)
         if effect is not None:
-            effect(project)
+            effect(project, step)
         project.save()
+        announce(project, step)
         event = log_event(
             project=project, actor=actor, action=name, comment=comment,
-            from_state=from_state, to_state=project.state, data=data,
+            from_state=from_state, to_state=project.state, data=step.data,
         )
         transaction.on_commit(lambda: notify_transition(event.pk))
     return project
 
 
+def perform_transition(*, actor, project_id: int, name: str, comment: str = "", amount: str = "",
+                       signer_name: str = "") -> Project:
+    """A staff form's lever (the officer's project page, the admin): whatever the row's `inputs`
+    ask for, typed by a person. A malformed amount is a domain error (core.money.MoneyError)."""
+    if name not in PROJECT or not PROJECT.get(name).manual:
+        raise ProjectError("该操作不能在此执行")
+    spec = PROJECT.get(name)
+    params: dict = {}
+    if "amount" in spec.inputs:
+        params["amount"] = money(amount) if str(amount or "").strip() else None
+    if "signer_name" in spec.inputs:
+        params["signer_name"] = signer_name or ""
+    takes_comment = "comment" in spec.inputs or spec.comment_required
+    return run_transition(project_id=project_id, name=name, actor=actor, comment=comment if takes_comment else "",
+                          params=params)
+
+
 def submit_project(*, actor, project_id: int, now: datetime | None = None) -> Project:
-    now = now or timezone.now()
-    data: dict = {}
-
-    def effect(p: Project) -> None:
-        if p.submitted_at is not None:
-            p.version += 1
-        p.submitted_at = now
-        data.update(version=p.version, snapshot=snapshot(p))
-
-    return run_transition(
-        project_id=project_id, name="submit", actor=actor,
-        guard=lambda p: guards.submission(p, now), effect=effect, data=data,
-    )
+    return run_transition(project_id=project_id, name="submit", actor=actor, now=now)
 
 
 def withdraw_project(*, actor, project_id: int, reason: str) -> Project:
@@ -103,37 +105,18 @@ def mark_ineligible(*, actor, project_id: int, comment: str) -> Project:
 
 
 def accept_for_review(*, actor, project_id: int, comment: str = "", now: datetime | None = None) -> Project:
-    today = calendar.today(now or timezone.now())
-
-    def guard(p: Project) -> list[str]:
-        from projects.eligibility import eligibility_reasons_for
-
-        return eligibility_reasons_for(p.organization, p.round, today=today, project=p)
-
-    return run_transition(project_id=project_id, name="accept_for_review", actor=actor, comment=comment, guard=guard)
+    return run_transition(project_id=project_id, name="accept_for_review", actor=actor, comment=comment, now=now)
 
 
 def finish_review(*, actor, project_id: int, system: bool = False) -> Project:
     comment = "全部评审意见已提交，系统自动流转" if system else ""
-    return run_transition(
-        project_id=project_id, name="finish_review", actor=actor, guard=guards.review_finished,
-        system=system, comment=comment,
-    )
+    return run_transition(project_id=project_id, name="finish_review", actor=actor, system=system, comment=comment)
 
 
-def approve_project(*, actor, project_id: int, approved_amount, comment: str = "", now: datetime | None = None) -> Project:
-    amount = money(approved_amount)
-    now = now or timezone.now()
-
-    def effect(p: Project) -> None:
-        p.approved_amount = amount
-        p.decided_at = now
-
-    project = run_transition(
-        project_id=project_id, name="approve", actor=actor, comment=comment,
-        guard=lambda p: guards.decision(p, amount), effect=effect, data={"approved_amount": str(amount)},
-    )
-    return project
+def approve_project(*, actor, project_id: int, approved_amount, comment: str = "",
+                    now: datetime | None = None) -> Project:
+    return run_transition(project_id=project_id, name="approve", actor=actor, comment=comment,
+                          params={"amount": money(approved_amount)}, now=now)
 
 
 def waitlist_project(*, actor, project_id: int, comment: str = "") -> Project:
@@ -141,30 +124,15 @@ def waitlist_project(*, actor, project_id: int, comment: str = "") -> Project:
 
 
 def reject_project(*, actor, project_id: int, comment: str = "") -> Project:
-    def effect(p: Project) -> None:
-        p.decided_at = timezone.now()
-
-    return run_transition(project_id=project_id, name="reject", actor=actor, comment=comment, effect=effect)
-
-
-def _clear_decision(p: Project) -> None:
-    p.approved_amount = None
-    p.decided_at = None
-    p.publicity_start = p.publicity_end = None
+    return run_transition(project_id=project_id, name="reject", actor=actor, comment=comment)
 
 
 def reopen_decision(*, actor, project_id: int, comment: str) -> Project:
-    return run_transition(project_id=project_id, name="reopen_decision", actor=actor, comment=comment, effect=_clear_decision)
+    return run_transition(project_id=project_id, name="reopen_decision", actor=actor, comment=comment)
 
 
 def publish_project(*, actor, project_id: int, now: datetime | None = None) -> Project:
-    today = calendar.today(now or timezone.now())
-
-    def effect(p: Project) -> None:
-        p.publicity_start = today
-        p.publicity_end = add_working_days(today, p.round.publicity_days)
-
-    return run_transition(project_id=project_id, name="publish", actor=actor, effect=effect)
+    return run_transition(project_id=project_id, name="publish", actor=actor, now=now)
 
 
 def raise_objection(*, actor, project_id: int, comment: str) -> Project:
@@ -176,54 +144,49 @@ def dismiss_objection(*, actor, project_id: int, comment: str) -> Project:
 
 
 def uphold_objection(*, actor, project_id: int, comment: str) -> Project:
-    return run_transition(project_id=project_id, name="uphold_objection", actor=actor, comment=comment, effect=_clear_decision)
+    return run_transition(project_id=project_id, name="uphold_objection", actor=actor, comment=comment)
 
 
-def sign_agreement(
-    *, actor, project_id: int, signer_name: str, ip: str | None = None, now: datetime | None = None
-) -> Project:
-    from finance import services as finance
-
-    now = now or timezone.now()
-    signer_name = (signer_name or "").strip()
-    if not signer_name:
-        raise ProjectError("请输入签署人姓名以确认协议")
-
-    def effect(p: Project) -> None:
-        p.signed_at = now
-        p.signed_by_name = signer_name
-        p.signed_ip = ip
-        finance.create_tranches(project=p, actor=actor)
-        finance.release_tranches(project=p, trigger="signing", actor=actor)
-
-    return run_transition(
-        project_id=project_id, name="sign", actor=actor, guard=lambda p: guards.signing(p, calendar.today(now)),
-        effect=effect, data={"signer_name": signer_name, "ip": ip},
-    )
+def sign_agreement(*, actor, project_id: int, signer_name: str, ip: str | None = None, scan=None,
+                   now: datetime | None = None) -> Project:
+    """Signs the agreement by typed name, or with `scan`, an uploaded signed and stamped copy. The scan
+    is checked before anything else and stored only if the signing succeeds: a refusal anywhere in
+    the transaction (公示 not over, the budget, the money) deletes its bytes again."""
+    checked = check_file(scan) if scan is not None else None
+    with kept_only_if_committed() as stored:
+        return run_transition(project_id=project_id, name="sign", actor=actor, now=now, params={
+            "signer_name": signer_name or "", "ip": ip, "scan": checked, "stored": stored})
 
 
 def start_project(*, actor, project_id: int, system: bool = False) -> Project:
-    return run_transition(
-        project_id=project_id, name="start", actor=actor, guard=guards.first_tranche_paid, system=system,
-        comment="首期资金已到账，系统自动流转" if system else "",
-    )
+    return run_transition(project_id=project_id, name="start", actor=actor, system=system,
+                          comment="首期资金已到账，系统自动流转" if system else "")
 
 
 def begin_midterm(*, actor, project_id: int) -> Project:
-    def guard(p: Project) -> list[str]:
-        return ["中期评估已合格，不需要再次评估"] if p.midterm_passed else []
-
-    return run_transition(project_id=project_id, name="begin_midterm", actor=actor, guard=guard)
+    return run_transition(project_id=project_id, name="begin_midterm", actor=actor)
 
 
 def begin_final(*, actor, project_id: int) -> Project:
-    return run_transition(project_id=project_id, name="begin_final", actor=actor, guard=guards.final_may_begin)
+    return run_transition(project_id=project_id, name="begin_final", actor=actor)
+
+
+def terminate_project(*, actor, project_id: int, reason: str, clawback_amount="0") -> Project:
+    """Terminates a signed project: open tranches are cancelled and, when `clawback_amount` is more
+    than zero, the claw-back is recorded (finance's receivers), in the same transaction."""
+    return run_transition(project_id=project_id, name="terminate", actor=actor, comment=reason,
+                          params={"amount": money(clawback_amount or "0")})
+
+
+def claw_back_after_failure(*, actor, project_id: int, amount, reason: str) -> Project:
+    """A failed final evaluation terminates the project by itself; the officer then records what
+    the organization owes back (追回), once; finance's receivers keep the money record."""
+    return run_transition(project_id=project_id, name="claw_back", actor=actor, comment=reason,
+                          params={"amount": money(amount or "0")})
 
 
 def record_evaluation(*, actor, project_id: int, kind: str, scores: dict, comment: str = "") -> Evaluation:
     """Stores a mid-term or final evaluation and applies its consequence in one transaction."""
-    from projects.evaluation import grade_for, score_problems, total_of
-
     spec_name = "pass_midterm" if kind == EvaluationKind.MIDTERM else "complete"
     with transaction.atomic():
         project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
@@ -256,67 +219,22 @@ def record_evaluation(*, actor, project_id: int, kind: str, scores: dict, commen
 
 
 def conclude_midterm(*, actor, project_id: int, comment: str = "") -> Project:
-    from finance import services as finance
-
+    """The latest mid-term evaluation's outcome: passed (the gated tranche is released) or failed
+    (it is withheld); finance's receivers move the money."""
     project = Project.objects.get(pk=project_id)
     ev = guards.latest_evaluation(project, EvaluationKind.MIDTERM)
     if ev is not None and ev.passed:
-        def passed(p: Project) -> None:
-            p.midterm_passed = True
-            finance.release_tranches(project=p, trigger="midterm_passed", actor=actor)
-
-        return run_transition(
-            project_id=project_id, name="pass_midterm", actor=actor, comment=comment or f"中期评估 {ev.total} 分",
-            guard=lambda p: guards.evaluation_outcome(p, EvaluationKind.MIDTERM, passed=True), effect=passed,
-        )
-
-    def failed(p: Project) -> None:
-        finance.withhold_tranches(project=p, trigger="midterm_passed", actor=actor)
-
-    return run_transition(
-        project_id=project_id, name="fail_midterm", actor=actor,
-        comment=comment or (f"中期评估 {ev.total} 分，不合格" if ev else ""),
-        guard=lambda p: guards.evaluation_outcome(p, EvaluationKind.MIDTERM, passed=False), effect=failed,
-    )
+        return run_transition(project_id=project_id, name="pass_midterm", actor=actor,
+                              comment=comment or f"中期评估 {ev.total} 分")
+    return run_transition(project_id=project_id, name="fail_midterm", actor=actor,
+                          comment=comment or (f"中期评估 {ev.total} 分，不合格" if ev else ""))
 
 
 def conclude_final(*, actor, project_id: int, comment: str = "") -> Project:
-    from finance import services as finance
-
     project = Project.objects.get(pk=project_id)
     ev = guards.latest_evaluation(project, EvaluationKind.FINAL)
     if ev is not None and ev.passed:
-        def completed(p: Project) -> None:
-            p.grade = ev.grade
-            finance.release_tranches(project=p, trigger="final_passed", actor=actor)
-
-        return run_transition(
-            project_id=project_id, name="complete", actor=actor, comment=comment or f"结项评估 {ev.total} 分，{ev.grade}",
-            guard=lambda p: guards.evaluation_outcome(p, EvaluationKind.FINAL, passed=True), effect=completed,
-        )
-
-    def failed(p: Project) -> None:
-        p.grade = ev.grade if ev else "不合格"
-        finance.withhold_tranches(project=p, trigger=None, actor=actor)
-
-    return run_transition(
-        project_id=project_id, name="fail_final", actor=actor,
-        comment=comment or (f"结项评估 {ev.total} 分，不合格" if ev else ""),
-        guard=lambda p: guards.evaluation_outcome(p, EvaluationKind.FINAL, passed=False), effect=failed,
-    )
-
-
-def terminate_project(*, actor, project_id: int, reason: str, clawback_amount="0") -> Project:
-    from finance import services as finance
-
-    amount = money(clawback_amount or "0")
-
-    def effect(p: Project) -> None:
-        finance.cancel_open_tranches(project=p, actor=actor)
-        if amount > 0:
-            finance.record_clawback(project=p, amount=amount, reason=reason, actor=actor)
-
-    return run_transition(
-        project_id=project_id, name="terminate", actor=actor, comment=reason, effect=effect,
-        data={"clawback": str(amount)},
-    )
+        return run_transition(project_id=project_id, name="complete", actor=actor,
+                              comment=comment or f"结项评估 {ev.total} 分，{ev.grade}")
+    return run_transition(project_id=project_id, name="fail_final", actor=actor,
+                          comment=comment or (f"结项评估 {ev.total} 分，不合格" if ev else ""))

@@ -1,6 +1,7 @@
 """Evaluator and officer pages for 中期评估 and 结项评估: the work list, the scoring page (with the
 project's reports, indicators, spending and receipts), the start of an evaluation, termination with
-a claw-back after a failure, and the evaluation report PDF. Every write calls a projects service."""
+a claw-back after a failure, and the evaluation report PDF. Every write calls a projects service;
+which evaluation may start and whether the project may be terminated is asked of the lifecycle."""
 from urllib.parse import quote
 
 from django import forms
@@ -14,17 +15,25 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from core.errors import DomainError
-from projects import services
+from projects import lifecycle, services
 from projects.evaluation_report import filename, render_evaluation_report
+from projects.lifecycle import PROJECT
 from projects.models import EvaluationKind, Project
-from projects.views.applicant.common import show_errors
 from projects.selectors_monitoring import (
-    EVALUATING_ROLES, evaluation_queue, get_evaluable_project, get_report_project, performance_of,
+    EVALUATING_ROLES,
+    evaluation_queue,
+    get_evaluable_project,
+    get_report_project,
+    performance_of,
 )
 from projects.states import State
+from projects.views.applicant.common import show_errors
 
 KIND_OF_STATE = {State.MIDTERM_REVIEW: EvaluationKind.MIDTERM, State.FINAL_REVIEW: EvaluationKind.FINAL}
-TERMINABLE = {State.CONTRACTED, State.IN_PROGRESS, State.MIDTERM_REVIEW, State.FINAL_REVIEW}
+# The levers of this page: the start of each evaluation (by its kind in the URL), and the end of a
+# failed project (termination, or the claw-back of one a failed final evaluation already terminated).
+BEGIN: dict[str, str] = {EvaluationKind.MIDTERM.value: "begin_midterm", EvaluationKind.FINAL.value: "begin_final"}
+ENDING = ("terminate", "claw_back")
 
 
 class ScoreForm(forms.Form):
@@ -94,10 +103,8 @@ def evaluate(request, pk: int):
     evaluations = list(project.evaluations.select_related("evaluator"))
     latest = evaluations[0] if evaluations else None
     failed = latest is not None and not latest.passed
-    may_terminate = request.user.has_role(Role.OFFICER) and failed and (
-        project.state in TERMINABLE
-        or (project.state == State.TERMINATED and not hasattr(project, "clawback"))
-    )
+    ending = lifecycle.ready(project, request.user, ENDING) if failed else []
+    beginnable = {t.name for t in lifecycle.ready(project, request.user, BEGIN.values())}
     return render(request, "monitoring/evaluate.html", {
         "project": project, "kind": kind, "form": form, "rubric_names": _rubric_names(project),
         "performance": performance_of(project),
@@ -105,8 +112,9 @@ def evaluate(request, pk: int):
         "receipts": project.attachments.filter(kind="receipt"),
         "tranches": project.tranches.all(),
         "evaluations": evaluations,
-        "terminate_form": TerminateForm() if may_terminate else None,
-        "may_begin": _may_begin(project),
+        "terminate_form": TerminateForm() if ending else None,
+        "ending": ending[0] if ending else None,
+        "begin": [{"kind": k, "label": PROJECT.get(name).label} for k, name in BEGIN.items() if name in beginnable],
         "has_final": any(e.kind == EvaluationKind.FINAL for e in evaluations),
     })
 
@@ -115,23 +123,15 @@ def _rubric_names(project: Project) -> dict:
     return {c["code"]: c["name"] for c in [*project.round.midterm_rubric, *project.round.final_rubric]}
 
 
-def _may_begin(project: Project) -> str:
-    """Which evaluation could start now ("" for none); the service re-checks state, role and guards."""
-    if project.state != State.IN_PROGRESS:
-        return ""
-    return "final" if project.midterm_passed else "midterm"
-
-
 @login_required
 @require_POST
 def begin(request, pk: int, kind: str):
     _require_evaluating_role(request.user)
     project = get_evaluable_project(request.user, pk)
-    start = {"midterm": services.begin_midterm, "final": services.begin_final}.get(kind)
-    if start is None:
+    if kind not in BEGIN:
         raise Http404
     try:
-        start(actor=request.user, project_id=project.pk)
+        services.run_transition(project_id=project.pk, name=BEGIN[kind], actor=request.user)
     except DomainError as exc:
         show_errors(request, exc)
     return redirect("monitoring:evaluate", pk=project.pk)
@@ -147,21 +147,15 @@ def terminate(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Please give the reason for the termination."))
         return redirect("monitoring:evaluate", pk=project.pk)
+    # Termination, or the claw-back of a project a failed final evaluation already terminated.
+    lever = next(iter(lifecycle.offered(project, request.user, ENDING)), PROJECT.get("terminate"))
     try:
-        if project.state == State.TERMINATED:  # a failed final evaluation already terminated it
-            services.claw_back_after_failure(actor=request.user, project_id=project.pk,
-                                             amount=form.cleaned_data["clawback"].strip() or "0",
-                                             reason=form.cleaned_data["reason"])
-        else:
-            services.terminate_project(actor=request.user, project_id=project.pk, reason=form.cleaned_data["reason"],
-                                       clawback_amount=form.cleaned_data["clawback"].strip() or "0")
-    except (DomainError, ValueError) as exc:
-        if isinstance(exc, DomainError):
-            show_errors(request, exc)
-        else:
-            messages.error(request, str(exc))
+        services.perform_transition(actor=request.user, project_id=project.pk, name=lever.name,
+                                    comment=form.cleaned_data["reason"], amount=form.cleaned_data["clawback"])
+    except DomainError as exc:
+        show_errors(request, exc)
     else:
-        messages.success(request, _("The project is terminated."))
+        messages.success(request, _("Done: %(action)s") % {"action": lever.label})
     return redirect("monitoring:evaluate", pk=project.pk)
 
 

@@ -4,29 +4,26 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_fsm import can_proceed, has_transition_perm
 
 from accounts.models import Role
 from core.errors import DomainError
 from grants.models import GrantRound
-from projects import services
-from projects.actions import TRANSITION_ACTIONS
+from projects import lifecycle, services
 from projects.budget_editor import editor_context
 from projects.diff import diff_snapshots
+from projects.lifecycle import PROJECT
 from projects.models import AdjustmentState, BudgetAdjustment
-from projects.notifications import notify_transition
-from projects.views.applicant.common import show_errors
 from projects.selectors import get_project_for, visible_projects
-from projects.states import TRANSITIONS, State
+from projects.states import State
+from projects.views.applicant.common import show_errors
 
 STAFF = (Role.OFFICER, Role.EVALUATOR, Role.FINANCE)
-NEEDS_AMOUNT = {"approve", "terminate"}
 
 
 def _staff(request) -> None:
@@ -55,8 +52,6 @@ def officer_list(request):
             projects = projects.filter(state=form.cleaned_data["state"])
         if form.cleaned_data["q"]:
             q = form.cleaned_data["q"].strip()
-            from django.db.models import Q
-
             projects = projects.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(organization__name__icontains=q))
     page = Paginator(projects, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -65,14 +60,10 @@ def officer_list(request):
 
 
 def _actions(project, user) -> list[dict]:
-    out = []
-    for name in TRANSITION_ACTIONS:
-        method = getattr(project, name)
-        if can_proceed(method) and has_transition_perm(method, user):
-            spec = TRANSITIONS[name]
-            out.append({"name": name, "label": spec.label, "comment_required": spec.comment_required,
-                        "amount": name in NEEDS_AMOUNT, "signer": name == "sign"})
-    return out
+    """The levers the lifecycle table offers this user on this project now, with the inputs each asks."""
+    return [{"name": t.name, "label": t.label, "comment_required": t.comment_required,
+             "comment": "comment" in t.inputs, "amount": "amount" in t.inputs, "signer": "signer_name" in t.inputs}
+            for t in lifecycle.offered(project, user)]
 
 
 @login_required
@@ -97,19 +88,17 @@ def officer_detail(request, pk: int):
 def officer_action(request, pk: int, name: str):
     _staff(request)
     project = get_project_for(request.user, pk)
-    if name not in TRANSITION_ACTIONS:
+    if name not in PROJECT or not PROJECT.get(name).manual:
         raise Http404
-    data = {"comment": request.POST.get("comment", ""), "amount": request.POST.get("amount", "").strip(),
-            "signer_name": request.POST.get("signer_name", "")}
     try:
-        TRANSITION_ACTIONS[name](request.user, project.pk, data)
-    except (DomainError, ValueError) as exc:
-        if isinstance(exc, DomainError):
-            show_errors(request, exc)
-        else:
-            messages.error(request, str(exc))
+        services.perform_transition(
+            actor=request.user, project_id=project.pk, name=name, comment=request.POST.get("comment", ""),
+            amount=request.POST.get("amount", ""), signer_name=request.POST.get("signer_name", ""),
+        )
+    except DomainError as exc:
+        show_errors(request, exc)
     else:
-        messages.success(request, _("Done: %(action)s") % {"action": TRANSITIONS[name].label})
+        messages.success(request, _("Done: %(action)s") % {"action": PROJECT.get(name).label})
     return redirect("projects:officer_detail", pk=pk)
 
 
@@ -142,11 +131,6 @@ def adjustment(request, adjustment_id: int):
         except DomainError as exc:
             show_errors(request, exc)
         else:
-            event = project.events.filter(action__in=["adjustment_approved", "adjustment_rejected"],
-                                          data__adjustment=adj.pk).order_by("-id").first()
-            if event is not None:
-                event_id = event.pk
-                transaction.on_commit(lambda: notify_transition(event_id))
             messages.success(request, _("The decision is recorded."))
             return redirect("projects:officer_detail", pk=project.pk)
     return render(request, "officer/adjustment.html", {

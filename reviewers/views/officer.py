@@ -1,7 +1,7 @@
 """Program officers' pages: rounds, assignment, panels, ranking and decisions, 公示, expert pool."""
+import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.messages import report_outcome, show_errors
+from core.pagination import paginate
+from documents.pdf import render_pdf
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
@@ -20,11 +23,6 @@ from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_d
 from reviewers.sheets import score_sheet
 
 A = AssignmentState
-
-
-def _fail(request, exc: DomainError) -> None:
-    for message in exc.errors:
-        messages.error(request, message)
 
 
 @login_required
@@ -38,12 +36,9 @@ def round_detail(request, pk):
     round = selectors.round_for_officer(request.user, pk)
     form = AutoAssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.start_auto_assignment(actor=request.user, round_id=round.pk, seed=form.cleaned_data["seed"])
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Automatic assignment started."))
+        report_outcome(request, lambda: services.start_auto_assignment(
+            actor=request.user, round_id=round.pk, seed=form.cleaned_data["seed"]),
+            done=_("Automatic assignment started."))
         return redirect("reviewers:round", pk=round.pk)
     projects = (
         Project.objects.filter(round=round, state__in=[State.UNDER_REVIEW, State.REVIEWED])
@@ -53,7 +48,7 @@ def round_detail(request, pk):
             n_recused=Count("assignments", filter=Q(assignments__state=A.RECUSED)),
         ).order_by("code")
     )
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    page = paginate(request, projects, 50)
     return render(request, "reviewers/round.html", {
         "round": round, "form": form, "page": page,
         "runs": AssignmentRun.objects.filter(round=round)[:5],
@@ -79,7 +74,7 @@ def project_panel(request, round_id, pk):
                 messages.error(request, _("Please fill in the form completely."))
                 return redirect("reviewers:panel", round_id=round_id, pk=project.pk)
         except DomainError as exc:
-            _fail(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
         return redirect("reviewers:panel", round_id=round_id, pk=project.pk)
@@ -120,12 +115,12 @@ def ranking_page(request, pk):
         try:
             done = services.decide(actor=request.user, round_id=round.pk, decisions=_decisions(request, ranked))
         except DomainError as exc:
-            _fail(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
     # The whole round is ranked (the cumulative sum needs every row); only one page is rendered.
-    page = Paginator(ranked.rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, ranked.rows, RANKING_PAGE_SIZE)
     return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
 
 
@@ -141,7 +136,7 @@ def round_publicity(request, pk):
             else:
                 _objection(request, round)
         except DomainError as exc:
-            _fail(request, exc)
+            show_errors(request, exc)
         return redirect("reviewers:round_publicity", pk=round.pk)
     projects = Project.objects.filter(
         round=round, state__in=[State.APPROVED, State.PUBLICITY, State.OBJECTION]).select_related("organization").order_by("code")
@@ -185,8 +180,6 @@ def score_sheet_xlsx(request, pk):
 
 @login_required
 def score_sheet_pdf(request, pk):
-    from documents.pdf import render_pdf
-
     sheet = _sheet(request, pk)
     sheet |= {"round_name": sheet["round"].name, "project_number": sheet["project"].code, "printed": timezone.now()}
     response = HttpResponse(render_pdf("reviewers/score_sheet_print.html", sheet), content_type="application/pdf")
@@ -208,8 +201,8 @@ def experts(request):
         except ValueError as exc:
             messages.error(request, str(exc))
         except DomainError as exc:
-            _fail(request, exc)
-    page = Paginator(pool, 100).get_page(request.GET.get("page"))
+            show_errors(request, exc)
+    page = paginate(request, pool, 100)
     return render(request, "reviewers/experts.html", {"page": page, "form": form, "report": report,
                                                        "headers": ExpertImportResource().headers()})
 
@@ -217,8 +210,6 @@ def experts(request):
 @login_required
 def experts_template(request):
     """An empty import sheet with the expected headers."""
-    import tablib
-
     selectors.experts_for_officer(request.user)
     dataset = tablib.Dataset(headers=ExpertImportResource().headers())
     dataset.append(["王芳", "13800000000", "wangfang@example.com", "温州大学", "副教授", "为老服务、社区治理", "鹿城区", "否"])
@@ -234,13 +225,9 @@ def expert_detail(request, pk):
     form = RelationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.record_relation(actor=request.user, expert_id=expert.pk, organization_id=data["organization"].pk,
-                                     kind=data["kind"], start=data["start"], end=data["end"], note=data["note"])
-        except DomainError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Saved."))
+        if report_outcome(request, lambda: services.record_relation(
+                actor=request.user, expert_id=expert.pk, organization_id=data["organization"].pk, kind=data["kind"],
+                start=data["start"], end=data["end"], note=data["note"]), done=_("Saved.")):
             return redirect("reviewers:expert", pk=expert.pk)
     return render(request, "reviewers/expert.html", {
         "expert": expert, "form": form,

@@ -1,13 +1,12 @@
 """公示 of a round for the public: no login; only what the notice publishes."""
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from core.calendar import SHANGHAI
+from core import calendar
+from documents.pdf import render_pdf
 from reviewers import selectors
 from reviewers.resources import PublicityResource, xlsx_bytes
 from reviewers.sheets import publicity_rows
-from core import calendar
 
 
 def _notice(pk) -> dict:
@@ -37,8 +36,6 @@ def publicity_xlsx(request, round_id):
 
 
 def publicity_pdf(request, round_id):
-    from documents.pdf import render_pdf
-
     notice = _notice(round_id)
     notice["round_name"] = notice["round"].name
     response = HttpResponse(render_pdf("reviewers/publicity_print.html", notice), content_type="application/pdf")

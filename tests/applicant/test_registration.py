@@ -10,7 +10,7 @@ def _data(**over):
     name = over.pop("name", "温州市测试注册社工中心")
     data = {"name": name, "credit_code": credit_code("2"), "org_type": OrgType.SOCIAL_SERVICE,
             "registration_date": "2020-01-01", "district": "鹿城区", "contact_name": "王", "contact_phone": "139",
-            "bank_account_name": name, "bank_name": "温州银行", "bank_account_no": "001", "bank_code": "313333000011",
+            "bank_account_name": name, "bank_name": "温州银行", "bank_account_no": "62284800001", "bank_code": "313333000011",
             "username": "neworg", "email": "n@example.org", "display_name": "王", "password1": "Longer-pass-2024",
             "password2": "Longer-pass-2024"}
     data.update(over)

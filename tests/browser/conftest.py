@@ -3,7 +3,12 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+# How long any browser step may wait for its condition (an element, a navigation, an expect(...)).
+# Generous on purpose: the tests wait for conditions, never for time, so a long limit costs nothing
+# when things work and keeps a loaded CI machine (another suite running beside this one) from failing.
+TIMEOUT_MS = int(os.environ.get("BROWSER_TIMEOUT_MS", "60000"))
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -15,7 +20,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make install` (installs Debian's chromium)")
@@ -24,6 +29,7 @@ def browser():
     # safe here. Restored when the browser closes.
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=TIMEOUT_MS)  # Playwright's default for expect(...) is 5 s
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -43,7 +49,8 @@ def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True,
                                   bypass_csp=True)
     pg = context.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.set_default_navigation_timeout(TIMEOUT_MS)
     pg.base = live_server.url
     yield pg
     context.close()
@@ -55,7 +62,8 @@ def phone(browser, live_server):
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True,
                                   has_touch=True, accept_downloads=True, bypass_csp=True)
     pg = context.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.set_default_navigation_timeout(TIMEOUT_MS)
     pg.base = live_server.url
     yield pg
     context.close()
@@ -73,6 +81,12 @@ def login(page, username: str, password: str = "pass-12345") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    # the next step (often a goto) must not start before the session cookie is set
+    try:
+        page.wait_for_url(lambda url: "/login/" not in url)
+    except PlaywrightTimeoutError:
+        problems = page.locator('[data-testid="login-failed"], [data-testid="login-locked"]').all_inner_texts()
+        raise AssertionError(f"login as {username} did not leave the login page: {problems}") from None
     page.wait_for_load_state("networkidle")
 
 

@@ -78,7 +78,7 @@ def test_new_organization_applies_fixes_budget_submits_and_resubmits(phone, page
     # --- round list and pre-check
     p.click('[data-testid="rounds-link"]')
     # countdown.js fills it after load; wait for it rather than racing it on a busy machine
-    expect(p.locator('[data-testid="countdown"]').first).to_have_text(re.compile(r"\S"), timeout=15000)
+    expect(p.locator('[data-testid="countdown"]').first).to_have_text(re.compile(r"\S"))
     assert fits_width(p)
     screenshot(p, "applicant-rounds")
     p.goto(p.base + f"/apply/rounds/{world.round.pk}/")
@@ -151,7 +151,7 @@ def test_new_organization_applies_fixes_budget_submits_and_resubmits(phone, page
 
     # --- submit
     p.click('[data-testid="to-submit"]')
-    assert p.locator('[data-testid="ready"]').count() == 1
+    expect(p.locator('[data-testid="ready"]')).to_have_count(1)
     p.click('[data-testid="submit"]')
     p.wait_for_url(re.compile(rf"/apply/p/{project.pk}/$"))
     assert p.locator('[data-testid="state"]').get_attribute("data-state") == "submitted"

@@ -58,11 +58,11 @@ def test_batch_through_three_signoffs_export_and_payments(page, phone, world, of
         page.click("[data-testid=export-list]")
     with open(download.value.path(), "rb") as f:
         ws = openpyxl.load_workbook(io.BytesIO(f.read())).active
-    rows = [[c for c in row] for row in ws.iter_rows()]
+    rows = [list(row) for row in ws.iter_rows()]
     assert len(rows) == 4
     assert [c.value for c in rows[0]][:3] == ["序号", "批次号", "项目编号"]
     expected = sorted([(first, "4000.00", "肆仟元整"), (second, "6004.20", "陆仟零肆元贰角")], key=lambda e: e[0].code)
-    for row, (project, amount, upper) in zip(rows[1:3], expected):
+    for row, (project, amount, upper) in zip(rows[1:3], expected, strict=True):
         org = project.organization
         values = [c.value for c in row]
         assert values[:11] == [rows.index(row), batch.number, project.code, project.title, org.name, org.credit_code,

@@ -30,6 +30,7 @@ def test_expert_review_to_public_notice(page, phone, world):
     login(page, conflicted.user.username)
     page.goto(page.base + "/review/mine/")
     page.click(f"[data-testid=assignment-{a_conflicted.pk}] a")
+    page.wait_for_selector("input[name=has_conflict][value=yes]")  # the declaration page is there
     assert page.locator("[data-testid=proposal]").count() == 0
     assert project.summary not in page.content()
     page.check("input[name=has_conflict][value=yes]")

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from documents.agreements import agreement_context, render_agreement
+from projects.agreements import agreement_context, render_agreement
 from finance.models import Tranche
 from grants.models import OrgType
 from projects.models import Project

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from documents import services
+from documents import services, worker
 from documents.models import Job, JobEvent
+from projects.services.agreements import start_agreement_batch
 from tests.builders import World
 from tests.documents.conftest import approved_projects
 
@@ -19,7 +20,7 @@ def test_concurrent_claims_give_the_job_to_exactly_one(monkeypatch):
     world = World(pot=Decimal("50000000.00"))
     approved_projects(world, 1)
     monkeypatch.setattr(services, "dispatch_job", lambda **kw: None)  # the test plays the workers
-    job = services.start_agreement_batch(actor=world.officer, round_id=world.round.pk)
+    job = start_agreement_batch(actor=world.officer, round_id=world.round.pk)
     # Two runners in one test process: tell them apart as if they were on two hosts.
     ids = iter(["host-a:1", "host-b:2"])
     lock = threading.Lock()
@@ -28,7 +29,7 @@ def test_concurrent_claims_give_the_job_to_exactly_one(monkeypatch):
         with lock:
             return next(ids)
 
-    monkeypatch.setattr(services, "worker_id", next_id)
+    monkeypatch.setattr(worker, "worker_id", next_id)
     results, barrier = [], threading.Barrier(2)
 
     def claim():

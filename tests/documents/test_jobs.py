@@ -10,11 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import agreements, services
+from documents import services, tasks, worker
 from documents.errors import DocumentsError
 from documents.kinds import KINDS, register
 from documents.models import Job, JobEvent, JobState
 from documents.runs import JobLost, JobResult, job_dir
+from projects import agreements
+from projects.errors import ProjectError
+from projects.services.agreements import start_agreement_batch
 from projects.states import State
 from tests.documents.conftest import approved_projects
 from tests.documents.pdfcheck import pdf_text
@@ -23,7 +26,7 @@ from tests.factories import RoundFactory, UserFactory
 
 def start_batch(world, actor=None, capture=None) -> Job:
     with capture(execute=True):
-        job = services.start_agreement_batch(actor=actor or world.officer, round_id=world.round.pk)
+        job = start_agreement_batch(actor=actor or world.officer, round_id=world.round.pk)
     return Job.objects.get(pk=job.pk)
 
 
@@ -57,10 +60,10 @@ def test_the_batch_zips_every_agreement_of_the_round_once(big_world, django_capt
 
 
 def test_only_officers_start_a_batch_and_only_with_something_to_print(big_world):
-    with pytest.raises(DocumentsError, match="只有项目管理员"):
-        services.start_agreement_batch(actor=big_world.member, round_id=big_world.round.pk)
-    with pytest.raises(DocumentsError, match="没有可生成资助协议书的项目"):
-        services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    with pytest.raises(ProjectError, match="只有项目管理员"):
+        start_agreement_batch(actor=big_world.member, round_id=big_world.round.pk)
+    with pytest.raises(ProjectError, match="没有可生成资助协议书的项目"):
+        start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     assert not Job.objects.exists()
 
 
@@ -80,7 +83,7 @@ def test_a_finished_job_run_again_does_nothing(big_world, django_capture_on_comm
 
 def test_a_job_whose_worker_died_is_taken_over_and_finished_once(big_world, monkeypatch):
     projects = approved_projects(big_world, 3)
-    job = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)  # not dispatched
+    job = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)  # not dispatched
     first = services.claim_job(job_id=job.pk)
     # The first runner rendered one agreement, then its process died (a pid that is not running).
     from documents.runs import JobRun
@@ -114,7 +117,7 @@ def test_a_job_whose_worker_died_is_taken_over_and_finished_once(big_world, monk
 
 def test_a_live_runner_elsewhere_keeps_the_job(big_world):
     approved_projects(big_world, 1)
-    job = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    job = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     services.claim_job(job_id=job.pk)
     Job.objects.filter(pk=job.pk).update(claimed_by="another-host:4242")
     with pytest.raises(services.JobBusy) as busy:
@@ -126,18 +129,18 @@ def test_a_live_runner_elsewhere_keeps_the_job(big_world):
 
 def test_recovery_at_worker_start_redispatches_dead_and_lost_jobs(big_world, monkeypatch):
     approved_projects(big_world, 1)
-    dead = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    dead = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     services.claim_job(job_id=dead.pk)
     Job.objects.filter(pk=dead.pk).update(claimed_by=f"{socket.gethostname()}:{2 ** 22 + 12345}")
-    alive = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    alive = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     services.claim_job(job_id=alive.pk)
     Job.objects.filter(pk=alive.pk).update(claimed_by="another-host:1")
-    lost = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    lost = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     Job.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=5))
-    fresh = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    fresh = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     sent = []
-    monkeypatch.setattr(services, "dispatch_job", lambda **kw: sent.append(kw))
-    assert sorted(services.recover_stalled_jobs()) == sorted([dead.pk, alive.pk, lost.pk])
+    monkeypatch.setattr(tasks, "dispatch_job", lambda **kw: sent.append(kw))
+    assert sorted(tasks.recover_stalled_jobs()) == sorted([dead.pk, alive.pk, lost.pk])
     by_job = {kw["job_id"]: kw.get("countdown") for kw in sent}
     assert by_job[dead.pk] is None and by_job[lost.pk] is None
     assert by_job[alive.pk] > 0  # looked at again when the live runner's lease would run out
@@ -236,7 +239,7 @@ def test_the_status_endpoint_reports_progress_and_the_download(client, big_world
 
 def test_an_unfinished_job_has_no_download(client, big_world):
     approved_projects(big_world, 1)
-    job = services.start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    job = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
     client.force_login(big_world.officer)
     assert client.get(reverse("documents:job_download", args=[job.pk])).status_code == 404
     page = client.get(reverse("documents:job_detail", args=[job.pk])).content.decode()

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from documents import agreements, services
 from documents.models import Job, JobEvent, JobState
+from projects import agreements
+from projects.services.agreements import start_agreement_batch
 from tests.builders import World
 from tests.documents.conftest import approved_projects
 
@@ -81,7 +82,7 @@ def wait_for(predicate, timeout: float, what: str):
 def test_a_batch_runs_on_a_real_worker_and_survives_a_killed_worker(client, workers):
     world = World(pot=Decimal("50000000.00"))
     projects = approved_projects(world, 10)
-    job = services.start_agreement_batch(actor=world.officer, round_id=world.round.pk)  # dispatched on commit
+    job = start_agreement_batch(actor=world.officer, round_id=world.round.pk)  # dispatched on commit
 
     first = workers("docs-first")
     seen = set()

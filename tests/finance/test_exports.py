@@ -67,7 +67,7 @@ def test_disbursement_list_cell_by_cell(small_world, officers, client):
     assert (closing[0].value, closing[1].value, closing[2].value) == ("合计", "笔数", len(AMOUNTS))
     assert Decimal(str(closing[12].value)) == total == Decimal("107766.68")
     assert closing[12].number_format == "0.00"
-    assert closing[13].value == "壹拾万零柒仟柒佰陆拾陆元陆角捌分"  # 万位 zero before 仟: one 零
+    assert closing[13].value == "壹拾万柒仟柒佰陆拾陆元陆角捌分"  # 万位 zero before 仟: the optional 零 is left out
 
 
 def test_cumulative_and_remaining_for_a_second_tranche(world, officers, client):

@@ -19,7 +19,6 @@ def errors_of(instance) -> dict[str, list[str]]:
 
 class TestOrganizationCreditCode:
     @pytest.mark.parametrize("code, org_type", [
-        ("91350200776049653A", OrgType.SOCIAL_SERVICE),  # not a civil-affairs code: position 2 says nothing
         ("53420000MJH2448303", OrgType.FOUNDATION),
         ("52420000MJH233402K", OrgType.SOCIAL_SERVICE),
     ])
@@ -40,7 +39,12 @@ class TestOrganizationCreditCode:
         problems = errors_of(OrganizationFactory.build(credit_code=code, org_type=wrong_type))
         assert list(problems) == ["credit_code"]
         assert len(problems["credit_code"]) == 1
-        assert problems["credit_code"][0].startswith("信用代码第2位表示")
+        assert problems["credit_code"][0].startswith("信用代码第1–2位")
+
+    def test_a_code_of_another_authority_does_not_pass_as_a_social_organization(self):
+        # 9x is a 工商 (enterprise) code: a 社会服务机构 is registered by 民政 and its code starts 52.
+        problems = errors_of(OrganizationFactory.build(credit_code="91350200776049653A", org_type=OrgType.SOCIAL_SERVICE))
+        assert "与所选类型「社会服务机构（民办非企业单位）」不一致" in problems["credit_code"][0]
 
     def test_a_wrong_check_character_names_the_expected_one(self):
         problems = errors_of(OrganizationFactory.build(credit_code="51420000MJH2003664", org_type=OrgType.SOCIAL_GROUP))

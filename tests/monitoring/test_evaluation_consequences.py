@@ -92,9 +92,8 @@ def test_the_bar_stops_an_application_in_the_next_round_at_the_eligibility_check
     evaluate(world, project, "final", FINAL_FAIL, comment="指标完成率不足一半")
     clock.move_to(START + timedelta(days=365))
     world.round = RoundFactory()
-    draft = world.draft(title="第二年的新项目")
     with pytest.raises(ProjectError) as exc:
-        world.advance(draft, State.UNDER_REVIEW)
+        world.draft(title="第二年的新项目")  # starting the application already checks eligibility
     assert any(BARRED in e for e in exc.value.errors)
 
 

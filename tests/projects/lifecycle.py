@@ -85,6 +85,12 @@ def midterm_passed(world: World) -> Project:
     return Project.objects.get(pk=project.pk)
 
 
+def terminated(world: World) -> Project:
+    """Terminated without a claw-back, so one can still be recorded."""
+    project = world.advance(world.draft(), State.IN_PROGRESS)
+    return services.terminate_project(actor=world.officer, project_id=project.pk, reason="机构无法继续履行协议")
+
+
 def _evaluate(kind: str, scores: dict):
     def act(world, pid, actor, comment):
         return services.record_evaluation(actor=actor, project_id=pid, kind=kind, scores=scores, comment=comment)
@@ -156,4 +162,8 @@ SCENARIOS: dict[str, Scenario] = {
     "terminate": Scenario(
         S.IN_PROGRESS, S.TERMINATED, at(S.IN_PROGRESS),
         lambda w, pid, a, c: services.terminate_project(actor=a, project_id=pid, reason=c), True),
+    "claw_back": Scenario(
+        S.TERMINATED, S.TERMINATED, terminated,
+        lambda w, pid, a, c: services.claw_back_after_failure(actor=a, project_id=pid, amount="1000.00", reason=c),
+        True),
 }

@@ -78,6 +78,7 @@ class TestApplicationWindow:
 def test_every_eligibility_reason_is_returned_together_at_submission():
     world = World()
     first = world.draft()
+    second = world.draft(government_funded=True)  # started while eligible: submission checks again
     services.submit_project(actor=world.member, project_id=first.pk)
     world.round.min_rating = 3
     world.round.save()
@@ -97,7 +98,6 @@ def test_every_eligibility_reason_is_returned_together_at_submission():
     org.rating, org.rating_valid_until = 2, timezone.localdate() + timedelta(days=365)
     org.save()
     list_org(org, "abnormal", days_ago=30)
-    second = world.draft(government_funded=True)
 
     problems = refusal(lambda: services.submit_project(actor=world.member, project_id=second.pk))
     expected = [

@@ -8,14 +8,15 @@ from finance.services import record_payment
 from grants.models import Membership
 from projects import services
 from projects.errors import ProjectError
+from projects.lifecycle import TRANSITIONS
 from projects.models import Evaluation, Project, ProjectEvent
-from projects.states import TRANSITIONS, State
+from projects.states import State
 from tests.builders import World
 from tests.projects.lifecycle import ROLES, SCENARIOS, actor_for
 
 STAFF_OFFICER = {"officer", "admin"}
 OFFICER_OR_EVALUATOR = {"officer", "evaluator", "admin"}
-# Written out, not derived from projects.states, so a wrong entry there fails here.
+# Written out, not derived from projects.lifecycle, so a wrong entry there fails here.
 ALLOWED = {
     "submit": {"member"},
     "withdraw": {"member"},
@@ -40,10 +41,11 @@ ALLOWED = {
     "complete": OFFICER_OR_EVALUATOR,
     "fail_final": OFFICER_OR_EVALUATOR,
     "terminate": STAFF_OFFICER,
+    "claw_back": STAFF_OFFICER,
 }
 COMMENT_REQUIRED = {
     "withdraw", "return_for_revision", "mark_ineligible", "reopen_decision", "raise_objection",
-    "dismiss_objection", "uphold_objection", "fail_midterm", "fail_final", "terminate",
+    "dismiss_objection", "uphold_objection", "fail_midterm", "fail_final", "terminate", "claw_back",
 }
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 COMMENT = "经核实，按规定办理"

@@ -104,6 +104,7 @@ class Builder:
 def build_scene(text: str = "") -> Scene:
     from documents import services as documents
     from finance import services as finance
+    from projects.services.agreements import start_agreement_batch
     from finance.models import TrancheState
 
     world = World(pot=Decimal("50000000.00"), max_applications_per_org=20)
@@ -152,7 +153,7 @@ def build_scene(text: str = "") -> Scene:
     tranche = contracted.tranches.get(state=TrancheState.RELEASABLE)
     batch = finance.create_batch(actor=world.finance, round_id=world.round.pk, tranche_ids=[tranche.pk])
 
-    job = documents.start_agreement_batch(actor=world.officer, round_id=world.round.pk)
+    job = start_agreement_batch(actor=world.officer, round_id=world.round.pk)
     _finish_job(documents, job)
 
     users = {

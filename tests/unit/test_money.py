@@ -151,17 +151,26 @@ class TestFormatYuan:
         assert format_yuan(value) == expected
 
 
-UPPER_CASES = [
+# Rule 四 of 中国人民银行《正确填写票据和结算凭证的基本规定》 (支付结算办法 附件一): every worked example,
+# in the form core.money's convention picks where rule 四(三) allows two (see OPTIONAL_ZERO_EXAMPLES).
+REGULATION_EXAMPLES = [
+    ("1409.50", "壹仟肆佰零玖元伍角"),  # 四(一)
+    ("6007.14", "陆仟零柒元壹角肆分"),  # 四(二)
+    ("1680.32", "壹仟陆佰捌拾元零叁角贰分"),  # 四(三), first form
+    ("107000.53", "壹拾万柒仟元零伍角叁分"),  # 四(三), first form
+    ("16409.02", "壹万陆仟肆佰零玖元零贰分"),  # 四(四)
+    ("325.04", "叁佰贰拾伍元零肆分"),  # 四(四)
+]
+# Rule 四(三): the zero at 万位 or 元位 before a non-zero 仟 or 角 may be written once or not at all.
+OPTIONAL_ZERO_EXAMPLES = {
+    "1680.32": ("壹仟陆佰捌拾元零叁角贰分", "壹仟陆佰捌拾元叁角贰分"),
+    "107000.53": ("壹拾万柒仟元零伍角叁分", "壹拾万零柒仟元伍角叁分"),
+}
+
+UPPER_CASES = REGULATION_EXAMPLES + [
     # domain reference examples
     ("0", "零元整"),
-    ("1409.50", "壹仟肆佰零玖元伍角"),
-    ("6007.14", "陆仟零柒元壹角肆分"),
-    ("325.04", "叁佰贰拾伍元零肆分"),
     ("100000000", "壹亿元整"),
-    # central-bank rule examples
-    ("16409.02", "壹万陆仟肆佰零玖元零贰分"),
-    ("1680.32", "壹仟陆佰捌拾元零叁角贰分"),
-    ("107000.53", "壹拾万零柒仟元零伍角叁分"),
     # fractions only
     ("0.05", "伍分"),
     ("0.50", "伍角"),
@@ -178,12 +187,24 @@ UPPER_CASES = [
     ("1001", "壹仟零壹元整"),
     ("1010", "壹仟零壹拾元整"),
     ("1000001", "壹佰万零壹元整"),
-    ("10005000", "壹仟万零伍仟元整"),
     ("10000100", "壹仟万零壹佰元整"),
     ("100000001", "壹亿零壹元整"),
     ("100010000", "壹亿零壹万元整"),
     ("101000000", "壹亿零壹佰万元整"),
     ("1000000000", "壹拾亿元整"),
+    ("1005000000", "壹拾亿零伍佰万元整"),
+    # the optional 零 of 四(三): a zero run ending at 万位 (or 亿位) before a non-zero 仟 is left out …
+    ("107000", "壹拾万柒仟元整"),
+    ("10005000", "壹仟万伍仟元整"),
+    ("1001000", "壹佰万壹仟元整"),
+    ("100001000", "壹亿壹仟元整"),
+    ("1010000000", "壹拾亿壹仟万元整"),
+    # … and one ending at 元位 before a non-zero 角 is written
+    ("10.50", "壹拾元零伍角"),
+    ("1600.32", "壹仟陆佰元零叁角贰分"),
+    ("10000.10", "壹万元零壹角"),
+    ("50000.50", "伍万元零伍角"),
+    ("107000.50", "壹拾万柒仟元零伍角"),
     # 角 zero, 分 non-zero
     ("100000000.01", "壹亿元零壹分"),
     ("1.01", "壹元零壹分"),
@@ -192,7 +213,6 @@ UPPER_CASES = [
     # 万 / 亿 boundaries
     ("9999.99", "玖仟玖佰玖拾玖元玖角玖分"),
     ("10000", "壹万元整"),
-    ("10000.10", "壹万元零壹角"),
     ("99999999", "玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元整"),
     ("8750000", "捌佰柒拾伍万元整"),
     ("2200000000", "贰拾贰亿元整"),
@@ -203,7 +223,6 @@ UPPER_CASES = [
     ("30000.00", "叁万元整"),
     ("40000.01", "肆万元零壹分"),
     ("123456.78", "壹拾贰万叁仟肆佰伍拾陆元柒角捌分"),
-    ("50000.50", "伍万元零伍角"),
 ]
 
 
@@ -214,6 +233,13 @@ class TestRmbUpper:
 
     def test_case_count(self):
         assert len(UPPER_CASES) >= 30
+
+    @pytest.mark.parametrize("value", sorted(OPTIONAL_ZERO_EXAMPLES))
+    def test_optional_zero_is_one_of_the_forms_the_rule_allows(self, value):
+        assert rmb_upper(D(value)) in OPTIONAL_ZERO_EXAMPLES[value]
+
+    def test_never_both_optional_zeros(self):
+        assert rmb_upper(D("107000.53")) != "壹拾万零柒仟元零伍角叁分"
 
     def test_accepts_int_and_str(self):
         assert rmb_upper(15) == "壹拾伍元整"
@@ -237,6 +263,8 @@ class TestRmbUpper:
         assert "零零" not in text
         assert not text.endswith("零")
         assert "零元" not in text and "零万" not in text and "零亿" not in text
+        # the optional 零 of rule 四(三) at 万/亿 is never written
+        assert not any(f"{unit}零{digit}仟" in text for unit in "万亿" for digit in "壹贰叁肆伍陆柒捌玖")
         assert text.endswith(("整", "角", "分"))
         assert text.endswith("整") == (fen % 100 == 0)
         # 壹拾 is never shortened to a bare leading 拾

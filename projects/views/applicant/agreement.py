@@ -8,17 +8,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.calendar import today
 from core.errors import DomainError
 from core.money import percent_of_display, rmb_upper
 from grants.rules.tranches import TRIGGERS, split_amount
-from projects import guards, services
+from projects import guards, lifecycle, services
 from projects.budget_editor import editor_context, labor_cap
-from core.calendar import today
+from projects.lifecycle import PROJECT
 from projects.views.applicant.common import client_ip, member_project, show_errors
 from projects.views.applicant.edit import post_budget
-from projects.states import State
-
-SIGNABLE = (State.APPROVED, State.PUBLICITY)
 
 
 def _signable(request, pk: int):
@@ -55,11 +53,13 @@ def terms(project) -> dict:
 
 def agreement(request, pk: int):
     project = _signable(request, pk)
+    before_signing = project.state in PROJECT.group("awaiting_signature")
+    may_sign = bool(lifecycle.offered(project, request.user, {"sign"}))
     return render(request, "applicant/agreement.html", {
         "project": project, "terms": terms(project), "pdf_url": agreement_pdf_url(project),
-        "problems": guards.signing(project, today()) if project.state in SIGNABLE else [],
-        "budget_problems": guards.budget_fits_approved(project) if project.state in SIGNABLE else [],
-        "signable": project.state in SIGNABLE,
+        "problems": guards.signing(project, today()) if may_sign else [],
+        "budget_problems": guards.budget_fits_approved(project) if before_signing else [],
+        "signable": before_signing, "may_sign": may_sign,
         "scans": project.attachments.filter(kind="signed_agreement"),
     })
 
@@ -82,17 +82,16 @@ def sign(request, pk: int):
 
 @require_POST
 def sign_with_scan(request, pk: int):
-    """A signed and stamped paper copy, scanned, instead of the typed name."""
+    """A signed and stamped paper copy, scanned, instead of the typed name: one service call, which
+    keeps the file only if the signing succeeds."""
     project = _signable(request, pk)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "请选择签字盖章后的协议扫描件")
         return redirect("applicant:agreement", pk=pk)
     try:
-        attachment = services.add_attachment(actor=request.user, project_id=project.pk, kind="signed_agreement",
-                                             uploaded_file=upload)
-        services.sign_agreement(actor=request.user, project_id=project.pk, ip=client_ip(request),
-                                signer_name=f"{request.user}（上传签字盖章扫描件：{attachment.original_name}）")
+        services.sign_agreement(actor=request.user, project_id=project.pk, signer_name=str(request.user),
+                                ip=client_ip(request), scan=upload)
     except DomainError as exc:
         show_errors(request, exc)
         return redirect("applicant:agreement", pk=pk)
@@ -102,7 +101,7 @@ def sign_with_scan(request, pk: int):
 
 def revise_budget(request, pk: int):
     project = _signable(request, pk)
-    if project.state not in SIGNABLE:
+    if project.state not in PROJECT.group("awaiting_signature"):
         raise Http404
     rows, problems, saved = post_budget(request, project, lambda lines: services.revise_budget_for_approval(
         actor=request.user, project_id=project.pk, lines=lines))

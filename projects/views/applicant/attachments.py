@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from grants.defaults import ATTACHMENT_KINDS
 from projects import services
+from projects.selectors import get_attachment_for
 from projects.views.applicant.common import member_project, show_errors
 from projects.views.applicant.edit import edit_context
-from projects.selectors import get_attachment_for
 
 # Kinds an applicant uploads with the application; receipts and signed agreements have their own pages.
 APPLICATION_KINDS = ["registration_certificate", "charter", "financial_report", "rating_certificate", "other"]

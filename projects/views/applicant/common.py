@@ -1,9 +1,8 @@
 """What every applicant page needs: the project, only when the user is one of its organization's members."""
+from django.contrib import messages
 from django.http import Http404
-from django.utils import timezone
 
 from core.errors import DomainError
-from core.calendar import SHANGHAI
 from projects.models import Project
 from projects.permissions import is_member
 from projects.selectors import get_project_for
@@ -23,7 +22,5 @@ def client_ip(request) -> str | None:
 
 
 def show_errors(request, exc: DomainError) -> None:
-    from django.contrib import messages
-
     for problem in exc.errors:
         messages.error(request, problem)

@@ -6,13 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from grants.forms import DISTRICTS
 from projects import drafting
 from projects.budget_editor import editor_context
 from projects.guards import submission_by_section
-from projects.views.applicant.common import member_project
+from projects.lifecycle import EDITABLE
 from projects.sections import BY_CODE, SECTIONS, neighbours
-from projects.states import EDITABLE
+from projects.views.applicant.common import member_project
 
 
 def section_rows(section, project, post=None) -> list[dict]:
@@ -96,9 +97,6 @@ def section(request, pk: int, section: str):
 def post_budget(request, project, save) -> tuple[list, list[str], bool]:
     """A budget form posted after approval (revision to the approved amount, adjustment request):
     parse the rows, call `save(lines)` and return (rows to show again, problems, saved)."""
-    from core.errors import DomainError
-    from projects import drafting
-
     if request.method != "POST":
         return section_rows(BY_CODE["budget"], project), [], False
     lines, problems = drafting.budget_rows(request.POST)

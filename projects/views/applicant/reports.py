@@ -7,10 +7,13 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from projects import drafting, services
 from projects.budget_editor import editor_context
+from projects.lifecycle import SIGNED
 from projects.models import ReportKind
 from projects.views.applicant.common import member_project, show_errors
 from projects.views.applicant.edit import post_budget
-from projects.states import SIGNED
+
+SPENDING_COLUMNS = ("line", "item", "amount")
+RECEIPTS = "e_receipts_"  # + the row's number: each spending row has its own file input
 
 
 def _signed(request, pk: int):
@@ -20,59 +23,57 @@ def _signed(request, pk: int):
     return project
 
 
-def _expenditures(post, lines_by_id: dict) -> tuple[list[dict], list[str]]:
-    """Spending is declared per budget line; category and source come from that line."""
-    rows, problems = [], []
-    for index, row in enumerate(drafting.columns(post, "e_", ("line", "item", "amount")), start=1):
-        if not row["amount"] and not row["item"]:
+def posted_spending(post, files) -> tuple[list[dict], list[tuple[int, object]]]:
+    """The typed spending rows (blank ones dropped) and (row number, file) for every receipt, numbered
+    as the service and the re-shown form number rows. A file without a typed row gets number 0, which
+    the service refuses by name rather than dropping it silently."""
+    rows, receipts, used = [], [], set()
+    for index, row in enumerate(drafting.columns(post, "e_", SPENDING_COLUMNS), start=1):
+        key = f"{RECEIPTS}{index}"
+        chosen = files.getlist(key)
+        used.add(key)
+        if not any(row.values()) and not chosen:
             continue
-        line = lines_by_id.get(row["line"])
-        if line is None:
-            problems.append(f"支出第{index}行：请选择对应的预算行")
-            continue
-        rows.append({"budget_line_id": line.pk, "category": line.category, "source": line.source,
-                     "item": row["item"] or line.item, "amount": row["amount"]})
-    return rows, problems
+        rows.append(row)
+        receipts += [(len(rows), f) for f in chosen]
+    receipts += [(0, f) for key in files if key not in used for f in files.getlist(key)]
+    return rows, receipts
 
 
 def reports(request, pk: int):
     project = _signed(request, pk)
-    lines = list(project.budget_lines.all())
     indicators = list(project.indicators.all())
     problems: list[str] = []
+    rows: list[dict] = []
     if request.method == "POST":
-        rows, problems = _expenditures(request.POST, {str(l.pk): l for l in lines})
-        achieved = {i.pk: request.POST.get(f"achieved_{i.pk}", "").strip() for i in indicators}
-        if not problems:
-            try:
-                report = services.submit_report(
-                    actor=request.user, project_id=project.pk, kind=request.POST.get("kind", ""),
-                    narrative=request.POST.get("narrative", ""), expenditures=rows,
-                    achieved={k: v for k, v in achieved.items() if v},
-                )
-            except DomainError as exc:
-                problems = exc.errors
-            else:
-                for receipt in request.FILES.getlist("receipts"):
-                    try:
-                        services.add_attachment(actor=request.user, project_id=project.pk, kind="receipt",
-                                                uploaded_file=receipt)
-                    except DomainError as exc:
-                        show_errors(request, exc)
-                messages.success(request, _("The report is submitted."))
-                return redirect("applicant:reports", pk=pk)
+        rows, receipts = posted_spending(request.POST, request.FILES)
+        try:
+            services.submit_report(
+                actor=request.user, project_id=project.pk, kind=request.POST.get("kind", ""),
+                narrative=request.POST.get("narrative", ""),
+                expenditures=[{"budget_line_id": r["line"], "item": r["item"], "amount": r["amount"]} for r in rows],
+                achieved={i.pk: request.POST.get(f"achieved_{i.pk}", "") for i in indicators},
+                receipts=receipts,
+            )
+        except DomainError as exc:
+            problems = exc.errors
+            if receipts:
+                problems = [*problems, _("Choose the receipt files again: a browser does not keep chosen files "
+                                         "after a refused form.")]
+        else:
+            messages.success(request, _("The report is submitted."))
+            return redirect("applicant:reports", pk=pk)
     for indicator in indicators:
         typed = request.POST.get(f"achieved_{indicator.pk}") if request.method == "POST" else None
         indicator.shown = indicator.achieved if typed is None else typed
     return render(request, "applicant/reports.html", {
-        "project": project, "lines": lines, "indicators": indicators, "problems": problems,
-        "kinds": ReportKind.choices, "reports": project.reports.prefetch_related("expenditures"),
-        "receipts": project.attachments.filter(kind="receipt"), "post": request.POST,
+        "project": project, "lines": list(project.budget_lines.all()), "indicators": indicators,
+        "problems": problems, "kinds": ReportKind.choices, "post": request.POST,
+        "reports": project.reports.prefetch_related("expenditures__receipts"),
+        "unlinked_receipts": project.attachments.filter(kind="receipt", expenditure__isnull=True),
         "milestones": project.milestones.all(),
         # A refused report shows every typed row and value again: nothing typed is lost.
-        "posted_rows": [r for r in drafting.columns(request.POST, "e_", ("line", "item", "amount"))
-                        if r["line"] or r["item"] or r["amount"]] if request.method == "POST" else [],
-
+        "posted_rows": rows,
     })
 
 

@@ -1,19 +1,18 @@
 """Rounds an organization can apply to, the eligibility pre-check, and starting an application."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import calendar
+from core.calendar import day_end, day_start
 from core.errors import DomainError
 from grants.models import GrantRound, Membership
-from core.calendar import day_end, day_start
-from projects.eligibility import eligibility_reasons_for
 from projects import services
+from projects.eligibility import eligibility_reasons_for
 from projects.views.applicant.common import show_errors
-from core import calendar
 
 
 def _deadline(r: GrantRound) -> dict:
@@ -55,28 +54,15 @@ def round_detail(request, round_id: int):
 @login_required
 @require_POST
 def start(request, round_id: int):
+    """The service checks the window, the organization's eligibility and the per-organization limit."""
     r = get_object_or_404(GrantRound, pk=round_id)
     organization = next((o for o in _my_organizations(request.user) if str(o.pk) == request.POST.get("organization")),
                         None)
     if organization is None:
         raise Http404
-    today = calendar.today()
-    reasons = eligibility_reasons_for(organization, r, today=today)
-    if not r.apply_start <= today <= r.apply_end:
-        reasons.append("不在申报时间内")
-    if reasons:
-        for reason in reasons:
-            messages.error(request, reason)
-        return redirect("applicant:round", round_id=r.pk)
-    title = request.POST.get("title", "").strip() or "未命名项目"
     try:
-        project = services.create_project(actor=request.user, round=r, organization=organization, title=title)
-        if organization.rating and organization.rating_certificate:
-            # The certificate given at registration counts for the application; no second upload.
-            with organization.rating_certificate.open("rb") as f:
-                certificate = ContentFile(f.read(), name=organization.rating_certificate_name or "评估等级证书.pdf")
-            services.add_attachment(actor=request.user, project_id=project.pk, kind="rating_certificate",
-                                    uploaded_file=certificate)
+        project = services.create_project(actor=request.user, round=r, organization=organization,
+                                          title=request.POST.get("title", "").strip() or "未命名项目")
     except DomainError as exc:
         show_errors(request, exc)
         return redirect("applicant:round", round_id=r.pk)

@@ -3,9 +3,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from projects import lifecycle
+from projects.lifecycle import PROJECT
 from projects.models import REVIEW_INTERNAL_ACTIONS
+from projects.states import MEMBER, State
 from projects.views.applicant.common import member_project
-from projects.states import EDITABLE, SIGNED, State
 
 NEXT_STEP = {
     State.DRAFT: _("Complete every section and submit before the deadline."),
@@ -27,13 +29,17 @@ NEXT_STEP = {
     State.TERMINATED: _("The project was terminated."),
     State.WITHDRAWN: _("The application was withdrawn."),
 }
+# Staff decisions whose reasons the organization should read first: every staff lever that takes a
+# comment, and the decisions on its budget adjustments.
+STAFF_COMMENTS = {
+    t.name for t in PROJECT if MEMBER not in t.roles and ("comment" in t.inputs or t.comment_required)
+} | {"adjustment_approved", "adjustment_rejected"}
+
+
 def label_events(events) -> list:
     for e in events:
-        e.label = e.action_label
+        e.label = e.applicant_label
     return events
-
-
-WITHDRAWABLE = {State.DRAFT, State.SUBMITTED, State.RETURNED, State.UNDER_REVIEW, State.REVIEWED, State.WAITLISTED}
 
 
 def project(request, pk: int):
@@ -44,13 +50,12 @@ def project(request, pk: int):
     for e in events:
         if e.actor is not None and e.actor.role == Role.EXPERT:
             e.actor = None  # the last expert's submission finishes the review; who reviews stays private
-    officer_comments = [e for e in events if e.comment and e.action in {
-        "return_for_revision", "mark_ineligible", "reject", "raise_objection", "uphold_objection",
-        "dismiss_objection", "adjustment_rejected", "adjustment_approved", "fail_midterm", "fail_final", "terminate"}]
+    officer_comments = [e for e in events if e.comment and e.action in STAFF_COMMENTS]
+    offered = {t.name for t in lifecycle.offered(project, request.user)}
     return render(request, "applicant/project.html", {
         "project": project, "events": events, "officer_comments": officer_comments[:3],
-        "next_step": NEXT_STEP.get(project.state, ""), "editable": project.state in EDITABLE,
-        "withdrawable": project.state in WITHDRAWABLE, "signed": project.state in SIGNED,
-        "signing": project.state in (State.APPROVED, State.PUBLICITY),
+        "next_step": NEXT_STEP.get(project.state, ""), "editable": project.state in PROJECT.group("editable"),
+        "withdrawable": "withdraw" in offered, "signed": project.state in PROJECT.group("signed"),
+        "signing": project.state in PROJECT.group("awaiting_signature"),
         "files": project.attachments.all(),
     })

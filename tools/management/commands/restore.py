@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from accounts.models import User
+from projects.models import Project
 from tools.backups import pg_env, pg_tool
 
 
@@ -44,9 +46,6 @@ class Command(BaseCommand):
             if not path.name.endswith(".jsonl.gz"):
                 raise CommandError("On SQLite restore a fixture (*.jsonl.gz) made by `manage.py backup`.")
             call_command("migrate", verbosity=0, interactive=False)
-            from projects.models import Project
-            from accounts.models import User
-
             if Project.objects.exists() or User.objects.exists():
                 raise CommandError("The database already holds data: restore into a new, empty database.")
             with transaction.atomic():

@@ -17,7 +17,7 @@ from core.money import quantize_fen
 from finance.services import record_payment
 from grants import services as grants
 from grants.models import GrantRound, Organization, OrgType
-from core.calendar import SHANGHAI
+from core.calendar import LIBRARY_YEARS, SHANGHAI, CalendarNotPublished
 from grants.rules.credit_code import check_char
 from projects import services as projects
 from projects.models import Project
@@ -200,9 +200,10 @@ class Command(BaseCommand):
         for index, (org_i, title, domain, amount, target, extra) in enumerate(PROJECTS_2026):
             self.make_project(index, org_i, title, domain, Decimal(amount), target, extra)
 
-        for org_i, title, domain, submit in [(6, "邻里互助时间银行", "community", False),
+        # Only eligible organizations can start an application (the unrated 6 and the listed 11 cannot).
+        for org_i, title, domain, submit in [(0, "邻里互助时间银行", "community", False),
                                              (10, "困难家庭儿童学业辅导", "hardship", True),
-                                             (11, "社区议事协商能力建设", "community", False)]:
+                                             (9, "社区议事协商能力建设", "community", False)]:
             project = self.draft(self.next_round, org_i, title, domain, Decimal("50000.00"))
             if submit:
                 projects.submit_project(actor=self.members[org_i], project_id=project.pk)
@@ -212,6 +213,7 @@ class Command(BaseCommand):
         member = self.members[org_i]
         project = projects.create_project(
             actor=member, round=round, organization=self.orgs[org_i], title=title, domain=domain,
+            now=self.t0 if round == self.round else None,  # the 2026 round's window closed long ago
             summary=f"{title}：面向{ORGS[org_i][3]}居民开展专业服务。",
             need_analysis="前期走访调研显示，辖区服务对象需求集中、现有服务供给不足。",
             target_group="辖区内有需要的居民", beneficiaries=300, service_district=ORGS[org_i][3],
@@ -272,7 +274,14 @@ class Command(BaseCommand):
             return project
         today = calendar.today()
         if target in (State.PUBLICITY, State.OBJECTION):
-            projects.publish_project(actor=officer, project_id=pid)
+            try:
+                projects.publish_project(actor=officer, project_id=pid)
+            except CalendarNotPublished:
+                # Next year's holiday notice is not in the holidays package yet, and the demo does not
+                # invent one: the notice is published on the last day the official calendar covers.
+                last = date(max(LIBRARY_YEARS), 12, 31)
+                self.stdout.write(f"注意：{last.year + 1}年节假日安排尚未录入，演示公示按{last:%Y-%m-%d}发布。")
+                projects.publish_project(actor=officer, project_id=pid, now=at(last - timedelta(days=10)))
             if target == State.OBJECTION:
                 projects.raise_objection(actor=officer, project_id=pid, comment="有群众反映该机构曾有同类项目未按期完成")
             return project

@@ -1,17 +1,18 @@
 """The grant agreement (资助协议书): its content built from a project, and the rendered PDF.
 
-The wording is Chinese policy language (as in the services' rule messages), not UI text: a
-signed agreement must read the same whatever language the officer's browser prefers.
+It lives with the project data it prints; documents only supplies the PDF service. The wording is
+Chinese policy language (as in the services' rule messages), not UI text: a signed agreement must
+read the same whatever language the officer's browser prefers.
 """
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 
-from documents.pdf import render_pdf
 from core.money import format_yuan, percent_of, percent_of_display, rmb_upper
-from grants.rules.tranches import TRIGGERS, split_amount
+from documents.pdf import render_pdf
 from grants.rules.budget import CATEGORIES, totals
+from grants.rules.tranches import TRIGGERS, split_amount
 from projects import budget as project_budget
 from projects.models import Project
 

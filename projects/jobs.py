@@ -3,20 +3,30 @@
 Each finished PDF is kept in the run's work directory (written atomically), so a job restarted
 after a crash renders only what is missing; the zip is built from those files at the end, in the
 order fixed when the job was started, so it holds each agreement exactly once.
+
+Registered from ProjectsConfig.ready, in the web process (the jobs page labels and offers it) and in
+the Celery worker (which runs it).
 """
 import zipfile
 
 from django.utils.translation import gettext_lazy as _
 
-from documents import agreements
-from documents.kinds import register
+from accounts.models import Role
+from documents.kinds import Starter, register
 from documents.runs import JobResult, JobRun, write_atomically
-from documents.selectors import agreement_projects
-from documents.services import AGREEMENT_BATCH
 from grants.models import GrantRound
+from projects import agreements
+from projects.selectors_agreements import agreement_projects
+from projects.services.agreements import AGREEMENT_BATCH
 
 
-@register(AGREEMENT_BATCH, _("Grant agreements of a round (zip)"))
+def _is_officer(user) -> bool:
+    return user.has_role(Role.OFFICER)
+
+
+@register(AGREEMENT_BATCH, _("Grant agreements of a round (zip)"), start=Starter(
+    "documents:new_agreement_batch", _("Generate all agreements of a round"), may_start=_is_officer,
+    testid="new-agreement-batch"))
 def round_agreements(run: JobRun) -> JobResult:
     ids: list[int] = run.params["project_ids"]
     round = GrantRound.objects.get(pk=run.params["round_id"])

@@ -1,0 +1,77 @@
+"""How money follows the project lifecycle (the contract is in projects.signals).
+
+Checks: a project starts only once its first tranche is paid. Reactions, inside the transition's
+transaction so a project and its money never disagree (a FinanceError rolls the transition back):
+signing creates the tranches and releases those due at signing; a passed evaluation releases the
+tranche it gated and a failed one withholds it (a failed final evaluation withholds every unpaid
+tranche); termination cancels the open tranches and records the claw-back it was given.
+"""
+from decimal import Decimal
+
+from core.money import format_yuan
+from core.problems import Problem
+from finance import services
+from finance.models import Clawback, TrancheState
+from projects.models import Project
+from projects.signals import project_transitioned, transition_checks
+
+
+def first_tranche_paid(project: Project) -> list[Problem]:
+    first = project.tranches.order_by("seq").first()
+    if first is None:
+        return [Problem("start.no_tranches", "尚未生成拨款计划")]
+    if first.state != TrancheState.PAID:
+        return [Problem("start.unpaid", f"{first.name}（{format_yuan(first.amount)} 元）尚未拨付到账")]
+    return []
+
+
+def _signed(project, actor, params) -> None:
+    services.create_tranches(project=project, actor=actor)
+    services.release_tranches(project=project, trigger="signing", actor=actor)
+
+
+def clawback_not_recorded(project: Project) -> list[Problem]:
+    if Clawback.objects.filter(project=project).exists():
+        return [Problem("clawback.recorded", "该项目已登记追回金额，不能重复登记")]
+    return []
+
+
+def _claw_back(project, actor, params) -> None:
+    amount = params.get("amount") or Decimal("0")
+    if amount > 0:
+        services.record_clawback(project=project, amount=amount, reason=params.get("reason", ""), actor=actor)
+
+
+def _terminated(project, actor, params) -> None:
+    services.cancel_open_tranches(project=project, actor=actor)
+    _claw_back(project, actor, params)
+
+
+REACTIONS = {
+    "sign": _signed,
+    "pass_midterm": lambda p, actor, params: services.release_tranches(project=p, trigger="midterm_passed",
+                                                                         actor=actor),
+    "fail_midterm": lambda p, actor, params: services.withhold_tranches(project=p, trigger="midterm_passed",
+                                                                          actor=actor),
+    "complete": lambda p, actor, params: services.release_tranches(project=p, trigger="final_passed", actor=actor),
+    "fail_final": lambda p, actor, params: services.withhold_tranches(project=p, trigger=None, actor=actor),
+    "terminate": _terminated,
+    "claw_back": _claw_back,
+}
+CHECKS = {"start": first_tranche_paid, "claw_back": clawback_not_recorded}
+
+
+def check(sender, *, project, name, step, **kwargs) -> list[Problem]:
+    check = CHECKS.get(name)
+    return check(project) if check else []
+
+
+def react(sender, *, project, name, actor, params, step, **kwargs) -> None:
+    reaction = REACTIONS.get(name)
+    if reaction is not None:
+        reaction(project, actor, {**params, "reason": step.comment})
+
+
+def connect() -> None:
+    transition_checks.connect(check, sender=Project, dispatch_uid="finance.first_tranche_paid")
+    project_transitioned.connect(react, sender=Project, dispatch_uid="finance.money_follows")

@@ -1,0 +1,24 @@
+"""The review's say in the project lifecycle (the contract is in projects.signals): a review is
+finished only when experts were assigned and every one who did not recuse has submitted scores."""
+from core.problems import Problem
+from projects.models import Project
+from projects.signals import transition_checks
+from reviewers.models import AssignmentState
+
+
+def review_finished(project: Project) -> list[Problem]:
+    states = list(project.assignments.exclude(state=AssignmentState.RECUSED).values_list("state", flat=True))
+    if not states:
+        return [Problem("review.no_experts", "尚未分配评审专家")]
+    pending = sum(1 for s in states if s != AssignmentState.SUBMITTED)
+    if pending:
+        return [Problem("review.pending", f"还有 {pending} 位专家未提交评分")]
+    return []
+
+
+def check(sender, *, project, name, step, **kwargs) -> list[Problem]:
+    return review_finished(project) if name == "finish_review" else []
+
+
+def connect() -> None:
+    transition_checks.connect(check, sender=Project, dispatch_uid="reviewers.review_finished")
