@@ -6,11 +6,14 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from accounts import services
+from accounts import services, two_factor
+from accounts.client import Client
 from accounts.forms import ThrottledAdminAuthenticationForm
-from accounts.models import Notification, User
+from accounts.models import LoginFailure, Notification, SecurityEvent, User
 from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.service_admin import ServiceAdmin
@@ -26,8 +29,24 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("益创", {"fields": ("role", "display_name", "phone")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("益创", {"fields": ("role", "display_name")}),)
 
+    actions = ["reset_second_factor"]
+
     def save_model(self, request, obj, form, change):
-        services.save_user(actor=request.user, user=obj)
+        request._permissions_before = services.permission_names(obj)
+        services.save_user(actor=request.user, user=obj, client=Client.of(request))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_permissions_before", None)
+        if before is not None:
+            services.record_permission_changes(actor=request.user, user=form.instance, before=before,
+                                               client=Client.of(request))
+
+    @admin.action(description=_("Reset the second factor (the person enrols again at next login)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.remove(actor=request.user, user=user, client=Client.of(request))
+        self.message_user(request, gettext("Second factor reset for %(count)d accounts.") % {"count": len(queryset)})
 
     def user_change_password(self, request, id, form_url=""):
         """Django's page, with the valid POST handed to services.set_password instead of form.save()."""
@@ -43,7 +62,8 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
             return HttpResponseRedirect(request.get_full_path())
         try:
             user = services.set_password(actor=request.user, user_id=user.pk,
-                                         password=form.cleaned_data["password1"] if usable else None)
+                                         password=form.cleaned_data["password1"] if usable else None,
+                                         client=Client.of(request))
         except DomainError as exc:
             messages.error(request, "；".join(exc.errors))
             return HttpResponseRedirect(request.get_full_path())
@@ -59,3 +79,48 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created", "recipient", "text", "read"]
     list_filter = ["read"]
     list_select_related = ["recipient"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """Append-only: viewed and exported (accounts.audit_views), never changed."""
+
+    list_display = ["at", "kind", "user", "username", "ip_address"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "ip_address", "user__username"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+    actions = None
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "audit_export_url": reverse("audit_export")}
+        return super().changelist_view(request, extra_context)
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = _("locked")
+    parameter_name = "locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Locked now"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(locked_until__gt=timezone.now())
+        return queryset
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyAdmin):
+    """Failed logins per name and address; a running lock is a lockout, lifted with the action."""
+
+    list_display = ["username", "ip_address", "failures", "last_failure", "locked_until"]
+    list_filter = [LockedFilter]
+    search_fields = ["username", "ip_address"]
+    actions = ["reset"]
+
+    @admin.action(description=_("Reset the selected lockouts"))
+    def reset(self, request, queryset):
+        count = services.reset_lockouts(actor=request.user, ids=queryset.values_list("pk", flat=True),
+                                        client=Client.of(request))
+        self.message_user(request, gettext("%(count)d lockouts reset.") % {"count": count})

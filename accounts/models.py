@@ -5,6 +5,7 @@ model in the very first migration.
 """
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,13 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # 分级授权: the largest disbursement batch this finance officer may approve alone (审批); empty
+    # means no limit. A larger batch waits for an approver whose limit covers it.
+    approval_limit = models.DecimalField(_("approval limit (yuan)"), max_digits=14, decimal_places=2, null=True,
+                                         blank=True)
+    # When the password was last set: PASSWORD_MAX_AGE_DAYS (off by default) sends a person whose
+    # password is older to the change-password page. Empty for accounts older than the rule: date_joined.
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -28,6 +36,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_admin(self) -> bool:
@@ -71,3 +83,89 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SecurityEvent(models.Model):
+    """The security log (等保 2.0 安全审计): who did what that matters to account security, from where.
+
+    Append-only: rows are written by accounts.security.record and never changed or deleted here;
+    the admin shows them read-only and an administrator exports them by date range."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKED_OUT = "locked_out", _("Locked out after failed logins")
+        LOCKOUT_RESET = "lockout_reset", _("Lockout reset by an administrator")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+        OTP_ENROLLED = "otp_enrolled", _("Second factor enrolled")
+        OTP_VERIFIED = "otp_verified", _("Second factor verified")
+        OTP_FAILED = "otp_failed", _("Second factor failed")
+        OTP_RECOVERY_USED = "otp_recovery_used", _("Recovery code used")
+        OTP_REMOVED = "otp_removed", _("Second factor removed")
+        ACCOUNT_CHANGED = "account_changed", _("Account, role or permissions changed")
+        MONEY_FILE_EXPORTED = "money_file_exported", _("Money file exported")
+        AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("user"))
+    username = models.CharField(_("user name typed"), max_length=150, blank=True)
+    ip_address = models.CharField(_("address"), max_length=64, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("security events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("security events are append-only")
+
+
+class LoginFailure(models.Model):
+    """Failed logins of one user name from one address in the current window (accounts.throttle).
+
+    In the database rather than the cache: every worker sees the same count and a cache outage
+    neither opens nor closes the door. A row whose lock is running is a lockout an administrator
+    sees and may reset in the admin."""
+
+    username = models.CharField(_("user name"), max_length=150)
+    ip_address = models.CharField(_("address"), max_length=64)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_start = models.DateTimeField(_("first failure"))
+    last_failure = models.DateTimeField(_("last failure"), db_index=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed login count")
+        verbose_name_plural = _("failed logins and lockouts")
+        ordering = ["-last_failure"]
+        constraints = [models.UniqueConstraint(fields=["username", "ip_address"], name="one_failure_count_per_name_and_address")]
+        indexes = [models.Index(fields=["ip_address", "last_failure"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address}"
+
+
+class RateCounter(models.Model):
+    """Requests of one kind from one client in one fixed window (accounts.ratelimit)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -12,6 +12,7 @@ MENU = [
     ("monitoring:home", _("Monitoring"), {"officer", "admin"}),
     ("finance:home", _("Finance"), {"finance", "admin"}),
     ("documents:jobs", _("Background jobs"), {"officer", "finance", "admin"}),
+    ("audit_export", _("Audit export"), {"admin"}),
     ("admin:index", _("Administration"), {"admin"}),
 ]
 

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 
+from accounts import security
+from accounts.client import Client
 from accounts.errors import AccountsError
-from accounts.models import Notification, Role, User
+from accounts.models import LoginFailure, Notification, Role, User
+from core.mail import send_after_commit
 from core.validation import model_problems
 
 log = logging.getLogger(__name__)
@@ -27,22 +29,11 @@ def notify(*, actor, recipients: Iterable[User], text: str, url: str = "", proje
     rows = Notification.objects.bulk_create(
         Notification(recipient=r, project=project, text=text[:500], url=url, key=key) for r in people
     )
-    addresses = [r.email for r in people if r.email]
-    if addresses:
-        subject = email_subject or text[:80]
-        transaction.on_commit(lambda: _send(subject, text, url, addresses))
+    link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url  # e-mail needs an absolute link
+    # After commit, header-safe and retried (core.mail): a mail failure never undoes or fails the action.
+    send_after_commit(subject=email_subject or text[:80], body=f"{text}\n\n{link}" if link else text,
+                      recipients=[r.email for r in people if r.email])
     return rows
-
-
-def _send(subject: str, text: str, url: str, addresses: list[str]) -> None:
-    if url.startswith("/"):
-        url = settings.SITE_URL.rstrip("/") + url  # e-mail needs an absolute link
-    body = f"{text}\n\n{url}" if url else text
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)
-    except OSError:
-        # The in-app notification is already stored; a mail server outage must not fail the request.
-        log.exception("notification email to %s failed", addresses)
 
 
 def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
@@ -64,7 +55,11 @@ def _still_admin(user: User) -> bool:
     return user.is_active and user.is_staff and (user.is_superuser or user.role == Role.ADMIN)
 
 
-def save_user(*, actor, user: User) -> User:
+# What the security log records when an administrator changes an account: role and powers.
+WATCHED = ("role", "is_active", "is_staff", "is_superuser", "approval_limit")
+
+
+def save_user(*, actor, user: User, client: Client | None = None) -> User:
     """Adds or changes an account (its password is set by the caller's form or by set_password).
 
     Accounts are deactivated, never deleted: audit rows and payments name the people who acted."""
@@ -78,12 +73,41 @@ def save_user(*, actor, user: User) -> User:
     problems += model_problems(user, exclude=["password"])
     if problems:
         raise AccountsError(problems)
+    changes = {f: [_plain(getattr(before, f, None)) if before else None, _plain(getattr(user, f, None))]
+               for f in WATCHED if hasattr(user, f) and (before is None or getattr(before, f) != getattr(user, f))}
     with transaction.atomic():
         user.save()
+        if changes:
+            security.record(security.Kind.ACCOUNT_CHANGED, client=client, user=user, by=actor.get_username(),
+                            created=before is None, changes=changes)
     return user
 
 
-def set_password(*, actor, user_id: int, password: str | None) -> User:
+def _plain(value):
+    return value if value is None or isinstance(value, bool | int | str) else str(value)
+
+
+def record_permission_changes(*, actor, user: User, before: dict, client: Client | None = None) -> None:
+    """Groups and permissions are saved by the admin form after save_user: compared here with what
+    they were (before: {"groups": [...], "user_permissions": [...]}) and logged when they changed."""
+    after = permission_names(user)
+    changes = {k: {"added": sorted(set(after[k]) - set(before[k])), "removed": sorted(set(before[k]) - set(after[k]))}
+               for k in after if set(after[k]) != set(before.get(k, []))}
+    if changes:
+        security.record(security.Kind.ACCOUNT_CHANGED, client=client, user=user, by=actor.get_username(),
+                        changes=changes)
+
+
+def permission_names(user: User) -> dict:
+    if not user.pk:
+        return {"groups": [], "user_permissions": []}
+    return {
+        "groups": list(user.groups.values_list("name", flat=True)),
+        "user_permissions": [f"{a}.{c}" for a, c in user.user_permissions.values_list("content_type__app_label", "codename")],
+    }
+
+
+def set_password(*, actor, user_id: int, password: str | None, client: Client | None = None) -> User:
     """A new password checked against the password rules; None turns password login off."""
     _require_admin(actor)
     with transaction.atomic():
@@ -96,5 +120,40 @@ def set_password(*, actor, user_id: int, password: str | None) -> User:
             except ValidationError as exc:
                 raise AccountsError(list(exc.messages)) from None
             user.set_password(password)
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password", "password_changed_at"])
+        security.record(security.Kind.PASSWORD_CHANGED, client=client, user=user, by=actor.get_username(),
+                        disabled=password is None)
     return user
+
+
+def change_own_password(*, actor, old_password: str, new_password: str, client: Client | None = None) -> User:
+    """A person changes their own password (every role): the old one first, then the rules."""
+    if actor is None or not actor.is_authenticated:
+        raise AccountsError("请先登录")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        problems = [] if user.check_password(old_password) else ["原密码不正确"]
+        if new_password == old_password:
+            problems.append("新密码不能与原密码相同")
+        try:
+            validate_password(new_password, user)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+        if problems:
+            raise AccountsError(problems)
+        user.set_password(new_password)
+        user.save(update_fields=["password", "password_changed_at"])
+        security.record(security.Kind.PASSWORD_CHANGED, client=client, user=user)
+    return user
+
+
+def reset_lockouts(*, actor, ids: Iterable[int], client: Client | None = None) -> int:
+    """An administrator lifts login lockouts (and the failure counts behind them) before they run out."""
+    _require_admin(actor)
+    with transaction.atomic():
+        rows = list(LoginFailure.objects.select_for_update().filter(pk__in=list(ids)))
+        for row in rows:
+            security.record(security.Kind.LOCKOUT_RESET, client=client, username=row.username,
+                            by=actor.get_username(), address=row.ip_address, failures=row.failures)
+        LoginFailure.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(rows)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import ThrottledAuthenticationForm
 from accounts.navigation import nav_items
+from accounts.throttle import remember_login
 from core.pagination import paginate
 
 
@@ -38,9 +39,15 @@ def notifications_read(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login with throttling; a locked attempt answers 429 so monitoring can count them."""
+    """Django's login with throttling; a locked attempt answers 429 so monitoring can count them. A
+    successful login marks the browser as known for that name (exempt from the per-address delay)."""
 
     authentication_form = ThrottledAuthenticationForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_login(self.request, response, form.get_user().get_username())
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -19,4 +19,9 @@ app.conf.beat_schedule = {
         "task": "projects.send_milestone_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Jobs left queued while the broker was down, and jobs whose worker died (documents.tasks).
+    "jobs-sweep": {
+        "task": "documents.sweep_jobs",
+        "schedule": 60.0,
+    },
 }

@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.readiness import readyz
 from documents.urls import urlpatterns as job_urls
 from projects.urls.agreements import urlpatterns as agreement_urls
 
+handler400 = "core.error_pages.bad_request"
+
 urlpatterns = [
+    path("readyz", readyz, name="readyz"),
     path("", include("accounts.urls")),
     path("public/", include("projects.urls.public")),
     path("apply/", include("projects.urls.applicant")),

@@ -54,9 +54,11 @@ def _project_static_file(url: str) -> Path | None:
     if not found:
         return None
     real = Path(found).resolve()
-    project = Path(settings.BASE_DIR).resolve()
-    # Static files of installed packages (admin, …) are not ours to print; symlinks out are refused.
-    if not _inside(real, project) or "site-packages" in real.parts or not real.is_file():
+    # Only the project's own static folders (STATICFILES_DIRS: the checkout's static/, or the copy an
+    # installed wheel carries inside its package); other packages' static files (admin, …) are not
+    # ours to print, and symlinks out of those folders are refused.
+    roots = [Path(d[1] if isinstance(d, (tuple, list)) else d).resolve() for d in settings.STATICFILES_DIRS]
+    if not any(_inside(real, root) for root in roots) or not real.is_file():
         return None
     return real
 

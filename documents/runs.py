@@ -28,10 +28,14 @@ def job_dir(job_id: int) -> Path:
     return Path(settings.MEDIA_ROOT) / "jobs" / str(job_id)
 
 
+# Results hold bank accounts and signed amounts: readable by the application's user only.
+RESULT_MODE = 0o600
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Readers see the old file or the whole new one, never half of it, even after a SIGKILL."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, RESULT_MODE), "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

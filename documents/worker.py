@@ -24,7 +24,7 @@ from django.utils import timezone
 from documents.errors import DocumentsError
 from documents.kinds import get_kind
 from documents.models import Job, JobEvent, JobState
-from documents.runs import JobLost, JobRun, job_dir, lease_seconds
+from documents.runs import RESULT_MODE, JobLost, JobRun, job_dir, lease_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ def complete_job(*, job_id: int, attempt: int, produced: Path, name: str) -> Job
             produced.unlink(missing_ok=True)
             raise JobLost(job_id)
         relative = _final_relative_path(job, name)
+        os.chmod(produced, RESULT_MODE)  # whatever wrote it, and whatever the umask
         os.replace(produced, Path(settings.MEDIA_ROOT) / relative)
         job.finish()
         job.result.name = relative
@@ -178,6 +179,7 @@ def stalled_jobs(*, now: datetime, queued_grace: int) -> list[tuple[int, int | N
             found.append((job.pk, None))
         else:
             found.append((job.pk, int((job.lease_until - now).total_seconds()) + 1))
-    stale = Job.objects.filter(state=JobState.QUEUED, created_at__lt=now - timedelta(seconds=queued_grace))
+    cutoff = now - timedelta(seconds=queued_grace)
+    stale = Job.objects.filter(state=JobState.QUEUED, created_at__lt=cutoff, updated_at__lt=cutoff)
     found.extend((pk, None) for pk in stale.values_list("pk", flat=True))
     return found

@@ -5,7 +5,18 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin as ReadOnly
 from core.service_admin import ServiceAdmin
 from finance import services
-from finance.models import BankFormat, Batch, BatchEvent, Clawback, LedgerEntry, Payment, PaymentFailure, Tranche
+from finance.models import (
+    BankDetailChange,
+    BankFormat,
+    Batch,
+    BatchEvent,
+    BatchLine,
+    Clawback,
+    LedgerEntry,
+    Payment,
+    PaymentFailure,
+    Tranche,
+)
 
 
 @admin.register(Tranche)
@@ -43,6 +54,24 @@ class BatchAdmin(ReadOnly):
     list_filter = ["state", "round"]
     list_select_related = ["round", "prepared_by", "checked_by", "approved_by"]
     inlines = [BatchEventInline]
+
+
+@admin.register(BatchLine)
+class BatchLineAdmin(ReadOnly):
+    """Frozen at 审批: amount and payee account as approved, and the bank's outcome."""
+
+    list_display = ["batch", "seq", "project_code", "tranche_name", "amount", "account_name", "account_no", "status"]
+    list_filter = ["status"]
+    list_select_related = ["batch"]
+
+
+@admin.register(BankDetailChange)
+class BankDetailChangeAdmin(ReadOnly):
+    """Decided on the finance pages (finance.services.decide_bank_detail_change), which audit it."""
+
+    list_display = ["organization", "bank_account_no", "state", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["state"]
+    list_select_related = ["organization", "requested_by", "decided_by"]
 
 
 @admin.register(LedgerEntry)

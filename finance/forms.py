@@ -48,3 +48,23 @@ class RepaymentForm(forms.Form):
     repaid_on = forms.DateField(label=_("Received on"), initial=today,
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(label=_("Bank reference"), max_length=100, required=False)
+
+
+class ApproveForm(forms.Form):
+    password = forms.CharField(label=_("Your password (to confirm the approval)"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BankDetailChangeForm(forms.Form):
+    bank_account_name = forms.CharField(label=_("account name"), max_length=200)
+    bank_name = forms.CharField(label=_("bank"), max_length=200)
+    bank_account_no = forms.CharField(label=_("account number"), max_length=40,
+                                      widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    bank_code = forms.CharField(label=_("bank code"), max_length=12,
+                                widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "12"}))
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -39,8 +39,11 @@ TRANCHE = Machine(
         Transition("release", T.PLANNED, T.RELEASABLE, "拨付条件达成，可以拨付"),
         Transition("add_to_batch", T.RELEASABLE, T.IN_BATCH, "编入拨付批次"),
         Transition("remove_from_batch", T.IN_BATCH, T.RELEASABLE, "移出拨付批次"),
-        Transition("mark_paid", (T.RELEASABLE, T.IN_BATCH), T.PAID, "已拨付"),
+        # Money leaves only through a batch signed off by three people (经办 → 审核 → 审批).
+        Transition("mark_paid", T.IN_BATCH, T.PAID, "已拨付"),
         Transition("withhold", (T.PLANNED, T.RELEASABLE), T.WITHHELD, "暂停拨付"),
+        # A failed mid-term re-run and passed gives back what the failure held.
+        Transition("resume", T.WITHHELD, T.RELEASABLE, "评估合格，恢复拨付"),
         Transition("cancel", (T.PLANNED, T.RELEASABLE, T.IN_BATCH, T.WITHHELD), T.CANCELLED, "取消拨付"),
     ],
     groups={
@@ -65,7 +68,8 @@ class Tranche(TRANCHE.model_mixin(), FSMModelMixin, models.Model):  # type: igno
         "finance.Batch", verbose_name=_("disbursement batch"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="tranches",
     )
-    # The bank's reason for the last failed transfer; cleared when the tranche is paid.
+    # The bank's reason for the last failed transfer. While set, the tranche waits for a corrected
+    # account (finance.services.decide_bank_detail_change) and cannot go into a batch.
     failure_reason = models.CharField(_("bank failure reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -190,6 +194,9 @@ class Batch(BATCH.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[m
                                     null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for sending back"), blank=True)
+    # Frozen at 审批 with the batch's lines; what the three signatures cover, never recomputed.
+    approved_count = models.PositiveIntegerField(_("approved transfers"), null=True, blank=True)
+    approved_total = models.DecimalField(_("approved total"), **MONEY, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -199,6 +206,114 @@ class Batch(BATCH.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[m
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.approved_count is not None
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", _("Sent to the bank")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Returned by the bank")
+
+
+class BatchLine(models.Model):
+    """One transfer as approved: the amount and the payee's account as they stood at 审批.
+
+    Written once at approval and never changed except for the bank's outcome, so the bank file, the
+    拨付清单 and the 拨付审批表 always show what the three people signed, whatever happens to the
+    organization's details or the tranche afterwards.
+    """
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines")
+    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="batch_lines")
+    seq = models.PositiveIntegerField(_("row"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    tranche_name = models.CharField(_("instalment"), max_length=50)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2)
+    paid_before = models.DecimalField(_("paid before"), **MONEY)
+    project_approved_amount = models.DecimalField(_("approved amount"), **MONEY)
+    project_code = models.CharField(_("project number"), max_length=40)
+    project_title = models.CharField(_("title"), max_length=200)
+    round_name = models.CharField(_("round"), max_length=200)
+    organization_name = models.CharField(_("organization"), max_length=200)
+    # The payee (the host of a filed community organization) and its account at approval.
+    payee_name = models.CharField(_("payee"), max_length=200)
+    payee_credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    account_name = models.CharField(_("account name"), max_length=200)
+    bank_name = models.CharField(_("bank"), max_length=200)
+    account_no = models.CharField(_("account number"), max_length=40)
+    bank_code = models.CharField(_("bank code"), max_length=12, blank=True)
+    paid_through_host = models.BooleanField(default=False)
+    status = models.CharField(_("outcome"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
+    failure_reason = models.CharField(_("bank failure reason"), max_length=200, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("batch line")
+        verbose_name_plural = _("batch lines")
+        ordering = ["batch_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "tranche"], name="one_line_per_tranche_per_batch"),
+            models.UniqueConstraint(fields=["batch", "seq"], name="unique_line_seq"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="batch_line_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.seq}"
+
+    @property
+    def reference(self) -> str:
+        return tranche_reference(self.tranche_id)
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+BANK_FIELDS = ("bank_account_name", "bank_name", "bank_account_no", "bank_code")
+
+
+class BankDetailChange(models.Model):
+    """An organization's request to change the account it is paid into, with the details before
+    and after; once it has signed a project, this is the only way its account changes."""
+
+    organization = models.ForeignKey("grants.Organization", on_delete=models.PROTECT,
+                                     related_name="bank_changes", verbose_name=_("organization"))
+    before = models.JSONField(_("before"))
+    bank_account_name = models.CharField(_("account name"), max_length=200)
+    bank_name = models.CharField(_("bank"), max_length=200)
+    bank_account_no = models.CharField(_("account number"), max_length=40)
+    bank_code = models.CharField(_("bank code"), max_length=12)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING,
+                             db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("bank account change")
+        verbose_name_plural = _("bank account changes")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], condition=models.Q(state="pending"),
+                                    name="one_pending_bank_change_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.bank_account_no}"
+
+    @property
+    def after(self) -> dict:
+        return {f: getattr(self, f) for f in BANK_FIELDS}
 
 
 # The batch's audit trail: its transitions, and the two steps that move no state.

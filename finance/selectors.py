@@ -7,14 +7,42 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Role
 from finance.ledger import STATES, Totals, group_totals, totals_from_sums
-from finance.models import Batch, Clawback, LedgerEntry, LedgerKind, Payment, Tranche, TrancheState
+from finance.lines import LINE_FIELDS, LIVE_FIELDS, line_from_live
+from finance.models import (
+    BankDetailChange,
+    Batch,
+    BatchLine,
+    ChangeState,
+    Clawback,
+    LedgerEntry,
+    LedgerKind,
+    LineStatus,
+    Payment,
+    PaymentFailure,
+    Tranche,
+    TrancheState,
+)
 from grants.models import MONEY, GrantRound
+from projects.models import Settlement
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
 
@@ -60,7 +88,8 @@ def _sum(condition: Q):
     return Coalesce(Sum("amount", filter=condition), ZERO)
 
 
-def _ledger_aggregates() -> dict:
+def ledger_aggregates() -> dict:
+    """Ledger sums per group: in_/out_<state>, approved, clawed_back, repaid (finance.ledger)."""
     aggregates = {
         "approved": _sum(Q(kind=LedgerKind.APPROVED)),
         "clawed_back": _sum(Q(kind=LedgerKind.CLAWED_BACK)),
@@ -73,14 +102,14 @@ def _ledger_aggregates() -> dict:
 
 
 def round_totals(round: GrantRound) -> Totals:
-    sums = LedgerEntry.objects.filter(round=round).aggregate(**_ledger_aggregates())
+    sums = LedgerEntry.objects.filter(round=round).aggregate(**ledger_aggregates())
     return totals_from_sums(sums, pot=round.pot)
 
 
 def totals_by(round: GrantRound, dimension: str) -> list[tuple[str, Totals]]:
     """Totals per service domain ("domain") or per service district ("district"), one query."""
     key = {"domain": "project__domain", "district": "project__service_district"}[dimension]
-    rows = (LedgerEntry.objects.filter(round=round).values(key).annotate(**_ledger_aggregates())
+    rows = (LedgerEntry.objects.filter(round=round).values(key).annotate(**ledger_aggregates())
             .order_by(key))
     return group_totals(rows, key)
 
@@ -99,7 +128,10 @@ def ledger_entries(round: GrantRound) -> QuerySet[LedgerEntry]:
 # ---------------------------------------------------------------- batches
 
 def releasable_tranches(*, round_id, district: str = "", domain: str = "") -> QuerySet[Tranche]:
-    qs = Tranche.objects.filter(state=TrancheState.RELEASABLE, project__round_id=round_id)
+    """What may go into a new batch: releasable, not nothing (a 0.00 tranche is no transfer), and not
+    waiting for a corrected account after the bank returned it."""
+    qs = Tranche.objects.filter(state=TrancheState.RELEASABLE, project__round_id=round_id, amount__gt=0,
+                                failure_reason="")
     if district:
         qs = qs.filter(project__service_district=district)
     if domain:
@@ -111,14 +143,52 @@ def releasable_summary(qs: QuerySet[Tranche]) -> dict:
     return qs.aggregate(count=Count("pk"), total=Coalesce(Sum("amount"), ZERO))
 
 
+def awaiting_account(*, round_id) -> QuerySet[Tranche]:
+    """Releasable tranches the bank returned, waiting for the payee's corrected account."""
+    return (Tranche.objects.filter(state=TrancheState.RELEASABLE, project__round_id=round_id)
+            .exclude(failure_reason="").select_related("project__organization").order_by("project__code", "seq"))
+
+
+def _lines(status: str | None = None):
+    qs = BatchLine.objects.filter(batch=OuterRef("pk"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.values("batch").order_by()
+
+
+def _line_count(status: str):
+    return Coalesce(Subquery(_lines(status).annotate(c=Count("pk")).values("c"),
+                             output_field=IntegerField()), 0)
+
+
+def _line_total(status: str):
+    return Coalesce(Subquery(_lines(status).annotate(s=Sum("amount")).values("s"),
+                             output_field=DecimalField(**MONEY)), ZERO)
+
+
 def batch_figures() -> dict:
-    """Per-batch count and total from the ledger: what went in, less what came out unpaid."""
-    into = Q(ledger__kind=LedgerKind.BATCHED)
-    out = Q(ledger__kind__in=[LedgerKind.UNBATCHED, LedgerKind.CANCELLED])
+    """Per batch: what it holds (the frozen figures once approved; before that, from the ledger:
+    what went in, less what came out) and, once approved, what was paid and what the bank returned.
+    Subqueries, so the figures never multiply each other's rows."""
+    into = LedgerEntry.objects.filter(batch=OuterRef("pk"), kind=LedgerKind.BATCHED)
+    out = LedgerEntry.objects.filter(batch=OuterRef("pk"), kind__in=[LedgerKind.UNBATCHED, LedgerKind.CANCELLED])
+
+    def ledger_count(qs):
+        return Coalesce(Subquery(qs.values("batch").order_by().annotate(c=Count("pk")).values("c"),
+                                 output_field=IntegerField()), 0)
+
+    def ledger_total(qs):
+        return Coalesce(Subquery(qs.values("batch").order_by().annotate(s=Sum("amount")).values("s"),
+                                 output_field=DecimalField(**MONEY)), ZERO)
+
     return {
-        "tranche_count": Coalesce(Count("ledger", filter=into), 0) - Coalesce(Count("ledger", filter=out), 0),
-        "total": Coalesce(Sum("ledger__amount", filter=into), ZERO) - Coalesce(Sum("ledger__amount", filter=out), ZERO),
-        "paid_total": Coalesce(Sum("ledger__amount", filter=Q(ledger__kind=LedgerKind.PAID)), ZERO),
+        "tranche_count": Coalesce(F("approved_count"), ledger_count(into) - ledger_count(out)),
+        "total": Coalesce(F("approved_total"), ledger_total(into) - ledger_total(out)),
+        "paid_count": _line_count(LineStatus.PAID),
+        "paid_total": _line_total(LineStatus.PAID),
+        "failed_count": _line_count(LineStatus.FAILED),
+        "failed_total": _line_total(LineStatus.FAILED),
+        "pending_count": _line_count(LineStatus.PENDING),
     }
 
 
@@ -146,29 +216,62 @@ def _paid_before():
 
 
 def batch_tranches(batch: Batch) -> QuerySet[Tranche]:
-    """The rows of a batch for its page, in one query."""
+    """The tranches a batch being prepared holds, for its page, in one query."""
     return (Tranche.objects.filter(batch=batch)
             .select_related("project__organization__host", "project__round", "payment")
             .order_by("project__code", "seq"))
 
 
-EXPORT_FIELDS = (
-    "pk", "name", "percent", "amount", "project__code", "project__title", "project__approved_amount",
-    "project__round__name", "project__organization__org_type", "project__organization__host_id",
-    *(f"project__organization__{f}" for f in ("name", "credit_code", "bank_account_name", "bank_name",
-                                               "bank_account_no", "bank_code")),
-    *(f"project__organization__host__{f}" for f in ("name", "credit_code", "bank_account_name", "bank_name",
-                                                     "bank_account_no", "bank_code")),
-)
+def batch_lines(batch: Batch) -> QuerySet[BatchLine]:
+    """The frozen rows of an approved batch, for its page."""
+    return batch.lines.select_related("tranche__project").order_by("seq")
 
 
-def export_rows(batch: Batch) -> QuerySet:
-    """The rows of the 拨付清单 and the bank file as plain dicts, in one streamed query."""
+def earlier_failures(batch: Batch) -> QuerySet[PaymentFailure]:
+    """Transfers of this batch's tranches that the bank returned in earlier batches, with its reasons."""
+    tranche_ids = (BatchLine.objects.filter(batch=batch).values("tranche_id") if batch.is_frozen
+                   else Tranche.objects.filter(batch=batch).values("pk"))
+    return (PaymentFailure.objects.filter(tranche_id__in=tranche_ids).exclude(batch=batch)
+            .select_related("batch", "tranche__project").order_by("recorded_at"))
+
+
+def live_rows(batch: Batch) -> QuerySet:
+    """The rows of a batch being prepared from today's data, as plain dicts in one streamed query."""
     return (Tranche.objects.filter(batch=batch).annotate(paid_before=_paid_before())
-            .order_by("project__code", "seq").values(*EXPORT_FIELDS, "paid_before"))
+            .order_by("project__code", "seq").values(*LIVE_FIELDS, "paid_before"))
+
+
+def _numbered_preview(batch: Batch):
+    for seq, row in enumerate(live_rows(batch).iterator(chunk_size=2000), start=1):
+        yield line_from_live(row, seq)
+
+
+def export_rows(batch: Batch):
+    """What the 拨付清单 and the bank file list: the frozen lines of an approved batch; before 审批,
+    a draft preview built from today's data (never sent to a bank: see finance.views.batches)."""
+    if batch.is_frozen:
+        return batch.lines.order_by("seq").values(*LINE_FIELDS)
+    return _numbered_preview(batch)
 
 
 def clawbacks_for(user) -> QuerySet[Clawback]:
     require_finance(user)
     # Clawback.outstanding is a property; an annotation of the same name cannot be set on the rows.
     return Clawback.objects.select_related("project__round").order_by("-created_at")
+
+
+# ---------------------------------------------------------------- bank-detail changes
+
+def bank_changes_for(user) -> QuerySet[BankDetailChange]:
+    """Pending requests first, then the decided ones, newest first."""
+    require_finance(user)
+    return (BankDetailChange.objects.select_related("organization", "requested_by", "decided_by")
+            .order_by(Case(When(state=ChangeState.PENDING, then=0), default=1), "-requested_at", "-pk"))
+
+
+def get_bank_change_for(user, pk) -> BankDetailChange:
+    return _get(BankDetailChange.objects.select_related("organization", "requested_by", "decided_by"), user, pk)
+
+
+def settlements(round: GrantRound) -> QuerySet[Settlement]:
+    return Settlement.objects.filter(project__round=round).select_related("project").order_by("project__code")

@@ -9,35 +9,45 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Role
+from core.bank import normalize_account_no
+from core.calendar import today
+from core.money import format_yuan, money
+from core.validation import model_problems
+from finance import notifications
 from finance.bank_results import ResultRow
 from finance.errors import FinanceError
+from finance.lines import line_from_live, missing_account
 from finance.models import (
+    BANK_FIELDS,
     BATCH,
     TRANCHE,
+    BankDetailChange,
     BankFormat,
     Batch,
     BatchEvent,
+    BatchLine,
     BatchState,
+    ChangeState,
     Clawback,
     LedgerEntry,
     LedgerKind,
+    LineStatus,
     Payment,
     PaymentFailure,
     Tranche,
     TrancheState,
 )
-from core.money import format_yuan, money
-from core.validation import model_problems
-from finance.selectors import releasable_tranches
+from finance.reauth import confirm_password
+from finance.selectors import live_rows, releasable_tranches
 from finance.signoff import signoff_problems
+from grants.models import Membership, Organization
 from grants.rules.tranches import split_amount
-from core.calendar import today
-from projects.models import Project
 from projects import services as project_services
+from projects.models import Project
 from projects.services import log_event
 from projects.states import State
 
@@ -164,37 +174,81 @@ def record_repayment(*, actor, clawback_id: int, amount, repaid_on: date, refere
 
 
 # ---------------------------------------------------------------- payments
+# Money leaves only through an approved batch: a payment or a failure is recorded against the
+# batch's frozen line (amount and account as approved), never against a loose tranche.
 
-def _pay_locked(*, actor, tranche: Tranche, batch: Batch | None, paid_on: date, bank_reference: str) -> Payment:
-    """Both rows are locked by the caller, batch first (the order every batch service uses)."""
+def _locked_line(*, tranche: Tranche, batch: Batch | None, action: str) -> BatchLine:
+    """The approved, still unresolved line of `tranche` in `batch` (both locked by the caller)."""
     if tranche.state == T.PAID or Payment.objects.filter(tranche=tranche).exists():
         raise FinanceError(f"{tranche.project.code} {tranche.name}已登记拨付，不能重复拨付")
-    if tranche.state not in TRANCHE.get("mark_paid").source:
-        raise FinanceError(f"{tranche.name}当前状态为「{T(tranche.state).label}」，不能拨付")
-    if tranche.state == T.IN_BATCH:
-        if batch is None or batch.pk != tranche.batch_id:
-            raise FinanceError("该款项所在批次已变化，请刷新后重试")
-        if batch.state != BatchState.APPROVED:
-            raise FinanceError(f"拨付批次 {batch.number} 尚未审批，不能登记拨付")
-    from_state = tranche.state
+    if tranche.state != T.IN_BATCH:
+        raise FinanceError(
+            f"{tranche.project.code} {tranche.name}当前状态为「{T(tranche.state).label}」，不在拨付批次中，不能拨付："
+            "款项须编入拨付批次，经审核、审批后方可拨付"
+        )
+    if batch is None or batch.pk != tranche.batch_id:
+        raise FinanceError("该款项所在批次已变化，请刷新后重试")
+    if batch.state != BatchState.APPROVED:
+        raise FinanceError(f"拨付批次 {batch.number} 尚未审批，不能{action}")
+    line = BatchLine.objects.select_for_update().filter(batch=batch, tranche=tranche).first()
+    if line is None or line.status != LineStatus.PENDING:
+        raise FinanceError(f"{tranche.project.code} {tranche.name}在批次 {batch.number} 中已有结果，不能重复{action}")
+    if line.amount != tranche.amount:
+        raise FinanceError(
+            f"{tranche.project.code} {tranche.name}应付金额已变为 {format_yuan(tranche.amount)} 元，"
+            f"与批次审批的 {format_yuan(line.amount)} 元不一致，不能{action}"
+        )
+    return line
+
+
+def _close_if_done(batch: Batch, actor) -> None:
+    if not batch.lines.filter(status=LineStatus.PENDING).exists():
+        _batch_step(batch, "close", actor, comment="批次内全部款项已有银行结果")
+
+
+def _pay_locked(*, actor, tranche: Tranche, batch: Batch | None, paid_on: date, bank_reference: str) -> Payment:
+    """The batch, the project and the tranche are locked by the caller, in that order."""
+    line = _locked_line(tranche=tranche, batch=batch, action="登记拨付")
+    reference = bank_reference.strip()
     tranche.mark_paid()
     tranche.failure_reason = ""
     tranche.save()
-    payment = Payment.objects.create(
-        tranche=tranche, amount=money(tranche.amount), paid_on=paid_on,
-        bank_reference=bank_reference.strip(), recorded_by=actor,
-    )
-    _ledger(tranche=tranche, kind=LedgerKind.PAID, from_state=from_state, actor=actor, batch_id=tranche.batch_id,
-            occurred_on=paid_on, reference=bank_reference.strip()[:100])
+    payment = Payment.objects.create(tranche=tranche, amount=line.amount, paid_on=paid_on,
+                                     bank_reference=reference, recorded_by=actor)
+    line.status, line.paid_on, line.bank_reference = LineStatus.PAID, paid_on, reference[:100]
+    line.save(update_fields=["status", "paid_on", "bank_reference"])
+    _ledger(tranche=tranche, kind=LedgerKind.PAID, from_state=T.IN_BATCH, actor=actor, batch_id=batch.pk,
+            occurred_on=paid_on, reference=reference[:100])
     log_event(
         project=tranche.project, actor=actor, action="payment",
         comment=f"{tranche.name} {format_yuan(tranche.amount)} 元已拨付", data={"tranche": tranche.seq},
     )
     if tranche.project.state == State.CONTRACTED and tranche.seq == 1:
         project_services.start_project(actor=actor, project_id=tranche.project_id, system=True)
-    if batch is not None and not batch.tranches.filter(state=T.IN_BATCH).exists():
-        _batch_step(batch, "close", actor, comment="批次内全部款项已拨付")
+    _close_if_done(batch, actor)
     return payment
+
+
+def _fail_locked(*, actor, tranche: Tranche, batch: Batch | None, reason: str, bank_reference: str) -> PaymentFailure:
+    """退汇: the line stays in the batch as failed with the bank's reason; the tranche leaves the batch
+    and waits, releasable but blocked, until the payee's corrected account is approved."""
+    line = _locked_line(tranche=tranche, batch=batch, action="登记拨付失败")
+    line.status, line.failure_reason = LineStatus.FAILED, reason[:200]
+    line.save(update_fields=["status", "failure_reason"])
+    failure = PaymentFailure.objects.create(tranche=tranche, batch=batch, reason=reason[:200],
+                                            bank_reference=bank_reference.strip()[:100], recorded_by=actor)
+    tranche.remove_from_batch()
+    tranche.batch = None
+    tranche.failure_reason = reason[:200]
+    tranche.save()
+    _ledger(tranche=tranche, kind=LedgerKind.UNBATCHED, from_state=T.IN_BATCH, actor=actor, batch_id=batch.pk,
+            note=f"{batch.number} 银行退汇：{reason}"[:200])
+    log_event(project=tranche.project, actor=actor, action="payment_failed",
+              comment=f"{tranche.name}拨付失败（{reason}），请更新收款账户",
+              data={"tranche": tranche.seq, "batch": batch.number, "reason": reason})
+    transaction.on_commit(lambda: notifications.transfer_failed(failure.pk))
+    _close_if_done(batch, actor)
+    return failure
 
 
 def _lock_projects(project_ids) -> None:
@@ -206,39 +260,39 @@ def _lock_projects(project_ids) -> None:
              .order_by("pk").values_list("pk", flat=True))
 
 
+def _with_locked_tranche(tranche_id: int, act):
+    """Locks batch, project and tranche in the order every money service uses, then acts."""
+    batch_id, project_id = Tranche.objects.filter(pk=tranche_id).values_list("batch_id", "project_id").first() \
+        or (None, None)
+    if project_id is None:
+        raise FinanceError("拨款计划不存在")
+    batch = Batch.objects.select_for_update().get(pk=batch_id) if batch_id else None
+    _lock_projects([project_id])
+    tranche = Tranche.objects.select_for_update(of=("self",)).select_related("project").get(pk=tranche_id)
+    return act(tranche, batch)
+
+
 def record_payment(*, actor, tranche_id: int, paid_on: date, bank_reference: str = "") -> Payment:
-    """Pays one tranche once: the row lock serializes, the one-to-one constraint is the backstop."""
+    """Pays one tranche of an approved batch, once: the row locks serialize, the one-to-one
+    constraint is the backstop."""
     _require_finance(actor, "登记拨付")
     try:
         with transaction.atomic():
-            batch_id, project_id = Tranche.objects.filter(pk=tranche_id).values_list("batch_id", "project_id").first() \
-                or (None, None)
-            batch = Batch.objects.select_for_update().get(pk=batch_id) if batch_id else None
-            _lock_projects([project_id])
-            tranche = Tranche.objects.select_for_update(of=("self",)).select_related("project").get(pk=tranche_id)
-            payment = _pay_locked(actor=actor, tranche=tranche, batch=batch, paid_on=paid_on,
-                                  bank_reference=bank_reference)
+            return _with_locked_tranche(tranche_id, lambda tranche, batch: _pay_locked(
+                actor=actor, tranche=tranche, batch=batch, paid_on=paid_on, bank_reference=bank_reference))
     except IntegrityError:
         raise FinanceError("该期资金已登记拨付，不能重复拨付") from None
-    except Tranche.DoesNotExist:
-        raise FinanceError("拨款计划不存在") from None
-    return payment
 
 
 def record_payment_failure(*, actor, tranche_id: int, reason: str, bank_reference: str = "") -> PaymentFailure:
-    """The bank refused the transfer: the tranche stays in its batch, unpaid, with the bank's reason."""
+    """The bank returned the transfer of an approved batch (退汇), with its reason."""
     _require_finance(actor, "登记拨付失败")
     reason = (reason or "").strip()
     if not reason:
         raise FinanceError("请填写银行反馈的失败原因")
     with transaction.atomic():
-        tranche = Tranche.objects.select_for_update().get(pk=tranche_id)
-        if tranche.state != T.IN_BATCH:
-            raise FinanceError(f"{tranche.name}当前状态为「{T(tranche.state).label}」，不能登记拨付失败")
-        tranche.failure_reason = reason[:200]
-        tranche.save(update_fields=["failure_reason"])
-        return PaymentFailure.objects.create(tranche=tranche, batch_id=tranche.batch_id, reason=reason[:200],
-                                             bank_reference=bank_reference.strip()[:100], recorded_by=actor)
+        return _with_locked_tranche(tranche_id, lambda tranche, batch: _fail_locked(
+            actor=actor, tranche=tranche, batch=batch, reason=reason, bank_reference=bank_reference))
 
 
 @dataclass
@@ -250,46 +304,51 @@ class ResultOutcome:
 
 
 def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on: date) -> ResultOutcome:
-    """Applies a bank result file to a batch, all or nothing: any row that does not match the batch
-    (reference, account or amount) refuses the whole file. Re-importing the same file is harmless."""
+    """Applies a bank result file to an approved batch, all or nothing: a row that does not match the
+    batch's frozen lines (reference, account or amount as approved) refuses the whole file.
+    Re-importing the same file is harmless."""
     _require_finance(actor, "导入银行回单")
     if not rows:
         raise FinanceError("回单文件中没有数据行")
     outcome = ResultOutcome()
     with transaction.atomic():
-        batch = Batch.objects.select_for_update().get(pk=batch_id)
+        batch = _locked_batch(batch_id)
         if batch.state not in BATCH.group("payable"):
             raise FinanceError(f"拨付批次 {batch.number} 尚未审批，不能导入银行回单")
-        _lock_projects(Tranche.objects.filter(batch=batch).values_list("project_id", flat=True))
+        lines = {line.reference: line for line in batch.lines.all()}
+        _lock_projects(Tranche.objects.filter(pk__in=[ln.tranche_id for ln in lines.values()])
+                       .values_list("project_id", flat=True))
         tranches = {
-            t.reference: t for t in Tranche.objects.select_for_update(of=("self",))
-            .filter(batch=batch).select_related("project__organization__host")
+            t.pk: t for t in Tranche.objects.select_for_update(of=("self",))
+            .filter(pk__in=[ln.tranche_id for ln in lines.values()]).select_related("project")
         }
         problems = []
         for row in rows:
-            tranche = tranches.get(row.reference)
-            if tranche is None:
+            line = lines.get(row.reference)
+            if line is None:
                 problems.append(f"第{row.line}行：业务参考号「{row.reference}」不属于批次 {batch.number}")
                 continue
-            if row.account and row.account != tranche.project.organization.payee.bank_account_no:
-                problems.append(f"第{row.line}行：账号「{row.account}」与收款账号不一致")
-            if row.amount != tranche.amount:
+            if row.account and row.account != line.account_no:
+                problems.append(f"第{row.line}行：账号「{row.account}」与批次审批的收款账号不一致")
+            if row.amount != line.amount:
                 problems.append(
-                    f"第{row.line}行：金额 {format_yuan(row.amount)} 元与应付 {format_yuan(tranche.amount)} 元不一致"
+                    f"第{row.line}行：金额 {format_yuan(row.amount)} 元与批次审批的 {format_yuan(line.amount)} 元不一致"
                 )
         if problems:
             raise FinanceError(problems)
         for row in rows:
-            tranche = tranches[row.reference]
-            if tranche.state == T.PAID:
+            line = lines[row.reference]
+            line.refresh_from_db(fields=["status"])
+            tranche = tranches[line.tranche_id]
+            if line.status != LineStatus.PENDING:
                 outcome.already_paid += 1
             elif row.success:
-                record_payment(actor=actor, tranche_id=tranche.pk, paid_on=paid_on,
-                               bank_reference=row.bank_reference or row.reference)
+                _pay_locked(actor=actor, tranche=tranche, batch=batch, paid_on=paid_on,
+                            bank_reference=row.bank_reference or row.reference)
                 outcome.paid += 1
             else:
-                record_payment_failure(actor=actor, tranche_id=tranche.pk, reason=row.reason,
-                                       bank_reference=row.bank_reference)
+                _fail_locked(actor=actor, tranche=tranche, batch=batch, reason=row.reason,
+                             bank_reference=row.bank_reference)
                 outcome.failed += 1
                 outcome.failures.append(f"{tranche.project.code} {tranche.name}：{row.reason}")
     return outcome
@@ -299,6 +358,8 @@ def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on:
 
 # Batch events that record an action without moving the batch's state.
 _NOT_TRANSITIONS = {"create", "remove"}
+# Steps whose next signer is told (finance.notifications.batch_step).
+_NOTIFIED = {"submit", "mark_checked", "approve", "send_back"}
 
 
 def _batch_step(batch: Batch, method: str, actor, *, comment: str = "") -> Batch:
@@ -306,8 +367,10 @@ def _batch_step(batch: Batch, method: str, actor, *, comment: str = "") -> Batch
     if method not in _NOT_TRANSITIONS:
         getattr(batch, method)()
     batch.save()
-    BatchEvent.objects.create(batch=batch, actor=actor, action=method, from_state=from_state,
-                              to_state=batch.state, comment=comment)
+    event = BatchEvent.objects.create(batch=batch, actor=actor, action=method, from_state=from_state,
+                                      to_state=batch.state, comment=comment)
+    if method in _NOTIFIED:
+        transaction.on_commit(lambda: notifications.batch_step(event.pk))
     return batch
 
 
@@ -323,11 +386,25 @@ def _require_state(batch: Batch, *states: str, action: str) -> None:
         raise FinanceError(f"批次 {batch.number} 当前状态为「{BatchState(batch.state).label}」，不能{action}")
 
 
+def _comment(text: str) -> str:
+    return (text or "").strip()[:1000]
+
+
 def create_batch(*, actor, round_id: int, district: str = "", domain: str = "",
-                 tranche_ids: list[int] | None = None) -> Batch:
+                 tranche_ids: list[int] | None = None, comment: str = "") -> Batch:
     """经办 builds a batch from the releasable tranches of a round that match the filters."""
     _require_finance(actor, "建立拨付批次")
     with transaction.atomic():
+        if tranche_ids:
+            zero = (Tranche.objects.filter(pk__in=tranche_ids, amount__lte=0).select_related("project")
+                    .order_by("project__code", "seq"))
+            if zero:
+                raise FinanceError([f"{t.project.code} {t.name}金额为 0.00 元，不能编入拨付批次" for t in zero])
+            blocked = (Tranche.objects.filter(pk__in=tranche_ids, state=T.RELEASABLE).exclude(failure_reason="")
+                       .select_related("project").order_by("project__code", "seq"))
+            if blocked:
+                raise FinanceError([f"{t.project.code} {t.name}曾被银行退回（{t.failure_reason}），"
+                                    "须待收款账户变更获批后再编入批次" for t in blocked])
         qs = releasable_tranches(round_id=round_id, district=district, domain=domain)
         if tranche_ids is not None:
             qs = qs.filter(pk__in=tranche_ids)
@@ -341,11 +418,11 @@ def create_batch(*, actor, round_id: int, district: str = "", domain: str = "",
         for tranche in tranches:
             tranche.add_to_batch()
             tranche.batch = batch
-            tranche.failure_reason = ""
             tranche.save()
             _ledger(tranche=tranche, kind=LedgerKind.BATCHED, from_state=T.RELEASABLE, actor=actor,
                     batch_id=batch.pk, note=batch.number)
-        _batch_step(batch, "create", actor, comment=f"{len(tranches)} 笔")
+        note = f"{len(tranches)} 笔" + (f"；{_comment(comment)}" if _comment(comment) else "")
+        _batch_step(batch, "create", actor, comment=note)
     return batch
 
 
@@ -366,7 +443,8 @@ def remove_from_batch(*, actor, batch_id: int, tranche_id: int) -> Batch:
     return batch
 
 
-def submit_batch(*, actor, batch_id: int) -> Batch:
+def submit_batch(*, actor, batch_id: int, comment: str = "") -> Batch:
+    """经办 hands the batch to 审核, with an optional note for the checker."""
     _require_finance(actor, "提交拨付批次")
     with transaction.atomic():
         batch = _locked_batch(batch_id)
@@ -377,10 +455,10 @@ def submit_batch(*, actor, batch_id: int) -> Batch:
             raise FinanceError("批次中没有款项，不能提交")
         batch.submitted_at = timezone.now()
         batch.rejection_reason = ""
-        return _batch_step(batch, "submit", actor)
+        return _batch_step(batch, "submit", actor, comment=_comment(comment))
 
 
-def check_batch(*, actor, batch_id: int) -> Batch:
+def check_batch(*, actor, batch_id: int, comment: str = "") -> Batch:
     """审核: someone other than the 经办."""
     _require_finance(actor, "审核拨付批次")
     with transaction.atomic():
@@ -390,11 +468,28 @@ def check_batch(*, actor, batch_id: int) -> Batch:
         if problems:
             raise FinanceError(problems)
         batch.checked_by, batch.checked_at = actor, timezone.now()
-        return _batch_step(batch, "mark_checked", actor)
+        return _batch_step(batch, "mark_checked", actor, comment=_comment(comment))
 
 
-def approve_batch(*, actor, batch_id: int) -> Batch:
-    """审批: someone who neither prepared nor checked the batch."""
+def _freeze(batch: Batch) -> list[BatchLine]:
+    """The batch's rows as approved: amount and payee account copied from today's data, numbered."""
+    rows = [line_from_live(row, seq) for seq, row in enumerate(live_rows(batch), start=1)]
+    problems = []
+    for row in rows:
+        if row["amount"] <= 0:
+            problems.append(f"{row['project_code']} {row['tranche_name']}金额为 0.00 元，不能拨付")
+        missing = missing_account(row)
+        if missing:
+            problems.append(f"{row['project_code']} {row['payee_name']}收款账户不完整（缺少{'、'.join(missing)}），"
+                            "请退回经办人移出该笔款项")
+    if problems:
+        raise FinanceError(problems)
+    return BatchLine.objects.bulk_create(BatchLine(batch=batch, **row) for row in rows)
+
+
+def approve_batch(*, actor, batch_id: int, password: str, comment: str = "") -> Batch:
+    """审批: someone who neither prepared nor checked the batch, within their approval limit, who
+    confirms with their password. Freezes the lines, count and total the signatures cover."""
     _require_finance(actor, "审批拨付批次")
     with transaction.atomic():
         batch = _locked_batch(batch_id)
@@ -403,8 +498,19 @@ def approve_batch(*, actor, batch_id: int) -> Batch:
                                     checked_by_id=batch.checked_by_id)
         if problems:
             raise FinanceError(problems)
+        list(Tranche.objects.select_for_update(of=("self",)).filter(batch=batch).values_list("pk", flat=True))
+        total = Tranche.objects.filter(batch=batch).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+        limit = actor.approval_limit
+        if limit is not None and total > limit:
+            raise FinanceError(
+                f"本批次合计 {format_yuan(total)} 元，超过您的审批权限 {format_yuan(limit)} 元；"
+                "请由审批权限足够的财务人员审批"
+            )
+        confirm_password(actor, password)
+        lines = _freeze(batch)
+        batch.approved_count, batch.approved_total = len(lines), money(sum((ln.amount for ln in lines), Decimal(0)))
         batch.approved_by, batch.approved_at = actor, timezone.now()
-        return _batch_step(batch, "approve", actor)
+        return _batch_step(batch, "approve", actor, comment=_comment(comment))
 
 
 def send_back_batch(*, actor, batch_id: int, reason: str) -> Batch:
@@ -428,20 +534,94 @@ def send_back_batch(*, actor, batch_id: int, reason: str) -> Batch:
 
 
 def close_batch(*, actor, batch_id: int) -> Batch:
-    """Ends an approved batch whose remaining transfers failed: they return to the releasable pool
-    (keeping the bank's reason) so a corrected account can go into a new batch."""
+    """Ends an approved batch once the bank has answered for every line (paid or returned). It
+    closes by itself when the last answer is recorded; this is the explicit form of the same."""
     _require_finance(actor, "结束拨付批次")
     with transaction.atomic():
         batch = _locked_batch(batch_id)
         _require_state(batch, BatchState.APPROVED, action="结束")
-        unpaid = Tranche.objects.filter(batch=batch, state=T.IN_BATCH).select_related("project")
-        for tranche in unpaid.select_for_update(of=("self",)):
-            tranche.remove_from_batch()
-            tranche.batch = None
-            tranche.save()
-            _ledger(tranche=tranche, kind=LedgerKind.UNBATCHED, from_state=T.IN_BATCH, actor=actor,
-                    batch_id=batch.pk, note=f"{batch.number} 未成功拨付，退回待拨付")
-        return _batch_step(batch, "close", actor, comment="未拨付款项退回待拨付")
+        pending = batch.lines.filter(status=LineStatus.PENDING).count()
+        if pending:
+            raise FinanceError(f"批次中还有 {pending} 笔款项没有银行结果，请先登记拨付或退汇")
+        return _batch_step(batch, "close", actor, comment="批次内全部款项已有银行结果")
+
+
+# ---------------------------------------------------------------- bank-detail changes
+
+def _payee_has_signed(organization: Organization) -> bool:
+    return Project.objects.filter(Q(organization=organization) | Q(organization__host=organization),
+                                  signed_at__isnull=False).exists()
+
+
+def request_bank_detail_change(*, actor, organization_id: int, bank_account_name: str, bank_name: str,
+                               bank_account_no: str, bank_code: str, reason: str) -> BankDetailChange:
+    """A member asks to be paid into another account; finance decides (decide_bank_detail_change)."""
+    if not Membership.objects.filter(user=actor, organization_id=organization_id).exists() or not actor.is_active:
+        raise FinanceError("只有本机构的成员可以申请变更收款账户")
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().select_related("host").get(pk=organization_id)
+        if org.payee.pk != org.pk:
+            raise FinanceError(f"备案社区社会组织由依托单位「{org.payee.name}」收款，请由依托单位申请变更收款账户")
+        if BankDetailChange.objects.filter(organization=org, state=ChangeState.PENDING).exists():
+            raise FinanceError("已有一份收款账户变更申请在审核中，请等待审核结果")
+        after = {"bank_account_name": (bank_account_name or "").strip(), "bank_name": (bank_name or "").strip(),
+                 "bank_account_no": normalize_account_no(bank_account_no), "bank_code": (bank_code or "").strip()}
+        problems = [] if (reason or "").strip() else ["请说明变更收款账户的原因"]
+        labels = {"bank_account_name": "户名", "bank_name": "开户行", "bank_account_no": "账号", "bank_code": "联行号"}
+        problems += [f"请填写{labels[k]}" for k, v in after.items() if not v]
+        before = {f: getattr(org, f) for f in BANK_FIELDS}
+        if after == before:
+            problems.append("新的收款账户与现有账户相同，无需变更")
+        elif all(after.values()):
+            candidate = Organization(**{**{f.attname: getattr(org, f.attname) for f in org._meta.concrete_fields},
+                                        **after})
+            problems += model_problems(candidate, exclude=[f.name for f in org._meta.fields if f.name not in BANK_FIELDS])
+        if problems:
+            raise FinanceError(problems)
+        change = BankDetailChange.objects.create(organization=org, before=before, reason=reason.strip(),
+                                                 requested_by=actor, **after)
+        transaction.on_commit(lambda: notifications.bank_change_requested(change.pk))
+    return change
+
+
+def decide_bank_detail_change(*, actor, change_id: int, approve: bool, comment: str = "") -> BankDetailChange:
+    """Finance approves (the organization's account changes, audited before/after on each of its
+    signed projects, and transfers the bank returned may go into a new batch) or rejects with a reason."""
+    _require_finance(actor, "审核收款账户变更")
+    comment = _comment(comment)
+    if not approve and not comment:
+        raise FinanceError("驳回收款账户变更须填写理由")
+    with transaction.atomic():
+        change = BankDetailChange.objects.select_for_update().filter(pk=change_id).first()
+        if change is None:
+            raise FinanceError("收款账户变更申请不存在")
+        if change.state != ChangeState.PENDING:
+            raise FinanceError("该申请已处理")
+        org = Organization.objects.select_for_update().get(pk=change.organization_id)
+        change.state = ChangeState.APPROVED if approve else ChangeState.REJECTED
+        change.decided_by, change.decided_at, change.decision_comment = actor, timezone.now(), comment
+        change.save()
+        if approve:
+            for name, value in change.after.items():
+                setattr(org, name, value)
+            org.save(update_fields=list(BANK_FIELDS))
+            _audit_bank_change(change, org, actor)
+            waiting = Tranche.objects.filter(Q(project__organization=org) | Q(project__organization__host=org),
+                                             state=T.RELEASABLE).exclude(failure_reason="")
+            waiting.update(failure_reason="")
+        transaction.on_commit(lambda: notifications.bank_change_decided(change.pk))
+    return change
+
+
+def _audit_bank_change(change: BankDetailChange, org: Organization, actor) -> None:
+    def describe(values: dict) -> str:
+        return f"{values['bank_account_name']} {values['bank_name']} {values['bank_account_no']}（联行号 {values['bank_code']}）"
+
+    projects = Project.objects.filter(Q(organization=org) | Q(organization__host=org), signed_at__isnull=False)
+    for project in projects:
+        log_event(project=project, actor=actor, action="bank_details_changed",
+                  comment=f"收款账户变更：{describe(change.before)} → {describe(change.after)}",
+                  data={"change": change.pk, "before": change.before, "after": change.after})
 
 
 # ---------------------------------------------------------------- bank file formats (configuration)

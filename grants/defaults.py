@@ -84,15 +84,17 @@ DEFAULT_LABOR_CAP_PERCENT = Decimal("50")
 
 
 # Uses the 福彩公益金 may not pay for (common rules of the seeds), each with the words that reveal it in a
-# budget or spending line. A round copies this list and officers edit it; "非营利" and the like are
-# not hits (the rule ignores a keyword preceded by 非).
+# budget or spending line. A round copies this list and officers edit it. Keywords are chosen so that
+# ordinary lines do not trip them: "购车" would catch 购车票, "还款" would catch 退还款项; "非营利" and
+# the like are not hits (the rule ignores a keyword preceded by 非), nor is 现金流 (no keyword is
+# plain 现金).
 DEFAULT_FORBIDDEN_EXPENSES = [
     {"rule": "因公出国（境）", "keywords": ["因公出国", "出国", "出境", "境外考察", "出国考察"]},
     {"rule": "公务接待", "keywords": ["公务接待", "接待费", "接待餐", "宴请"]},
-    {"rule": "公务用车", "keywords": ["公务用车", "购车", "车辆购置"]},
+    {"rule": "公务用车", "keywords": ["公务用车", "购置车辆", "购买车辆", "车辆购置"]},
     {"rule": "楼堂馆所", "keywords": ["楼堂馆所", "基建", "装修办公楼"]},
     {"rule": "罚款、滞纳金", "keywords": ["罚款", "罚金", "滞纳金"]},
-    {"rule": "偿还债务", "keywords": ["偿还债务", "归还借款", "还款", "还贷"]},
+    {"rule": "偿还债务", "keywords": ["偿还债务", "归还借款", "偿还借款", "归还贷款", "偿还贷款", "还贷"]},
     {"rule": "对外投资", "keywords": ["对外投资", "理财产品", "购买理财", "股票", "基金申购"]},
     {"rule": "营利活动", "keywords": ["营利", "盈利活动", "经营性"]},
     {"rule": "向服务对象发放现金", "keywords": ["发放现金", "现金补贴", "慰问金（现金）", "现金慰问"]},
@@ -100,7 +102,7 @@ DEFAULT_FORBIDDEN_EXPENSES = [
 
 
 def default_forbidden_expenses() -> list[dict]:
-    return [dict(rule=r["rule"], keywords=list(r["keywords"])) for r in DEFAULT_FORBIDDEN_EXPENSES]
+    return [{"rule": r["rule"], "keywords": list(r["keywords"])} for r in DEFAULT_FORBIDDEN_EXPENSES]
 
 
 # Project states (values of projects.states.State) in which an earlier project counts as unfinished
@@ -108,6 +110,13 @@ def default_forbidden_expenses() -> list[dict]:
 DEFAULT_UNFINISHED_STATES = [
     "approved", "publicity", "objection", "contracted", "in_progress", "midterm_review", "final_review",
 ]
+# Every value of projects.states.State: grants cannot import projects, so a round's unfinished_states
+# are checked against this copy, and a test in tests/projects keeps it equal to the enum.
+PROJECT_STATE_VALUES = (
+    "draft", "submitted", "returned", "ineligible", "under_review", "reviewed", "approved", "waitlisted",
+    "rejected", "publicity", "objection", "contracted", "in_progress", "midterm_review", "final_review",
+    "completed", "terminated", "withdrawn",
+)
 
 
 def default_unfinished_states() -> list[str]:

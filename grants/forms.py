@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import bank
 from grants.models import Organization, OrgType
 from grants.rules import credit_code
 
@@ -58,6 +59,10 @@ class RegistrationForm(AccountFields, forms.ModelForm):
     def clean_credit_code(self):
         value = credit_code.normalize(self.cleaned_data.get("credit_code"))
         return value or None
+
+    def clean_bank_account_no(self):
+        # The field's validator has already refused anything but digits grouped by spaces or dashes.
+        return bank.normalize_account_no(self.cleaned_data.get("bank_account_no"))
 
     def clean(self):
         data = super().clean()

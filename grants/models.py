@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core import bank
 from grants import defaults
 from grants.rules import credit_code
-from grants.rules.budget import CATEGORIES
+from grants.rules.budget import CATEGORIES, forbidden_setting_errors
 from grants.rules.rubric import rubric_errors
 from grants.rules.tranches import template_errors
 from core import storage
@@ -93,6 +93,11 @@ class Organization(models.Model):
         # Normalize before the 18-character length check, or a pasted "5242 0000 MJH…" never reaches clean().
         if self.credit_code:
             self.credit_code = credit_code.normalize(self.credit_code)
+        # Stored as the bank file carries it: the bank's result file is matched on the bare number.
+        if self.bank_account_no and not bank.account_no_errors(self.bank_account_no):
+            self.bank_account_no = bank.normalize_account_no(self.bank_account_no)
+        if self.bank_code:
+            self.bank_code = self.bank_code.strip()
         super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
@@ -170,6 +175,14 @@ class AggregationMethod(models.TextChoices):
     MEAN = "mean", _("Mean")
     TRIMMED = "trimmed", _("Trimmed mean (drop highest and lowest when 5 or more)")
     WEIGHTED = "weighted", _("Weighted by expert")
+
+
+def unfinished_states_errors(states: object) -> list[str]:
+    """A round's unfinished_states must name project states; an empty list means nothing counts."""
+    if not isinstance(states, list) or not all(isinstance(s, str) for s in states):
+        return ["未结项状态应为项目状态值的列表"]
+    unknown = [s for s in states if s not in defaults.PROJECT_STATE_VALUES]
+    return [f"未知的项目状态：{'、'.join(unknown)}"] if unknown else []
 
 
 class GrantRound(models.Model):
@@ -273,6 +286,10 @@ class GrantRound(models.Model):
         unknown = [d for d in (self.domains or []) if d not in defaults.DOMAINS]
         if unknown:
             errors.setdefault("domains", []).append(f"未知的服务领域：{'、'.join(unknown)}")
+        for problem in forbidden_setting_errors(self.forbidden_expenses):
+            errors.setdefault("forbidden_expenses", []).append(problem)
+        for problem in unfinished_states_errors(self.unfinished_states):
+            errors.setdefault("unfinished_states", []).append(problem)
         if errors:
             raise ValidationError(errors)
 

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts.models import Role, User
 from core.uploads import safe_name, sniff
-from core.validation import model_problems
+from core.validation import model_problems, single_line_problems
 from grants.errors import GrantsError
 from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization, WorkingDayOverride
 
@@ -29,8 +29,20 @@ def _validated_save(obj):
     return obj
 
 
+BANK_FIELDS = ("bank_account_name", "bank_name", "bank_account_no", "bank_code")
+
+
 def save_organization(*, actor, organization: Organization) -> Organization:
+    """Once the organization (or one it hosts) has signed a project, its account changes only through
+    a bank-detail change request that finance approves (finance.services), which keeps before/after."""
     _require_officer(actor, "维护机构信息")
+    if organization.pk:
+        stored = Organization.objects.filter(pk=organization.pk).values(*BANK_FIELDS).first() or {}
+        changed = stored and any(stored[f] != getattr(organization, f) for f in BANK_FIELDS)
+        signed = Organization.objects.filter(pk=organization.pk).filter(
+            models.Q(projects__signed_at__isnull=False) | models.Q(hosted__projects__signed_at__isnull=False)).exists()
+        if changed and signed:
+            raise GrantsError("该机构已签订资助协议，收款账户须由机构提交收款账户变更申请，经财务审核后变更")
     return _validated_save(organization)
 
 
@@ -166,10 +178,7 @@ def register_organization(*, actor, organization: Organization, username: str, p
     user and the membership together, or nothing, after checking every field at once."""
     user, problems = _applicant_user(username=username, email=email, display_name=display_name, phone=phone,
                                      password=password)
-    try:
-        organization.full_clean()
-    except ValidationError as exc:
-        problems.extend(exc.messages)
+    problems += model_problems(organization) + single_line_problems(user)
     certificate = None
     if rating_certificate is not None:
         certificate = _certificate(rating_certificate, problems)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.ratelimit import rate_limit
 from grants import services
 from grants.errors import GrantsError
 from grants.forms import DISTRICTS, MemberForm, RegistrationForm
@@ -14,6 +15,7 @@ from grants.models import Membership, Organization
 from grants.rules import credit_code
 
 
+@rate_limit("register", "20/h", methods=("POST",))
 def register(request):
     form = RegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -48,6 +50,7 @@ def register(request):
 
 
 @require_GET
+@rate_limit("check_credit_code", "60/m", json=True)
 def check_credit_code(request):
     """The same check the server runs on submit, answered while the person types."""
     code = credit_code.normalize(request.GET.get("code"))

@@ -40,6 +40,7 @@ def issues(round: GrantRound, lines: Iterable, grant_amount: Decimal, *, basis: 
         facts(lines),
         caps=round_caps(round),
         grant_amount=grant_amount,
+        forbidden=rules.forbidden_uses(round.forbidden_expenses),
         cofunding_min_percent=round.cofunding_min_percent,
     )
     if basis == "核定":
@@ -55,3 +56,10 @@ def problems(round: GrantRound, lines: Iterable, grant_amount: Decimal, *, basis
 def labor_problems(round: GrantRound, lines: Iterable, grant_amount: Decimal) -> list[str]:
     """Only the caps (labor and others), not the grant-total equality: for reported spending."""
     return rules.cap_problems(facts(lines), round_caps(round), grant_amount)
+
+
+def forbidden_spending_problems(round: GrantRound, rows: Iterable) -> list[str]:
+    """Reported spending rows (numbered as the report lists them) that the round forbids the grant to pay.
+    Only the new rows: earlier reports were checked when they came in."""
+    return messages(rules.forbidden_use_issues(facts(rows), rules.forbidden_uses(round.forbidden_expenses),
+                                               prefix="支出"))

@@ -24,7 +24,7 @@ def submit(project: Project, step: Step) -> None:
 def approve(project: Project, step: Step) -> None:
     project.approved_amount = step["amount"]
     project.decided_at = step.now
-    step.data["approved_amount"] = str(step["amount"])
+    step.data.update(approved_amount=str(step["amount"]), requested_amount=str(project.requested_amount))
 
 
 def decide(project: Project, step: Step) -> None:

@@ -6,8 +6,6 @@ tranche is paid) come through projects.signals.transition_checks."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from core import calendar
 from core.calendar import local_date, within_days
 from core.fsm import Step
@@ -16,8 +14,7 @@ from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
 from projects import budget
 from projects.eligibility import eligibility_issues_for
-from projects.lifecycle import PROJECT
-from projects.models import Project
+from projects.models import Project, ReportKind
 from projects.states import EvaluationKind
 
 # The application's required text fields: the form section and input that fill each.
@@ -88,15 +85,7 @@ def submission_by_section(project: Project, now: datetime) -> list[Problem]:
     return submission_problems(project, now)
 
 
-def approved_total(round_id: int, exclude_project_id: int | None = None) -> Decimal:
-    """What the round's decisions have taken from its pot so far."""
-    qs = Project.objects.filter(round_id=round_id, state__in=PROJECT.group("committed"))
-    if exclude_project_id:
-        qs = qs.exclude(pk=exclude_project_id)
-    return qs.aggregate(s=Sum("approved_amount"))["s"] or Decimal("0.00")
-
-
-def decision(project: Project, amount: Decimal | None) -> list[Problem]:
+def decision(project: Project, amount: Decimal | None, comment: str = "") -> list[Problem]:
     round = project.round
     if amount is None:
         return [Problem("decision.amount", "请填写核定资助金额", field="amount")]
@@ -116,15 +105,21 @@ def decision(project: Project, amount: Decimal | None) -> list[Problem]:
             f"（{format_yuan(round.min_amount)} 至 {format_yuan(round.max_amount)} 元）",
             field="amount",
         ))
-    used = approved_total(round.pk, exclude_project_id=project.pk)
-    if used + amount > round.pot:
-        problems.append(Problem(
-            "decision.pot",
-            f"资金池不足：已核定 {format_yuan(used)} 元，加上本项目 {format_yuan(amount)} 元"
-            f"将超过资金总额 {format_yuan(round.pot)} 元（剩余 {format_yuan(round.pot - used)} 元）",
-            field="amount",
-        ))
+    # The pot is checked by finance (finance.receivers), from the ledger every money page reads.
+    problems += cut_reason(project, amount, comment)
     return problems
+
+
+def cut_reason(project: Project, amount: Decimal, comment: str) -> list[Problem]:
+    """A cut (核减) is explained to the applicant, so it needs a reason."""
+    if amount < project.requested_amount and not (comment or "").strip():
+        return [Problem(
+            "decision.cut_reason",
+            f"核定资助金额 {format_yuan(amount)} 元低于申请金额 {format_yuan(project.requested_amount)} 元"
+            f"（核减 {format_yuan(project.requested_amount - amount)} 元），须填写核减理由",
+            field="comment",
+        )]
+    return []
 
 
 def budget_issues_against_approved(project: Project) -> list[Problem]:
@@ -139,8 +134,24 @@ def budget_fits_approved(project: Project) -> list[str]:
     return messages(budget_issues_against_approved(project))
 
 
+_BANK_FIELDS = (("bank_account_name", "户名"), ("bank_account_no", "账号"), ("bank_name", "开户行"),
+                ("bank_code", "联行号"))
+
+
+def payee_bank_problems(project: Project) -> list[Problem]:
+    """The grant is paid to the payee (a 备案社区社会组织's host): its account must be complete before
+    the agreement that names it is signed."""
+    payee = project.organization.payee
+    missing = [label for field, label in _BANK_FIELDS if not str(getattr(payee, field) or "").strip()]
+    if not missing:
+        return []
+    whose = f"依托单位「{payee.name}」" if payee.pk != project.organization_id else "机构"
+    return [Problem("sign.bank_details", f"{whose}的收款账户信息不完整（缺少{'、'.join(missing)}），请先补全后再签订协议",
+                    "organization")]
+
+
 def signing(project: Project, today: date) -> list[Problem]:
-    problems = []
+    problems = payee_bank_problems(project)
     if project.publicity_end and today <= project.publicity_end:
         problems.append(Problem("sign.publicity",
                                 f"公示期至 {project.publicity_end:%Y年%m月%d日} 结束，公示期满后方可签订协议"))
@@ -178,7 +189,7 @@ def may_accept(project: Project, step: Step) -> list[Problem]:
 
 
 def may_approve(project: Project, step: Step) -> list[Problem]:
-    return decision(project, step.get("amount"))
+    return decision(project, step.get("amount"), step.comment)
 
 
 def may_sign(project: Project, step: Step) -> list[Problem]:
@@ -192,9 +203,12 @@ def may_begin_midterm(project: Project, step: Step) -> list[Problem]:
 
 
 def may_begin_final(project: Project, step: Step) -> list[Problem]:
+    problems = []
     if needs_midterm(project) and not project.midterm_passed:
-        return [Problem("final.needs_midterm", "中期评估合格后方可开始结项评估")]
-    return []
+        problems.append(Problem("final.needs_midterm", "中期评估合格后方可开始结项评估"))
+    if not project.reports.filter(kind=ReportKind.FINAL).exists():
+        problems.append(Problem("final.no_report", "机构尚未提交结项报告，不能开始结项评估"))
+    return problems
 
 
 def may_pass_midterm(project: Project, step: Step) -> list[Problem]:

@@ -16,7 +16,7 @@ from documents.kinds import Starter, register
 from documents.runs import JobResult, JobRun, write_atomically
 from grants.models import GrantRound
 from projects import agreements
-from projects.selectors_agreements import agreement_projects
+from projects.selectors_agreements import agreement_projects, signable
 from projects.services.agreements import AGREEMENT_BATCH
 
 
@@ -32,7 +32,8 @@ def round_agreements(run: JobRun) -> JobResult:
     round = GrantRound.objects.get(pk=run.params["round_id"])
     parts = run.workdir / "parts"
     parts.mkdir(exist_ok=True)
-    projects = {p.pk: p for p in agreement_projects(ids)}
+    # Checked again when printed: an objection upheld or a signature since the job started.
+    projects = {p.pk: p for p in agreement_projects(ids) if signable(p)}
     ready = {pid for pid in ids if (parts / f"{pid}.pdf").exists()}
     done = len(ready)
     run.progress(done, total=len(ids))
@@ -40,7 +41,7 @@ def round_agreements(run: JobRun) -> JobResult:
         if pid in ready:
             continue
         project = projects.get(pid)
-        if project is not None:  # no longer approved (objection upheld since): nothing to print
+        if project is not None:  # no longer signable: nothing to print
             write_atomically(parts / f"{pid}.pdf", agreements.render_agreement(project))
         done += 1
         run.progress(done)

@@ -44,9 +44,13 @@ PROJECT = Machine(
         T("finish_review", S.UNDER_REVIEW, S.REVIEWED, "评审完成", {OFFICER}, applicant_label="专家评审完成"),
         T("approve", (S.REVIEWED, S.WAITLISTED), S.APPROVED, "拟资助", {OFFICER},
           guard="may_approve", effect="approve", inputs=("amount", "comment")),
+        # Every decision other than funding as requested in rank order is explained to the applicant:
+        # waitlisting and rejecting always; a cut (projects.guards.cut_reason) and funding out of rank
+        # order (the reviewers' check) on the approval.
         T("waitlist", S.REVIEWED, S.WAITLISTED, "列为候补", {OFFICER}, applicant_label="列入候补名单",
-          inputs=COMMENT),
-        T("reject", (S.REVIEWED, S.WAITLISTED), S.REJECTED, "不予资助", {OFFICER}, effect="decide", inputs=COMMENT),
+          comment_required=True, inputs=COMMENT),
+        T("reject", (S.REVIEWED, S.WAITLISTED), S.REJECTED, "不予资助", {OFFICER}, effect="decide",
+          comment_required=True, inputs=COMMENT),
         T("reopen_decision", (S.APPROVED, S.WAITLISTED, S.REJECTED), S.REVIEWED, "撤销立项决定", {OFFICER},
           applicant_label="立项决定撤销，重新决定", comment_required=True, effect="clear_decision", inputs=COMMENT),
         # 公示 and its objections.

@@ -219,9 +219,13 @@ EVENT_LABELS = {
     "adjustment_approved": _("Budget adjustment approved"),
     "adjustment_rejected": _("Budget adjustment rejected"),
     "payment": _("Tranche paid"),
+    "payment_failed": _("Transfer returned by the bank"),
+    "bank_details_changed": _("Account for payments changed"),
     "clawback": _("Claw-back recorded"),
     "clawback_repaid": _("Claw-back repayment recorded"),
     "milestone_done": _("Milestone done"),
+    "publicity_end_corrected": _("Public notice end date corrected"),
+    "government_funding_check": _("Government funding checked"),
     "assign_expert": _("Expert assigned"),
     "auto_assign": _("Experts assigned automatically"),
     "unassign_expert": _("Expert removed from the panel"),
@@ -332,3 +336,39 @@ class MilestoneReminder(models.Model):
         verbose_name_plural = _("milestone reminders")
         ordering = ["sent_at", "id"]
         constraints = [models.UniqueConstraint(fields=["milestone", "kind"], name="one_reminder_per_kind")]
+
+
+class Settlement(models.Model):
+    """结项决算, recorded when the final evaluation passes, before the 尾款 is released: what the
+    final reports say was spent against what was approved and paid, and what became of the 尾款."""
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="settlement")
+    approved = models.DecimalField(_("approved amount"), **MONEY)
+    reported = models.DecimalField(_("grant-funded spending reported"), **MONEY)
+    spent = models.DecimalField(_("grant-funded spending accepted"), **MONEY)
+    unspent = models.DecimalField(_("unspent balance"), **MONEY)
+    disbursed = models.DecimalField(_("paid or in a bank batch"), **MONEY)
+    final_scheduled = models.DecimalField(_("still to pay as scheduled"), **MONEY)
+    final_payable = models.DecimalField(_("still to pay after the settlement"), **MONEY)
+    clawback = models.DecimalField(_("to be clawed back"), **MONEY)
+    reduces_final = models.BooleanField(_("final tranche reduced by the unspent amount"))
+    # [{"label", "budgeted", "spent"}] per budget line, amounts as strings.
+    lines = models.JSONField(_("spending by budget line"), default=list)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+
+    def __str__(self) -> str:
+        return f"{self.project} 结项决算"
+
+    @property
+    def final_reduction(self) -> Decimal:
+        return self.final_scheduled - self.final_payable
+
+    @property
+    def line_rows(self) -> list[dict]:
+        return [{"label": line["label"], "budgeted": Decimal(line["budgeted"]), "spent": Decimal(line["spent"])}
+                for line in self.lines]

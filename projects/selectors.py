@@ -1,4 +1,6 @@
 """Which projects a user may see, fetched and authorized in one step (404 for missing or not yours)."""
+import re
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -43,15 +45,37 @@ def get_project_for(user, pk: int) -> Project:
 
 # Filed after the proposal (receipts, the signed agreement): not for the experts who reviewed it.
 IMPLEMENTATION_FILE_KINDS = {"receipt", "signed_agreement"}
+# In a blind round an expert reads only files about the proposal; the registration certificate,
+# charter, rating certificate and financial report name the organization, so they are withheld.
+BLIND_REVIEW_FILE_KINDS = {"other"}
+
+
+def _blind_for(user, project) -> bool:
+    return user.role == Role.EXPERT and project.round.blind_review
 
 
 def get_attachment_for(user, project_pk: int, attachment_id: int):
-    """A file of a project the user may see; an expert's view of a project ends with the proposal."""
+    """A file of a project the user may see; an expert's view of a project ends with the proposal,
+    and in a blind round it leaves out the files that identify the applicant (404, as not yours)."""
     project = get_project_for(user, project_pk)
     files = project.attachments.all()
     if user.role == Role.EXPERT:
         files = files.exclude(kind__in=IMPLEMENTATION_FILE_KINDS)
+    if _blind_for(user, project):
+        files = files.filter(kind__in=BLIND_REVIEW_FILE_KINDS)
     try:
-        return files.get(pk=attachment_id)
+        return files.select_related("project__round").get(pk=attachment_id)
     except (files.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def attachment_download_name(user, attachment) -> str:
+    """The name a download is sent under: the cleaned original, except to an expert in a blind round,
+    where an original name ("某某服务中心-项目方案.pdf") would give the applicant away."""
+    if not _blind_for(user, attachment.project):
+        return attachment.original_name
+    match = _EXTENSION.search(attachment.original_name or "")
+    return f"附件-{attachment.pk}{match.group(0).lower() if match else ''}"

@@ -4,14 +4,16 @@ from django.http import Http404
 
 from accounts.models import Role
 from grants.models import GrantRound
-from projects.lifecycle import FUNDED, SIGNED
+from projects.guards import budget_issues_against_approved
+from projects.lifecycle import FUNDED, PROJECT
 from projects.models import Project
 from projects.selectors import get_project_for
-from projects.states import State
 
-# An agreement exists once an amount is approved; a batch prints those past the decision's 公示.
+# An agreement exists once an amount is approved. A round's batch prints only agreements that can be
+# signed now: awaiting signature, with a budget that fits the approved amount (a signed, terminated
+# or unfit project's agreement is not one to send out).
 AGREEMENT_STATES = FUNDED
-BATCH_STATES = {State.PUBLICITY, *SIGNED, State.COMPLETED, State.TERMINATED}
+BATCH_STATES = PROJECT.group("awaiting_signature")
 
 
 def get_agreement_project_for(user, pk: int) -> Project:
@@ -33,11 +35,17 @@ def agreement_projects(ids: list[int]) -> QuerySet[Project]:
     )
 
 
+def signable(project: Project) -> bool:
+    """The agreement can be signed as printed: awaiting signature and the budget fits the grant."""
+    return (project.state in BATCH_STATES and project.approved_amount is not None
+            and not budget_issues_against_approved(project))
+
+
 def batch_project_ids(round: GrantRound) -> list[int]:
-    return list(
-        Project.objects.filter(round=round, state__in=BATCH_STATES, approved_amount__isnull=False)
-        .order_by("code", "pk").values_list("pk", flat=True)
-    )
+    candidates = (Project.objects.filter(round=round, state__in=BATCH_STATES, approved_amount__isnull=False)
+                  .select_related("round").prefetch_related("budget_lines", "round__budget_caps")
+                  .order_by("code", "pk"))
+    return [p.pk for p in candidates if signable(p)]
 
 
 def rounds_with_agreements() -> QuerySet[GrantRound]:

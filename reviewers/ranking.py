@@ -2,8 +2,11 @@
 
 Aggregation, disagreement, z-scores and the tie rule are reviewers.aggregation's; this module
 applies them per project and adds the money view: in rank order, the amount each project would
-take (approved amount once set, else the request), the cumulative sum against the pot and what
-remains. Waitlisted and rejected projects take nothing, so they do not count towards the sum.
+take, the cumulative sum against the pot and what remains. A funded project takes what it holds of
+the pot by finance.commitments (a terminated one: what it was paid and has not repaid), an undecided
+one its request (or the amount being proposed); waitlisted and rejected projects take nothing. The
+figures come from the caller's `money` (finance.commitments.round_money), the one truth every money
+page reads.
 """
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from projects import guards
-from projects.lifecycle import FUNDED
 from projects.states import State
 from reviewers.aggregation import RankEntry, aggregate, is_disputed, rank, spread, zscores
 
@@ -63,7 +65,9 @@ def _weights(assignments) -> list[Decimal]:
     return [a.expert.weight for a in assignments]
 
 
-def build(round, projects, submitted) -> Ranking:
+def build(round, projects, submitted, money=None) -> Ranking:
+    """`money`: the round's finance.commitments.RoundMoney; without it (the rank-order check, which
+    needs only the order) the money columns count approved amounts."""
     by_project: dict[int, list] = {}
     for a in submitted:
         by_project.setdefault(a.project_id, []).append(a)
@@ -100,15 +104,22 @@ def build(round, projects, submitted) -> Ranking:
         project, score, experts, sp, disputed, mean_z = facts[entry.project_id]
         amount = project.approved_amount if project.approved_amount is not None else project.requested_amount
         row = Row(position, project, score, experts, sp, disputed, mean_z, amount)
-        if project.state not in NOT_TAKING_MONEY and project.state != State.TERMINATED:
+        held = money.projects.get(project.pk) if money is not None else None
+        if held is not None:
+            cumulative += held.committed
+            row.cumulative, row.remaining = cumulative, round.pot - cumulative
+            row.within_pot = cumulative <= round.pot
+        elif project.state not in NOT_TAKING_MONEY and project.state != State.TERMINATED:
             cumulative += amount
             row.cumulative, row.remaining = cumulative, round.pot - cumulative
             row.within_pot = cumulative <= round.pot
         if project.approved_amount is not None and project.approved_amount < project.requested_amount:
             row.budget_problems = guards.budget_fits_approved(project)
         rows.append(row)
-    approved_total = sum(
-        (p.approved_amount for p in projects if p.state in FUNDED and p.state != State.TERMINATED and p.approved_amount),
-        Decimal("0.00"),
-    )
-    return Ranking(rows, round.pot, approved_total, method)
+    if money is not None:
+        committed = money.committed
+    else:
+        committed = sum((p.approved_amount for p in projects
+                         if p.state not in NOT_TAKING_MONEY | DECIDABLE and p.state != State.TERMINATED
+                         and p.approved_amount), Decimal("0.00"))
+    return Ranking(rows, round.pot, committed, method)

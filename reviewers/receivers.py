@@ -3,6 +3,7 @@ finished only when experts were assigned and every one who did not recuse has su
 from core.problems import Problem
 from projects.models import Project
 from projects.signals import transition_checks
+from reviewers import rank_order
 from reviewers.models import AssignmentState
 
 
@@ -17,6 +18,8 @@ def review_finished(project: Project) -> list[Problem]:
 
 
 def check(sender, *, project, name, step, **kwargs) -> list[Problem]:
+    if name == "approve":
+        return rank_order.problems(project, step.comment)
     return review_finished(project) if name == "finish_review" else []
 
 

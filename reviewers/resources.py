@@ -1,22 +1,25 @@
 """django-import-export resources of the review app: the expert import, the 公示 list and the
 评审汇总表 exports.
 
-Every xlsx this app produces goes through `xlsx_bytes`, which escapes formula-like text cells
+Every xlsx this app produces goes through `xlsx_bytes`, which writes text as string cells
 whatever IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT says: an organization may name its project
 "=HYPERLINK(...)", and the list is opened by officers and the public in Excel.
 """
 from __future__ import annotations
 
+import io
 import re
+from decimal import Decimal
 
 import tablib
+import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from import_export import resources, widgets
 from import_export.fields import Field
-from import_export.formats.base_formats import CSV, XLSX
 
-from core.escaping import escape_row
+from core.escaping import is_formula_like
+from core.spreadsheets import load_dataset
 from reviewers.services import ExpertData
 
 # The spellings officers use in their spreadsheets; the codes are grants.defaults.DOMAINS.
@@ -122,33 +125,45 @@ def row_problems(parsed: dict) -> list[str]:
 
 
 def read_dataset(uploaded_name: str, content: bytes) -> tablib.Dataset:
-    """xlsx or csv (UTF-8, with or without BOM) into a dataset; anything else is refused."""
-    lower = uploaded_name.lower()
-    if lower.endswith(".xlsx"):
-        try:
-            return XLSX().create_dataset(content)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise ValueError("无法读取该 xlsx 文件，请确认文件未损坏") from exc
-    if lower.endswith(".csv"):
-        try:
-            return CSV(encoding="utf-8-sig").create_dataset(content)
-        except UnicodeDecodeError as exc:
-            raise ValueError("CSV 文件须为 UTF-8 编码") from exc
-        except Exception as exc:  # tablib refuses ragged rows with an empty message
-            raise ValueError("无法读取该 CSV 文件，请确认每一行的列数与表头一致") from exc
-    raise ValueError("只支持 xlsx 或 csv 文件")
-
-
-def escape_formulae(dataset: tablib.Dataset) -> tablib.Dataset:
-    """A copy in which text that a spreadsheet would run as a formula starts with an apostrophe."""
-    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
-    for row in dataset:
-        safe.append(escape_row(row))
-    return safe
+    """xlsx or csv (UTF-8, with or without BOM) into a dataset, within core.spreadsheets' caps on
+    size, rows and decompression; anything else is refused with a ValueError saying why."""
+    return load_dataset(uploaded_name, content)
 
 
 def xlsx_bytes(dataset: tablib.Dataset) -> bytes:
-    return XLSX().export_data(escape_formulae(dataset))
+    """The dataset as one sheet. Text goes into string cells, which are never evaluated, so a title
+    such as "=HYPERLINK(…)" arrives exactly as typed; formula-like text also carries Excel's quote
+    prefix so that editing the cell keeps it text (core.escaping)."""
+    out = io.BytesIO()
+    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
+    bold = workbook.add_format({"bold": True})
+    text = workbook.add_format({"num_format": "@"})
+    quoted = workbook.add_format({"num_format": "@", "quote_prefix": True})
+    ws = workbook.add_worksheet(_sheet_title(dataset.title))
+    for col, header in enumerate(dataset.headers or []):
+        ws.write_string(0, col, str(header), bold)
+        ws.set_column(col, col, 18)
+    if dataset.headers:
+        ws.freeze_panes(1, 0)
+    for row, values in enumerate(dataset, start=1 if dataset.headers else 0):
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                ws.write_number(row, col, value)
+            else:
+                cell = str(value)
+                ws.write_string(row, col, cell, quoted if is_formula_like(cell) else text)
+    workbook.close()
+    return out.getvalue()
+
+
+def _sheet_title(title) -> str | None:
+    """Excel refuses sheet names over 31 characters or with []:*?/\\ in them."""
+    if not title:
+        return None
+    return re.sub(r"[\[\]:*?/\\]", "-", str(title))[:31]
 
 
 class PublicityResource(resources.Resource):

@@ -84,7 +84,7 @@ def register_expert(*, actor, data: ExpertData) -> Expert:
             user=user, name=data.name, phone=data.phone, email=email, employer=data.employer, title=data.title,
             domains=list(data.domains), district=data.district, is_finance=data.is_finance,
         )
-        transaction.on_commit(lambda: _send_set_password(user.pk))
+        transaction.on_commit(lambda: _send_set_password(user.pk), robust=True)  # a mail failure is logged
     return expert
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views_officer.round_detail, name="round"),
     path("rounds/<int:round_id>/projects/<int:pk>/", views_officer.project_panel, name="panel"),
     path("rounds/<int:pk>/ranking/", views_officer.ranking_page, name="ranking"),
+    path("rounds/<int:pk>/ranking.xlsx", views_officer.ranking_download, name="ranking_xlsx"),
     path("rounds/<int:pk>/publicity/", views_officer.round_publicity, name="round_publicity"),
     path("projects/<int:pk>/sheet/", views_officer.score_sheet_page, name="score_sheet"),
     path("projects/<int:pk>/sheet.xlsx", views_officer.score_sheet_xlsx, name="score_sheet_xlsx"),

@@ -6,12 +6,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
+from finance import services as finance
+from finance.models import Tranche as TrancheModel
 from finance.models import TrancheState
 from projects import services
 from projects.models import Project
 from projects.states import State
 from tests.factories import ExpertFactory, OrganizationFactory, RoundFactory, UserFactory, member_of
 
+PASSWORD = "pass-12345"  # tests.factories.UserFactory's
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -88,14 +91,15 @@ class World:
                 State.SUBMITTED: lambda: services.accept_for_review(actor=self.officer, project_id=pid),
                 State.UNDER_REVIEW: lambda: self._review(project),
                 State.REVIEWED: lambda: services.approve_project(
-                    actor=self.officer, project_id=pid, approved_amount=approved_amount or project.requested_amount),
+                    actor=self.officer, project_id=pid, approved_amount=approved_amount or project.requested_amount,
+                    comment="按评审意见核定"),
                 State.APPROVED: lambda: services.publish_project(
                     actor=self.officer, project_id=pid, now=timezone.now() - timedelta(days=30)),
                 State.PUBLICITY: lambda: services.sign_agreement(
                     actor=self.member_for(project), project_id=pid, signer_name="李四"),
                 State.CONTRACTED: lambda: self._pay_first(project),
                 State.IN_PROGRESS: lambda: (
-                    services.begin_final(actor=self.officer, project_id=pid) if project.midterm_passed
+                    self._begin_final(project) if project.midterm_passed
                     else services.begin_midterm(actor=self.officer, project_id=pid)),
                 State.MIDTERM_REVIEW: lambda: services.record_evaluation(
                     actor=self.evaluator, project_id=pid, kind="midterm",
@@ -107,6 +111,26 @@ class World:
             if step is None or project.state not in [State.DRAFT, State.RETURNED] + path:
                 raise AssertionError(f"cannot advance from {project.state} to {target}")
             step()
+
+    def final_report(self, project: Project, spent: dict | None = None) -> None:
+        """The final report the final evaluation needs: every budget line spent as budgeted unless
+        `spent` ({budget line item: amount}) says otherwise, each row with its own receipt."""
+        rows, receipts = [], []
+        for line in project.budget_lines.all():
+            amount = Decimal((spent or {}).get(line.item, line.amount))
+            if amount <= 0:
+                continue
+            rows.append({"budget_line_id": line.pk, "item": line.item, "amount": str(amount)})
+            receipt = PDF.replace(b"%%EOF", f"% receipt {project.pk}-{line.pk}\n%%EOF".encode())
+            receipts.append((len(rows), SimpleUploadedFile(f"receipt-{line.pk}.pdf", receipt,
+                                                           content_type="application/pdf")))
+        services.submit_report(actor=self.member_for(project), project_id=project.pk, kind="final",
+                               narrative="项目按计划完成", expenditures=rows, receipts=receipts)
+
+    def _begin_final(self, project: Project) -> None:
+        if not project.reports.filter(kind="final").exists():
+            self.final_report(project)
+        services.begin_final(actor=self.officer, project_id=project.pk)
 
     def member_for(self, project: Project):
         from grants.models import Membership
@@ -122,8 +146,19 @@ class World:
             "need": "17", "design": "21.5", "team": "12", "budget": "16", "impact": "17"})
 
     def _pay_first(self, project: Project) -> None:
-        from finance.services import record_payment
-
         first = project.tranches.order_by("seq").first()
         assert first.state == TrancheState.RELEASABLE
-        record_payment(actor=self.finance, tranche_id=first.pk, paid_on=timezone.localdate(), bank_reference="B001")
+        pay_through_batch(first.pk, actor=self.finance, bank_reference="B001")
+
+
+def pay_through_batch(tranche_id: int, *, actor, paid_on=None, bank_reference: str = ""):
+    """Pays one releasable tranche the only way money leaves: a batch prepared, checked and approved
+    by three other finance officers, then the payment recorded by `actor`."""
+    preparer, checker, approver = (UserFactory(role=Role.FINANCE) for _ in range(3))
+    tranche = TrancheModel.objects.select_related("project").get(pk=tranche_id)
+    batch = finance.create_batch(actor=preparer, round_id=tranche.project.round_id, tranche_ids=[tranche_id])
+    finance.submit_batch(actor=preparer, batch_id=batch.pk)
+    finance.check_batch(actor=checker, batch_id=batch.pk)
+    finance.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
+    return finance.record_payment(actor=actor, tranche_id=tranche_id, paid_on=paid_on or timezone.localdate(),
+                                  bank_reference=bank_reference)

@@ -66,6 +66,8 @@ class RoundFactory(factory.django.DjangoModelFactory):
     apply_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
     apply_end = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
     publicity_days = 5
+    # Receipts are tested where they matter (tests/monitoring/test_settlement.py sets the threshold).
+    receipts_required_above = Decimal("1000000.00")
     experts_per_project = 1
     require_finance_expert = False
 

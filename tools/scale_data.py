@@ -179,8 +179,10 @@ def _purge(qs, depth: int = 0) -> None:
     """
     if depth > 8 or not qs.exists():
         return
-    for rel in qs.model._meta.related_objects:
-        if not (rel.one_to_many or rel.one_to_one):
+    # Hidden reverse relations too (related_name="+", e.g. the security log's user): related_objects
+    # leaves them out, and their rows would break the foreign keys at commit.
+    for rel in qs.model._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
             continue
         fk = rel.field
         dependent = rel.related_model._base_manager.filter(**{f"{fk.name}__in": qs.values("pk")})

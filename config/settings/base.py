@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_fsm",
     "import_export",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "grants",
@@ -60,11 +63,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.session_policy.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "accounts.middleware.RejectNulCharactersMiddleware",
     "accounts.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "core.middleware.MissingFileMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,12 +109,43 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# ---- accounts: passwords, sessions, second factor, login lockout (等保 2.0 level 3; owner: accounts) ----
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Days a password stays valid; 0 (the default) turns expiry off. When on, a person whose password is
+# older is sent to the change-password page after login and can do nothing else until it is changed.
+PASSWORD_MAX_AGE_DAYS = int(env("PASSWORD_MAX_AGE_DAYS", "0") or 0)
+# A session ends after this long without a request, and in any case this long after login.
+SESSION_IDLE_TIMEOUT_SECONDS = int(env("SESSION_IDLE_TIMEOUT_MINUTES", "30") or 30) * 60
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = int(env("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12") or 12) * 3600
+# The stored session outlives the absolute limit a little, so that the middleware (not the cookie's
+# expiry) ends it and can say so on the login page.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS + SESSION_IDLE_TIMEOUT_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Roles that must verify a one-time code (TOTP app, or a recovery code) after the password. The other
+# roles may enrol voluntarily. REQUIRE_SECOND_FACTOR=0 turns the requirement off (demo machines only;
+# `check --deploy` under production settings warns about it).
+REQUIRE_SECOND_FACTOR = env_bool("REQUIRE_SECOND_FACTOR", True)
+OTP_REQUIRED_ROLES = ("officer", "finance", "admin") if REQUIRE_SECOND_FACTOR else ()
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "益创")
+OTP_RECOVERY_CODES = 10
+# Login lockout (accounts.throttle, counted in the database): LOGIN_LOCK_FAILURES failures of one user
+# name from one address lock that pair for LOGIN_LOCK_MINUTES; an address failing across many names
+# waits a doubling delay (capped) after LOGIN_ADDRESS_FREE_FAILURES, except in a browser that has
+# logged in to the account typed before.
+LOGIN_LOCK_FAILURES = 5
+LOGIN_LOCK_MINUTES = 15
+LOGIN_ADDRESS_FREE_FAILURES = 10
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = 300
+# Password-reset requests per address and per e-mail address per hour.
+PASSWORD_RESET_RATE = "5/h"
+# ---- end of the accounts block ----
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -125,8 +163,19 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 PROTECTED_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 FILE_UPLOAD_PERMISSIONS = 0o640
+# The largest legitimate form is a budget of several hundred rows (6 fields a row); beyond this, and
+# beyond the body size, Django answers 400 with core.error_pages' Chinese page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(env("DATA_UPLOAD_MAX_NUMBER_FIELDS", "5000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024)))
+# Staff spreadsheet imports (core.spreadsheets): refused before parsing beyond these.
+SPREADSHEET_MAX_BYTES = int(env("SPREADSHEET_MAX_BYTES", str(5 * 1024 * 1024)))
+SPREADSHEET_MAX_ROWS = int(env("SPREADSHEET_MAX_ROWS", "5000"))
+# Background jobs left queued (broker down) are sent again by the sweep after this many minutes.
+YICHUANG_JOB_SWEEP_MINUTES = int(env("YICHUANG_JOB_SWEEP_MINUTES", "5"))
+# `manage.py backup` keeps the newest N backups in its default folder (0 keeps all).
+BACKUP_KEEP = int(env("BACKUP_KEEP", "14"))
 
-# Login throttling counts failures in the cache: with several gunicorn workers it must be shared.
+# Shared by workers for speed only: login lockouts and rate limits count in the database.
 CACHE_URL = env("CACHE_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

@@ -19,3 +19,8 @@ STORAGES = {
 ALLOWED_HOSTS = ["*"]
 DEBUG = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": env("LOG_LEVEL", "ERROR")}}
+
+# ---- accounts (owner: accounts) ----
+# The second factor is off for the suite as a whole: tests log staff in with force_login or the login
+# form. tests/accounts/test_two_factor.py turns it on (settings.OTP_REQUIRED_ROLES) and checks it.
+OTP_REQUIRED_ROLES = ()

@@ -5,33 +5,18 @@ text: a bank import must not change with the reader's language, so they are not 
 Each resource declares a kind per column (text, money, int) so the writers know that an account
 number stays text and an amount is a number with two decimals.
 
-Rows are plain dicts from finance.selectors.export_rows (a .values() query): a 20,000-row list
-must not build 100,000 model instances.
+Rows are plain dicts in the shape of finance.lines (a batch's frozen lines after 审批, a draft preview
+before it) from finance.selectors.export_rows: a 20,000-row list must not build 100,000 model instances.
 """
 from __future__ import annotations
 
 from import_export import resources
 from import_export.fields import Field
 
-from finance.exports.bank_columns import GENERIC_COLUMNS, SOURCES
-from finance.models import tranche_reference
 from core.money import quantize_fen, rmb_upper
-from grants.models import OrgType
-
-ORG = "project__organization__"
-HOST = ORG + "host__"
-PAYEE_FIELDS = ("name", "credit_code", "bank_account_name", "bank_name", "bank_account_no", "bank_code")
-
-
-def payee(row: dict) -> dict:
-    """The payee's fields of an export row: a filed community organization is paid through its host."""
-    prefix = HOST if row[ORG + "org_type"] == OrgType.COMMUNITY and row[ORG + "host_id"] else ORG
-    return {f: row[prefix + f] or "" for f in PAYEE_FIELDS}
-
-
-def purpose(row: dict) -> str:
-    return f"{row['project__round__name']}资助资金（{row['name']}）"
-
+from finance.exports.bank_columns import GENERIC_COLUMNS, SOURCES
+from finance.lines import purpose
+from finance.models import tranche_reference
 
 class TabularResource(resources.Resource):
     """A read-only resource whose rows are written cell by cell by finance.exports.writers."""
@@ -55,7 +40,6 @@ class TabularResource(resources.Resource):
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         self.row_number += 1
-        self._payee = payee(instance)
         return [dehydrate(instance) for dehydrate in self._dehydrators]
 
     def column_names(self) -> list[str]:
@@ -99,9 +83,11 @@ class DisbursementListResource(TabularResource):
             "amount_upper", "paid_before", "remaining", "purpose", "note",
         ]
 
-    def __init__(self, *, batch_number: str, **kwargs):
+    def __init__(self, *, batch_number: str, draft: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.batch_number = batch_number
+        # Before 审批 the list is a preview: every row says so, so no page of it can pass for the real one.
+        self.draft = draft
 
     def totals_cells(self, count: int, total) -> dict[str, tuple[object, str]]:
         """The closing row: 笔数 and 合计 in 小写 and 大写, placed under the columns they total."""
@@ -120,31 +106,31 @@ class DisbursementListResource(TabularResource):
         return self.batch_number
 
     def dehydrate_project_code(self, row):
-        return row["project__code"]
+        return row["project_code"]
 
     def dehydrate_project_title(self, row):
-        return row["project__title"]
+        return row["project_title"]
 
     def dehydrate_organization(self, row):
-        return row[ORG + "name"]
+        return row["organization_name"]
 
     def dehydrate_credit_code(self, row):
-        return self._payee["credit_code"]
+        return row["payee_credit_code"]
 
     def dehydrate_account_name(self, row):
-        return self._payee["bank_account_name"]
+        return row["account_name"]
 
     def dehydrate_bank_name(self, row):
-        return self._payee["bank_name"]
+        return row["bank_name"]
 
     def dehydrate_account_no(self, row):
-        return self._payee["bank_account_no"]
+        return row["account_no"]
 
     def dehydrate_bank_code(self, row):
-        return self._payee["bank_code"]
+        return row["bank_code"]
 
     def dehydrate_tranche_name(self, row):
-        return row["name"]
+        return row["tranche_name"]
 
     def dehydrate_percent(self, row):
         return f"{row['percent']:.2f}%"
@@ -159,31 +145,34 @@ class DisbursementListResource(TabularResource):
         return quantize_fen(row["paid_before"])
 
     def dehydrate_remaining(self, row):
-        return quantize_fen(row["project__approved_amount"] - row["paid_before"] - row["amount"])
+        return quantize_fen(row["project_approved_amount"] - row["paid_before"] - row["amount"])
 
     def dehydrate_purpose(self, row):
         return purpose(row)
 
     def dehydrate_note(self, row):
-        if row[ORG + "org_type"] == OrgType.COMMUNITY and row[ORG + "host_id"]:
-            return f"备案社区社会组织，由依托单位{self._payee['name']}收款"
-        return ""
+        notes = ["草稿，未经审批，不得拨付"] if self.draft else []
+        if row["paid_through_host"]:
+            notes.append(f"备案社区社会组织，由依托单位{row['payee_name']}收款")
+        if row["status"] == "failed":
+            notes.append(f"银行退汇：{row['failure_reason']}")
+        return "；".join(notes)
 
 
 BANK_VALUES = {
-    "seq": lambda r, row, p: r.row_number,
-    "reference": lambda r, row, p: tranche_reference(row["pk"]),
-    "account_name": lambda r, row, p: p["bank_account_name"],
-    "account_no": lambda r, row, p: p["bank_account_no"],
-    "bank_name": lambda r, row, p: p["bank_name"],
-    "bank_code": lambda r, row, p: p["bank_code"],
-    "amount": lambda r, row, p: quantize_fen(row["amount"]),
-    "amount_upper": lambda r, row, p: rmb_upper(quantize_fen(row["amount"])),
-    "purpose": lambda r, row, p: purpose(row),
-    "project_code": lambda r, row, p: row["project__code"],
-    "credit_code": lambda r, row, p: p["credit_code"],
-    "batch_number": lambda r, row, p: r.batch_number,
-    "currency": lambda r, row, p: "人民币",
+    "seq": lambda r, row: r.row_number,
+    "reference": lambda r, row: tranche_reference(row["tranche_id"]),
+    "account_name": lambda r, row: row["account_name"],
+    "account_no": lambda r, row: row["account_no"],
+    "bank_name": lambda r, row: row["bank_name"],
+    "bank_code": lambda r, row: row["bank_code"],
+    "amount": lambda r, row: quantize_fen(row["amount"]),
+    "amount_upper": lambda r, row: rmb_upper(quantize_fen(row["amount"])),
+    "purpose": lambda r, row: purpose(row),
+    "project_code": lambda r, row: row["project_code"],
+    "credit_code": lambda r, row: row["payee_credit_code"],
+    "batch_number": lambda r, row: r.batch_number,
+    "currency": lambda r, row: "人民币",
 }
 
 
@@ -200,7 +189,7 @@ class BankTransferResource(TabularResource):
         for index, column in enumerate(self.columns):
             value = BANK_VALUES[column["source"]]
             self.fields[f"c{index}"] = Field(
-                column_name=column["header"], dehydrate_method=lambda row, value=value: value(self, row, self._payee),
+                column_name=column["header"], dehydrate_method=lambda row, value=value: value(self, row),
             )
         super()._prepare()
         self._kinds = [SOURCES[column["source"]][1] for column in self.columns]

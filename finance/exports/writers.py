@@ -4,18 +4,22 @@ xlsx goes through xlsxwriter in constant_memory mode (each row is flushed to a t
 soon as the next begins), rows come from a server-side iterator, so memory stays flat however many
 tranches a batch holds. Amounts are written as Decimals: xlsxwriter formats them with "%.16G",
 which keeps the exact digits, and the cell format shows exactly two decimals.
+
+Text goes into string cells (never evaluated as formulas), so a payee's name reaches the bank exactly
+as stored; formula-like text also gets Excel's quote prefix (core.escaping). csv has no cell types:
+there formula-like text starts with an apostrophe.
 """
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import xlsxwriter
 
 from finance.errors import FinanceError
-from core.escaping import escape_formula
+from core.escaping import escape_formula, is_formula_like
 from core.money import quantize_fen
 
 CHUNK = 2000
@@ -25,6 +29,18 @@ CHUNK = 2000
 class Summary:
     count: int
     total: Decimal
+
+
+@dataclass
+class PrintLayout:
+    """A list meant for paper and signatures (拨付清单): a title and subtitle above the header row,
+    signature rows below the totals, landscape A4 fitted to the page width with the header row
+    repeated on every page. `draft` marks every printed page (and the title) as 草稿."""
+
+    title: str
+    subtitle: str = ""
+    signatures: list[tuple[str, str, str]] = field(default_factory=list)  # (step, name, date)
+    draft: bool = False
 
 
 def _rows(resource, queryset):
@@ -40,28 +56,74 @@ def _amount_index(resource) -> int | None:
     return kinds.index("money") if "money" in kinds else None
 
 
-def write_xlsx(resource, queryset, out, *, sheet: str) -> Summary:
+DRAFT_MARK = "草稿 · 未经审批 · 不得用于拨付"
+
+
+def _print_setup(ws, layout: PrintLayout, columns: int, header_row: int) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    # In a page header "&" starts a code (&C centre, &P page); a literal one is "&&".
+    mark = '&C&"-,Bold"&14' + DRAFT_MARK if layout.draft else "&C" + layout.title.replace("&", "&&")
+    ws.set_header(mark)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _write_title(workbook, ws, layout: PrintLayout, columns: int) -> int:
+    """Writes the title and subtitle rows; returns the header row's index."""
+    text = f"{layout.title}（{DRAFT_MARK}）" if layout.draft else layout.title
+    title = workbook.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
+                                 "quote_prefix": is_formula_like(text)})
+    sub = workbook.add_format({"align": "center", "quote_prefix": is_formula_like(layout.subtitle)})
+    ws.set_row(0, 28)
+    ws.merge_range(0, 0, 0, columns - 1, text, title)
+    ws.merge_range(1, 0, 1, columns - 1, layout.subtitle, sub)
+    return 2
+
+
+def _write_signatures(workbook, ws, layout: PrintLayout, row: int) -> None:
+    label = workbook.add_format({"bold": True})
+    quoted = workbook.add_format({"quote_prefix": True})
+    for offset, (step, name, day) in enumerate(layout.signatures):
+        r = row + offset
+        ws.set_row(r, 30)
+        ws.write_string(r, 0, f"{step}：", label)
+        ws.write_string(r, 1, name, quoted if is_formula_like(name) else None)
+        ws.write_string(r, 2, "签字：")
+        ws.write_string(r, 4, "日期：")
+        ws.write_string(r, 5, day, quoted if is_formula_like(day) else None)
+
+
+def write_xlsx(resource, queryset, out, *, sheet: str, layout: PrintLayout | None = None) -> Summary:
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False})
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     formats = {
         "text": workbook.add_format({"num_format": "@"}),
         "money": workbook.add_format({"num_format": "0.00"}),
         "int": workbook.add_format({"num_format": "0"}),
+        "quoted": workbook.add_format({"num_format": "@", "quote_prefix": True}),
     }
     ws = workbook.add_worksheet(sheet)
     kinds = resource.column_kinds()
     amount_at = _amount_index(resource)
+    top = 0
+    if layout is not None:
+        top = _write_title(workbook, ws, layout, len(kinds))
+        _print_setup(ws, layout, len(kinds), top)
     for col, title in enumerate(resource.get_export_headers()):
-        ws.write_string(0, col, escape_formula(title), header)
+        ws.write_string(top, col, title, header)
     for col, kind in enumerate(kinds):
         ws.set_column(col, col, 16 if kind == "money" else 22)
     count, total = 0, Decimal("0.00")
     write_string, write_number = ws.write_string, ws.write_number
-    for row_index, values in enumerate(_rows(resource, queryset), start=1):
+    for row_index, values in enumerate(_rows(resource, queryset), start=top + 1):
         for col, value in enumerate(values):
             kind = kinds[col]
             if kind == "text":
-                write_string(row_index, col, escape_formula("" if value is None else str(value)), formats["text"])
+                text = "" if value is None else str(value)
+                write_string(row_index, col, text, formats["quoted" if is_formula_like(text) else "text"])
             else:
                 write_number(row_index, col, value, formats[kind])
         count += 1
@@ -75,9 +137,11 @@ def write_xlsx(resource, queryset, out, *, sheet: str) -> Summary:
         for name, (value, kind) in closing.items():
             col = names.index(name)
             if kind == "text":
-                ws.write_string(count + 1, col, escape_formula(str(value)), bold["text"])
+                ws.write_string(top + count + 1, col, str(value), bold["text"])
             else:
-                ws.write_number(count + 1, col, value, bold[kind])
+                ws.write_number(top + count + 1, col, value, bold[kind])
+    if layout is not None and layout.signatures:
+        _write_signatures(workbook, ws, layout, top + count + 3)
     workbook.close()
     return Summary(count, total)
 

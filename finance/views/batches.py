@@ -5,9 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from accounts import security
+from core.calendar import today
 from core.messages import report_outcome, show_errors
 from core.money import rmb_upper
 from documents.pdf import render_pdf
@@ -15,9 +19,17 @@ from finance import selectors, services
 from finance.bank_results import parse_result_file
 from finance.errors import FinanceError
 from finance.exports.resources import BankTransferResource, DisbursementListResource
-from finance.exports.writers import write_csv, write_xlsx
-from finance.forms import BankFileForm, BatchFilterForm, FailureForm, PaymentForm, ReasonForm, ResultFileForm
-from finance.models import BatchState, FileFormat
+from finance.exports.writers import PrintLayout, write_csv, write_xlsx
+from finance.forms import (
+    ApproveForm,
+    BankFileForm,
+    BatchFilterForm,
+    FailureForm,
+    PaymentForm,
+    ReasonForm,
+    ResultFileForm,
+)
+from finance.models import BatchState, FileFormat, LineStatus, tranche_reference
 from grants.defaults import DOMAINS
 from projects.models import Project
 
@@ -35,14 +47,16 @@ def batch_new(request):
     rounds = selectors.rounds_for(request.user)
     default = {"round": str(rounds[0].pk)} if rounds else None
     data = request.POST if request.method == "POST" else (request.GET or default)
-    round_id = (data or {}).get("round")
+    # The raw value ("abc", "NaN", a huge number) never reaches a query: only a listed round's id does.
+    raw = (data or {}).get("round")
+    round_id = next((r.pk for r in rounds if str(r.pk) == raw), None)
     districts = list(
         Project.objects.filter(round_id=round_id).exclude(service_district="")
         .values_list("service_district", flat=True).distinct().order_by("service_district")
     ) if round_id else []
     form = BatchFilterForm(data, rounds=rounds, districts=districts, domains=list(DOMAINS.items()),
                            initial={"round": round_id})
-    tranches, summary = [], None
+    tranches, summary, awaiting = [], None, []
     if form.is_valid():
         filters = {"round_id": form.cleaned_data["round"].pk, "district": form.cleaned_data["district"],
                    "domain": form.cleaned_data["domain"]}
@@ -58,31 +72,46 @@ def batch_new(request):
         qs = selectors.releasable_tranches(**filters)
         summary = selectors.releasable_summary(qs)
         tranches = list(qs.select_related("project__organization"))
-    return render(request, "finance/batch_new.html", {"form": form, "tranches": tranches, "summary": summary})
+        awaiting = list(selectors.awaiting_account(round_id=filters["round_id"]))
+    return render(request, "finance/batch_new.html", {"form": form, "tranches": tranches, "summary": summary,
+                                                      "awaiting": awaiting})
+
+
+STATUS_LABELS = {LineStatus.PENDING: _lazy("Awaiting the bank's result"), LineStatus.PAID: _lazy("Paid"),
+                 LineStatus.FAILED: _lazy("Returned by the bank")}
+
+
+def _rows(batch) -> list[dict]:
+    rows = list(selectors.export_rows(batch))
+    for row in rows:
+        row["reference"] = tranche_reference(row["tranche_id"])
+        row["status_label"] = STATUS_LABELS[row["status"]] if batch.is_frozen else _("Draft (not approved)")
+    return rows
 
 
 @login_required
 def batch_detail(request, pk: int):
     batch = selectors.batch_with_figures(request.user, pk)
-    tranches = list(selectors.batch_tranches(batch))
     user = request.user
     return render(request, "finance/batch_detail.html", {
-        "batch": batch, "tranches": tranches, "total_upper": rmb_upper(batch.total),
+        "batch": batch, "rows": _rows(batch), "total_upper": rmb_upper(batch.total),
         "domain_label": DOMAINS.get(batch.domain, batch.domain),
         "events": list(batch.events.select_related("actor")),
+        "earlier_failures": list(selectors.earlier_failures(batch)),
         "may_edit": batch.state == BatchState.DRAFT and user.pk == batch.prepared_by_id,
         "may_check": batch.state == BatchState.SUBMITTED and user.pk != batch.prepared_by_id,
         "may_approve": batch.state == BatchState.CHECKED and user.pk not in (batch.prepared_by_id, batch.checked_by_id),
         "may_pay": batch.state == BatchState.APPROVED,
         "reason_form": ReasonForm(), "payment_form": PaymentForm(), "failure_form": FailureForm(),
-        "result_form": ResultFileForm(), "bank_form": BankFileForm(),
+        "result_form": ResultFileForm(), "bank_form": BankFileForm(), "approve_form": ApproveForm(),
     })
 
 
 ACTIONS = {
-    "submit": lambda r, b: services.submit_batch(actor=r.user, batch_id=b.pk),
-    "check": lambda r, b: services.check_batch(actor=r.user, batch_id=b.pk),
-    "approve": lambda r, b: services.approve_batch(actor=r.user, batch_id=b.pk),
+    "submit": lambda r, b: services.submit_batch(actor=r.user, batch_id=b.pk, comment=r.POST.get("comment", "")),
+    "check": lambda r, b: services.check_batch(actor=r.user, batch_id=b.pk, comment=r.POST.get("comment", "")),
+    "approve": lambda r, b: services.approve_batch(actor=r.user, batch_id=b.pk, password=r.POST.get("password", ""),
+                                                   comment=r.POST.get("comment", "")),
     "send_back": lambda r, b: services.send_back_batch(actor=r.user, batch_id=b.pk, reason=r.POST.get("reason", "")),
     "close": lambda r, b: services.close_batch(actor=r.user, batch_id=b.pk),
     "remove": lambda r, b: services.remove_from_batch(
@@ -106,28 +135,50 @@ def batch_action(request, pk: int, action: str):
 
 def _file_response(write, filename: str, content_type: str):
     """Writes to a temporary file, then streams it: the export never sits whole in memory."""
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115  FileResponse closes it when the response is sent
     write(out)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=filename, content_type=content_type)
 
 
+def _signatures(batch) -> list[tuple[str, str, str]]:
+    def when(moment) -> str:
+        return localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
+    return [("经办", str(batch.prepared_by), when(batch.submitted_at)),
+            ("审核", str(batch.checked_by or ""), when(batch.checked_at)),
+            ("审批", str(batch.approved_by or ""), when(batch.approved_at))]
+
+
 @login_required
 def export_list(request, pk: int):
+    """The 拨付清单: after 审批, the frozen lines, ready to print and sign; before it, a preview
+    marked 草稿 on every page and every row."""
     batch = selectors.get_batch_for(request.user, pk)
-    resource = DisbursementListResource(batch_number=batch.number)
-    return _file_response(lambda out: write_xlsx(resource, selectors.export_rows(batch), out, sheet="拨付清单"),
-                          f"拨付清单-{batch.number}.xlsx", XLSX)
+    draft = not batch.is_frozen
+    resource = DisbursementListResource(batch_number=batch.number, draft=draft)
+    day = localtime(batch.approved_at).strftime("%Y-%m-%d") if batch.approved_at else today().isoformat()
+    layout = PrintLayout(title=f"{batch.round.name}资助资金拨付清单", subtitle=f"批次号：{batch.number}　日期：{day}",
+                         signatures=_signatures(batch), draft=draft)
+    name = f"拨付清单-{batch.number}" + ("-草稿" if draft else "")
+    security.record(security.Kind.MONEY_FILE_EXPORTED, request=request, batch=batch.number, file=name)
+    return _file_response(lambda out: write_xlsx(resource, selectors.export_rows(batch), out, sheet="拨付清单",
+                                                 layout=layout), f"{name}.xlsx", XLSX)
 
 
 @login_required
 def export_bank(request, pk: int):
+    """The bank's batch-transfer file exists only for an approved batch, from its frozen lines."""
     batch = selectors.get_batch_for(request.user, pk)
+    if not batch.is_frozen:
+        messages.error(request, _("The bank transfer file exists only once the batch is approved (审批)."))
+        return redirect("finance:batch_detail", pk=batch.pk)
     form = BankFileForm(request.GET or None)
     bank = form.cleaned_data["bank"] if form.is_valid() else None
     resource = BankTransferResource(batch_number=batch.number, columns=bank.columns if bank else None)
     rows = selectors.export_rows(batch)
     name = f"银行批量转账-{batch.number}-{bank.name if bank else '通用'}"
+    security.record(security.Kind.MONEY_FILE_EXPORTED, request=request, batch=batch.number, file=name)
     if bank is not None and bank.file_format == FileFormat.CSV:
         try:
             return _file_response(lambda out: write_csv(resource, rows, out, encoding=bank.encoding or "utf-8-sig"),
@@ -140,10 +191,11 @@ def export_bank(request, pk: int):
 
 @login_required
 def approval_pdf(request, pk: int):
+    """拨付审批表: what was approved, paid and returned side by side, from the frozen lines."""
     batch = selectors.batch_with_figures(request.user, pk)
-    tranches = list(selectors.batch_tranches(batch))
     pdf = render_pdf("finance/approval_form.html", {
-        "batch": batch, "tranches": tranches, "total_upper": rmb_upper(batch.total),
+        "batch": batch, "rows": _rows(batch), "total_upper": rmb_upper(batch.total),
+        "draft": not batch.is_frozen, "earlier_failures": list(selectors.earlier_failures(batch)),
     })
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="approval-{batch.number}.pdf"'

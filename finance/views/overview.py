@@ -1,6 +1,7 @@
 """Finance overview, ledger and claw-backs. Batches and exports are in finance/views/batches.py."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,7 +9,8 @@ from django.views.decorators.http import require_POST
 from core.charts import grouped_bars
 from core.messages import report_outcome
 from core.pagination import paginate
-from finance import selectors, services
+from finance import reports_xlsx, selectors, services
+from finance.commitments import round_money
 from finance.forms import RepaymentForm
 from finance.ledger import reconciliation_problems
 from grants.defaults import DOMAINS
@@ -38,7 +40,7 @@ def home(request):
         by_domain = [(str(DOMAINS.get(k, k or _("Not set"))), t) for k, t in selectors.totals_by(round, "domain")]
         by_district = [(k or _("Not set"), t) for k, t in selectors.totals_by(round, "district")]
         context.update(
-            totals=totals,
+            totals=totals, money=round_money(round), settlements=selectors.settlements(round),
             problems=reconciliation_problems(totals, selectors.tranche_state_sums(round)),
             by_domain=by_domain, by_district=by_district,
             domain_chart=grouped_bars([(label, _chart_values(t)) for label, t in by_domain]),
@@ -76,3 +78,32 @@ def repay(request, pk: int):
     else:
         messages.error(request, _("Please fill in the amount and the date."))
     return redirect("finance:clawbacks")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _round_or_404(request):
+    rounds = selectors.rounds_for(request.user)
+    round = _chosen_round(request, rounds)
+    if round is None:
+        raise Http404
+    return round
+
+
+@login_required
+def home_xlsx(request):
+    round = _round_or_404(request)
+    return xlsx_response(reports_xlsx.overview_xlsx(round), f"finance-{round.code}.xlsx")
+
+
+@login_required
+def ledger_xlsx(request):
+    round = _round_or_404(request)
+    return xlsx_response(reports_xlsx.ledger_xlsx(round), f"ledger-{round.code}.xlsx")

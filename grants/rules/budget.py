@@ -8,9 +8,13 @@ about where they are called from.
 Caps measure only what the grant pays: 配套资金 is the organization's own
 money and 福彩公益金 rules (e.g. labor ≤ 50% of the grant, Wenzhou) do not
 limit it. Cap comparisons are exact — exactly 50% passes, one fen more fails.
+
+The forbidden uses are the round's setting (GrantRound.forbidden_expenses, seeded from
+grants.defaults); this module keeps no list of its own, so a round's list is the only source.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -56,10 +60,56 @@ class CapRule:
 
 
 DEFAULT_CAPS = (CapRule("labor", "pct_grant", Decimal("50")),)
-DEFAULT_FORBIDDEN_KEYWORDS = (
-    "因公出国", "出境", "公务接待", "公务用车", "楼堂馆所",
-    "罚款", "偿还债务", "对外投资", "营利", "发放现金",
-)
+
+
+@dataclass(frozen=True)
+class ForbiddenUse:
+    """One use the grant may not pay for (a round setting), with the words that reveal it in a line."""
+
+    rule: str
+    keywords: tuple[str, ...]
+
+
+def forbidden_setting_errors(setting: object) -> list[str]:
+    """Problems with a round's forbidden-expense setting (a list of {"rule", "keywords"}); [] when usable."""
+    if not isinstance(setting, list):
+        return ["不得支出的用途应为列表，每项包含用途名称（rule）和关键词（keywords）"]
+    problems, seen = [], set()
+    for position, entry in enumerate(setting, start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"第{position}项应包含用途名称（rule）和关键词（keywords）")
+            continue
+        rule = entry.get("rule")
+        name = rule.strip() if isinstance(rule, str) else ""
+        label = f"第{position}项「{name}」" if name else f"第{position}项"
+        if not name:
+            problems.append(f"{label}缺少用途名称")
+        elif name in seen:
+            problems.append(f"{label}与前面的用途重名")
+        seen.add(name)
+        keywords = entry.get("keywords")
+        if not isinstance(keywords, list) or not keywords:
+            problems.append(f"{label}至少需要一个关键词")
+        elif not all(isinstance(k, str) and _normalized(k) for k in keywords):
+            problems.append(f"{label}的关键词不能为空")
+    return problems
+
+
+def forbidden_uses(setting: object) -> tuple[ForbiddenUse, ...]:
+    """The round's setting as rules; entries that fail forbidden_setting_errors() are skipped, not guessed."""
+    if not isinstance(setting, list):
+        return ()
+    uses = []
+    for entry in setting:
+        if not isinstance(entry, dict) or not isinstance(entry.get("rule"), str) or not entry["rule"].strip():
+            continue
+        keywords = entry.get("keywords")
+        if not isinstance(keywords, list):
+            continue
+        words = tuple(k for k in keywords if isinstance(k, str) and _normalized(k))
+        if words:
+            uses.append(ForbiddenUse(entry["rule"].strip(), words))
+    return tuple(uses)
 
 
 def line_amount(unit_price: Decimal, quantity: Decimal | int) -> Decimal:
@@ -131,17 +181,44 @@ def cap_problems(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amo
     return messages(cap_issues(lines, caps, grant_amount))
 
 
-def _keywords_in(text: str, keywords: Sequence[str]) -> list[str]:
+def _normalized(text: str) -> str:
+    # Full-width brackets and letters from a Chinese input method, and stray spaces, must not hide a
+    # keyword: 慰问金(现金) and 慰问金（现金） are the same words.
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _mentions(text: str, keyword: str) -> bool:
     # "非营利组织" must not trip the "营利" keyword: skip matches negated by 非.
-    found = []
-    for kw in keywords:
-        start = text.find(kw)
-        while start != -1:
-            if not (start > 0 and text[start - 1] == "非"):
-                found.append(kw)
-                break
-            start = text.find(kw, start + 1)
-    return found
+    start = text.find(keyword)
+    while start != -1:
+        if not (start > 0 and text[start - 1] == "非"):
+            return True
+        start = text.find(keyword, start + 1)
+    return False
+
+
+def forbidden_rules_hit(text: str, uses: Sequence[ForbiddenUse]) -> list[str]:
+    """The names of the rules whose keywords `text` mentions, in the setting's order."""
+    plain = _normalized(text)
+    return [use.rule for use in uses if any(_mentions(plain, _normalized(k)) for k in use.keywords)]
+
+
+def forbidden_use_issues(lines: Sequence[BudgetLine], uses: Sequence[ForbiddenUse], *,
+                         prefix: str = "") -> list[Problem]:
+    """Grant-paid lines whose text reveals a forbidden use (配套资金 is the organization's own money).
+    `prefix` names the rows in messages, e.g. 支出 for reported spending."""
+    problems = []
+    for index, line in enumerate(lines, start=1):
+        if line.source != "grant":
+            continue
+        rules = forbidden_rules_hit(line.item, uses)
+        if rules:
+            named = "、".join(f"「{r}」" for r in rules)
+            problems.append(Problem(
+                "budget.forbidden_use",
+                f"{prefix}第{index}行「{line.item.strip()}」属于{named}，不得使用资助资金支付",
+            ))
+    return problems
 
 
 def budget_issues(
@@ -149,7 +226,7 @@ def budget_issues(
     *,
     caps: Sequence[CapRule],
     grant_amount: Decimal,
-    forbidden_keywords: Sequence[str] = DEFAULT_FORBIDDEN_KEYWORDS,
+    forbidden: Sequence[ForbiddenUse] = (),
     cofunding_min_percent: Decimal = Decimal("0"),
     require_grant_total_equal: bool = True,
 ) -> list[Problem]:
@@ -167,11 +244,7 @@ def budget_issues(
             problems.append(Problem("budget.category", f"{name}的预算科目「{line.category}」无效"))
         if line.source not in SOURCES:
             problems.append(Problem("budget.source", f"{name}的资金来源「{line.source}」无效，应为资助资金或配套资金"))
-        if line.source == "grant":
-            hits = _keywords_in(line.item, forbidden_keywords)
-            if hits:
-                problems.append(Problem("budget.forbidden_use",
-                                        f"{name}含有不得使用资助资金支付的内容：{'、'.join(f'「{k}」' for k in hits)}"))
+    problems.extend(forbidden_use_issues(lines, forbidden))
     grant_total = _sum(l.amount for l in lines if l.source == "grant")
     if require_grant_total_equal and grant_total != grant_amount:
         problems.append(Problem(

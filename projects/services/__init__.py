@@ -15,6 +15,7 @@ from projects.services.drafting import (
     snapshot,
     update_project,
 )
+from projects.services.government_funding import record_government_funding_check
 from projects.services.implementation import (
     complete_milestone,
     decide_budget_adjustment,
@@ -22,24 +23,25 @@ from projects.services.implementation import (
     revise_budget_for_approval,
     submit_report,
 )
+from projects.services.publicity import correct_publicity_end
 from projects.services.transitions import (
     accept_for_review,
-    claw_back_after_failure,
     approve_project,
     begin_final,
     begin_midterm,
+    claw_back_after_failure,
     conclude_final,
     conclude_midterm,
     dismiss_objection,
     finish_review,
     mark_ineligible,
+    perform_transition,
     publish_project,
     raise_objection,
     record_evaluation,
     reject_project,
     reopen_decision,
     return_for_revision,
-    perform_transition,
     run_transition,
     sign_agreement,
     start_project,
@@ -52,9 +54,11 @@ from projects.services.transitions import (
 
 __all__ = [
     "EDITABLE_FIELDS", "accept_for_review", "add_attachment", "approve_project", "begin_final", "begin_midterm",
-    "claw_back_after_failure", "complete_milestone", "conclude_final", "conclude_midterm", "create_project",
+    "claw_back_after_failure", "complete_milestone", "conclude_final", "conclude_midterm", "correct_publicity_end",
+    "create_project",
     "decide_budget_adjustment", "dismiss_objection", "finish_review", "log_event", "mark_ineligible",
-    "perform_transition", "publish_project", "raise_objection", "record_evaluation", "reject_project",
+    "perform_transition", "publish_project", "raise_objection", "record_evaluation",
+    "record_government_funding_check", "reject_project",
     "remove_attachment", "reopen_decision", "replace_budget", "replace_indicators", "replace_milestones",
     "request_budget_adjustment",
     "return_for_revision", "revise_budget_for_approval", "run_transition", "sign_agreement", "snapshot",

@@ -18,6 +18,6 @@ def start_agreement_batch(*, actor, round_id: int) -> Job:
     # The list is fixed now: the zip holds what the officer asked for, whatever happens meanwhile.
     ids = batch_project_ids(round)
     if not ids:
-        raise ProjectError(f"「{round.name}」没有可生成资助协议书的项目（须已核定资助金额，并已进入公示或之后的阶段）")
+        raise ProjectError(f"「{round.name}」没有可生成资助协议书的项目（须已核定资助金额、尚待签订，且预算符合核定金额）")
     return start_job(actor=actor, kind=AGREEMENT_BATCH, params={"round_id": round.pk, "project_ids": ids},
                      total=len(ids))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.calendar import local_date, within_days
 from core.money import MAX_UPPER, money
+from core.validation import SINGLE_LINE_MESSAGE, control_characters, validate_single_line
 from grants.models import GrantRound, Organization
 from grants.rules.budget import line_amount
 from projects.eligibility import eligibility_reasons_for
@@ -69,6 +70,8 @@ def _clean(field, value):
                 raise ValidationError("请填写")
             return ""
         return value
+    if isinstance(field, models.CharField):  # single-line: ends up in mail subjects and file names
+        validate_single_line(value)
     field.validate(value, None)
     field.run_validators(value)
     if field.name == "beneficiaries" and not 0 <= value <= MAX_BENEFICIARIES:
@@ -187,6 +190,8 @@ def _budget_rows(project: Project, lines: Iterable[dict]) -> list[BudgetLine]:
             errors.append("支出项目最多200字")
         if len(explanation) > 500:
             errors.append("说明最多500字")
+        if control_characters(item) or control_characters(explanation):
+            errors.append(f"支出项目和说明{SINGLE_LINE_MESSAGE}")
         unit_price = quantity = None
         try:
             unit_price = _amount(line, "unit_price")
@@ -241,6 +246,8 @@ def _milestones(project: Project, milestones) -> list[Milestone]:
             errors.append("节点名称最多200字")
         if len(deliverable) > 300:
             errors.append("成果最多300字")
+        if control_characters(title) or control_characters(deliverable):
+            errors.append(f"节点名称和成果{SINGLE_LINE_MESSAGE}")
         if isinstance(due, str):
             try:
                 due = date.fromisoformat(due.strip())
@@ -288,6 +295,8 @@ def _indicators(project: Project, indicators) -> list[Indicator]:
             errors.append("请填写指标名称（最多100字）")
         if not unit or len(unit) > 20:
             errors.append("请填写单位（最多20字）")
+        if control_characters(name) or control_characters(unit):
+            errors.append(f"指标名称和单位{SINGLE_LINE_MESSAGE}")
         target = None
         try:
             target = number(i.get("target"), what="目标值")

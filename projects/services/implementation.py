@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from core.calendar import today
+from core.money import format_yuan
 from projects import budget as budget_rules
 from projects.errors import ProjectError
 from projects.lifecycle import SIGNED
@@ -141,10 +142,14 @@ def _spending_rows(lines: dict[int, BudgetLine], expenditures: list[dict]) -> tu
 
 def _receipts(project: Project, receipts: list, row_count: int) -> tuple[list[tuple[int, CheckedFile]], list[str]]:
     """Each receipt checked by its bytes, attached to an existing row, and used once only: the same
-    file cannot back two spending rows, in this report or an earlier one."""
+    file cannot back two spending rows, in this report, an earlier one, or another project of the
+    round (one invoice claimed by two organizations)."""
     checked, problems = [], []
-    seen = {sha: f"已报送的票据「{name}」" for sha, name in Attachment.objects.filter(
-        project=project, kind="receipt", expenditure__isnull=False).values_list("sha256", "original_name")}
+    seen = {}
+    for sha, name, pk, code in Attachment.objects.filter(
+            project__round_id=project.round_id, kind="receipt", expenditure__isnull=False).values_list(
+            "sha256", "original_name", "project_id", "project__code"):
+        seen.setdefault(sha, f"已报送的票据「{name}」" if pk == project.pk else f"本批次其他项目（{code}）已报送的票据")
     for entry in receipts:
         try:
             row, upload = entry
@@ -167,6 +172,13 @@ def _receipts(project: Project, receipts: list, row_count: int) -> tuple[list[tu
         seen[receipt.sha256] = f"支出第{row}行的票据「{name}」"
         checked.append((row, receipt))
     return checked, problems
+
+
+def _missing_receipts(threshold, rows: list[Expenditure], files: list[tuple[int, CheckedFile]]) -> list[str]:
+    """Spending above the round's threshold is reported with its receipt (票据)."""
+    backed = {position for position, _file in files}
+    return [f"支出第{position}行「{row.item}」{format_yuan(row.amount)} 元超过 {format_yuan(threshold)} 元，须上传票据"
+            for position, row in enumerate(rows, start=1) if row.amount > threshold and position not in backed]
 
 
 def _achieved(project: Project, achieved: dict | None) -> tuple[list[Indicator], list[str]]:
@@ -198,7 +210,7 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
     """A progress, mid-term or final report with its spending rows, indicator values and receipts,
     all or nothing. `receipts` pairs each file with its spending row (1-based position in
     `expenditures`). Reported grant-paid spending, cumulated over every report, must respect the caps
-    against the approved amount (labor rule point 4)."""
+    against the approved amount (labor rule point 4), and no new row may be a use the round forbids."""
     if kind not in ReportKind.values:
         raise ProjectError("请选择报告类型")
     if not isinstance(expenditures, (list, tuple)) or not all(isinstance(e, dict) for e in expenditures):
@@ -211,14 +223,17 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能提交报告")
         new_rows, problems = _spending_rows({line.pk: line for line in project.budget_lines.all()}, list(expenditures))
         files, file_problems = _receipts(project, list(receipts or ()), len(expenditures))
+        if len(new_rows) == len(expenditures):  # positions line up only when every row was read
+            file_problems += _missing_receipts(project.round.receipts_required_above, new_rows, files)
         indicators, value_problems = _achieved(project, achieved)
         problems += file_problems + value_problems
         if problems:
             raise ProjectError(problems)
+        forbidden = budget_rules.forbidden_spending_problems(project.round, new_rows)
         earlier = list(Expenditure.objects.filter(report__project=project))
         over = budget_rules.labor_problems(project.round, earlier + new_rows, project.approved_amount)
-        if over:
-            raise ProjectError([f"累计实际支出：{p}" for p in over])
+        if forbidden or over:
+            raise ProjectError(forbidden + [f"累计实际支出：{p}" for p in over])
         report = Report.objects.create(project=project, kind=kind, narrative=narrative, submitted_by=actor)
         for row in new_rows:
             row.report = report

@@ -2,7 +2,17 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from grants import views as organizations
-from projects.views.applicant import agreement, attachments, dashboard, edit, reports, rounds, status, submit
+from projects.views.applicant import (
+    agreement,
+    attachments,
+    bank_details,
+    dashboard,
+    edit,
+    reports,
+    rounds,
+    status,
+    submit,
+)
 
 app_name = "applicant"
 
@@ -12,6 +22,7 @@ urlpatterns = [
     path("register/check-code/", organizations.check_credit_code, name="check_credit_code"),
     path("", dashboard.dashboard, name="dashboard"),
     path("organization/", organizations.organization, name="organization"),
+    path("organization/bank-account/", bank_details.bank_details, name="bank_details"),
     path("rounds/", rounds.round_list, name="rounds"),
     path("rounds/<int:round_id>/", rounds.round_detail, name="round"),
     path("rounds/<int:round_id>/start/", rounds.start, name="start"),

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from core.errors import DomainError
+from finance.settling import plan_for
 from projects import lifecycle, services
 from projects.evaluation_report import filename, render_evaluation_report
 from projects.lifecycle import PROJECT
-from projects.models import EvaluationKind, Project
+from projects.models import EvaluationKind, Project, Settlement
 from projects.selectors_monitoring import (
     EVALUATING_ROLES,
     evaluation_queue,
@@ -116,7 +117,18 @@ def evaluate(request, pk: int):
         "ending": ending[0] if ending else None,
         "begin": [{"kind": k, "label": PROJECT.get(name).label} for k, name in BEGIN.items() if name in beginnable],
         "has_final": any(e.kind == EvaluationKind.FINAL for e in evaluations),
+        "begin_problems": _begin_problems(project, request.user, beginnable),
+        "settlement": Settlement.objects.filter(project=project).first(),
+        "settlement_preview": plan_for(project) if project.state == State.FINAL_REVIEW else None,
     })
+
+
+def _begin_problems(project: Project, user, beginnable: set[str]) -> list[str]:
+    """Why the final evaluation cannot start yet (no final report …), for whoever could start it."""
+    offered = {t.name for t in lifecycle.offered(project, user, {"begin_final"})}
+    if "begin_final" not in offered or "begin_final" in beginnable:
+        return []
+    return [p.message for p in lifecycle.problems(project, "begin_final", actor=user)]
 
 
 def _rubric_names(project: Project) -> dict:

@@ -3,18 +3,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from finance.models import TrancheState
+from core import calendar, charts
 from core.money import format_yuan
-from core import charts
+from finance.commitments import round_money
+from finance.models import TrancheState
 from projects import dashboard
 from projects.models import EvaluationKind
 from projects.selectors_monitoring import get_round_for_officer, overdue_milestones, rounds_for_officer
 from projects.states import State
-from core import calendar
 
 
 @login_required
@@ -27,13 +26,15 @@ def home(request):
 
 def _charts(round) -> dict:
     empty = _("No data yet.")
-    domains = dashboard.by_domain(round)
-    districts = dashboard.by_district(round)
+    money = round_money(round)
+    domains = dashboard.by_domain(round, money)
+    districts = dashboard.by_district(round, money)
     not_given = _("Not given")
     scores = dashboard.evaluation_scores(round)
     indicator_rows = dashboard.indicators(round)
     tranche_rows = dashboard.tranche_status(round)
     return {
+        "money": money,
         "tranches": [(s, TrancheState(s).label, n, amount) for s, n, amount in tranche_rows],
         "domain_applications": charts.bar_chart(
             [(dashboard.domain_label(r.key) or not_given, r.applications) for r in domains],

@@ -13,6 +13,8 @@ from core.errors import DomainError
 from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from documents.pdf import render_pdf
+from finance.commitments import round_money
+from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
@@ -50,7 +52,7 @@ def round_detail(request, pk):
     )
     page = paginate(request, projects, 50)
     return render(request, "reviewers/round.html", {
-        "round": round, "form": form, "page": page,
+        "round": round, "form": form, "page": page, "money": round_money(round),
         "runs": AssignmentRun.objects.filter(round=round)[:5],
     })
 
@@ -110,7 +112,7 @@ RANKING_PAGE_SIZE = 200
 @require_http_methods(["GET", "POST"])
 def ranking_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round))
+    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round))
     if request.method == "POST":
         try:
             done = services.decide(actor=request.user, round_id=round.pk, decisions=_decisions(request, ranked))
@@ -122,6 +124,15 @@ def ranking_page(request, pk):
     # The whole round is ranked (the cumulative sum needs every row); only one page is rendered.
     page = paginate(request, ranked.rows, RANKING_PAGE_SIZE)
     return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
+
+
+@login_required
+def ranking_download(request, pk):
+    round = selectors.round_for_officer(request.user, pk)
+    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round))
+    response = HttpResponse(ranking_xlsx(ranked), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="ranking-{round.code}.xlsx"'
+    return response
 
 
 @login_required

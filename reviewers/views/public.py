@@ -1,9 +1,11 @@
 """公示 of a round for the public: no login; only what the notice publishes."""
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
+from accounts.ratelimit import rate_limit
 from core import calendar
-from documents.pdf import render_pdf
+from documents.published import cached_pdf
 from reviewers import selectors
 from reviewers.resources import PublicityResource, xlsx_bytes
 from reviewers.sheets import publicity_rows
@@ -35,9 +37,13 @@ def publicity_xlsx(request, round_id):
     return response
 
 
+@rate_limit("publicity_pdf", "20/m")
 def publicity_pdf(request, round_id):
+    """Anonymous and public: rendered once per content version (documents.published), never per request."""
     notice = _notice(round_id)
     notice["round_name"] = notice["round"].name
-    response = HttpResponse(render_pdf("reviewers/publicity_print.html", notice), content_type="application/pdf")
+    html = render_to_string("reviewers/publicity_print.html", notice)
+    path = cached_pdf(f"publicity-{notice['round'].pk}", html)
+    response = HttpResponse(path.read_bytes(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="publicity-{notice["round"].code}.pdf"'
     return response

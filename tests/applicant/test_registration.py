@@ -62,12 +62,13 @@ def test_live_credit_code_check(client, db):
     assert "已注册" in client.get(url, {"code": existing.credit_code}).json()["problems"][0]
 
 
-def test_password_reset_sends_email(client, db):
+def test_password_reset_sends_email(client, db, django_capture_on_commit_callbacks):
     from django.core import mail
 
     client.post(reverse("applicant:register"), _data())
     client.logout()
-    client.post(reverse("password_reset"), {"email": "n@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the mail is queued once the request commits
+        client.post(reverse("password_reset"), {"email": "n@example.org"})
     assert len(mail.outbox) == 1 and "/reset/" in mail.outbox[0].body
 
 

@@ -83,11 +83,12 @@ def test_expert_review_to_public_notice(page, phone, world):
     page.fill(f"[data-testid=amount-{project.pk}]", "90000.00")
     page.check(f"[data-testid=select-{project.pk}]")
     page.select_option("[data-testid=action]", "approve")
+    page.fill("[data-testid=decision-comment]", "劳务费偏高，核减")  # a cut needs a reason (issue 12)
     page.click("[data-testid=decide]")
     page.wait_for_load_state("networkidle")
     approved = Project.objects.get(pk=project.pk)
     assert approved.state == State.APPROVED and str(approved.approved_amount) == "90000.00"
-    assert page.locator("[data-testid=remaining]").inner_text() == "910,000.00"
+    assert page.locator("[data-testid=money-left]").inner_text() == "910,000.00"
     # the cut breaks the 50% labor rule (labor 50,000 > 45,000): shown before signing
     assert page.locator(f"[data-testid=budget-{project.pk}]").count() == 1
     page.goto(page.base + f"/review/rounds/{world.round.pk}/publicity/")

@@ -38,6 +38,6 @@ def approved_batch(world, officers, tranche_ids=None):
     batch = services.create_batch(actor=preparer, round_id=world.round.pk, tranche_ids=tranche_ids)
     services.submit_batch(actor=preparer, batch_id=batch.pk)
     services.check_batch(actor=checker, batch_id=batch.pk)
-    services.approve_batch(actor=approver, batch_id=batch.pk)
+    services.approve_batch(actor=approver, batch_id=batch.pk, password="pass-12345")
     batch.refresh_from_db()
     return batch

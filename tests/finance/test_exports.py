@@ -43,9 +43,11 @@ def test_disbursement_list_cell_by_cell(small_world, officers, client):
     batch = approved_batch(small_world, officers)
     data = download(client, officers[0], reverse("finance:export_list", args=[batch.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    rows = list(ws.iter_rows(values_only=False))
+    everything = list(ws.iter_rows(values_only=False))
+    assert everything[0][0].value == f"{small_world.round.name}资助资金拨付清单"
+    assert everything[1][0].value.startswith(f"批次号：{batch.number}　日期：")
+    rows = everything[2:3 + len(AMOUNTS) + 1]  # header, one row per transfer, totals
     assert [c.value for c in rows[0]] == HEADERS
-    assert len(rows) == 1 + len(AMOUNTS) + 1
     by_code = {row[2].value: row for row in rows[1:-1]}
     for number, project in enumerate(sorted(projects, key=lambda p: p.code), start=1):
         row = by_code[project.code]
@@ -68,6 +70,20 @@ def test_disbursement_list_cell_by_cell(small_world, officers, client):
     assert Decimal(str(closing[12].value)) == total == Decimal("107766.68")
     assert closing[12].number_format == "0.00"
     assert closing[13].value == "壹拾万柒仟柒佰陆拾陆元陆角捌分"  # 万位 zero before 仟: the optional 零 is left out
+    signatures = [(r[0].value, r[1].value) for r in everything[3 + len(AMOUNTS) + 2:]]
+    assert signatures == [("经办：", "经办员甲"), ("审核：", "审核员乙"), ("审批：", "审批员丙")]
+
+
+def test_the_disbursement_list_prints_on_landscape_a4_with_the_header_on_every_page(world, officers, client):
+    signed(world, "10000.00")
+    batch = approved_batch(world, officers)
+    ws = openpyxl.load_workbook(io.BytesIO(download(client, officers[0],
+                                                    reverse("finance:export_list", args=[batch.pk])))).active
+    assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # None: openpyxl's 1
+    assert ws.print_title_rows == "$3:$3"
+    assert "草稿" not in (ws.oddHeader.center.text or "")
 
 
 def test_cumulative_and_remaining_for_a_second_tranche(world, officers, client):
@@ -79,7 +95,7 @@ def test_cumulative_and_remaining_for_a_second_tranche(world, officers, client):
     batch = approved_batch(world, officers)
     ws = openpyxl.load_workbook(io.BytesIO(download(client, officers[0],
                                                     reverse("finance:export_list", args=[batch.pk])))).active
-    row = [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))]
+    row = [c.value for c in next(ws.iter_rows(min_row=4, max_row=4))]
     assert (row[10], row[11], row[13]) == ("二期", "40.00%", "肆仟元整")
     assert (Decimal(str(row[14])), Decimal(str(row[15]))) == (Decimal("4000.00"), Decimal("2000.00"))
 
@@ -91,46 +107,57 @@ def test_a_community_organization_is_paid_through_its_host(small_world, officers
     batch = approved_batch(small_world, officers)
     ws = openpyxl.load_workbook(io.BytesIO(download(client, officers[0],
                                                     reverse("finance:export_list", args=[batch.pk])))).active
-    row = [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))]
+    row = [c.value for c in next(ws.iter_rows(min_row=4, max_row=4))]
     assert (row[5], row[6], row[8]) == (host.credit_code, host.name, host.bank_account_no)
     assert row[17] == f"备案社区社会组织，由依托单位{host.name}收款"
 
 
 @pytest.mark.parametrize("value, expected", [
     ("=1+1", "'=1+1"), ("+86 577", "'+86 577"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"),
-    ("长者食堂", "长者食堂"), ("a=b", "a=b"), ("", ""), (Decimal("-1.00"), Decimal("-1.00")), (3, 3),
+    ("\n=1+1", "'\n=1+1"), ("\r=1", "'\r=1"), (" =1+1", "' =1+1"), ("\u3000=1", "'\u3000=1"),
+    ("＝1+1", "'＝1+1"), ("＋86", "'＋86"), ("－3", "'－3"), ("＠SUM(A1)", "'＠SUM(A1)"),
+    ("长者食堂", "长者食堂"), ("a=b", "a=b"), ("a =b", "a =b"), ("", ""), (Decimal("-1.00"), Decimal("-1.00")), (3, 3),
 ])
 def test_escape_formula(value, expected):
     assert escape_formula(value) == expected
 
 
-DANGEROUS = {"title": "=HYPERLINK(\"http://x\",\"点击\")", "org": "+温州市公式测试中心", "bank": "@SUM(1)"}
+DANGEROUS = {"title": "=HYPERLINK(\"http://x\",\"点击\")", "org": "+温州市公式测试中心", "bank": "＠SUM(1)",
+             "payee": "-1+1"}
 
 
 @pytest.fixture
 def dangerous_batch(small_world, officers):
     signed(small_world, "15.00", title=DANGEROUS["title"],
-           org_kwargs={"name": DANGEROUS["org"], "bank_account_name": DANGEROUS["org"], "bank_name": DANGEROUS["bank"]})
+           org_kwargs={"name": DANGEROUS["org"], "bank_account_name": DANGEROUS["payee"], "bank_name": DANGEROUS["bank"]})
     signed(small_world, "325.04", title="-减号开头的项目")
     return approved_batch(small_world, officers)
 
 
-def test_formulae_are_escaped_in_the_disbursement_list(dangerous_batch, officers, client):
-    data = download(client, officers[0], reverse("finance:export_list", args=[dangerous_batch.pk]))
+def string_cells(data: bytes) -> dict:
+    """text → cell, for every text cell of the workbook; no cell may hold a formula."""
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "'" + DANGEROUS["title"] in texts and "'" + DANGEROUS["org"] in texts and "'@SUM(1)" in texts
-    assert "'-减号开头的项目" in texts
-    assert not [t for t in texts if t and t[0] in "=+-@"]
-    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    return {c.value: c for c in cells if isinstance(c.value, str)}
 
 
-def test_formulae_are_escaped_in_the_bank_file_xlsx_and_csv(dangerous_batch, officers, client):
+def test_xlsx_keeps_dangerous_text_exact_in_text_cells(dangerous_batch, officers, client):
+    """The bank matches the payee's name character for character: no apostrophe in the value, a
+    string cell (never evaluated) with Excel's quote prefix instead."""
+    data = download(client, officers[0], reverse("finance:export_list", args=[dangerous_batch.pk]))
+    cells = string_cells(data)
+    for text in (DANGEROUS["title"], DANGEROUS["org"], DANGEROUS["bank"], DANGEROUS["payee"], "-减号开头的项目"):
+        assert text in cells, text
+        assert cells[text].data_type == "s" and cells[text].quotePrefix
+    assert not [t for t in cells if t.startswith("'")]
+
+
+def test_bank_file_xlsx_exact_and_csv_escaped(dangerous_batch, officers, client):
     url = reverse("finance:export_bank", args=[dangerous_batch.pk])
-    ws = openpyxl.load_workbook(io.BytesIO(download(client, officers[0], url))).active
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "'" + DANGEROUS["org"] in texts and "'@SUM(1)" in texts
-    assert not [t for t in texts if t and t[0] in "=+-@"]
+    cells = string_cells(download(client, officers[0], url))
+    for text in (DANGEROUS["payee"], DANGEROUS["bank"]):
+        assert cells[text].data_type == "s" and cells[text].quotePrefix
     bank = BankFormat.objects.create(name="测试银行", file_format="csv", encoding="gbk", columns=[
         {"header": "户名", "source": "account_name"}, {"header": "账号", "source": "account_no"},
         {"header": "金额", "source": "amount"}, {"header": "开户行", "source": "bank_name"},
@@ -139,8 +166,8 @@ def test_formulae_are_escaped_in_the_bank_file_xlsx_and_csv(dangerous_batch, off
     rows = list(csv.reader(io.StringIO(data.decode("gbk"))))
     assert rows[0] == ["户名", "账号", "金额", "开户行", "摘要"]
     cells = [cell for row in rows[1:] for cell in row]
-    assert "'" + DANGEROUS["org"] in cells and "'@SUM(1)" in cells
-    assert not [c for c in cells if c and c[0] in "=+-@"]
+    assert "'" + DANGEROUS["payee"] in cells and "'" + DANGEROUS["bank"] in cells
+    assert not [c for c in cells if c and c[0] in "=+-@＝＋－＠"]
 
 
 def test_bank_file_generic_layout_and_configured_mapping(small_world, officers, client):

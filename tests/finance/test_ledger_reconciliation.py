@@ -12,6 +12,7 @@ from finance.ledger import Totals, reconciliation_problems
 from finance.models import LedgerEntry, Tranche
 from projects import services as project_services
 from projects.states import State
+from tests.builders import pay_through_batch
 from tests.finance.conftest import approved_batch, releasable_ids, signed
 
 D = Decimal
@@ -29,10 +30,10 @@ def scripted(world, officers):
     first = Tranche.objects.filter(project__in=[a, b, c], seq=1)
     for tranche in first:
         services.record_payment(actor=officers[1], tranche_id=tranche.pk, paid_on=date(2026, 3, 1), bank_reference="P")
-    # A passes its mid-term; its 二期 is paid directly.
+    # A passes its mid-term; its 二期 is paid through a batch of its own.
     world.advance(a, State.MIDTERM_REVIEW)
     world.advance(a, State.IN_PROGRESS)
-    services.record_payment(actor=officers[2], tranche_id=a.tranches.get(seq=2).pk, paid_on=date(2026, 6, 1))
+    pay_through_batch(a.tranches.get(seq=2).pk, actor=officers[2], paid_on=date(2026, 6, 1))
     # B fails its mid-term: 二期 is withheld.
     project_services.begin_midterm(actor=world.officer, project_id=b.pk)
     project_services.record_evaluation(actor=world.evaluator, project_id=b.pk, kind="midterm", comment="进度严重滞后",
@@ -78,9 +79,10 @@ def test_repayment_cannot_exceed_what_is_owed(world, scripted):
 def test_dashboard_shows_the_ledger_totals(world, scripted, client):
     client.force_login(world.finance)
     html = client.get(reverse("finance:home"), {"round": world.round.pk}).content.decode()
+    # Committed: A, B and D in full (180,000); C terminated, 8,000 paid less 3,000 repaid (5,000).
     for testid, text in [("pot", "1,000,000.00"), ("approved", "200,000.00"), ("paid", "108,000.00"),
                          ("outstanding", "60,000.00"), ("clawed_back", "3,000.00"), ("withheld", "20,000.00"),
-                         ("unallocated", "800,000.00")]:
+                         ("money-committed", "185,000.00"), ("money-left", "815,000.00")]:
         assert f'data-testid="{testid}">{text}<' in html
     assert 'data-testid="reconciliation"' in html and "badge ok" in html
     assert 'data-testid="chart-domain"' in html and "<rect" in html

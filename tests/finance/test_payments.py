@@ -44,23 +44,22 @@ def test_result_file_pays_successes_and_keeps_failures_unpaid(world, officers, b
     assert (outcome.paid, outcome.failed, outcome.already_paid) == (2, 1, 0)
     for t in tranches:
         t.refresh_from_db()
-    assert [t.state for t in tranches] == [TrancheState.PAID, TrancheState.IN_BATCH, TrancheState.PAID]
-    assert tranches[1].failure_reason == "户名与账号不符"
+    # The returned transfer leaves the batch at once, blocked until the payee's account is corrected.
+    assert [t.state for t in tranches] == [TrancheState.PAID, TrancheState.RELEASABLE, TrancheState.PAID]
+    assert (tranches[1].batch, tranches[1].failure_reason) == (None, "户名与账号不符")
     assert PaymentFailure.objects.get().reason == "户名与账号不符"
     assert Payment.objects.get(tranche=tranches[0]).paid_on == PAID_ON
     # The first payment of each project starts it.
     assert tranches[0].project.__class__.objects.get(pk=tranches[0].project_id).state == State.IN_PROGRESS
-    # Importing the same file again changes nothing.
+    # Importing the same file again changes nothing: every line already has its answer.
     again = services.import_bank_results(actor=officers[1], batch_id=batch.pk, rows=rows, paid_on=PAID_ON)
-    assert (again.paid, again.already_paid) == (0, 2)
+    assert (again.paid, again.failed, again.already_paid) == (0, 0, 3)
     assert Payment.objects.count() == 2
-    # Closing the batch returns the failed tranche to the pool with the bank's reason.
-    services.close_batch(actor=officers[0], batch_id=batch.pk)
-    tranches[1].refresh_from_db()
-    assert (tranches[1].state, tranches[1].batch, tranches[1].failure_reason) == (
-        TrancheState.RELEASABLE, None, "户名与账号不符")
+    # Every line has the bank's answer: the batch closed by itself, its approved figures unchanged.
     batch.refresh_from_db()
     assert batch.state == BatchState.CLOSED
+    assert (batch.approved_count, batch.approved_total) == (3, Decimal("24000.00"))
+    assert list(batch.lines.order_by("seq").values_list("status", flat=True)) == ["paid", "failed", "paid"]
 
 
 def test_a_mismatching_row_refuses_the_whole_file(world, officers, batch):
@@ -70,8 +69,8 @@ def test_a_mismatching_row_refuses_the_whole_file(world, officers, batch):
     with pytest.raises(FinanceError) as exc:
         services.import_bank_results(actor=officers[1], batch_id=batch.pk, rows=rows, paid_on=PAID_ON)
     assert exc.value.errors == [
-        "第3行：账号「999」与收款账号不一致",
-        "第3行：金额 1.00 元与应付 8,000.00 元不一致",
+        "第3行：账号「999」与批次审批的收款账号不一致",
+        "第3行：金额 1.00 元与批次审批的 8,000.00 元不一致",
         f"第4行：业务参考号「YC99999999」不属于批次 {batch.number}",
     ]
     assert Payment.objects.count() == 0

@@ -6,6 +6,7 @@ from finance import services
 from finance.errors import FinanceError
 from finance.models import BatchEvent, BatchState, LedgerEntry, LedgerKind, Tranche, TrancheState
 from finance.signoff import signoff_problems
+from tests.builders import PASSWORD
 from tests.finance.conftest import approved_batch, signed
 
 
@@ -61,7 +62,7 @@ def test_three_steps_by_three_people(world, officers, batch):
     preparer, checker, approver = officers
     services.submit_batch(actor=preparer, batch_id=batch.pk)
     services.check_batch(actor=checker, batch_id=batch.pk)
-    services.approve_batch(actor=approver, batch_id=batch.pk)
+    services.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
     batch.refresh_from_db()
     assert batch.state == BatchState.APPROVED
     assert (batch.prepared_by, batch.checked_by, batch.approved_by) == (preparer, checker, approver)
@@ -83,7 +84,7 @@ def test_the_preparer_or_checker_cannot_approve(world, officers, batch, who):
     services.submit_batch(actor=officers[0], batch_id=batch.pk)
     services.check_batch(actor=officers[1], batch_id=batch.pk)
     with pytest.raises(FinanceError) as exc:
-        services.approve_batch(actor=officers[who], batch_id=batch.pk)
+        services.approve_batch(actor=officers[who], batch_id=batch.pk, password=PASSWORD)
     assert exc.value.message == ["审批人不能与经办人为同一人", "审批人不能与审核人为同一人"][who]
     batch.refresh_from_db()
     assert batch.state == BatchState.CHECKED and batch.approved_by is None
@@ -97,7 +98,7 @@ def test_only_the_preparer_submits(world, officers, batch):
 
 def test_steps_cannot_be_skipped(world, officers, batch):
     with pytest.raises(FinanceError) as exc:
-        services.approve_batch(actor=officers[2], batch_id=batch.pk)
+        services.approve_batch(actor=officers[2], batch_id=batch.pk, password=PASSWORD)
     assert "不能审批" in exc.value.message
 
 
@@ -130,7 +131,7 @@ def test_a_refused_approval_sends_the_batch_back_with_its_reason(world, officers
     assert (removed.state, removed.batch) == (TrancheState.RELEASABLE, None)
     services.submit_batch(actor=preparer, batch_id=batch.pk)
     services.check_batch(actor=checker, batch_id=batch.pk)
-    services.approve_batch(actor=approver, batch_id=batch.pk)
+    services.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
     batch.refresh_from_db()
     assert batch.state == BatchState.APPROVED and batch.rejection_reason == ""
 

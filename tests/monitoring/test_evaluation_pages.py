@@ -40,9 +40,16 @@ def _report(world, project):
                             uploaded_file=SimpleUploadedFile("发票.pdf", PDF, content_type="application/pdf"))
 
 
-def test_scoring_page_shows_the_figures_and_records_a_final_evaluation(client, world):
-    project = final_review(world)
+def _final_review_with_report(world):
+    """In 结项评估 with `_report` as its final report (the final evaluation starts only with one)."""
+    project = world.advance(world.advance(world.draft(), State.MIDTERM_REVIEW), State.IN_PROGRESS)
     _report(world, project)
+    services.begin_final(actor=world.officer, project_id=project.pk)
+    return Project.objects.get(pk=project.pk)
+
+
+def test_scoring_page_shows_the_figures_and_records_a_final_evaluation(client, world):
+    project = _final_review_with_report(world)
     url = reverse("monitoring:evaluate", args=[project.pk])
     page = _get(client, world.evaluator, url).content.decode()
     assert 'data-testid="score-form"' in page
@@ -56,7 +63,10 @@ def test_scoring_page_shows_the_figures_and_records_a_final_evaluation(client, w
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.state == State.COMPLETED and project.grade == "优秀"
-    assert project.tranches.get(name="尾款").state == TrancheState.RELEASABLE
+    # 60,000 of the grant spent, 40,000 paid: the settlement leaves 20,000 to pay, the 尾款 is cancelled.
+    assert project.settlement.final_payable == Decimal("20000.00")
+    assert project.tranches.get(name="二期").amount == Decimal("20000.00")
+    assert project.tranches.get(name="尾款").state == TrancheState.CANCELLED
 
 
 def test_invalid_scores_come_back_with_every_problem(client, world):
@@ -138,8 +148,7 @@ def _pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_the_evaluation_report_pdf(client, world, tmp_path):
-    project = final_review(world)
-    _report(world, project)
+    project = _final_review_with_report(world)
     url = reverse("monitoring:evaluation_report", args=[project.pk])
     assert _get(client, world.officer, url).status_code == 404  # no final evaluation yet
     evaluate(world, project, "final", FINAL_EXCELLENT, comment="服务成效显著")

@@ -5,15 +5,13 @@ from typing import Callable
 from unittest import mock
 
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
 from accounts.models import Role
-from finance.services import record_payment
 from projects import services
 from projects.models import Project
 from projects.states import State
 from reviewers import services as review
-from tests.builders import World
+from tests.builders import World, pay_through_batch
 from tests.factories import ExpertFactory, UserFactory
 
 ROLES = ["member", "other_member", "officer", "expert", "finance", "evaluator", "admin", "anonymous", "inactive"]
@@ -75,13 +73,14 @@ def contracted_and_paid(world: World) -> Project:
     project = world.advance(world.draft(), State.CONTRACTED)
     first = project.tranches.order_by("seq").first()
     with mock.patch("projects.services.start_project"):
-        record_payment(actor=world.finance, tranche_id=first.pk, paid_on=timezone.localdate())
+        pay_through_batch(first.pk, actor=world.finance)
     return Project.objects.get(pk=project.pk)
 
 
 def midterm_passed(world: World) -> Project:
     project = world.advance(world.draft(), State.MIDTERM_REVIEW)
     services.record_evaluation(actor=world.evaluator, project_id=project.pk, kind="midterm", scores=MIDTERM_PASS)
+    world.final_report(project)  # the final evaluation starts only with the final report in
     return Project.objects.get(pk=project.pk)
 
 

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from finance.commitments import committed_total
 from projects import guards, services
 from projects.errors import ProjectError
 from projects.models import Project, ProjectEvent
@@ -105,5 +106,5 @@ def test_two_approvals_racing_for_the_last_of_the_pot():
     won, lost = split(outcomes)
     assert len(won) == 1 and len(lost) == 1, outcomes
     assert type(lost[0]) is ProjectError and lost[0].message.startswith("资金池不足")
-    assert guards.approved_total(world.round.pk) == Decimal("100000.00")
+    assert committed_total(world.round) == Decimal("100000.00")
     assert ProjectEvent.objects.filter(project__round=world.round, action="approve").count() == 1

@@ -201,7 +201,7 @@ def test_a_forbidden_use_in_a_grant_line_is_refused_but_not_in_a_cofunded_one(wo
         line("other", "500.00", "cofund", item="公务接待餐费"), line("activity", "1.00", "cofund", item="非营利宣传"),
     ])
     problems = refusal(lambda: services.submit_project(actor=world.member, project_id=project.pk))
-    assert problems == ["第2行「公务接待餐费」含有不得使用资助资金支付的内容：「公务接待」"]
+    assert problems == ["第2行「公务接待餐费」属于「公务接待」，不得使用资助资金支付"]
 
 
 def test_missing_required_attachments_are_each_named():
@@ -275,9 +275,9 @@ class TestDecision:
     def test_amount_below_the_round_minimum_is_refused_the_minimum_itself_accepted(self, world):
         project = world.advance(world.draft(), State.REVIEWED)
         problems = refusal(lambda: services.approve_project(
-            actor=world.officer, project_id=project.pk, approved_amount="9999.99"))
+            actor=world.officer, project_id=project.pk, approved_amount="9999.99", comment="核减"))
         assert problems == ["核定资助金额 9,999.99 元不在本批次范围内（10,000.00 至 200,000.00 元）"]
-        services.approve_project(actor=world.officer, project_id=project.pk, approved_amount="10000.00")
+        services.approve_project(actor=world.officer, project_id=project.pk, approved_amount="10000.00", comment="核减")
         assert Project.objects.get(pk=project.pk).approved_amount == Decimal("10000.00")
 
     def test_amount_above_the_round_maximum_reports_both_reasons(self):
@@ -300,11 +300,13 @@ class TestDecision:
         second = world.advance(world.draft(org, member), State.REVIEWED)
         services.approve_project(actor=world.officer, project_id=first.pk, approved_amount="100000.00")
         problems = refusal(lambda: services.approve_project(
-            actor=world.officer, project_id=second.pk, approved_amount="50000.01"))
+            actor=world.officer, project_id=second.pk, approved_amount="50000.01", comment="资金池余额不足，核减"))
         assert problems == [
-            "资金池不足：已核定 100,000.00 元，加上本项目 50,000.01 元将超过资金总额 150,000.00 元（剩余 50,000.00 元）"
+            "资金池不足：本批次已占用资金 100,000.00 元（含已终止项目已拨付、尚未退回的资金），"
+            "加上本项目 50,000.01 元共 150,000.01 元，超过资金总额 150,000.00 元（剩余 50,000.00 元）"
         ]
-        services.approve_project(actor=world.officer, project_id=second.pk, approved_amount="50000.00")
+        services.approve_project(actor=world.officer, project_id=second.pk, approved_amount="50000.00",
+                                 comment="资金池余额不足，核减")
         assert state_of(second) == State.APPROVED
 
     def test_reopening_a_decision_gives_its_money_back_to_the_pot(self):
@@ -314,7 +316,8 @@ class TestDecision:
         second = world.advance(world.draft(org, member), State.REVIEWED)
         services.approve_project(actor=world.officer, project_id=first.pk, approved_amount="100000.00")
         services.reopen_decision(actor=world.officer, project_id=first.pk, comment="复核排序")
-        services.approve_project(actor=world.officer, project_id=second.pk, approved_amount="100000.00")
+        services.approve_project(actor=world.officer, project_id=second.pk, approved_amount="100000.00",
+                                 comment="复核后调整资助顺序")
         assert state_of(second) == State.APPROVED
         assert Project.objects.get(pk=first.pk).approved_amount is None
 
@@ -366,6 +369,7 @@ def test_start_before_the_first_payment_is_refused(world):
 
 def test_final_evaluation_cannot_begin_before_the_midterm_passed(world):
     project = world.advance(world.draft(), State.IN_PROGRESS)
+    world.final_report(project)
     assert refusal(lambda: services.begin_final(actor=world.officer, project_id=project.pk)) == [
         "中期评估合格后方可开始结项评估"
     ]
@@ -384,6 +388,7 @@ def test_without_a_midterm_tranche_the_final_evaluation_may_begin_directly():
         {"name": "尾款", "percent": "40", "trigger": "final_passed"},
     ])
     project = world.advance(world.draft(), State.IN_PROGRESS)
+    world.final_report(project)
     services.begin_final(actor=world.officer, project_id=project.pk)
     assert state_of(project) == State.FINAL_REVIEW
 

@@ -28,7 +28,8 @@ def state_of(project) -> str:
 def cut_and_signed(world):
     """Requested 100,000.00, approved 80,000.00, budget revised to fit (30,000.00 labor), signed, started."""
     project = world.advance(world.draft(grant_total="100000.00", labor="30000.00"), State.REVIEWED)
-    services.approve_project(actor=world.officer, project_id=project.pk, approved_amount="80000.00")
+    services.approve_project(actor=world.officer, project_id=project.pk, approved_amount="80000.00",
+                             comment="核减宣传费")
     project = world.advance(project, State.PUBLICITY)
     services.revise_budget_for_approval(actor=world.member, project_id=project.pk,
                                         lines=budget("80000.00", "30000.00"))
@@ -88,7 +89,7 @@ class TestAtSubmission:
 class TestAtDecision:
     def _cut(self, world, amount="80000.00"):
         project = world.advance(world.draft(grant_total="100000.00", labor="50000.00"), State.REVIEWED)
-        services.approve_project(actor=world.officer, project_id=project.pk, approved_amount=amount)
+        services.approve_project(actor=world.officer, project_id=project.pk, approved_amount=amount, comment="核减")
         return world.advance(project, State.PUBLICITY)
 
     def test_a_cut_is_approved_but_signing_is_refused_until_the_budget_is_revised(self, world):

@@ -198,6 +198,7 @@ def test_without_a_midterm_tranche_the_evaluation_page_offers_the_final_evaluati
         {"name": "尾款", "percent": "40", "trigger": "final_passed"},
     ])
     project = world.advance(world.draft(), S.IN_PROGRESS)
+    world.final_report(project)
     from django.test import Client
 
     client = Client()
@@ -215,6 +216,7 @@ def test_with_a_midterm_tranche_the_final_evaluation_waits_for_a_passed_midterm(
     body = client.get(reverse("monitoring:evaluate", args=[project.pk])).content.decode()
     assert 'data-testid="begin-midterm"' in body and 'data-testid="begin-final"' not in body
     project = world.advance(world.advance(project, S.MIDTERM_REVIEW), S.IN_PROGRESS)
+    world.final_report(project)
     body = client.get(reverse("monitoring:evaluate", args=[project.pk])).content.decode()
     assert 'data-testid="begin-final"' in body and 'data-testid="begin-midterm"' not in body
 

@@ -2,16 +2,14 @@
 import re
 
 import pytest
-from django.utils import timezone
 
-from finance.services import record_payment
 from grants.models import Membership
 from projects import services
 from projects.errors import ProjectError
 from projects.lifecycle import TRANSITIONS
 from projects.models import Evaluation, Project, ProjectEvent
 from projects.states import State
-from tests.builders import World
+from tests.builders import World, pay_through_batch
 from tests.projects.lifecycle import ROLES, SCENARIOS, actor_for
 
 STAFF_OFFICER = {"officer", "admin"}
@@ -44,7 +42,7 @@ ALLOWED = {
     "claw_back": STAFF_OFFICER,
 }
 COMMENT_REQUIRED = {
-    "withdraw", "return_for_revision", "mark_ineligible", "reopen_decision", "raise_objection",
+    "withdraw", "return_for_revision", "mark_ineligible", "waitlist", "reject", "reopen_decision", "raise_objection",
     "dismiss_objection", "uphold_objection", "fail_midterm", "fail_final", "terminate", "claw_back",
 }
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -159,7 +157,7 @@ def test_first_payment_starts_the_project_on_behalf_of_finance():
     world = World()
     project = world.advance(world.draft(), State.CONTRACTED)
     first = project.tranches.order_by("seq").first()
-    record_payment(actor=world.finance, tranche_id=first.pk, paid_on=timezone.localdate())
+    pay_through_batch(first.pk, actor=world.finance)
     project = Project.objects.get(pk=project.pk)
     assert project.state == State.IN_PROGRESS
     start = project.events.get(action="start")
@@ -173,7 +171,7 @@ def test_paying_a_later_tranche_does_not_start_anything_again():
     project = world.advance(project, State.MIDTERM_REVIEW)
     project = world.advance(project, State.IN_PROGRESS)
     second = project.tranches.get(seq=2)
-    record_payment(actor=world.finance, tranche_id=second.pk, paid_on=timezone.localdate())
+    pay_through_batch(second.pk, actor=world.finance)
     assert project.events.filter(action="start").count() == 1
     assert Project.objects.get(pk=project.pk).state == State.IN_PROGRESS
 

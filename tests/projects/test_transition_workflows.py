@@ -201,7 +201,8 @@ def test_a_reaction_that_refuses_rolls_the_transition_back(world):
     project_transitioned.connect(refuse, sender=Project, dispatch_uid="test.refuse")
     try:
         with pytest.raises(DomainError, match="下游拒绝"):
-            services.approve_project(actor=world.officer, project_id=project.pk, approved_amount="80000")
+            services.approve_project(actor=world.officer, project_id=project.pk, approved_amount="80000",
+                                     comment="核减")
     finally:
         project_transitioned.disconnect(dispatch_uid="test.refuse", sender=Project)
     project = Project.objects.get(pk=project.pk)

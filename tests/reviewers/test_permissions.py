@@ -1,8 +1,14 @@
 """Who sees what: experts only their own non-recused tasks, officers the round pages, the public 公示."""
+from urllib.parse import unquote
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from projects import services as project_services
+from projects.states import State
 from reviewers import services
+from tests.builders import PDF
 from tests.factories import UserFactory
 from tests.reviewers.conftest import scores
 
@@ -99,3 +105,40 @@ def test_officer_sees_round_pages(client, world, two_tasks):
 def test_public_notice_needs_no_login(client, world):
     assert client.get(reverse("reviewers:publicity", args=[world.round.pk])).status_code == 200
     assert client.get(reverse("reviewers:publicity", args=[999999])).status_code == 404
+
+
+def test_blind_round_withholds_files_naming_the_applicant(client, world, settings, tmp_path):
+    """Finding 11: by URL an assigned expert could download the registration certificate. In a blind
+    round only the proposal's own files are served, under a neutral name; the rest are 404."""
+    settings.MEDIA_ROOT = tmp_path
+    world.round.blind_review = True
+    world.round.save()
+    org, member = world.new_org()
+    project = world.draft(org, member)
+    files = {kind: project_services.add_attachment(
+        actor=member, project_id=project.pk, kind=kind,
+        uploaded_file=SimpleUploadedFile(f"{org.name}-{kind}.pdf", PDF, "application/pdf"))
+        for kind in ("registration_certificate", "charter", "financial_report", "rating_certificate", "other")}
+    project = world.advance(project, State.UNDER_REVIEW)
+    assignment = services.assign_expert(actor=world.officer, project=project, expert=world.expert)
+    services.declare(actor=world.expert.user, assignment_id=assignment.pk, has_conflict=False)
+    client.force_login(world.expert.user)
+    for kind, attachment in files.items():
+        response = client.get(reverse("projects:file", args=[project.pk, attachment.pk]))
+        if kind == "other":
+            assert response.status_code == 200
+            disposition = response["Content-Disposition"]
+            assert org.name not in unquote(disposition) and f"附件-{attachment.pk}.pdf" in unquote(disposition)
+        else:
+            assert response.status_code == 404, kind
+    # Outside a blind round the expert reads them all under their own names; officers always do.
+    world.round.blind_review = False
+    world.round.save()
+    certificate = files["registration_certificate"]
+    response = client.get(reverse("projects:file", args=[project.pk, certificate.pk]))
+    assert response.status_code == 200 and org.name in unquote(response["Content-Disposition"])
+    world.round.blind_review = True
+    world.round.save()
+    client.force_login(world.officer)
+    response = client.get(reverse("projects:file", args=[project.pk, certificate.pk]))
+    assert response.status_code == 200 and org.name in unquote(response["Content-Disposition"])

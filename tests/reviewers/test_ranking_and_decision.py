@@ -89,8 +89,8 @@ def test_batch_decision_within_pot_and_labor_recheck(world, reviewed):
     p1, p2, p3, _ = reviewed
     services.decide(actor=world.officer, round_id=world.round.pk, decisions=[
         services.Decision(p3.pk, "approve", "100000.00"),
-        services.Decision(p1.pk, "approve", "80000.00"),
-        services.Decision(p2.pk, "waitlist"),
+        services.Decision(p1.pk, "approve", "80000.00", "核减劳务费"),
+        services.Decision(p2.pk, "waitlist", "", "资金有限，列为候补"),
     ])
     states = dict(Project.objects.filter(round=world.round).values_list("pk", "state"))
     assert (states[p3.pk], states[p1.pk], states[p2.pk]) == (State.APPROVED, State.APPROVED, State.WAITLISTED)
@@ -189,7 +189,7 @@ def test_ranking_page_query_count_is_constant(client, world, under_review, exper
     for project in under_review(3):
         do_review(world, project, panel, ["75", "85"])
     services.decide(actor=world.officer, round_id=world.round.pk,
-                    decisions=[services.Decision(first.pk, "approve", "60000.00")])
+                    decisions=[services.Decision(first.pk, "approve", "60000.00", "核减")])
     assert _queries(client, url) == few
 
 

@@ -11,6 +11,11 @@ A new URL pattern fails the matrix until it is added here.
 from dataclasses import dataclass, field
 from typing import Callable
 
+from accounts.models import Role
+from finance import services as finance
+from finance.models import BankDetailChange, Batch, BatchState, Tranche, TrancheState
+from tests.builders import PASSWORD
+from tests.factories import UserFactory
 from tests.security.scene import ROLES, Scene
 
 PUBLIC = "public"  # anyone, logged in or not; the matrix still asserts no 500 and no leak
@@ -62,6 +67,31 @@ def file_cases() -> list[Case]:
     ]
 
 
+def bank_change(s: Scene) -> dict:
+    """Organization A's pending request to change its account (made once, on first use)."""
+    change = BankDetailChange.objects.filter(organization=s.world.org).first()
+    if change is None:
+        change = finance.request_bank_detail_change(
+            actor=s.world.member, organization_id=s.world.org.pk, bank_account_name=s.world.org.name,
+            bank_name="中国农业银行温州鹿城支行", bank_account_no="6228480000000000017", bank_code="103333000017",
+            reason="原账户冻结")
+    return {"pk": change.pk}
+
+
+def approved_batch(s: Scene) -> dict:
+    """An approved batch (the scene's own is still being prepared): the bank file exists only for one.
+    Made once, on first use, from a releasable tranche, by three finance officers of its own."""
+    batch = Batch.objects.filter(state=BatchState.APPROVED, approved_count__isnull=False).first()
+    if batch is None:
+        tranche = Tranche.objects.filter(state=TrancheState.RELEASABLE, failure_reason="", amount__gt=0).first()
+        preparer, checker, approver = (UserFactory(role=Role.FINANCE) for _ in range(3))
+        batch = finance.create_batch(actor=preparer, round_id=s.world.round.pk, tranche_ids=[tranche.pk])
+        finance.submit_batch(actor=preparer, batch_id=batch.pk)
+        finance.check_batch(actor=checker, batch_id=batch.pk)
+        finance.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
+    return {"pk": batch.pk}
+
+
 POLICY: dict[str, object] = {
     # accounts
     "home": PUBLIC,
@@ -73,10 +103,17 @@ POLICY: dict[str, object] = {
     "password_reset_complete": PUBLIC,
     "set_language": PUBLIC,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     "admin:login": PUBLIC,
     "admin:logout": PUBLIC,
     "notifications": [Case(none, EVERYONE_SIGNED_IN)],
     "notifications_read": [Case(none, EVERYONE_SIGNED_IN)],
+    # one's own password and second factor (every role); the audit export is the administrator's
+    "password_change": [Case(none, EVERYONE_SIGNED_IN)],
+    "two_factor_enrol": [Case(none, EVERYONE_SIGNED_IN)],
+    "two_factor_verify": [Case(none, EVERYONE_SIGNED_IN)],
+    "two_factor_recovery_codes": [Case(none, EVERYONE_SIGNED_IN)],
+    "audit_export": [Case(none, frozenset({"admin"}))],
     # the public
     "public:index": PUBLIC,
     "public:round": PUBLIC,
@@ -90,6 +127,8 @@ POLICY: dict[str, object] = {
     "applicant:dashboard": [Case(none, EVERYONE_SIGNED_IN)],
     "applicant:rounds": [Case(none, EVERYONE_SIGNED_IN)],
     "applicant:organization": [Case(none, MEMBERS)],
+    # each member sees (and may ask to change) their own organization's account
+    "applicant:bank_details": [Case(none, MEMBERS, post={"reason": ""})],
     "applicant:round": [Case(round_id, MEMBERS)],
     "applicant:start": [Case(round_id, OWNER, post={"title": "新项目"})],  # organization A's id is added below
     "applicant:project": [Case(pk("draft"), OWNER), Case(pk("running"), OWNER)],
@@ -113,6 +152,9 @@ POLICY: dict[str, object] = {
     "projects:officer_list": [Case(none, STAFF_LISTS)],
     "projects:officer_detail": [Case(pk("review"), OFFICERS), Case(pk("running"), STAFF_LISTS)],
     "projects:officer_action": [Case(lambda s: {"pk": s.review.pk, "name": "return_for_revision"}, OFFICERS)],
+    # The services refuse the empty posts: no date, no finding.
+    "projects:correct_publicity_end": [Case(pk("publicity"), OFFICERS)],
+    "projects:government_funding_check": [Case(pk("review"), OFFICERS)],
     "projects:changes": [Case(pk("resubmitted"), OFFICERS)],
     "projects:file": file_cases(),
     "projects:adjustment": [Case(lambda s: {"adjustment_id": s.adjustment.pk}, STAFF_LISTS)],
@@ -132,6 +174,7 @@ POLICY: dict[str, object] = {
     "reviewers:round": [Case(round_pk, OFFICERS)],
     "reviewers:panel": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
     "reviewers:ranking": [Case(round_pk, OFFICERS)],
+    "reviewers:ranking_xlsx": [Case(round_pk, OFFICERS)],
     "reviewers:round_publicity": [Case(round_pk, OFFICERS)],
     "reviewers:score_sheet": [Case(pk("publicity"), OFFICERS)],
     "reviewers:score_sheet_xlsx": [Case(pk("publicity"), OFFICERS)],
@@ -142,18 +185,25 @@ POLICY: dict[str, object] = {
     # finance
     "finance:home": [Case(none, FINANCE)],
     "finance:ledger": [Case(none, FINANCE)],
+    "finance:home_xlsx": [Case(none, FINANCE)],
+    "finance:ledger_xlsx": [Case(none, FINANCE)],
     "finance:clawbacks": [Case(none, FINANCE)],
     "finance:repay": [Case(pk("clawback"), FINANCE)],
     "finance:batch_list": [Case(none, FINANCE)],
     "finance:batch_new": [Case(none, FINANCE)],
     "finance:batch_detail": [Case(pk("batch"), FINANCE)],
     "finance:export_list": [Case(pk("batch"), FINANCE)],
-    "finance:export_bank": [Case(pk("batch"), FINANCE)],
+    "finance:export_bank": [Case(approved_batch, FINANCE)],
     "finance:approval_pdf": [Case(pk("batch"), FINANCE)],
     "finance:batch_results": [Case(pk("batch"), FINANCE)],
     "finance:batch_action": [Case(lambda s: {"pk": s.batch.pk, "action": "send_back"}, FINANCE)],
     "finance:tranche_pay": [Case(pk("tranche"), FINANCE)],
     "finance:tranche_fail": [Case(pk("tranche"), FINANCE)],
+    "finance:bank_changes": [Case(none, FINANCE)],
+    "finance:bank_change": [Case(bank_change, FINANCE)],
+    # a rejection without a reason: refused by the service even for finance
+    "finance:decide_bank_change": [Case(lambda s: {**bank_change(s), "decision": "reject"}, FINANCE,
+                                        post={"comment": ""}, post_only=True)],
     # documents: a job is its owner's (an officer here); agreements follow the project's visibility
     "documents:jobs": [Case(none, EVERYONE_SIGNED_IN)],
     "documents:job_detail": [Case(pk("job"), OFFICERS)],

@@ -1,5 +1,7 @@
-"""Every spreadsheet the site hands out (xlsx and csv) escapes text that Excel would run as a
-formula: a cell starting with =, +, -, @ (or tab / carriage return) starts with an apostrophe."""
+"""Every spreadsheet the site hands out keeps text that Excel would run as a formula (=, +, -, @, their
+full-width forms, or any of them after leading blanks and line breaks) from running: in xlsx as a string
+cell holding the exact text (the bank must match a payee's name character for character), in csv, which
+has no cell types, behind an apostrophe."""
 import csv
 import io
 
@@ -8,24 +10,26 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Role
+from core.escaping import is_formula_like
+
 from finance import services as finance
 from finance.exports.bank_columns import GENERIC_COLUMNS
 from finance.models import BankFormat, TrancheState
 from projects.states import State
 from reviewers import services as review
-from tests.builders import World
-from tests.factories import OrganizationFactory, member_of
+from tests.builders import PASSWORD, World
+from tests.factories import OrganizationFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
 PAYLOADS = {
     "round": "=cmd|' /C calc'!A0",
     "org": '=HYPERLINK("http://evil.example","点我")',
-    "title": "+SUM(1,2)长者食堂",
+    "title": "＋SUM(1,2)长者食堂",
     "comment": "-2+3 评审意见",
-    "bank": "@SUM(A1:A9)",
+    "bank": "\n@SUM(A1:A9)",
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture
@@ -41,6 +45,11 @@ def scene():
     project = world.advance(project, State.CONTRACTED)
     tranche = project.tranches.get(state=TrancheState.RELEASABLE)
     batch = finance.create_batch(actor=world.finance, round_id=world.round.pk, tranche_ids=[tranche.pk])
+    # The bank file exists only once the batch is approved (经办 → 审核 → 审批 by three people).
+    checker, approver = UserFactory(role=Role.FINANCE), UserFactory(role=Role.FINANCE)
+    finance.submit_batch(actor=world.finance, batch_id=batch.pk)
+    finance.check_batch(actor=checker, batch_id=batch.pk)
+    finance.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
     csv_bank = BankFormat.objects.create(name="某银行CSV", file_format="csv", encoding="gbk", columns=GENERIC_COLUMNS)
     return world, project, batch, csv_bank
 
@@ -58,7 +67,7 @@ def xlsx_cells(data: bytes) -> list:
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "a cell holds a formula"
-    return [c.value for c in cells if isinstance(c.value, str)]
+    return [c for c in cells if isinstance(c.value, str)]
 
 
 def csv_cells(data: bytes, encoding: str) -> list:
@@ -85,9 +94,17 @@ def exports(world, project, batch, csv_bank) -> dict:
 def test_every_export_escapes_formulae(scene):
     problems = []
     for name, (cells, carried) in exports(*scene).items():
-        problems += [f"{name}: formula-like cell {cell!r}" for cell in cells if cell.startswith(FORMULA_START)]
-        problems += [f"{name}: {PAYLOADS[key]!r} is missing or not escaped" for key in carried
-                     if not any(cell.startswith("'" + PAYLOADS[key]) for cell in cells)]
+        if name.endswith("xlsx"):
+            texts = {c.value: c for c in cells}
+            problems += [f"{name}: apostrophe in {c.value!r}" for c in cells if c.value.startswith("'")]
+            problems += [f"{name}: {PAYLOADS[key]!r} is missing or not exact" for key in carried
+                         if not any(text.startswith(PAYLOADS[key]) for text in texts)]
+            problems += [f"{name}: {c.value!r} is not a text cell with the quote prefix" for c in cells
+                         if is_formula_like(c.value) and not (c.data_type == "s" and c.quotePrefix)]
+        else:
+            problems += [f"{name}: formula-like cell {cell!r}" for cell in cells if is_formula_like(cell)]
+            problems += [f"{name}: {PAYLOADS[key]!r} is missing or not escaped" for key in carried
+                         if not any(cell.startswith("'" + PAYLOADS[key]) for cell in cells)]
     assert not problems, "\n".join(problems)
 
 

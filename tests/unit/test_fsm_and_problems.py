@@ -7,7 +7,7 @@ import pytest
 from core.errors import DomainError
 from core.fsm import Machine, Step, Transition
 from core.problems import Problem, as_problems, messages
-from grants.rules.budget import DEFAULT_CAPS, BudgetLine, budget_issues, budget_problems
+from grants.rules.budget import DEFAULT_CAPS, BudgetLine, ForbiddenUse, budget_issues, budget_problems
 from grants.rules.eligibility import EligibilityPolicy, OrganizationFacts, eligibility_issues, eligibility_reasons
 
 STATES = [("draft", "草稿"), ("sent", "已发出"), ("read", "已读"), ("binned", "已删除")]
@@ -114,9 +114,11 @@ def test_domain_error_accepts_problems_strings_and_both():
 
 def test_budget_rules_give_codes_and_the_same_messages_as_before():
     lines = [BudgetLine("labor", "劳务", Decimal("60000"), "grant"), BudgetLine("other", "公务接待", Decimal("1"), "grant")]
-    issues = budget_issues(lines, caps=DEFAULT_CAPS, grant_amount=Decimal("100000"))
+    forbidden = (ForbiddenUse("公务接待", ("公务接待",)),)
+    issues = budget_issues(lines, caps=DEFAULT_CAPS, grant_amount=Decimal("100000"), forbidden=forbidden)
     assert [p.code for p in issues] == ["budget.forbidden_use", "budget.grant_total", "budget.cap"]
-    assert messages(issues) == budget_problems(lines, caps=DEFAULT_CAPS, grant_amount=Decimal("100000"))
+    assert messages(issues) == budget_problems(lines, caps=DEFAULT_CAPS, grant_amount=Decimal("100000"),
+                                               forbidden=forbidden)
 
 
 def test_eligibility_rules_give_codes_and_the_same_messages_as_before():

@@ -55,10 +55,12 @@ def agreement(request, pk: int):
     project = _signable(request, pk)
     before_signing = project.state in PROJECT.group("awaiting_signature")
     may_sign = bool(lifecycle.offered(project, request.user, {"sign"}))
+    budget_problems = guards.budget_fits_approved(project) if before_signing else []
     return render(request, "applicant/agreement.html", {
-        "project": project, "terms": terms(project), "pdf_url": agreement_pdf_url(project),
-        "problems": guards.signing(project, today()) if may_sign else [],
-        "budget_problems": guards.budget_fits_approved(project) if before_signing else [],
+        # An agreement whose budget does not fit the grant is not one to print and sign.
+        "project": project, "terms": terms(project), "pdf_url": None if budget_problems else agreement_pdf_url(project),
+        "problems": [p.message for p in guards.signing(project, today())] if may_sign else [],
+        "budget_problems": budget_problems,
         "signable": before_signing, "may_sign": may_sign,
         "scans": project.attachments.filter(kind="signed_agreement"),
     })

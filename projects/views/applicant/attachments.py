@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from grants.defaults import ATTACHMENT_KINDS
 from projects import services
-from projects.selectors import get_attachment_for
+from projects.selectors import attachment_download_name, get_attachment_for
 from projects.views.applicant.common import member_project, show_errors
 from projects.views.applicant.edit import edit_context
 
@@ -63,11 +63,11 @@ def remove(request, pk: int, attachment_id: int):
 
 
 def download(request, pk: int, attachment_id: int):
-    """Anyone who may see the project may read its files; the name is the cleaned original, sent
-    as an attachment (RFC 5987 filename* for Chinese names) so a browser never renders it inline."""
+    """Anyone who may see the project may read its files (within projects.selectors' limits); the
+    name is the cleaned original (neutral in a blind review), sent as an attachment (RFC 5987 filename* for Chinese names) so a browser never renders it inline."""
     attachment = get_attachment_for(request.user, pk, attachment_id)
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
+    response["Content-Disposition"] = content_disposition_header(True, attachment_download_name(request.user, attachment))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

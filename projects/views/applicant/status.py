@@ -1,11 +1,14 @@
 """The status page: where the project stands, what happened (the audit trail) and what to do next."""
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from finance.models import TrancheState
 from projects import lifecycle
 from projects.lifecycle import PROJECT
-from projects.models import REVIEW_INTERNAL_ACTIONS
+from projects.models import REVIEW_INTERNAL_ACTIONS, Settlement
+from projects.notifications import decision_text
 from projects.states import MEMBER, State
 from projects.views.applicant.common import member_project
 
@@ -33,12 +36,14 @@ NEXT_STEP = {
 # comment, and the decisions on its budget adjustments.
 STAFF_COMMENTS = {
     t.name for t in PROJECT if MEMBER not in t.roles and ("comment" in t.inputs or t.comment_required)
-} | {"adjustment_approved", "adjustment_rejected"}
+} | {"adjustment_approved", "adjustment_rejected", "approve"}
 
 
 def label_events(events) -> list:
     for e in events:
         e.label = e.applicant_label
+        if e.action == "approve":
+            e.comment = decision_text(e)  # the amount and the cut, with the reason
     return events
 
 
@@ -52,10 +57,19 @@ def project(request, pk: int):
             e.actor = None  # the last expert's submission finishes the review; who reviews stays private
     officer_comments = [e for e in events if e.comment and e.action in STAFF_COMMENTS]
     offered = {t.name for t in lifecycle.offered(project, request.user)}
+    # A transfer the bank returned waits for a corrected account: say so rather than "on its way".
+    returned = project.tranches.filter(state=TrancheState.RELEASABLE).exclude(failure_reason="").order_by("seq")
+    payment_problems = [
+        gettext("%(tranche)s payment failed (%(reason)s); please update the account for payments.")
+        % {"tranche": t.name, "reason": t.failure_reason} for t in returned
+    ]
     return render(request, "applicant/project.html", {
         "project": project, "events": events, "officer_comments": officer_comments[:3],
-        "next_step": NEXT_STEP.get(project.state, ""), "editable": project.state in PROJECT.group("editable"),
+        # "The first tranche is on its way" would be false while the bank has it back.
+        "next_step": "" if payment_problems and project.state == State.CONTRACTED else NEXT_STEP.get(project.state, ""),
+        "editable": project.state in PROJECT.group("editable"),
         "withdrawable": "withdraw" in offered, "signed": project.state in PROJECT.group("signed"),
         "signing": project.state in PROJECT.group("awaiting_signature"),
-        "files": project.attachments.all(),
+        "files": project.attachments.all(), "payment_problems": payment_problems,
+        "settlement": Settlement.objects.filter(project=project).first(),
     })

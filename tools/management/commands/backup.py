@@ -1,8 +1,14 @@
-"""`manage.py backup [--output FILE]`: the whole database to one file, restorable with `manage.py restore`.
+"""`manage.py backup [--output FILE] [--keep N]`: the whole database to one file, the media files
+(attachments, signed agreements, certificates, job results) to `FILE.media.tar` and a manifest of
+every file's size and SHA-256 to `FILE.manifest.json` (tools.backups); restorable with `manage.py
+restore FILE`, which verifies every file.
 
 PostgreSQL: pg_dump in its custom format (compressed, exact, restored with pg_restore).
 SQLite: a portable fixture, every model in dependency order (dumpdata's natural ordering) with
 original primary keys, as gzip-compressed JSON lines so neither side holds it whole in memory.
+
+Retention: in the default folder (var/backups) only the newest BACKUP_KEEP backups are kept.
+Not encrypted (see tools.backups).
 """
 import subprocess
 import time
@@ -14,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from tools.backups import pg_env, pg_tool
+from tools.backups import pg_env, pg_tool, prune, write_media
 
 
 class Command(BaseCommand):
@@ -22,14 +28,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", help="File to write (default: var/backups/yichuang-<time>.<ext>).")
+        parser.add_argument("--keep", type=int, default=None,
+                            help="Backups to keep in the default folder (default: BACKUP_KEEP; 0 keeps all).")
 
-    def handle(self, *args, output=None, **options):
+    def handle(self, *args, output=None, keep=None, **options):
         vendor = connection.vendor
         if vendor not in ("postgresql", "sqlite"):
             raise CommandError(f"No backup method for {vendor}.")
         ext = "dump" if vendor == "postgresql" else "jsonl.gz"
-        path = Path(output) if output else (
-            Path(settings.BASE_DIR) / "var" / "backups" / f"yichuang-{timezone.now():%Y%m%d-%H%M%S}.{ext}")
+        folder = Path(settings.BASE_DIR) / "var" / "backups"
+        path = Path(output) if output else folder / f"yichuang-{timezone.now():%Y%m%d-%H%M%S}.{ext}"
         if vendor == "sqlite" and not path.name.endswith(".jsonl.gz"):
             raise CommandError("On SQLite the backup is a fixture: the file name must end in .jsonl.gz")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,5 +53,11 @@ class Command(BaseCommand):
             # Original primary keys, no natural keys: restore replaces the content types and
             # permissions too, so every reference stays valid and no row needs a lookup.
             call_command("dumpdata", format="jsonl", output=str(path), verbosity=0)
-        self.stdout.write(f"Backup written to {path} ({path.stat().st_size / 1048576:.1f} MiB) "
+        manifest = write_media(path, Path(settings.MEDIA_ROOT))
+        files = manifest["media"]["files"]
+        self.stdout.write(f"Backup written to {path} ({path.stat().st_size / 1048576:.1f} MiB) and "
+                          f"{len(files)} media files ({sum(f['size'] for f in files) / 1048576:.1f} MiB) "
                           f"in {time.perf_counter() - started:.1f} s.")
+        if not output:
+            for old in prune(folder, keep=settings.BACKUP_KEEP if keep is None else keep):
+                self.stdout.write(f"Removed old backup file {old.name}")

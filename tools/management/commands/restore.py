@@ -1,4 +1,7 @@
-"""`manage.py restore FILE`: loads a backup made by `manage.py backup` into the configured database.
+"""`manage.py restore FILE [--verify-only] [--skip-media]`: loads a backup made by `manage.py backup`
+into the configured database and its media files into MEDIA_ROOT, then checks every file against
+the manifest and lists the missing and mismatched ones (the command then fails). The database file
+is checked before anything is loaded. `--verify-only` only compares MEDIA_ROOT with the manifest.
 
 PostgreSQL: pg_restore --clean --if-exists in one transaction (the database must exist; what it
 holds is replaced). SQLite: the database is migrated, must hold no data of ours (refused
@@ -9,6 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -17,7 +21,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from projects.models import Project
-from tools.backups import pg_env, pg_tool
+from tools.backups import companions, database_matches, pg_env, pg_tool, read_manifest, unpack_media, verify_media
 
 
 class Command(BaseCommand):
@@ -25,12 +29,46 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument("--verify-only", action="store_true",
+                            help="Only compare the files under MEDIA_ROOT with the backup's manifest.")
+        parser.add_argument("--skip-media", action="store_true", help="Restore the database only.")
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args, file: str, verify_only=False, skip_media=False, **options):
         path = Path(file)
         if not path.exists():
             raise CommandError(f"No such backup file: {path}")
+        manifest = read_manifest(path)
+        media_root = Path(settings.MEDIA_ROOT)
+        if verify_only:
+            if manifest is None:
+                raise CommandError(f"No manifest next to {path}: nothing to verify against.")
+            self._report(verify_media(manifest, media_root))
+            return
+        if manifest is None:
+            self.stderr.write(f"No manifest next to {path} (a backup older than media backups): "
+                              "restoring the database only, unverified.")
+        elif not database_matches(path, manifest):
+            raise CommandError(f"{path} does not match its manifest (size or SHA-256): refusing to restore it.")
         started = time.perf_counter()
+        self._restore_database(path)
+        self.stdout.write(f"Restored {path} in {time.perf_counter() - started:.1f} s.")
+        if manifest is not None and not skip_media:
+            if not companions(path)[0].exists():
+                raise CommandError(f"The media archive {companions(path)[0].name} is missing.")
+            unpack_media(path, media_root)
+            self._report(verify_media(manifest, media_root))
+
+    def _report(self, result) -> None:
+        for name in result.missing:
+            self.stderr.write(f"missing: {name}")
+        for name in result.mismatched:
+            self.stderr.write(f"checksum mismatch: {name}")
+        if not result.ok:
+            raise CommandError(f"{len(result.missing)} missing and {len(result.mismatched)} mismatched of "
+                               f"{result.checked} media files.")
+        self.stdout.write(f"All {result.checked} media files present with matching checksums.")
+
+    def _restore_database(self, path: Path) -> None:
         if connection.vendor == "postgresql":
             if not path.name.endswith(".dump"):
                 raise CommandError("On PostgreSQL restore a pg_dump file (*.dump) made by `manage.py backup`.")
@@ -54,4 +92,3 @@ class Command(BaseCommand):
                 call_command("loaddata", str(path), verbosity=0)
         else:
             raise CommandError(f"No restore method for {connection.vendor}.")
-        self.stdout.write(f"Restored {path} in {time.perf_counter() - started:.1f} s.")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.money import quantize_fen
-from finance.services import record_payment
+from finance import services as finance_services
 from grants import services as grants
 from grants.models import GrantRound, Organization, OrgType
 from core.calendar import LIBRARY_YEARS, SHANGHAI, CalendarNotPublished
@@ -333,9 +333,15 @@ class Command(BaseCommand):
                                  comment="项目设计总体合理，建议细化绩效指标。")
 
     def pay(self, project: Project, *, seq: int) -> None:
+        # Money leaves only through a batch: 经办 finance1, 审核 finance2, 审批 finance3.
         tranche = project.tranches.get(seq=seq)
-        record_payment(actor=self.finance[0], tranche_id=tranche.pk, paid_on=calendar.today(),
-                       bank_reference=f"ICBC{project.pk:05d}{seq}")
+        preparer, checker, approver = self.finance
+        batch = finance_services.create_batch(actor=preparer, round_id=project.round_id, tranche_ids=[tranche.pk])
+        finance_services.submit_batch(actor=preparer, batch_id=batch.pk)
+        finance_services.check_batch(actor=checker, batch_id=batch.pk)
+        finance_services.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
+        finance_services.record_payment(actor=preparer, tranche_id=tranche.pk, paid_on=calendar.today(),
+                                        bank_reference=f"ICBC{project.pk:05d}{seq}")
 
     def print_accounts(self) -> None:
         self.stdout.write("\n演示账号（密码均为 %s）：" % PASSWORD)

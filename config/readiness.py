@@ -1,0 +1,86 @@
+"""/readyz: may this process take traffic? Every dependency a user action needs, each checked.
+
+/healthz (accounts.views) stays the liveness probe: it touches nothing, so a database outage does
+not make the orchestrator kill healthy processes in a loop. /readyz answers 503 with the list of
+what failed, so the load balancer stops sending requests here until it recovers. Reasons name the
+failed check and the exception class only: the endpoint is public and must not describe the setup.
+"""
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
+from documents.fonts import cjk_families
+
+log = logging.getLogger(__name__)
+BROKER_TIMEOUT = 2
+
+
+def check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_cache() -> None:
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not keep a value")
+    cache.delete(key)
+
+
+def check_broker() -> None:
+    if not settings.CELERY_BROKER_URL:
+        return  # eager mode: jobs run in-process, there is no broker to lose
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT)
+
+
+def check_media() -> None:
+    root = Path(settings.MEDIA_ROOT)
+    probe = root / f".readyz-{os.getpid()}-{uuid.uuid4().hex}"
+    root.mkdir(parents=True, exist_ok=True)
+    probe.write_bytes(b"ok")
+    probe.unlink()
+
+
+def check_fonts() -> None:
+    cjk_families()
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": check_database, "cache": check_cache, "broker": check_broker,
+    "media": check_media, "fonts": check_fonts,
+}
+
+
+def run_checks() -> dict[str, str]:
+    """{check: "ok" or the reason it failed}."""
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as exc:
+            log.warning("readiness check %s failed", name, exc_info=True)
+            results[name] = f"failed: {type(exc).__name__}"
+        else:
+            results[name] = "ok"
+    return results
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    results = run_checks()
+    failed = sorted(name for name, outcome in results.items() if outcome != "ok")
+    return JsonResponse({"ready": not failed, "failed": failed, "checks": results}, status=503 if failed else 200)

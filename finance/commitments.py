@@ -1,0 +1,122 @@
+"""The one money truth of a round: what its decisions have taken from the pot and what is left.
+
+Every page and export that shows a committed amount or 剩余 reads `round_money` (or the two figures
+`committed_total` / `left_in_pot` built on it), and the pot check on a funding decision uses the same
+numbers, so two pages can no longer disagree.
+
+A project commits
+- before signing (approved, in 公示 or under objection): its approved amount (the ledger has nothing yet);
+- once signed and not terminated: what its agreement gave (ledger "approved"), less tranches given up
+  for good (cancelled, e.g. a 尾款 reduced by the settlement) and claw-backs repaid;
+- once terminated: what was paid, less claw-backs repaid. A claw-back only recorded does not
+  return money to the pot: the money is back only when it is repaid.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from finance.ledger import ZERO, Totals, totals_from_sums
+from finance.models import LedgerEntry
+from finance.selectors import ledger_aggregates
+from projects.lifecycle import PROJECT
+from projects.models import Project
+from projects.states import State
+
+FUNDED = PROJECT.group("funded")
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    """One project's money, in yuan."""
+
+    project_id: int
+    state: str
+    approved: Decimal
+    paid: Decimal = ZERO
+    outstanding: Decimal = ZERO  # planned, releasable or in a batch: still to be paid if all goes on
+    withheld: Decimal = ZERO
+    cancelled: Decimal = ZERO
+    clawed_back: Decimal = ZERO
+    repaid: Decimal = ZERO
+
+    @property
+    def committed(self) -> Decimal:
+        return committed_amount(self.state, self.approved, paid=self.paid, cancelled=self.cancelled,
+                                repaid=self.repaid, signed=self.signed)
+
+    @property
+    def signed(self) -> bool:
+        return self.state in PROJECT.group("after_signing")
+
+
+def committed_amount(state: str, approved: Decimal, *, paid: Decimal, cancelled: Decimal, repaid: Decimal,
+                     signed: bool) -> Decimal:
+    """What one project holds of its round's pot (the rules in the module's docstring)."""
+    if state not in FUNDED:
+        return ZERO
+    if state == State.TERMINATED:
+        return paid - repaid
+    if not signed:
+        return approved
+    return approved - cancelled - repaid
+
+
+@dataclass
+class RoundMoney:
+    pot: Decimal
+    projects: dict[int, ProjectMoney] = field(default_factory=dict)
+
+    @property
+    def committed(self) -> Decimal:
+        return sum((p.committed for p in self.projects.values()), ZERO)
+
+    @property
+    def left(self) -> Decimal:
+        return self.pot - self.committed
+
+    def committed_without(self, project_id: int | None) -> Decimal:
+        return sum((p.committed for pk, p in self.projects.items() if pk != project_id), ZERO)
+
+
+def project_money(project_id: int, state: str, approved: Decimal | None, totals: Totals | None) -> ProjectMoney:
+    if totals is None or not totals.approved:
+        return ProjectMoney(project_id, state, approved or ZERO)
+    return ProjectMoney(
+        project_id, state, totals.approved, paid=totals.paid, outstanding=totals.outstanding,
+        withheld=totals.withheld, cancelled=totals.cancelled, clawed_back=totals.clawed_back,
+        repaid=totals.repaid,
+    )
+
+
+def _ledger_by_project(round_id: int, project_ids: Iterable[int] | None = None) -> dict[int, Totals]:
+    qs = LedgerEntry.objects.filter(round_id=round_id)
+    if project_ids is not None:
+        qs = qs.filter(project_id__in=list(project_ids))
+    rows = qs.values("project_id").annotate(**ledger_aggregates()).order_by()
+    return {row["project_id"]: totals_from_sums(row) for row in rows}
+
+
+def round_money(round) -> RoundMoney:
+    """Every funded project of `round` with its money, in two queries however large the round."""
+    ledger = _ledger_by_project(round.pk)
+    result = RoundMoney(pot=round.pot)
+    for pk, state, approved in (Project.objects.filter(round=round, state__in=list(FUNDED))
+                                .values_list("pk", "state", "approved_amount")):
+        result.projects[pk] = project_money(pk, state, approved, ledger.get(pk))
+    return result
+
+
+def money_of(project) -> ProjectMoney:
+    """One project's figures (its own page, the applicant's page)."""
+    return project_money(project.pk, project.state, project.approved_amount,
+                         _ledger_by_project(project.round_id, [project.pk]).get(project.pk))
+
+
+def committed_total(round) -> Decimal:
+    return round_money(round).committed
+
+
+def left_in_pot(round) -> Decimal:
+    return round_money(round).left

@@ -1,0 +1,105 @@
+"""Who hears about money: the next signer of a batch, and both sides of a failed transfer.
+
+Runs from transaction.on_commit (finance.services), outside the transaction that made the change, so
+nobody is told about a step that was rolled back; a failure here is logged, never shown to the
+person who acted.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.urls import reverse
+
+from accounts.models import Role, User
+from accounts.services import notify
+from finance.models import BankDetailChange, Batch, BatchEvent, BatchState, PaymentFailure
+from grants.models import Membership
+
+log = logging.getLogger(__name__)
+
+
+def _finance_staff():
+    return User.objects.filter(role=Role.FINANCE, is_active=True)
+
+
+def _members(organization_id: int):
+    return User.objects.filter(pk__in=Membership.objects.filter(organization_id=organization_id).values("user_id"),
+                               is_active=True)
+
+
+def _safely(what: str, function, *args) -> None:
+    try:
+        function(*args)
+    except Exception:
+        log.exception("finance notification (%s) failed", what)
+
+
+def batch_step(event_id: int) -> None:
+    _safely("batch step", _batch_step, event_id)
+
+
+def _batch_step(event_id: int) -> None:
+    event = BatchEvent.objects.select_related("batch", "actor").filter(pk=event_id).first()
+    if event is None:
+        return
+    batch: Batch = event.batch
+    url = reverse("finance:batch_detail", args=[batch.pk])
+    signed = {batch.prepared_by_id, batch.checked_by_id}
+    comment = f"（意见：{event.comment}）" if event.comment else ""
+    if batch.state == BatchState.SUBMITTED:
+        people, text = _finance_staff().exclude(pk__in=signed - {None}), f"拨付批次 {batch.number} 待审核{comment}"
+    elif batch.state == BatchState.CHECKED:
+        people, text = _finance_staff().exclude(pk__in=signed - {None}), f"拨付批次 {batch.number} 已审核，待审批{comment}"
+    elif batch.state == BatchState.APPROVED:
+        people, text = User.objects.filter(pk=batch.prepared_by_id), f"拨付批次 {batch.number} 已审批，可导出银行文件{comment}"
+    elif event.action == "send_back":
+        people, text = User.objects.filter(pk=batch.prepared_by_id), f"拨付批次 {batch.number} 被退回：{event.comment}"
+    else:
+        return
+    notify(actor=event.actor, recipients=list(people), text=text, url=url, key=f"batch-event:{event.pk}")
+
+
+def transfer_failed(failure_id: int) -> None:
+    _safely("failed transfer", _transfer_failed, failure_id)
+
+
+def _transfer_failed(failure_id: int) -> None:
+    failure = (PaymentFailure.objects.select_related("tranche__project__organization", "batch", "recorded_by")
+               .filter(pk=failure_id).first())
+    if failure is None:
+        return
+    project = failure.tranche.project
+    tranche = failure.tranche
+    notify(actor=failure.recorded_by, recipients=list(_members(project.organization_id)), project=project,
+           text=f"{project.title}：{tranche.name}拨付失败（{failure.reason}），请更新收款账户",
+           url=reverse("applicant:bank_details"), key=f"payment-failure:{failure.pk}")
+    notify(actor=failure.recorded_by, recipients=list(_finance_staff()), project=project,
+           text=f"{project.code} {tranche.name}拨付失败（{failure.reason}），待机构更新收款账户",
+           url=reverse("finance:batch_detail", args=[failure.batch_id]) if failure.batch_id else "",
+           key=f"payment-failure:{failure.pk}")
+
+
+def bank_change_requested(change_id: int) -> None:
+    _safely("bank change requested", _bank_change_requested, change_id)
+
+
+def _bank_change_requested(change_id: int) -> None:
+    change = BankDetailChange.objects.select_related("organization", "requested_by").filter(pk=change_id).first()
+    if change is None:
+        return
+    notify(actor=change.requested_by, recipients=list(_finance_staff()),
+           text=f"{change.organization.name} 申请变更收款账户，待审核",
+           url=reverse("finance:bank_change", args=[change.pk]), key=f"bank-change:{change.pk}")
+
+
+def bank_change_decided(change_id: int) -> None:
+    _safely("bank change decided", _bank_change_decided, change_id)
+
+
+def _bank_change_decided(change_id: int) -> None:
+    change = BankDetailChange.objects.select_related("organization", "decided_by").filter(pk=change_id).first()
+    if change is None:
+        return
+    verdict = "已批准" if change.state == "approved" else f"未获批准（{change.decision_comment}）"
+    notify(actor=change.decided_by, recipients=list(_members(change.organization_id)), text=f"收款账户变更申请{verdict}",
+           url=reverse("applicant:bank_details"), key=f"bank-change-decided:{change.pk}")
