@@ -56,12 +56,13 @@ def free_port() -> int:
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="0")
-    log = open(ROOT / "var" / "bench-gunicorn.log", "w")
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "60", "--backlog", "2048"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    # the child keeps its own copy of the log descriptor; the parent's copy can be closed once it is started
+    with open(ROOT / "var" / "bench-gunicorn.log", "w") as log:
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--timeout", "60", "--backlog", "2048"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -100,9 +101,9 @@ def session_for(user) -> str:
 
 
 def virtual_users(n: int, rng: random.Random) -> tuple[list[dict], int]:
-    from tools import scale_data
     from projects.models import Project
     from reviewers.models import Assignment, AssignmentState
+    from tools import scale_data
 
     round = scale_data.existing_round()
     if round is None:

@@ -34,11 +34,12 @@ django.setup()
 
 
 def start_worker() -> subprocess.Popen:
-    log = open(ROOT / "var" / "bench-celery.log", "w")
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--concurrency", "2", "-l", "warning",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # the child keeps its own copy of the log descriptor; the parent's copy can be closed once it is started
+    with open(ROOT / "var" / "bench-celery.log", "w") as log:
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "--concurrency", "2", "-l", "warning",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
+            cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return proc
 
 

@@ -21,8 +21,8 @@ django.setup()
 
 
 def main() -> None:
-    from tools import scale_data
     from reviewers import ranking, selectors
+    from tools import scale_data
 
     round = scale_data.existing_round()
     if round is None:

@@ -100,3 +100,6 @@ class JobEvent(models.Model):
         verbose_name = _("job event")
         verbose_name_plural = _("job events")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.action}"

@@ -73,8 +73,12 @@ def reconciliation_problems(totals: Totals, tranche_sums: Mapping[str, Decimal] 
         problems.append(
             f"核定金额 {format_yuan(totals.approved)} 元与各状态合计 {format_yuan(state_total)} 元不一致"
         )
-    if totals.pot is not None and totals.unallocated < 0:
-        problems.append(f"核定金额合计超出资金总额 {format_yuan(-totals.unallocated)} 元")
+    # Against the pot counts what the signed projects still hold: a tranche given up for good
+    # (termination, a settlement cut) and a repaid claw-back are back in the pot (finance.commitments),
+    # so funding another project with them is not an over-commitment.
+    held = totals.approved - totals.cancelled - totals.repaid
+    if totals.pot is not None and held > totals.pot:
+        problems.append(f"核定金额合计超出资金总额 {format_yuan(held - totals.pot)} 元")
     for state, amount in totals.states.items():
         if amount < 0:
             problems.append(f"台账中「{state}」余额为负数：{format_yuan(amount)} 元")

@@ -148,6 +148,7 @@ def record_clawback(*, project, amount: Decimal, reason: str, actor) -> Clawback
 def record_repayment(*, actor, clawback_id: int, amount, repaid_on: date, reference: str = "") -> Clawback:
     """The terminated project returns (part of) what it owes; never more than is outstanding."""
     _require_finance(actor, "登记追回款")
+    _check_bank_date(repaid_on, "退回日期")
     try:
         amount = money(amount)
     except (ValueError, TypeError) as exc:
@@ -176,6 +177,21 @@ def record_repayment(*, actor, clawback_id: int, amount, repaid_on: date, refere
 # ---------------------------------------------------------------- payments
 # Money leaves only through an approved batch: a payment or a failure is recorded against the
 # batch's frozen line (amount and account as approved), never against a loose tranche.
+
+# A bank date further back than this is a typing error (a year of 0202), not a late result.
+OLDEST_PAYMENT_YEARS = 3
+
+
+def _check_bank_date(day: date, what: str = "付款日期") -> None:
+    """Money cannot move on a day that has not come yet (in Shanghai), nor years before the system."""
+    if not isinstance(day, date):
+        raise FinanceError(f"请填写{what}")
+    current = today()
+    if day > current:
+        raise FinanceError(f"{what}不能晚于今天（{current.isoformat()}）")
+    if day < current.replace(year=current.year - OLDEST_PAYMENT_YEARS, day=min(current.day, 28)):
+        raise FinanceError(f"{what}不能早于{OLDEST_PAYMENT_YEARS}年前，请核对")
+
 
 def _locked_line(*, tranche: Tranche, batch: Batch | None, action: str) -> BatchLine:
     """The approved, still unresolved line of `tranche` in `batch` (both locked by the caller)."""
@@ -276,6 +292,7 @@ def record_payment(*, actor, tranche_id: int, paid_on: date, bank_reference: str
     """Pays one tranche of an approved batch, once: the row locks serialize, the one-to-one
     constraint is the backstop."""
     _require_finance(actor, "登记拨付")
+    _check_bank_date(paid_on)
     try:
         with transaction.atomic():
             return _with_locked_tranche(tranche_id, lambda tranche, batch: _pay_locked(
@@ -308,6 +325,7 @@ def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on:
     batch's frozen lines (reference, account or amount as approved) refuses the whole file.
     Re-importing the same file is harmless."""
     _require_finance(actor, "导入银行回单")
+    _check_bank_date(paid_on)
     if not rows:
         raise FinanceError("回单文件中没有数据行")
     outcome = ResultOutcome()

@@ -7,13 +7,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core import bank
+from core import bank, storage
 from grants import defaults
 from grants.rules import credit_code
 from grants.rules.budget import CATEGORIES, forbidden_setting_errors
 from grants.rules.rubric import rubric_errors
 from grants.rules.tranches import template_errors
-from core import storage
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

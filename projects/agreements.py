@@ -93,7 +93,7 @@ def tranche_rows(project: Project) -> list[dict]:
         template = project.round.tranche_template
         amounts = split_amount(project.approved_amount, [Decimal(str(t["percent"])) for t in template])
         plan = [(i, t["name"], Decimal(str(t["percent"])), t["trigger"], amount)
-                for i, (t, amount) in enumerate(zip(template, amounts), start=1)]
+                for i, (t, amount) in enumerate(zip(template, amounts, strict=True), start=1)]
     return [
         {"seq": seq, "name": name, "percent": f"{percent.normalize():f}%", "trigger": TRIGGERS.get(trigger, trigger),
          "amount": format_yuan(amount), "upper": rmb_upper(amount)}

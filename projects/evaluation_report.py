@@ -3,8 +3,8 @@
 Like the agreement, its wording is Chinese administrative text, not translatable UI: the report an
 organization files must read the same whatever language the officer's browser prefers.
 """
-from documents.pdf import render_pdf
 from core.money import format_yuan
+from documents.pdf import render_pdf
 from projects.models import EvaluationKind, Project
 from projects.selectors_monitoring import performance_of
 

@@ -7,11 +7,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin
 
+from core import storage
 from grants import defaults
 from grants.models import MONEY, GrantRound, Organization
 from projects.lifecycle import PROJECT
 from projects.states import EvaluationKind, State
-from core import storage
 
 S = State
 
@@ -114,6 +114,9 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_category_display()}：{self.item}"
+
 
 class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
@@ -127,6 +130,9 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
         ordering = ["due_date", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.project} {self.title}（{self.due_date}）"
+
 
 class Indicator(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
@@ -139,6 +145,9 @@ class Indicator(models.Model):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.name}"
 
 
 protected_storage = storage.PROTECTED
@@ -175,6 +184,9 @@ class Attachment(models.Model):
                                    name="attachment_only_receipts_back_spending"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()}：{self.original_name}"
+
 
 class ProjectEvent(models.Model):
     """Append-only audit trail: every transition and every other change that matters."""
@@ -192,6 +204,9 @@ class ProjectEvent(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.action_label}"
 
     @property
     def action_label(self) -> str:
@@ -258,6 +273,9 @@ class Evaluation(models.Model):
         verbose_name_plural = _("evaluations")
         ordering = ["-submitted_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()}"
+
 
 class ReportKind(models.TextChoices):
     PROGRESS = "progress", _("Progress report")
@@ -279,6 +297,9 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-submitted_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()}"
+
 
 class Expenditure(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="expenditures")
@@ -291,6 +312,9 @@ class Expenditure(models.Model):
     class Meta:
         verbose_name = _("expenditure")
         verbose_name_plural = _("expenditures")
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}：{self.item} {self.amount} 元"
 
 
 class AdjustmentState(models.TextChoices):
@@ -317,6 +341,9 @@ class BudgetAdjustment(models.Model):
         verbose_name_plural = _("budget adjustments")
         ordering = ["-requested_at"]
 
+    def __str__(self) -> str:
+        return f"{self.project} 预算调整（{self.get_state_display()}）"
+
 
 class ReminderKind(models.TextChoices):
     BEFORE_7D = "before_7d", _("7 days before the due date")
@@ -336,6 +363,9 @@ class MilestoneReminder(models.Model):
         verbose_name_plural = _("milestone reminders")
         ordering = ["sent_at", "id"]
         constraints = [models.UniqueConstraint(fields=["milestone", "kind"], name="one_reminder_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {self.get_kind_display()}"
 
 
 class Settlement(models.Model):

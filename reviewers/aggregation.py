@@ -76,7 +76,7 @@ def aggregate(
     total_weight = sum((Fraction(w) for w in weights), Fraction(0))
     if total_weight <= 0:
         raise ValueError("权重之和必须大于0")
-    weighted = sum((Fraction(s) * Fraction(w) for s, w in zip(scores, weights)), Fraction(0))
+    weighted = sum((Fraction(s) * Fraction(w) for s, w in zip(scores, weights, strict=True)), Fraction(0))
     return _round(weighted / total_weight, _CENT)
 
 

@@ -7,7 +7,9 @@ class ReviewersConfig(AppConfig):
     verbose_name = _("Expert review")
 
     def ready(self) -> None:
-        from reviewers import jobs  # noqa: F401  registers the assignment-run job kind
-        from reviewers import receivers
+        from reviewers import (
+            jobs,  # noqa: F401  registers the assignment-run job kind
+            receivers,
+        )
 
         receivers.connect()  # the review's checks on the project lifecycle (projects.signals)

@@ -150,7 +150,7 @@ def assign(
     by_id = {p.id: p for p in project_list}
     unstaffed: list[Unstaffed] = []
     for project in project_list:
-        panel = [e for e in project.assigned]
+        panel = list(project.assigned)
         panels[project.id] = panel
         need = per_project - len(panel)
         if need <= 0:

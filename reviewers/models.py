@@ -63,6 +63,9 @@ class ExpertRelation(models.Model):
         verbose_name = _("expert relation")
         verbose_name_plural = _("expert relations")
 
+    def __str__(self) -> str:
+        return f"{self.expert}：{self.organization}（{self.get_kind_display()}）"
+
 
 class AssignmentState(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
@@ -96,6 +99,9 @@ class Assignment(FSMModelMixin, models.Model):
         verbose_name_plural = _("review assignments")
         constraints = [models.UniqueConstraint(fields=["project", "expert"], name="one_assignment_per_expert")]
         indexes = [models.Index(fields=["expert", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.project}：{self.expert}"
 
     # Who may pull each lever is checked in reviewers.services (the expert owns the first three,
     # an officer the last); the graph lives here.
@@ -139,3 +145,6 @@ class AssignmentRun(models.Model):
         verbose_name = _("assignment run")
         verbose_name_plural = _("assignment runs")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round} 自动分配 #{self.pk}"

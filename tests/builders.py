@@ -85,32 +85,33 @@ class World:
             project = Project.objects.get(pk=pid)
             if project.state == target:
                 return project
+            # each step takes the project it acts on (the one just re-read above)
             step = {
-                State.DRAFT: lambda: services.submit_project(actor=self.member_for(project), project_id=pid),
-                State.RETURNED: lambda: services.submit_project(actor=self.member_for(project), project_id=pid),
-                State.SUBMITTED: lambda: services.accept_for_review(actor=self.officer, project_id=pid),
-                State.UNDER_REVIEW: lambda: self._review(project),
-                State.REVIEWED: lambda: services.approve_project(
+                State.DRAFT: lambda project: services.submit_project(actor=self.member_for(project), project_id=pid),
+                State.RETURNED: lambda project: services.submit_project(actor=self.member_for(project), project_id=pid),
+                State.SUBMITTED: lambda project: services.accept_for_review(actor=self.officer, project_id=pid),
+                State.UNDER_REVIEW: lambda project: self._review(project),
+                State.REVIEWED: lambda project: services.approve_project(
                     actor=self.officer, project_id=pid, approved_amount=approved_amount or project.requested_amount,
                     comment="按评审意见核定"),
-                State.APPROVED: lambda: services.publish_project(
+                State.APPROVED: lambda project: services.publish_project(
                     actor=self.officer, project_id=pid, now=timezone.now() - timedelta(days=30)),
-                State.PUBLICITY: lambda: services.sign_agreement(
+                State.PUBLICITY: lambda project: services.sign_agreement(
                     actor=self.member_for(project), project_id=pid, signer_name="李四"),
-                State.CONTRACTED: lambda: self._pay_first(project),
-                State.IN_PROGRESS: lambda: (
+                State.CONTRACTED: lambda project: self._pay_first(project),
+                State.IN_PROGRESS: lambda project: (
                     self._begin_final(project) if project.midterm_passed
                     else services.begin_midterm(actor=self.officer, project_id=pid)),
-                State.MIDTERM_REVIEW: lambda: services.record_evaluation(
+                State.MIDTERM_REVIEW: lambda project: services.record_evaluation(
                     actor=self.evaluator, project_id=pid, kind="midterm",
                     scores={"implementation": 25, "inputs": 15, "finance": 20, "outcomes": 20}),
-                State.FINAL_REVIEW: lambda: services.record_evaluation(
+                State.FINAL_REVIEW: lambda project: services.record_evaluation(
                     actor=self.evaluator, project_id=pid, kind="final",
                     scores={"indicators": 28, "execution": 18, "compliance": 18, "satisfaction": 18, "branding": 9}),
             }.get(project.state)
             if step is None or project.state not in [State.DRAFT, State.RETURNED] + path:
                 raise AssertionError(f"cannot advance from {project.state} to {target}")
-            step()
+            step(project)
 
     def final_report(self, project: Project, spent: dict | None = None) -> None:
         """The final report the final evaluation needs: every budget line spent as budgeted unless

@@ -210,7 +210,7 @@ def _counts(n: int, rng: random.Random) -> list[str]:
     """Exactly n states in the STATE_MIX proportions (largest remainder), shuffled."""
     raw = [(state, share * n) for state, share in STATE_MIX]
     counts = {state: int(x) for state, x in raw}
-    for state, x in sorted(raw, key=lambda r: r[1] - int(r[1]), reverse=True)[: n - sum(counts.values())]:
+    for state, _share in sorted(raw, key=lambda r: r[1] - int(r[1]), reverse=True)[: n - sum(counts.values())]:
         counts[state] += 1
     states = [state for state, c in counts.items() for _ in range(c)]
     rng.shuffle(states)
@@ -271,14 +271,14 @@ def insert(objs: list) -> list:
     model = type(objs[0])
     meta = model._meta
     missing = [o for o in objs if o.pk is None]
-    for obj, pk in zip(missing, allocate(model, len(missing))):
+    for obj, pk in zip(missing, allocate(model, len(missing)), strict=True):
         obj.pk = pk
     now = timezone.now()
     fields = meta.concrete_fields
-    for field in fields:  # what Model.save() would default: e.g. JSON dicts, auto_now times
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    for model_field in fields:  # what Model.save() would default: e.g. JSON dicts, auto_now times
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
             for obj in objs:
-                setattr(obj, field.attname, now)
+                setattr(obj, model_field.attname, now)
     conn = connections[DEFAULT_DB_ALIAS]  # the real wrapper: the `connection` proxy costs a lookup per value
     readers = [_reader(f, now, conn) for f in fields]
     quote = conn.ops.quote_name
@@ -359,7 +359,7 @@ class ScaleBuilder:
                 district=self.rng.choice(DISTRICTS), is_finance=k % 5 == 0,
             ))
         users = insert(users)
-        for user, expert in zip(users, experts):
+        for user, expert in zip(users, experts, strict=True):
             expert.user = user
         experts = insert(experts)
         self.people = People(officer=staff[0], finance=staff[1:4], evaluator=staff[4], experts=experts)
@@ -400,7 +400,7 @@ class ScaleBuilder:
     def _projects(self, states: list[str]) -> list[Plan]:
         c, rng = self.clock, self.rng
         orgs, members, projects = [], [], []
-        for state in states:
+        for _state in states:  # one organization and member per project; states are zipped in below
             k = self.next_org
             self.next_org += 1
             name = f"{ORG_PREFIX}{rng.choice(DISTRICTS)}社会工作服务中心{k:06d}"
@@ -416,9 +416,9 @@ class ScaleBuilder:
         orgs = insert(orgs)
         members = insert(members)
         insert(
-            [Membership(organization=o, user=u, is_manager=True) for o, u in zip(orgs, members)])
+            [Membership(organization=o, user=u, is_manager=True) for o, u in zip(orgs, members, strict=True)])
         plans = []
-        for state, org, member in zip(states, orgs, members):
+        for state, org, member in zip(states, orgs, members, strict=True):
             domain = rng.choice(list(defaults.DOMAINS))
             requested = Decimal(rng.randrange(2_000_000, 15_000_000)) / 100
             submitted = state != S.DRAFT
@@ -435,7 +435,7 @@ class ScaleBuilder:
             self._decide(plan)
             projects.append(project)
             plans.append(plan)
-        for project, pk in zip(projects, allocate(Project, len(projects))):
+        for project, pk in zip(projects, allocate(Project, len(projects)), strict=True):
             project.pk = pk
             project.code = f"{self.round.code}-{pk:05d}"  # the number create_project gives
         insert(projects)
@@ -693,7 +693,7 @@ class ScaleBuilder:
         tranches, targets = [], []
         for plan in plans:
             amounts = split_amount(plan.project.approved_amount, percents)
-            for seq, (t, amount, target) in enumerate(zip(template, amounts, plan.tranche_plan), start=1):
+            for seq, (t, amount, target) in enumerate(zip(template, amounts, plan.tranche_plan, strict=True), start=1):
                 tranche = Tranche(project=plan.project, seq=seq, name=t["name"], percent=percents[seq - 1],
                                   trigger=t["trigger"], amount=amount, state=target)
                 if target in (T.RELEASABLE, T.IN_BATCH, T.PAID):
@@ -719,7 +719,7 @@ class ScaleBuilder:
                   checked_at=c.at(139), approved_by=people.finance[2], approved_at=c.at(138))
             for pk in allocate(Batch, len(groups))
         ])
-        for batch, group in zip(batches, groups):
+        for batch, group in zip(batches, groups, strict=True):
             for t in group:
                 t.batch = batch
         f1, f2, f3 = people.finance
@@ -732,7 +732,7 @@ class ScaleBuilder:
         insert([
             BatchEvent(batch=b, actor=actor, action=action, from_state=frm, to_state=to,
                        comment=f"{len(g)} 笔" if action == "create" else comments.get(action, ""))
-            for b, g in zip(batches, groups) for action, frm, to, actor in steps
+            for b, g in zip(batches, groups, strict=True) for action, frm, to, actor in steps
         ])
         return batches
 

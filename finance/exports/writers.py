@@ -18,9 +18,9 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from finance.errors import FinanceError
 from core.escaping import escape_formula, is_formula_like
 from core.money import quantize_fen
+from finance.errors import FinanceError
 
 CHUNK = 2000
 

@@ -114,9 +114,17 @@ ACTIONS = {
                                                    comment=r.POST.get("comment", "")),
     "send_back": lambda r, b: services.send_back_batch(actor=r.user, batch_id=b.pk, reason=r.POST.get("reason", "")),
     "close": lambda r, b: services.close_batch(actor=r.user, batch_id=b.pk),
-    "remove": lambda r, b: services.remove_from_batch(
-        actor=r.user, batch_id=b.pk, tranche_id=int(r.POST.get("tranche", "0") or 0)),
+    "remove": lambda r, b: services.remove_from_batch(actor=r.user, batch_id=b.pk, tranche_id=_tranche_of(r, b)),
 }
+
+
+def _tranche_of(request, batch) -> int:
+    """The posted tranche, if it is in this batch; anything else (another batch's, "abc") is a 404."""
+    raw = request.POST.get("tranche", "")
+    ids = [pk for pk in batch.tranches.values_list("pk", flat=True) if str(pk) == raw]
+    if not ids:
+        raise Http404
+    return ids[0]
 
 
 @login_required

@@ -126,9 +126,9 @@ def _sum(amounts: Iterable[Decimal]) -> Decimal:
 
 def totals(lines: Sequence[BudgetLine]) -> dict:
     """{"by_category", "grant_by_category", "by_source", "total"}; known codes first, zeros included."""
-    by_category = {code: ZERO for code in CATEGORIES}
-    grant_by_category = {code: ZERO for code in CATEGORIES}
-    by_source = {code: ZERO for code in SOURCES}
+    by_category = dict.fromkeys(CATEGORIES, ZERO)
+    grant_by_category = dict.fromkeys(CATEGORIES, ZERO)
+    by_source = dict.fromkeys(SOURCES, ZERO)
     for line in lines:
         by_category[line.category] = by_category.get(line.category, ZERO) + line.amount
         by_source[line.source] = by_source.get(line.source, ZERO) + line.amount
@@ -143,7 +143,7 @@ def totals(lines: Sequence[BudgetLine]) -> dict:
 
 
 def _grant_paid(lines: Sequence[BudgetLine], category: str) -> Decimal:
-    return _sum(l.amount for l in lines if l.source == "grant" and l.category == category)
+    return _sum(line.amount for line in lines if line.source == "grant" and line.category == category)
 
 
 def _pct(value: Decimal) -> str:
@@ -153,7 +153,7 @@ def _pct(value: Decimal) -> str:
 def cap_issues(lines: Sequence[BudgetLine], caps: Sequence[CapRule], grant_amount: Decimal) -> list[Problem]:
     """Caps on the grant-paid part of each category; messages show the amount and the limit."""
     problems = []
-    total = _sum(l.amount for l in lines)
+    total = _sum(line.amount for line in lines)
     for cap in caps:
         label = CATEGORIES.get(cap.category, cap.category)
         paid = _grant_paid(lines, cap.category)
@@ -245,14 +245,14 @@ def budget_issues(
         if line.source not in SOURCES:
             problems.append(Problem("budget.source", f"{name}的资金来源「{line.source}」无效，应为资助资金或配套资金"))
     problems.extend(forbidden_use_issues(lines, forbidden))
-    grant_total = _sum(l.amount for l in lines if l.source == "grant")
+    grant_total = _sum(line.amount for line in lines if line.source == "grant")
     if require_grant_total_equal and grant_total != grant_amount:
         problems.append(Problem(
             "budget.grant_total",
             f"资助资金预算合计 {format_yuan(grant_total)} 元，与申请/核定资助金额 {format_yuan(grant_amount)} 元不一致",
         ))
     if cofunding_min_percent > 0:
-        cofund = _sum(l.amount for l in lines if l.source == "cofund")
+        cofund = _sum(line.amount for line in lines if line.source == "cofund")
         required = percent_of(grant_amount, cofunding_min_percent)
         if cofund < required:
             shown = required.quantize(FEN, rounding=ROUND_CEILING)

@@ -28,7 +28,7 @@ def _fmt_pct(p: Decimal) -> str:
 
 def _parse_percent(value: object) -> Decimal | None:
     """None when the value is not a finite number (floats included: JSON from the editor is text)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         return None
     if isinstance(value, str):
         text = value.strip().removesuffix("%").strip()

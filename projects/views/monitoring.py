@@ -10,10 +10,10 @@ from core import calendar, charts
 from core.money import format_yuan
 from finance.commitments import round_money
 from finance.models import TrancheState
-from projects import dashboard
 from projects.models import EvaluationKind
 from projects.selectors_monitoring import get_round_for_officer, overdue_milestones, rounds_for_officer
 from projects.states import State
+from projects.views import monitoring_figures as dashboard
 
 
 @login_required

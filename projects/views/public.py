@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, render
 from grants.models import GrantRound
 from projects import open_data
 
-
 PAGE = 100
 
 

@@ -75,7 +75,7 @@ def test_sign_with_a_scanned_copy(world, client_for):
 def test_revise_budget_page(world, client_for):
     project = _cut(world)
     lines = budget("80000.00", "40000.00")
-    post = {f"b_{k}": [l.get(k, "") for l in lines] for k in
+    post = {f"b_{k}": [line.get(k, "") for line in lines] for k in
             ("category", "item", "unit_price", "quantity", "source", "explanation")}
     response = client_for(world.member).post(reverse("applicant:revise_budget", args=[project.pk]), post)
     assert response.status_code == 302

@@ -47,7 +47,7 @@ def test_detail_actions_call_services(world, client_for):
 def test_adjustment_request_and_decision_pages(world, client_for):
     project = world.advance(world.draft(), State.IN_PROGRESS)
     lines = budget("100000.00", "40000.00")
-    post = {"reason": "活动改线上", **{f"b_{k}": [l.get(k, "") for l in lines] for k in
+    post = {"reason": "活动改线上", **{f"b_{k}": [line.get(k, "") for line in lines] for k in
                                        ("category", "item", "unit_price", "quantity", "source", "explanation")}}
     client_for(world.member).post(reverse("applicant:adjustment", args=[project.pk]), post)
     adjustment = project.adjustments.get()
@@ -61,7 +61,7 @@ def test_adjustment_request_and_decision_pages(world, client_for):
 def test_adjustment_over_the_cap_is_refused_on_the_page(world, client_for):
     project = world.advance(world.draft(), State.IN_PROGRESS)
     lines = budget("100000.00", "50000.01")
-    post = {"reason": "调整", **{f"b_{k}": [l.get(k, "") for l in lines] for k in
+    post = {"reason": "调整", **{f"b_{k}": [line.get(k, "") for line in lines] for k in
                                   ("category", "item", "unit_price", "quantity", "source", "explanation")}}
     response = client_for(world.member).post(reverse("applicant:adjustment", args=[project.pk]), post)
     assert any("超过上限 50,000.00 元" in p for p in response.context["unsaved"])

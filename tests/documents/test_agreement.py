@@ -5,9 +5,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from projects.agreements import agreement_context, render_agreement
 from finance.models import Tranche
 from grants.models import OrgType
+from projects.agreements import agreement_context, render_agreement
 from projects.models import Project
 from projects.services import update_project
 from projects.states import State

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import services, tasks, worker
+from documents import services, tasks
 from documents.errors import DocumentsError
 from documents.kinds import KINDS, register
 from documents.models import Job, JobEvent, JobState
@@ -246,7 +246,7 @@ def test_an_unfinished_job_has_no_download(client, big_world):
     client.force_login(big_world.officer)
     assert client.get(reverse("documents:job_download", args=[job.pk])).status_code == 404
     page = client.get(reverse("documents:job_detail", args=[job.pk])).content.decode()
-    assert 'data-status-url="%s"' % reverse("documents:job_status", args=[job.pk]) in page
+    assert f'data-status-url="{reverse("documents:job_status", args=[job.pk])}"' in page
     assert "js/job-progress.js" in page
 
 

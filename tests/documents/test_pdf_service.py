@@ -47,11 +47,12 @@ def test_raw_html_pointing_at_files_and_loopback_loads_nothing(loopback_server, 
     """Even markup that escaped autoescaping (a `|safe` by mistake) cannot reach files or hosts."""
     port = loopback_server.server_address[1]
     html = (
-        '<html><head><link rel="stylesheet" href="http://127.0.0.1:%d/style.css">'
-        '<style>@import url("file:///etc/hostname"); body { background: url("http://127.0.0.1:%d/bg.png") }</style>'
-        '</head><body><p>正文</p><img src="file:///etc/passwd"><img src="http://127.0.0.1:%d/pixel.png">'
-        '<object data="http://127.0.0.1:%d/obj"></object></body></html>'
-    ) % (port, port, port, port)
+        f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{port}/style.css">'
+        '<style>@import url("file:///etc/hostname"); '
+        f'body {{ background: url("http://127.0.0.1:{port}/bg.png") }}</style>'
+        f'</head><body><p>正文</p><img src="file:///etc/passwd"><img src="http://127.0.0.1:{port}/pixel.png">'
+        f'<object data="http://127.0.0.1:{port}/obj"></object></body></html>'
+    )
     fetcher = StaticOnlyFetcher()
     with caplog.at_level(logging.WARNING, logger="documents.fetcher"):
         pdf = html_to_pdf(html, fetcher=fetcher)

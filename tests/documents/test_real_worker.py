@@ -53,12 +53,13 @@ def workers(worker_env):
     LOGS.mkdir(parents=True, exist_ok=True)
 
     def start(name: str) -> subprocess.Popen:
-        log = open(LOGS / f"{name}.log", "wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
-             "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"{name}@%h"],
-            cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        # the worker keeps its own copy of the log descriptor; ours can be closed once it is started
+        with open(LOGS / f"{name}.log", "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
+                 "--without-gossip", "--without-mingle", "--loglevel=INFO", "-n", f"{name}@%h"],
+                cwd=BASE_DIR, env=worker_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
         started.append(proc)
         return proc
 

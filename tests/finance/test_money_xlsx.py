@@ -22,9 +22,12 @@ def test_the_money_sheets(client, world):
     project = world.advance(world.draft(title="=HYPERLINK(\"http://x\")"), State.IN_PROGRESS)
     services.terminate_project(actor=world.officer, project_id=project.pk, reason="机构停止运营")
     client.force_login(world.finance)
-    overview = _cells(client.get(reverse("finance:home_xlsx"), {"round": world.round.pk}))
+    response = client.get(reverse("finance:home_xlsx"), {"round": world.round.pk})
+    overview = _cells(response)
     row = next(r for r in overview if r[0] == project.code)
-    assert row[1].startswith("'=")  # escaped, not a formula
+    assert row[1] == "=HYPERLINK(\"http://x\")"  # the exact title, in a string cell: never a formula
+    sheet = openpyxl.load_workbook(BytesIO(response.content)).active
+    assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
     assert Decimal(str(row[-1])) == Decimal("40000")  # a terminated project holds what it was paid
     left = next(r for r in overview if r[0] == "剩余资金")
     assert Decimal(str(left[-1])) == world.round.pot - Decimal("40000")

@@ -83,7 +83,7 @@ def test_result_file_problems_are_listed_per_line():
     assert problems == ["第2行：金额最多保留两位小数（到分）：「1.001」", "第3行：无法识别的处理状态「不知道」",
                         "第4行：失败记录须有失败原因"]
     assert parse_result_file(b"a,b\n1,2\n", "r.csv")[1] == ["回单文件缺少列：reference、account、amount、status"]
-    assert parse_result_file(b"x", "r.pdf")[1] == ["只接受 CSV 或 XLSX 格式的银行回单文件"]
+    assert parse_result_file(b"x", "r.pdf")[1] == ["只支持 xlsx 或 csv 文件"]
 
 
 def test_result_file_as_xlsx_with_chinese_headers_through_the_view(world, officers, batch, client):

@@ -6,14 +6,21 @@ from decimal import Decimal
 import pytest
 
 from finance.models import Clawback, TrancheState
-from projects.eligibility import eligibility_reasons_for
 from projects import services
+from projects.eligibility import eligibility_reasons_for
 from projects.errors import ProjectError
 from projects.models import Project
 from projects.states import State
 from tests.factories import RoundFactory
 from tests.monitoring.conftest import (
-    FINAL_EXCELLENT, FINAL_FAIL, FINAL_GOOD, MIDTERM_FAIL, MIDTERM_PASS, START, evaluate, final_review,
+    FINAL_EXCELLENT,
+    FINAL_FAIL,
+    FINAL_GOOD,
+    MIDTERM_FAIL,
+    MIDTERM_PASS,
+    START,
+    evaluate,
+    final_review,
 )
 
 pytestmark = pytest.mark.django_db

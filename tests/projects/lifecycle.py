@@ -1,7 +1,7 @@
 """Scenarios for every project transition: a project in a valid source state and the service call
 that pulls the lever, shared by the transition matrix and the concurrency tests."""
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from unittest import mock
 
 from django.contrib.auth.models import AnonymousUser

@@ -1,14 +1,13 @@
 """The guard of each transition, through the services, at its edges."""
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from grants.models import BudgetCap, CapKind
 from core.calendar import SHANGHAI
+from grants.models import BudgetCap, CapKind
 from projects import services
 from projects.errors import ProjectError
 from projects.models import Project
@@ -58,7 +57,7 @@ class TestApplicationWindow:
     def test_the_deadline_is_shanghai_time_whatever_zone_the_moment_is_in(self, world):
         project = world.draft()
         end = world.round.apply_end
-        utc_last_second = shanghai(end, 23, 59, 59).astimezone(dt_timezone.utc)
+        utc_last_second = shanghai(end, 23, 59, 59).astimezone(UTC)
         assert utc_last_second.hour == 15
         services.submit_project(actor=world.member, project_id=project.pk, now=utc_last_second)
         assert state_of(project) == State.SUBMITTED

@@ -20,7 +20,7 @@ def scores_for(total: str) -> dict:
 def review(world, project, panel, totals):
     """Assigns the experts, then each declares and submits the given total (the last one finishes the review)."""
     assignments = [services.assign_expert(actor=world.officer, project=project, expert=e) for e in panel]
-    for expert, assignment, total in zip(panel, assignments, totals):
+    for expert, assignment, total in zip(panel, assignments, totals, strict=True):
         services.declare(actor=expert.user, assignment_id=assignment.pk, has_conflict=False)
         services.submit_review(actor=expert.user, assignment_id=assignment.pk, scores=scores_for(total),
                                comment="意见")

@@ -32,7 +32,7 @@ def test_bad_rows_reported_with_row_number_good_rows_imported(world, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         report = services.import_experts(actor=world.officer, rows=parse(CSV))
     assert sorted(e.name for e in report.imported) == ["周杰", "王芳"]
-    errors = dict()
+    errors = {}
     for number, reason in report.errors:
         errors.setdefault(number, []).append(reason)
     assert errors == {

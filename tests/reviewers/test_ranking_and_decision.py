@@ -143,7 +143,8 @@ def test_publicity_public_page_xlsx_pdf_and_objection(client, world, reviewed):
     xlsx = client.get(reverse("reviewers:publicity_xlsx", args=[world.round.pk]))
     sheet = openpyxl.load_workbook(BytesIO(xlsx.content)).active
     values = [c.value for c in sheet[2]]
-    assert values[1] == p3.code and values[2] == "'=HYPERLINK(\"http://evil\")"
+    assert values[1] == p3.code and values[2] == "=HYPERLINK(\"http://evil\")"  # exact text...
+    assert sheet[2][2].data_type == "s" and sheet[2][2].quotePrefix  # ...in a string cell, never a formula
     assert values[5] == "90.00" and values[6] == "100,000.00"
 
     pdf = client.get(reverse("reviewers:publicity_pdf", args=[world.round.pk]))

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from accounts.models import Role
 from core.escaping import is_formula_like
-
 from finance import services as finance
 from finance.exports.bank_columns import GENERIC_COLUMNS
 from finance.models import BankFormat, TrancheState

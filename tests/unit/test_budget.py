@@ -35,7 +35,7 @@ def test_constants():
     assert list(CATEGORIES) == ["labor", "activity", "publicity", "training", "travel", "office", "management", "other"]
     assert CATEGORIES["labor"] == "人员经费/劳务费"
     assert SOURCES == {"grant": "资助资金", "cofund": "配套资金"}
-    assert DEFAULT_CAPS == (CapRule("labor", "pct_grant", D("50")),)
+    assert (CapRule("labor", "pct_grant", D("50")),) == DEFAULT_CAPS
 
 
 class TestLineAmount:

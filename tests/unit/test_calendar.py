@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ from core.calendar import (
 )
 from core.errors import DomainError
 
-UTC = timezone.utc
+UTC = UTC
 START, END = date(2026, 6, 1), date(2026, 6, 30)
 
 

@@ -287,7 +287,7 @@ class TestPercent:
             percent_of(D("1"), 0.5)  # type: ignore[arg-type]
 
     def test_fen_constant(self):
-        assert FEN == D("0.01")
+        assert D("0.01") == FEN
 
 
 def test_money_refuses_amounts_no_column_can_hold():

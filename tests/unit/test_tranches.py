@@ -129,7 +129,7 @@ class TestSplitAmount:
     def test_parts_always_sum_to_total(self, fen, cuts):
         # percents in hundredths that are positive and sum to exactly 100.00
         points = sorted(cuts) + [10000]
-        percents = [D(b - a).scaleb(-2) for a, b in zip([0] + points[:-1], points)]
+        percents = [D(b - a).scaleb(-2) for a, b in zip([0] + points[:-1], points, strict=True)]
         total = D(fen).scaleb(-2)
         try:
             parts = split_amount(total, percents)
@@ -147,8 +147,8 @@ class TestSplitAmount:
     )
     def test_whole_percents_on_real_amounts_never_fail(self, fen, cuts):
         points = sorted(cuts) + [100]
-        percents = [D(b - a) for a, b in zip([0] + points[:-1], points)]
+        percents = [D(b - a) for a, b in zip([0] + points[:-1], points, strict=True)]
         parts = split_amount(D(fen).scaleb(-2), percents)
         assert sum(parts) == D(fen).scaleb(-2)
-        for part, pct in zip(parts[:-1], percents[:-1]):
+        for part, pct in zip(parts[:-1], percents[:-1], strict=True):
             assert abs(part - D(fen).scaleb(-2) * pct / 100) <= D("0.005")

@@ -44,7 +44,7 @@ def terms(project) -> dict:
     return {
         "amount": amount, "amount_upper": rmb_upper(amount),
         "tranches": [{"name": t["name"], "percent": t["percent"], "trigger": TRIGGERS.get(t["trigger"], t["trigger"]),
-                      "amount": a, "upper": rmb_upper(a)} for t, a in zip(template, amounts)],
+                      "amount": a, "upper": rmb_upper(a)} for t, a in zip(template, amounts, strict=True)],
         "labor_cap": cap,
         "labor_limit": percent_of_display(amount, cap.value) if cap.kind == "pct_grant" else cap.value,
         "period_months": project.round.period_months,

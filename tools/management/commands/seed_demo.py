@@ -10,21 +10,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from accounts.models import Role, User
+from core import calendar
+from core.calendar import LIBRARY_YEARS, SHANGHAI, CalendarNotPublished
 from core.money import quantize_fen
 from finance import services as finance_services
 from grants import services as grants
 from grants.models import GrantRound, Organization, OrgType
-from core.calendar import LIBRARY_YEARS, SHANGHAI, CalendarNotPublished
 from grants.rules.credit_code import check_char
 from projects import services as projects
 from projects.models import Project
 from projects.states import State
 from reviewers import services as review
 from reviewers.models import Expert, ExpertRelation, RelationKind
-from core import calendar
 
 PASSWORD = "demo12345"
 ROUND_CODE = "2026FC"
@@ -126,9 +125,8 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，未重复创建。")
         else:
             # The seeded history would otherwise print dozens of notification e-mails on the console.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-                with transaction.atomic():
-                    self.build()
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+                self.build()
             self.stdout.write(self.style.SUCCESS("演示数据已创建。"))
         self.print_accounts()
 
@@ -323,7 +321,7 @@ class Command(BaseCommand):
         panel = [e for e in self.experts if not e.relations.filter(organization=project.organization).exists()][:5]
         # The whole panel is assigned first: the last submitted review moves the project on.
         assignments = [review.assign_expert(actor=self.officer, project=project, expert=e) for e in panel]
-        for n, (expert, assignment) in enumerate(zip(panel, assignments)):
+        for n, (expert, assignment) in enumerate(zip(panel, assignments, strict=True)):
             if not complete and n >= 2:
                 continue  # still waiting for these experts
             review.declare(actor=expert.user, assignment_id=assignment.pk, has_conflict=False)
@@ -344,7 +342,7 @@ class Command(BaseCommand):
                                         bank_reference=f"ICBC{project.pk:05d}{seq}")
 
     def print_accounts(self) -> None:
-        self.stdout.write("\n演示账号（密码均为 %s）：" % PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {PASSWORD}）：")
         rows = [("admin", "系统管理员（/admin/）"), ("officer", "项目管理员"), ("finance1 / finance2 / finance3", "财务人员：经办 / 审核 / 审批"),
                 ("evaluator", "第三方评估机构"), ("expert1 … expert6", "评审专家"),
                 ("org01 … org12", "申报机构（org12 在活动异常名录上；org08 为备案社区社会组织）")]
