@@ -21,7 +21,7 @@ class Totals:
 
     pot: Decimal | None = None
     approved: Decimal = ZERO
-    states: dict[str, Decimal] = field(default_factory=lambda: {s: ZERO for s in STATES})
+    states: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(STATES, ZERO))
     clawed_back: Decimal = ZERO
     repaid: Decimal = ZERO
 

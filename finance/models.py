@@ -108,6 +108,9 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
 
+    def __str__(self) -> str:
+        return f"{self.tranche} 已拨付 {self.amount} 元（{self.paid_on}）"
+
 
 class PaymentFailure(models.Model):
     """A transfer the bank reported as failed; the tranche stays unpaid."""
@@ -123,6 +126,9 @@ class PaymentFailure(models.Model):
         verbose_name = _("failed transfer")
         verbose_name_plural = _("failed transfers")
         ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.tranche} 转账失败：{self.reason}"
 
 
 class Clawback(models.Model):
@@ -141,6 +147,9 @@ class Clawback(models.Model):
             models.CheckConstraint(condition=models.Q(repaid__lte=models.F("amount")), name="clawback_repaid_le_owed"),
             models.CheckConstraint(condition=models.Q(repaid__gte=0), name="clawback_repaid_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project} 追回 {self.amount} 元"
 
     @property
     def outstanding(self):
@@ -338,6 +347,9 @@ class BatchEvent(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.batch} {self.label}"
+
     @property
     def label(self) -> str:
         return str(BATCH_ACTIONS.get(self.action, self.action))
@@ -394,6 +406,9 @@ class LedgerEntry(models.Model):
         ordering = ["pk"]
         indexes = [models.Index(fields=["round", "kind"])]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="ledger_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()} {self.amount} 元（{self.occurred_on}）"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

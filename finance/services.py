@@ -82,7 +82,7 @@ def create_tranches(*, project, actor) -> list[Tranche]:
         tranches = Tranche.objects.bulk_create(
             Tranche(project=project, seq=i, name=t["name"], percent=Decimal(str(t["percent"])),
                     trigger=t["trigger"], amount=amount)
-            for i, (t, amount) in enumerate(zip(template, amounts), start=1)
+            for i, (t, amount) in enumerate(zip(template, amounts, strict=True), start=1)
         )
         for tranche in Tranche.objects.filter(project=project).select_related("project"):
             _ledger(tranche=tranche, kind=LedgerKind.APPROVED, from_state="", actor=actor,

@@ -1,5 +1,6 @@
 import uuid
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,14 @@ from grants.rules.budget import CATEGORIES, forbidden_setting_errors
 from grants.rules.rubric import rubric_errors
 from grants.rules.tranches import template_errors
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _MoneyColumn(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+# Every amount column: yuan with 2 decimals (fen), up to 999,999,999,999.99.
+MONEY: _MoneyColumn = {"max_digits": 14, "decimal_places": 2}
 
 
 class OrgType(models.TextChoices):

@@ -90,7 +90,7 @@ class ExpertImportResource(resources.Resource):
         for index, values in enumerate(dataset, start=2):  # row 1 is the header
             if all(v in (None, "") for v in values):
                 continue
-            row = dict(zip(headers, values))
+            row = dict(zip(headers, values, strict=True))  # core.spreadsheets pads every row to the header width
             parsed, problems = {}, []
             for name, field in self.fields.items():
                 try:

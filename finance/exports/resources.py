@@ -18,6 +18,7 @@ from finance.exports.bank_columns import GENERIC_COLUMNS, SOURCES
 from finance.lines import purpose
 from finance.models import tranche_reference
 
+
 class TabularResource(resources.Resource):
     """A read-only resource whose rows are written cell by cell by finance.exports.writers."""
 
@@ -34,7 +35,7 @@ class TabularResource(resources.Resource):
         self._export_fields = self.get_export_fields()
         self._names = [self.get_field_name(f) for f in self._export_fields]
         self._dehydrators = []
-        for field, name in zip(self._export_fields, self._names):
+        for field, name in zip(self._export_fields, self._names, strict=True):
             method = field.get_dehydrate_method(name)
             self._dehydrators.append(method if callable(method) else getattr(self, method))
 

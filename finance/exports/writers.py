@@ -157,7 +157,7 @@ def write_csv(resource, queryset, out, *, encoding: str = "utf-8-sig") -> Summar
     for line, values in enumerate(_rows(resource, queryset), start=2):
         cells = [
             f"{value:.2f}" if kind == "money" else escape_formula("" if value is None else str(value))
-            for value, kind in zip(values, kinds)
+            for value, kind in zip(values, kinds, strict=True)
         ]
         try:
             writer.writerow(cells)

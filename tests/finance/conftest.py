@@ -5,8 +5,8 @@ import pytest
 
 from accounts.models import Role
 from finance import services
-from projects import services as project_services
 from finance.models import Tranche, TrancheState
+from projects import services as project_services
 from projects.states import State
 from tests.factories import UserFactory
 

@@ -71,7 +71,7 @@ def test_a_wrong_password_is_refused_and_repeated_tries_are_locked(officers, che
     checked.refresh_from_db()
     assert (checked.state, checked.approved_by, checked.lines.count()) == (BatchState.CHECKED, None, 0)
     assert post(client, approver, checked, "approve", {}).status_code == 200  # no password at all
-    assert BatchState.CHECKED == checked.__class__.objects.get(pk=checked.pk).state
+    assert checked.__class__.objects.get(pk=checked.pk).state == BatchState.CHECKED
     for _ in range(3):
         post(client, approver, checked, "approve", {"password": "wrong"})
     # Five wrong: even the right password is refused for a while.

@@ -49,7 +49,7 @@ def test_disbursement_list_cell_by_cell(small_world, officers, client):
     rows = everything[2:3 + len(AMOUNTS) + 1]  # header, one row per transfer, totals
     assert [c.value for c in rows[0]] == HEADERS
     by_code = {row[2].value: row for row in rows[1:-1]}
-    for number, project in enumerate(sorted(projects, key=lambda p: p.code), start=1):
+    for _number, project in enumerate(sorted(projects, key=lambda p: p.code), start=1):
         row = by_code[project.code]
         org = project.organization
         amount = f"{project.approved_amount:.2f}"
@@ -177,7 +177,7 @@ def test_bank_file_generic_layout_and_configured_mapping(small_world, officers, 
     org = project.organization
     url = reverse("finance:export_bank", args=[batch.pk])
     ws = openpyxl.load_workbook(io.BytesIO(download(client, officers[0], url))).active
-    rows = [[c for c in row] for row in ws.iter_rows()]
+    rows = [list(row) for row in ws.iter_rows()]
     assert [c.value for c in rows[0]] == ["序号", "收款人账号", "收款人户名", "收款人开户行", "收款行联行号", "金额",
                                           "币种", "用途", "业务参考号"]
     assert len(rows) == 2  # no totals row: bank tools refuse one

@@ -1,9 +1,9 @@
 """Recording payments per tranche or from the bank's result file; failed rows stay unpaid."""
+import io
 from datetime import date
 from decimal import Decimal
 
 import openpyxl
-import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse

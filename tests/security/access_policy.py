@@ -8,8 +8,8 @@ all of them the same way (only is_staff users get in).
 
 A new URL pattern fails the matrix until it is added here.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from accounts.models import Role
 from finance import services as finance

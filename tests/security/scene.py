@@ -104,8 +104,8 @@ class Builder:
 def build_scene(text: str = "") -> Scene:
     from documents import services as documents
     from finance import services as finance
-    from projects.services.agreements import start_agreement_batch
     from finance.models import TrancheState
+    from projects.services.agreements import start_agreement_batch
 
     world = World(pot=Decimal("50000000.00"), max_applications_per_org=20)
     build = Builder(world, text)

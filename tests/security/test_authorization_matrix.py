@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.access_policy import PUBLIC, PUBLIC_KWARGS, POLICY, post_data
+from tests.security.access_policy import POLICY, PUBLIC, PUBLIC_KWARGS, post_data
 from tests.security.scene import DRAFT_MARKER, REVIEW_MARKER, ROLES, build_scene
 from tests.security.urlwalk import Pattern, all_patterns
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from grants.models import Membership
 from tests.applicant.test_registration import _data as registration_data
 from tests.documents.pdfcheck import pdf_objects, pdf_text
-from tests.security.access_policy import PUBLIC, PUBLIC_KWARGS, POLICY
+from tests.security.access_policy import POLICY, PUBLIC, PUBLIC_KWARGS
 from tests.security.scene import build_scene
 from tests.security.urlwalk import all_patterns
 
