@@ -577,7 +577,7 @@ def request_bank_detail_change(*, actor, organization_id: int, bank_account_name
     if not Membership.objects.filter(user=actor, organization_id=organization_id).exists() or not actor.is_active:
         raise FinanceError("只有本机构的成员可以申请变更收款账户")
     with transaction.atomic():
-        org = Organization.objects.select_for_update().select_related("host").get(pk=organization_id)
+        org = Organization.objects.select_for_update(of=("self",)).select_related("host").get(pk=organization_id)
         if org.payee.pk != org.pk:
             raise FinanceError(f"备案社区社会组织由依托单位「{org.payee.name}」收款，请由依托单位申请变更收款账户")
         if BankDetailChange.objects.filter(organization=org, state=ChangeState.PENDING).exists():

@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import NotSupportedError, connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -393,10 +393,6 @@ class MoneyMachine(RuleBasedStateMachine):
             assert count == len(lines) and total == sum((line[2] for line in lines), D("0"))
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql", strict=True, raises=NotSupportedError,
-    reason="finance.services.request_bank_detail_change locks Organization with select_related('host') "
-           "(a nullable join): PostgreSQL refuses FOR UPDATE on an outer join; needs of=('self',)")
 def test_money_invariants_hold_after_every_step():
     run_state_machine_as_test(MoneyMachine, settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=True, database=None,

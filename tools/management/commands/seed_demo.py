@@ -81,7 +81,7 @@ PROJECTS_2026 = [
     (4, "渔村文化传承", "community", "42000.00", State.UNDER_REVIEW, {}),
     (3, "无障碍出行陪伴", "disability", "50000.00", State.SUBMITTED, {}),
     (8, "特殊儿童家长喘息服务", "disability", "38000.00", State.RETURNED, {}),
-    (5, "心理健康讲座进社区", "community", "25000.00", State.INELIGIBLE, {}),
+    (6, "心理健康讲座进社区", "community", "25000.00", State.INELIGIBLE, {}),
     (9, "暑期托管班", "youth", "30000.00", State.WITHDRAWN, {}),
 ]
 
@@ -198,10 +198,11 @@ class Command(BaseCommand):
         for index, (org_i, title, domain, amount, target, extra) in enumerate(PROJECTS_2026):
             self.make_project(index, org_i, title, domain, Decimal(amount), target, extra)
 
-        # Only eligible organizations can start an application (the unrated 6 and the listed 11 cannot).
+        # Only eligible organizations can start an application: the 2027 round wants 3A+ and no unfinished
+        # project (approved, in 公示 or signed counts), which leaves 康乐 (org 0) with its completed project;
+        # the others see why on their round page.
         for org_i, title, domain, submit in [(0, "邻里互助时间银行", "community", False),
-                                             (10, "困难家庭儿童学业辅导", "hardship", True),
-                                             (9, "社区议事协商能力建设", "community", False)]:
+                                             (0, "困难家庭儿童学业辅导", "hardship", True)]:
             project = self.draft(self.next_round, org_i, title, domain, Decimal("50000.00"))
             if submit:
                 projects.submit_project(actor=self.members[org_i], project_id=project.pk)
@@ -295,11 +296,13 @@ class Command(BaseCommand):
             projects.terminate_project(actor=officer, project_id=pid, reason="机构核心社工离职，项目无法继续实施",
                                        clawback_amount="5000.00")
             return project
+        labor_line = project.budget_lines.get(category="labor", source="grant")
+        activity_line = project.budget_lines.filter(category="activity", source="grant").first()
+        midterm_spent = {labor_line.pk: quantize_fen(approved * Decimal("0.2")),
+                         activity_line.pk: quantize_fen(approved * Decimal("0.15"))}
+        rows = [{"budget_line_id": line_id, "amount": str(amount)} for line_id, amount in midterm_spent.items()]
         projects.submit_report(actor=member, project_id=pid, kind="midterm", narrative="已完成上半年服务计划。",
-                               expenditures=[{"category": "labor", "item": "社工劳务费",
-                                              "amount": str(quantize_fen(approved * Decimal("0.2"))), "source": "grant"},
-                                             {"category": "activity", "item": "活动物资",
-                                              "amount": str(quantize_fen(approved * Decimal("0.15"))), "source": "grant"}])
+                               expenditures=rows, receipts=self.receipts(project, "midterm", len(rows)))
         projects.begin_midterm(actor=officer, project_id=pid)
         if target == State.MIDTERM_REVIEW:
             return project
@@ -309,6 +312,11 @@ class Command(BaseCommand):
         self.pay(project, seq=2)
         if target == State.IN_PROGRESS:
             return project
+        # The final report spends what the budget left after the mid-term report, each row with its receipt.
+        rows = [{"budget_line_id": line.pk, "amount": str(line.amount - midterm_spent.get(line.pk, Decimal("0")))}
+                for line in project.budget_lines.filter(source="grant")]
+        projects.submit_report(actor=member, project_id=pid, kind="final", narrative="项目按计划完成，服务目标全部达成。",
+                               expenditures=rows, receipts=self.receipts(project, "final", len(rows)))
         projects.begin_final(actor=officer, project_id=pid)
         if target == State.FINAL_REVIEW:
             return project
@@ -329,6 +337,15 @@ class Command(BaseCommand):
             scores = {c["code"]: str((Decimal(c["max"]) * base * 2).to_integral_value() / 2) for c in self.round.rubric}
             review.submit_review(actor=expert.user, assignment_id=assignment.pk, scores=scores,
                                  comment="项目设计总体合理，建议细化绩效指标。")
+
+    def receipts(self, project: Project, report: str, rows: int) -> list[tuple[int, SimpleUploadedFile]]:
+        """One small PDF per spending row; each differs, as one receipt may back only one row."""
+        return [
+            (row, SimpleUploadedFile(f"receipt-{report}-{row}.pdf",
+                                     f"%PDF-1.4\n% demo receipt {project.pk} {report} {row}\n%%EOF\n".encode(),
+                                     content_type="application/pdf"))
+            for row in range(1, rows + 1)
+        ]
 
     def pay(self, project: Project, *, seq: int) -> None:
         # Money leaves only through a batch: 经办 finance1, 审核 finance2, 审批 finance3.
