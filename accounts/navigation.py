@@ -10,6 +10,7 @@ MENU = [
     ("reviewers:rounds", _("Expert review"), {"officer", "admin"}),
     ("monitoring:evaluations", _("Evaluations"), {"officer", "admin", "evaluator"}),
     ("monitoring:home", _("Monitoring"), {"officer", "admin"}),
+    ("holidays", _("Holiday schedule"), {"officer", "admin"}),
     ("finance:home", _("Finance"), {"finance", "admin"}),
     ("documents:jobs", _("Background jobs"), {"officer", "finance", "admin"}),
     ("audit_export", _("Audit export"), {"admin"}),

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.readiness import readyz
 from documents.urls import urlpatterns as job_urls
+from grants.views import holidays
 from projects.urls.agreements import urlpatterns as agreement_urls
 
 handler400 = "core.error_pages.bad_request"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     # One namespace for the jobs pages (documents) and the agreement pages (projects) that start them.
     path("jobs/", include((job_urls + agreement_urls, "documents"))),
+    path("holidays/", holidays.holidays, name="holidays"),
+    path("holidays/<int:pk>/delete/", holidays.delete_holiday, name="holidays_delete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

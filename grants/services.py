@@ -78,7 +78,9 @@ def save_working_day_override(*, actor, override: WorkingDayOverride) -> Working
 def delete_working_day_override(*, actor, override_id: int) -> None:
     _require_officer(actor, "维护节假日安排")
     with transaction.atomic():
-        WorkingDayOverride.objects.filter(pk=override_id).delete()
+        deleted, _rows = WorkingDayOverride.objects.filter(pk=override_id).delete()
+    if not deleted:
+        raise GrantsError("该日期记录不存在或已删除")
 
 
 # ---------------------------------------------------------------- members

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from grants import views as organizations
+from grants.views import organizations
 from projects.views.applicant import (
     agreement,
     attachments,

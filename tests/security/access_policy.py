@@ -150,6 +150,8 @@ POLICY: dict[str, object] = {
     "applicant:adjustment": [Case(pk("running"), OWNER)],
     # program officers (finance and evaluators see the projects of their stages)
     "projects:officer_list": [Case(none, STAFF_LISTS)],
+    "holidays": [Case(none, OFFICERS)],
+    "holidays_delete": [Case(lambda s: {"pk": 999999}, OFFICERS)],
     "projects:officer_detail": [Case(pk("review"), OFFICERS), Case(pk("running"), STAFF_LISTS)],
     "projects:officer_action": [Case(lambda s: {"pk": s.review.pk, "name": "return_for_revision"}, OFFICERS)],
     # The services refuse the empty posts: no date, no finding.
