@@ -42,7 +42,8 @@ def check_cache() -> None:
 def check_broker() -> None:
     if not settings.CELERY_BROKER_URL:
         return  # eager mode: jobs run in-process, there is no broker to lose
-    with celery_app.connection_for_write() as conn:
+    # The configured URL, not a pooled connection that may still point at an earlier one.
+    with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT)
 
 
