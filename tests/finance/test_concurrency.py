@@ -75,12 +75,16 @@ def assert_exactly_one(outcomes, tranche):
     assert tranche.state == TrancheState.PAID
 
 
-def test_twenty_concurrent_payments_of_a_releasable_tranche():
+def test_twenty_concurrent_payments_of_a_releasable_tranche_outside_a_batch_are_all_refused():
+    """Money leaves only through an approved batch (issue 12): none of 20 racing attempts pays it."""
     world = World()
     project = signed(world, "10000.00")
     tranche = project.tranches.get(seq=1)
     users = [UserFactory(role=Role.FINANCE) for _ in range(THREADS)]
-    assert_exactly_one(pay_all_at_once(tranche.pk, users), tranche)
+    outcomes = pay_all_at_once(tranche.pk, users)
+    assert all(isinstance(o, FinanceError) and "不在拨付批次中" in o.message for o in outcomes), outcomes
+    assert not Payment.objects.filter(tranche=tranche).exists()
+    assert not LedgerEntry.objects.filter(tranche=tranche, kind=LedgerKind.PAID).exists()
 
 
 def test_twenty_concurrent_payments_of_a_batched_tranche():

@@ -98,7 +98,9 @@ def test_two_approvals_racing_for_the_last_of_the_pot():
     org, member = world.new_org()
     second = world.advance(world.draft(org, member), State.REVIEWED)
     approvals = [
-        lambda pk=p.pk: services.approve_project(actor=world.officer, project_id=pk, approved_amount="100000.00")
+        # With a reason: funding out of rank order needs one (issue 12), and the race is about the pot.
+        lambda pk=p.pk: services.approve_project(actor=world.officer, project_id=pk, approved_amount="100000.00",
+                                                 comment="按评审排名和资金池余额资助")
         for p in (first, second)
     ]
     with mock.patch.object(guards, "decision", slowed(guards.decision)):
