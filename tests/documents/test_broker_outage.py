@@ -12,29 +12,11 @@ from core.middleware import FILE_MISSING
 from documents import tasks
 from documents.models import Job, JobEvent, JobState
 from projects.services.agreements import start_agreement_batch
+from tests.broker import broker_down  # noqa: F401  (fixture)
 from tests.documents.conftest import approved_projects
 
-CLOSED_PORT_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
 
 
-def fresh_connections() -> None:
-    """Celery keeps its connection pool for the broker URL it first saw; start over (as after a fork)."""
-    celery_app._after_fork()
-
-
-@pytest.fixture
-def broker_down():
-    saved = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = CLOSED_PORT_BROKER
-    fresh_connections()
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
-    fresh_connections()
-
-
-@pytest.mark.xfail(strict=False, reason="order-dependent under pytest-xdist: a producer pool an earlier test on the same "
-                   "worker opened can outlive the broker URL this test sets (passes alone and in serial runs); see the note")
 def test_starting_a_job_with_the_broker_down_works_and_the_sweep_runs_it_once_later(
         client, big_world, broker_down, django_capture_on_commit_callbacks):
     approved_projects(big_world, 1)

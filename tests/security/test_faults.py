@@ -17,6 +17,7 @@ from config.celery import app as celery_app
 from core import mail as core_mail
 from projects.models import Project
 from projects.states import State
+from tests.broker import broker_down  # noqa: F401  (fixture)
 
 CLOSED_PORT = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 
@@ -132,17 +133,8 @@ def test_readyz_names_an_unwritable_media_folder_and_a_configured_broker_that_is
     assert response.status_code == 503 and response.json()["failed"] == ["broker", "media"]
 
 
-@pytest.mark.xfail(strict=False, reason="order-dependent under pytest-xdist: a producer pool an earlier test on the same "
-                   "worker opened can outlive the broker URL this test sets (passes alone and in serial runs); see the note")
-def test_with_the_broker_down_a_mail_is_sent_in_process_and_never_raises(settings):
-    saved = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, CLOSED_PORT
-    celery_app._after_fork()  # Celery keeps the pool of the first broker URL it saw
-    try:
-        core_mail._dispatch("益创：标题\r\n注入", "正文", ["a@example.com"])
-        settings.EMAIL_BACKEND = "tests.security.test_faults.RefusingBackend"
-        core_mail._dispatch("益创：标题", "正文", ["a@example.com"])  # the mail server is down too: logged only
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
-        celery_app._after_fork()
+def test_with_the_broker_down_a_mail_is_sent_in_process_and_never_raises(settings, broker_down):
+    core_mail._dispatch("益创：标题\r\n注入", "正文", ["a@example.com"])
+    settings.EMAIL_BACKEND = "tests.security.test_faults.RefusingBackend"
+    core_mail._dispatch("益创：标题", "正文", ["a@example.com"])  # the mail server is down too: logged only
     assert [m.subject for m in mail.outbox] == ["益创：标题 注入"]
