@@ -225,6 +225,9 @@ class LineStatus(models.TextChoices):
     PENDING = "pending", _("Sent to the bank")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Returned by the bank")
+    # The project was terminated after 审批: the line is not to be paid (the reason is kept in
+    # failure_reason); finance recalls it from the bank if the file was already handed over.
+    WITHDRAWN = "withdrawn", _("Withdrawn (project terminated)")
 
 
 class BatchLine(models.Model):
@@ -256,7 +259,7 @@ class BatchLine(models.Model):
     bank_code = models.CharField(_("bank code"), max_length=12, blank=True)
     paid_through_host = models.BooleanField(default=False)
     status = models.CharField(_("outcome"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
-    failure_reason = models.CharField(_("bank failure reason"), max_length=200, blank=True)
+    failure_reason = models.CharField(_("reason it was not paid"), max_length=200, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
 

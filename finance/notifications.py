@@ -79,6 +79,23 @@ def _transfer_failed(failure_id: int) -> None:
            key=f"payment-failure:{failure.pk}")
 
 
+def lines_withdrawn(batch_ids: list[int], project_id: int, actor_id: int) -> None:
+    _safely("lines withdrawn", _lines_withdrawn, batch_ids, project_id, actor_id)
+
+
+def _lines_withdrawn(batch_ids: list[int], project_id: int, actor_id: int) -> None:
+    actor = User.objects.filter(pk=actor_id).first()
+    for batch in Batch.objects.filter(pk__in=batch_ids):
+        line = batch.lines.filter(tranche__project_id=project_id).select_related("tranche__project").first()
+        if line is None:
+            continue
+        project = line.tranche.project
+        notify(actor=actor, recipients=list(_finance_staff()), project=project,
+               text=f"{project.code} 已终止：拨付批次 {batch.number} 中的{line.tranche_name}已撤回，不再拨付；"
+                    "如银行文件已提交银行，请向银行撤回该笔转账",
+               url=reverse("finance:batch_detail", args=[batch.pk]), key=f"withdrawn:{batch.pk}:{project_id}")
+
+
 def bank_change_requested(change_id: int) -> None:
     _safely("bank change requested", _bank_change_requested, change_id)
 

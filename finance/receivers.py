@@ -63,7 +63,7 @@ def _claw_back(project, actor, params) -> None:
 
 
 def _terminated(project, actor, params) -> None:
-    services.cancel_open_tranches(project=project, actor=actor)
+    services.cancel_open_tranches(project=project, actor=actor, reason=params.get("reason", ""))
     _claw_back(project, actor, params)
 
 

@@ -188,6 +188,8 @@ def batch_figures() -> dict:
         "paid_total": _line_total(LineStatus.PAID),
         "failed_count": _line_count(LineStatus.FAILED),
         "failed_total": _line_total(LineStatus.FAILED),
+        "withdrawn_count": _line_count(LineStatus.WITHDRAWN),
+        "withdrawn_total": _line_total(LineStatus.WITHDRAWN),
         "pending_count": _line_count(LineStatus.PENDING),
     }
 

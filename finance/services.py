@@ -120,9 +120,38 @@ def withhold_tranches(*, project, trigger: str | None, actor) -> int:
     return _move(qs, "withhold", LedgerKind.WITHHELD, actor, note="评估不合格，暂停拨付")
 
 
-def cancel_open_tranches(*, project, actor) -> int:
-    qs = Tranche.objects.filter(project=project, state__in=TRANCHE.group("open"))
-    return _move(qs, "cancel", LedgerKind.CANCELLED, actor, note="项目终止")
+def cancel_open_tranches(*, project, actor, reason: str = "") -> int:
+    """Termination: nothing more is paid. A tranche already in an approved batch is withdrawn from
+    it (its line says 撤回 and why; the frozen approved figures stay as signed), and the batch
+    closes once every other line has the bank's answer."""
+    with transaction.atomic():
+        approved_lines = list(BatchLine.objects.select_for_update().filter(
+            tranche__project=project, tranche__state=T.IN_BATCH, status=LineStatus.PENDING,
+            batch__state=BatchState.APPROVED))
+        count = _move(Tranche.objects.filter(project=project, state__in=TRANCHE.group("open")),
+                      "cancel", LedgerKind.CANCELLED, actor, note="项目终止")
+        why = f"项目终止，撤回不付{('：' + reason.strip()) if (reason or '').strip() else ''}"[:200]
+        for line in approved_lines:
+            line.status, line.failure_reason = LineStatus.WITHDRAWN, why
+            line.save(update_fields=["status", "failure_reason"])
+            log_event(project=project, actor=actor, action="payment_withdrawn",
+                      comment=f"{line.tranche_name} {format_yuan(line.amount)} 元已从拨付批次 {line.batch.number} 撤回：{why}",
+                      data={"batch": line.batch.number, "tranche": line.tranche_id})
+        batch_ids = sorted({line.batch_id for line in approved_lines})
+        if batch_ids:
+            # Batch rows are locked before projects elsewhere (payments), so not here: the batch
+            # closes in its own transaction once this one has committed.
+            transaction.on_commit(lambda: _close_withdrawn_batches(batch_ids, actor))
+            transaction.on_commit(lambda: notifications.lines_withdrawn(batch_ids, project.pk, actor.pk))
+    return count
+
+
+def _close_withdrawn_batches(batch_ids: list[int], actor) -> None:
+    for batch_id in batch_ids:
+        with transaction.atomic():
+            batch = _locked_batch(batch_id)
+            if batch.state == BatchState.APPROVED:
+                _close_if_done(batch, actor)
 
 
 def paid_total(project) -> Decimal:
@@ -358,7 +387,11 @@ def import_bank_results(*, actor, batch_id: int, rows: list[ResultRow], paid_on:
             line = lines[row.reference]
             line.refresh_from_db(fields=["status"])
             tranche = tranches[line.tranche_id]
-            if line.status != LineStatus.PENDING:
+            if line.status == LineStatus.WITHDRAWN and row.success:
+                # Withdrawn at termination, yet the bank paid it: the money has left; tell finance.
+                outcome.failures.append(f"{tranche.project.code} {tranche.name}：已因项目终止撤回，但银行回单显示已付款，"
+                                        "请与银行核实，如确已付款请登记追回")
+            elif line.status != LineStatus.PENDING:
                 outcome.already_paid += 1
             elif row.success:
                 _pay_locked(actor=actor, tranche=tranche, batch=batch, paid_on=paid_on,

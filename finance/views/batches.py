@@ -78,7 +78,8 @@ def batch_new(request):
 
 
 STATUS_LABELS = {LineStatus.PENDING: _lazy("Awaiting the bank's result"), LineStatus.PAID: _lazy("Paid"),
-                 LineStatus.FAILED: _lazy("Returned by the bank")}
+                 LineStatus.FAILED: _lazy("Returned by the bank"),
+                 LineStatus.WITHDRAWN: _lazy("Withdrawn (project terminated)")}
 
 
 def _rows(batch) -> list[dict]:
