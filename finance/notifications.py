@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from accounts.services import notify
-from finance.models import BankDetailChange, Batch, BatchEvent, BatchState, PaymentFailure
+from finance.models import BankDetailChange, Batch, BatchEvent, BatchState, PaymentFailure, Tranche
 from grants.models import Membership
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,21 @@ def _lines_withdrawn(batch_ids: list[int], project_id: int, actor_id: int) -> No
                text=f"{project.code} 已终止：拨付批次 {batch.number} 中的{line.tranche_name}已撤回，不再拨付；"
                     "如银行文件已提交银行，请向银行撤回该笔转账",
                url=reverse("finance:batch_detail", args=[batch.pk]), key=f"withdrawn:{batch.pk}:{project_id}")
+
+
+def transfer_requeued(tranche_id: int, actor_id: int, bank_reason: str, reason: str) -> None:
+    _safely("transfer requeued", _transfer_requeued, tranche_id, actor_id, bank_reason, reason)
+
+
+def _transfer_requeued(tranche_id: int, actor_id: int, bank_reason: str, reason: str) -> None:
+    tranche = Tranche.objects.select_related("project").filter(pk=tranche_id).first()
+    if tranche is None:
+        return
+    project = tranche.project
+    notify(actor=User.objects.filter(pk=actor_id).first(), recipients=list(_members(project.organization_id)),
+           project=project, text=f"{project.title}：{tranche.name}曾被银行退回（{bank_reason}），经财务核实收款账户无误，"
+                                 f"将重新拨付，无需变更账户（{reason}）",
+           url=reverse("applicant:project", args=[project.pk]), key=f"payment-requeued:{tranche.pk}:{tranche.batch_lines.count()}")
 
 
 def bank_change_requested(change_id: int) -> None:

@@ -341,6 +341,35 @@ def record_payment_failure(*, actor, tranche_id: int, reason: str, bank_referenc
             actor=actor, tranche=tranche, batch=batch, reason=reason, bank_reference=bank_reference))
 
 
+def requeue_returned_transfer(*, actor, tranche_id: int, reason: str) -> Tranche:
+    """The bank returned a transfer for a reason of its own (a system fault, a limit, a holiday
+    cut-off) and finance has checked that the payee's account is right: the tranche may go into a
+    new batch without a bank-detail change. The bank's reason and this decision stay on the
+    project's record (audit row) and the payee is told."""
+    _require_finance(actor, "将退汇款项重新编入拨付")
+    reason = (reason or "").strip()
+    if not reason:
+        raise FinanceError("请说明为何无需变更收款账户即可重新拨付（例如银行系统原因退汇，账户经核实无误）")
+    with transaction.atomic():
+        project_id = Tranche.objects.filter(pk=tranche_id).values_list("project_id", flat=True).first()
+        if project_id is None:
+            raise FinanceError("拨款计划不存在")
+        _lock_projects([project_id])
+        tranche = Tranche.objects.select_for_update(of=("self",)).select_related("project").get(pk=tranche_id)
+        if tranche.state != T.RELEASABLE or not tranche.failure_reason:
+            raise FinanceError(f"{tranche.project.code} {tranche.name}不是等待处理的退汇款项")
+        if BankDetailChange.objects.filter(state=ChangeState.PENDING, organization=tranche.project.organization.payee).exists():
+            raise FinanceError("该收款单位有一份收款账户变更申请待审核，请先处理该申请")
+        bank_reason, tranche.failure_reason = tranche.failure_reason, ""
+        tranche.save(update_fields=["failure_reason"])
+        log_event(project=tranche.project, actor=actor, action="payment_requeued",
+                  comment=f"{tranche.name}（{format_yuan(tranche.amount)} 元）银行退汇原因「{bank_reason}」，"
+                          f"经财务核实收款账户无误，将编入新的拨付批次重新拨付：{reason[:500]}",
+                  data={"tranche": tranche.seq, "bank_reason": bank_reason, "reason": reason[:500]})
+        transaction.on_commit(lambda: notifications.transfer_requeued(tranche.pk, actor.pk, bank_reason, reason))
+    return tranche
+
+
 @dataclass
 class ResultOutcome:
     paid: int = 0

@@ -25,4 +25,5 @@ urlpatterns = [
     path("bank-changes/<int:pk>/<slug:decision>/", bank_views.decide_bank_change, name="decide_bank_change"),
     path("tranches/<int:pk>/pay/", batch_views.tranche_pay, name="tranche_pay"),
     path("tranches/<int:pk>/fail/", batch_views.tranche_fail, name="tranche_fail"),
+    path("tranches/<int:pk>/requeue/", batch_views.tranche_requeue, name="tranche_requeue"),
 ]

@@ -236,6 +236,8 @@ EVENT_LABELS = {
     "payment": _("Tranche paid"),
     "payment_failed": _("Transfer returned by the bank"),
     "bank_details_changed": _("Account for payments changed"),
+    "payment_requeued": _("Returned transfer to be paid again to the same account"),
+    "payment_withdrawn": _("Transfer withdrawn from an approved batch"),
     "clawback": _("Claw-back recorded"),
     "clawback_repaid": _("Claw-back repayment recorded"),
     "milestone_done": _("Milestone done"),

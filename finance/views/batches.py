@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -234,6 +235,17 @@ def tranche_fail(request, pk: int):
         actor=request.user, tranche_id=tranche.pk, reason=form.data.get("reason", "")),
         done=_("Failed transfer recorded."))
     return _back_to(tranche)
+
+
+@login_required
+@require_POST
+def tranche_requeue(request, pk: int):
+    """A returned transfer whose account finance found correct goes back to the releasable pool."""
+    tranche = selectors.get_tranche_for(request.user, pk)
+    report_outcome(request, lambda: services.requeue_returned_transfer(
+        actor=request.user, tranche_id=tranche.pk, reason=request.POST.get("reason", "")),
+        done=_("The tranche may go into a new batch."))
+    return redirect(f"{reverse('finance:batch_new')}?round={tranche.project.round_id}")
 
 
 def _back_to(tranche):

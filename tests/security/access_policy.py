@@ -201,6 +201,7 @@ POLICY: dict[str, object] = {
     "finance:batch_action": [Case(lambda s: {"pk": s.batch.pk, "action": "send_back"}, FINANCE)],
     "finance:tranche_pay": [Case(pk("tranche"), FINANCE)],
     "finance:tranche_fail": [Case(pk("tranche"), FINANCE)],
+    "finance:tranche_requeue": [Case(pk("tranche"), FINANCE)],
     "finance:bank_changes": [Case(none, FINANCE)],
     "finance:bank_change": [Case(bank_change, FINANCE)],
     # a rejection without a reason: refused by the service even for finance
