@@ -16,6 +16,7 @@ from core.problems import Problem
 from finance import services, settling
 from finance.commitments import round_money
 from finance.models import Clawback, TrancheState
+from finance.tranche_minimum import zero_tranche_problems
 from projects.models import Project
 from projects.signals import project_transitioned, transition_checks
 
@@ -90,9 +91,15 @@ REACTIONS = {
 CHECKS = {"start": first_tranche_paid, "claw_back": clawback_not_recorded}
 
 
+def no_zero_tranche(project: Project, amount) -> list[Problem]:
+    if amount is None or amount <= 0:
+        return []
+    return zero_tranche_problems(amount, project.round.tranche_template)
+
+
 def check(sender, *, project, name, step, **kwargs) -> list[Problem]:
     if name == "approve":
-        return pot_not_exceeded(project, step.get("amount"))
+        return no_zero_tranche(project, step.get("amount")) + pot_not_exceeded(project, step.get("amount"))
     check = CHECKS.get(name)
     return check(project) if check else []
 

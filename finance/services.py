@@ -44,6 +44,7 @@ from finance.models import (
 from finance.reauth import confirm_password
 from finance.selectors import live_rows, releasable_tranches
 from finance.signoff import signoff_problems
+from finance.tranche_minimum import zero_tranche_problems
 from grants.models import Membership, Organization
 from grants.rules.tranches import split_amount
 from projects import services as project_services
@@ -78,6 +79,9 @@ def create_tranches(*, project, actor) -> list[Tranche]:
         if project.tranches.exists():
             raise FinanceError("该项目已生成拨款计划")
         template = project.round.tranche_template
+        zero = zero_tranche_problems(project.approved_amount, template)
+        if zero:  # the template changed since the decision: no 0.00 instalment is ever created
+            raise FinanceError([p.message for p in zero])
         amounts = split_amount(project.approved_amount, [Decimal(str(t["percent"])) for t in template])
         tranches = Tranche.objects.bulk_create(
             Tranche(project=project, seq=i, name=t["name"], percent=Decimal(str(t["percent"])),
