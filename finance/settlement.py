@@ -61,6 +61,11 @@ class SettlementPlan:
     def final_reduction(self) -> Decimal:
         return self.final_scheduled - self.final_payable
 
+    @property
+    def line_rows(self) -> list[dict]:
+        """The lines in the shape a recorded settlement (projects.Settlement) gives its page."""
+        return [{"label": line.label, "budgeted": line.budgeted, "spent": line.spent} for line in self.lines]
+
 
 def settle(*, approved: Decimal, reported: Decimal, disbursed: Decimal, final_scheduled: Decimal,
            reduces_final: bool, lines: Iterable[LineFigures] = ()) -> SettlementPlan:

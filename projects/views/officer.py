@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from core.errors import DomainError
+from finance.settling import plan_for
 from grants.models import GrantRound
 from projects import lifecycle, services
 from projects.budget_editor import editor_context
 from projects.diff import diff_snapshots
 from projects.lifecycle import PROJECT
-from projects.models import AdjustmentState, BudgetAdjustment
+from projects.models import AdjustmentState, BudgetAdjustment, Settlement
 from projects.selectors import get_project_for, visible_projects
 from projects.states import State
 from projects.views.applicant.common import show_errors
@@ -80,7 +81,19 @@ def officer_detail(request, pk: int):
         "lines": project.budget_lines.all(),
         "adjustments": project.adjustments.filter(state=AdjustmentState.PENDING),
         "has_versions": project.events.filter(action="submit").count() > 1,
+        **_settlement(project),
     })
+
+
+def _settlement(project) -> dict:
+    """结项决算 as recorded at the final evaluation; before it, once the final report is in, the same
+    figures as they stand (finance.settling.plan_for, the one computation)."""
+    recorded = Settlement.objects.filter(project=project).first()
+    if recorded is not None:
+        return {"settlement": recorded, "settlement_is_preview": False}
+    if project.signed_at and project.reports.filter(kind="final").exists():
+        return {"settlement": plan_for(project), "settlement_is_preview": True}
+    return {"settlement": None}
 
 
 @login_required
