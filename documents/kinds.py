@@ -10,7 +10,9 @@ migration when a kind is added and this app imports none of them:
               start=Starter("finance:new_export", _("Export a disbursement list"), may_start=is_finance))
     def finance_export(run: JobRun) -> JobResult: ...
 
-A kind with a `start` page is offered on the jobs page to the users `may_start` admits.
+A kind with a `start` page is offered on the jobs page to the users `may_start` admits. A kind whose
+result holds sensitive data passes `on_download=` to have each download recorded by its own app
+(documents cannot import accounts).
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,16 +36,19 @@ class JobKind:
     label: str | Promise
     run: Callable  # (documents.runs.JobRun) -> documents.runs.JobResult
     start: Starter | None = None
+    # (request, job) -> None, called before a result file is handed out: the owning app records the
+    # download where it keeps such records (the security log, for files with bank accounts).
+    on_download: Callable | None = None
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def register(code: str, label, *, start: Starter | None = None) -> Callable:
+def register(code: str, label, *, start: Starter | None = None, on_download: Callable | None = None) -> Callable:
     def decorator(func: Callable) -> Callable:
         if code in KINDS and KINDS[code].run is not func:
             raise ValueError(f"job kind {code!r} is registered twice")
-        KINDS[code] = JobKind(code, label, func, start)
+        KINDS[code] = JobKind(code, label, func, start, on_download)
         return func
 
     return decorator

@@ -35,7 +35,7 @@ JOB = Machine(
         Transition("finish", J.RUNNING, J.DONE, "完成"),
         Transition("fail", (J.QUEUED, J.RUNNING), J.FAILED, "失败"),
     ],
-    groups={"finished": {J.DONE, J.FAILED}},
+    groups={"finished": {J.DONE, J.FAILED}, "live": {J.QUEUED, J.RUNNING}},
 )
 
 
@@ -52,6 +52,9 @@ class Job(JOB.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[misc]
     result_name = models.CharField(_("download name"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
     celery_task_id = models.CharField(_("Celery task id"), max_length=100, blank=True)
+    # What the job works on (its kind's parameters, hashed): one live job per owner, kind and target,
+    # so a second click or a retry while it is queued or running gets the same job back.
+    target = models.CharField(_("target"), max_length=64, blank=True, db_index=True)
     # Fencing: each claim increments `attempt`; a runner whose attempt is no longer current
     # (another worker took the job over) may neither report progress nor finish.
     attempt = models.PositiveIntegerField(_("attempt"), default=0)
@@ -70,6 +73,8 @@ class Job(JOB.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[misc]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress_done__lte=models.F("progress_total")),
                                    name="job_progress_within_total"),
+            models.UniqueConstraint(fields=["owner", "kind", "target"], condition=models.Q(state__in=sorted(JOB.group("live"))),
+                                    name="one_live_job_per_owner_kind_target"),
         ]
 
     def __str__(self) -> str:

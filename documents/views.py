@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from documents.kinds import label_for, starters_for
+from documents.kinds import KINDS, label_for, starters_for
 from documents.models import JobState
 from documents.selectors import get_job_for, visible_jobs
 
@@ -54,6 +54,9 @@ def job_download(request, pk: int):
     job = get_job_for(request.user, pk)
     if job.state != JobState.DONE or not job.result:
         raise Http404
+    kind = KINDS.get(job.kind)
+    if kind is not None and kind.on_download is not None:
+        kind.on_download(request=request, job=job)
     # A file lost after a restore raises FileNotFoundError: core.middleware answers 410 with a page.
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name or job.result.name.rsplit("/", 1)[-1])
 

@@ -11,6 +11,7 @@ import zipfile
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts import security
 from accounts.models import Role
 from documents.kinds import Starter, register
 from documents.runs import JobResult, JobRun, write_atomically
@@ -24,9 +25,15 @@ def _is_officer(user) -> bool:
     return user.has_role(Role.OFFICER)
 
 
+def _record_download(*, request, job) -> None:
+    """The zip holds every payee's bank account: each download goes into the security log."""
+    security.record(security.Kind.MONEY_FILE_EXPORTED, request=request, job=job.pk, job_kind=job.kind,
+                    round=job.params.get("round_id"), file=job.result_name or job.result.name.rsplit("/", 1)[-1])
+
+
 @register(AGREEMENT_BATCH, _("Grant agreements of a round (zip)"), start=Starter(
     "documents:new_agreement_batch", _("Generate all agreements of a round"), may_start=_is_officer,
-    testid="new-agreement-batch"))
+    testid="new-agreement-batch"), on_download=_record_download)
 def round_agreements(run: JobRun) -> JobResult:
     ids: list[int] = run.params["project_ids"]
     round = GrantRound.objects.get(pk=run.params["round_id"])

@@ -130,17 +130,18 @@ def test_a_live_runner_elsewhere_keeps_the_job(big_world):
 
 
 def test_recovery_at_worker_start_redispatches_dead_and_lost_jobs(big_world, monkeypatch):
+    # Four officers: one live job per owner and target (a second start would return the first).
     approved_projects(big_world, 1)
-    dead = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    dead = start_agreement_batch(actor=UserFactory(role="officer"), round_id=big_world.round.pk)
     services.claim_job(job_id=dead.pk)
     Job.objects.filter(pk=dead.pk).update(claimed_by=f"{socket.gethostname()}:{2 ** 22 + 12345}")
-    alive = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    alive = start_agreement_batch(actor=UserFactory(role="officer"), round_id=big_world.round.pk)
     services.claim_job(job_id=alive.pk)
     Job.objects.filter(pk=alive.pk).update(claimed_by="another-host:1")
-    lost = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    lost = start_agreement_batch(actor=UserFactory(role="officer"), round_id=big_world.round.pk)
     five_minutes_ago = timezone.now() - timedelta(minutes=5)
     Job.objects.filter(pk=lost.pk).update(created_at=five_minutes_ago, updated_at=five_minutes_ago)
-    fresh = start_agreement_batch(actor=big_world.officer, round_id=big_world.round.pk)
+    fresh = start_agreement_batch(actor=UserFactory(role="officer"), round_id=big_world.round.pk)
     sent = []
     monkeypatch.setattr(tasks, "dispatch_job", lambda **kw: sent.append(kw))
     assert sorted(tasks.recover_stalled_jobs()) == sorted([dead.pk, alive.pk, lost.pk])
@@ -275,8 +276,8 @@ def test_the_jobs_list_shows_own_jobs_in_constant_queries(client, world, failing
     with CaptureQueriesContext(connection) as few:
         page = client.get(url).content.decode()
     assert f'data-job="{mine.pk}"' in page and f'data-job="{theirs.pk}"' not in page
-    for _ in range(6):
-        services.start_job(actor=world.officer, kind=failing_kind, params={})
+    for n in range(6):  # distinct targets: starting the same one again would return the live job
+        services.start_job(actor=world.officer, kind=failing_kind, params={"n": n})
     with CaptureQueriesContext(connection) as many:
         page = client.get(url).content.decode()
     assert page.count("data-job=") == 7

@@ -16,6 +16,7 @@ from projects import agreements
 from projects.services.agreements import start_agreement_batch
 from tests.builders import World
 from tests.documents.conftest import approved_projects
+from tests.factories import UserFactory
 from tests.documents.test_real_worker import wait_for, worker_env, workers  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,8 @@ PROJECTS = 3
 def test_queued_jobs_behind_a_killed_worker_each_finish_exactly_once(workers):  # noqa: F811
     world = World(pot=Decimal("50000000.00"))
     projects = approved_projects(world, PROJECTS)
-    jobs = [start_agreement_batch(actor=world.officer, round_id=world.round.pk) for _ in range(JOBS)]
+    # One officer each: starting the same round's batch again while it lives returns the same job.
+    jobs = [start_agreement_batch(actor=UserFactory(role="officer"), round_id=world.round.pk) for _ in range(JOBS)]
 
     first = workers("load-first")  # one process: the other jobs wait in the queue behind it
     wait_for(lambda: Job.objects.filter(pk__in=[j.pk for j in jobs], state=JobState.RUNNING,
