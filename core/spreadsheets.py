@@ -119,12 +119,29 @@ def read_csv(content: bytes, limits: Limits, *, encodings: tuple[str, ...] = ("u
         raise SpreadsheetRefused("无法读取该 CSV 文件，请确认格式正确") from None
 
 
+def _too_large(limits: Limits) -> SpreadsheetRefused:
+    return SpreadsheetRefused(f"文件超过 {_mib(limits.max_bytes)}，请拆分后分批导入")
+
+
+def read_upload(upload, *, limits: Limits | None = None) -> bytes:
+    """An uploaded file's bytes, refused before reading when its size is over the cap, and never
+    read past the cap when the size is not known (or not honest)."""
+    limits = limits or Limits.from_settings()
+    size = getattr(upload, "size", None)
+    if size is not None and size > limits.max_bytes:
+        raise _too_large(limits)
+    content = upload.read(limits.max_bytes + 1)
+    if len(content) > limits.max_bytes:
+        raise _too_large(limits)
+    return content
+
+
 def load_dataset(filename: str, content: bytes, *, limits: Limits | None = None,
                  csv_encodings: tuple[str, ...] = ("utf-8-sig",)) -> tablib.Dataset:
     """xlsx or csv into a dataset (first row the headers), within the limits; anything else refused."""
     limits = limits or Limits.from_settings()
     if len(content) > limits.max_bytes:
-        raise SpreadsheetRefused(f"文件超过 {_mib(limits.max_bytes)}，请拆分后分批导入")
+        raise _too_large(limits)
     lower = (filename or "").lower()
     if lower.endswith(".xlsx"):
         return read_xlsx(content, limits)

@@ -15,6 +15,7 @@ from accounts import security
 from core.calendar import today
 from core.messages import report_outcome, show_errors
 from core.money import rmb_upper
+from core.spreadsheets import SpreadsheetRefused, read_upload
 from documents.pdf import render_pdf
 from finance import selectors, services
 from finance.bank_results import parse_result_file
@@ -263,7 +264,12 @@ def batch_results(request, pk: int):
         messages.error(request, _("Please choose the bank's result file and the payment date."))
         return redirect("finance:batch_detail", pk=batch.pk)
     upload = form.cleaned_data["file"]
-    rows, problems = parse_result_file(upload.read(), upload.name)
+    try:
+        content = read_upload(upload)  # the size is checked before the file is read
+    except SpreadsheetRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("finance:batch_detail", pk=batch.pk)
+    rows, problems = parse_result_file(content, upload.name)
     if problems:
         for problem in problems:
             messages.error(request, problem)

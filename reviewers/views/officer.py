@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.messages import report_outcome, show_errors
 from core.pagination import paginate
+from core.spreadsheets import read_upload
 from documents.pdf import render_pdf
 from finance.commitments import round_money
 from finance.reports_xlsx import ranking_xlsx
@@ -207,7 +208,7 @@ def experts(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            dataset = read_dataset(upload.name, upload.read())
+            dataset = read_dataset(upload.name, read_upload(upload))  # the size is checked before reading
             report = services.import_experts(actor=request.user, rows=ExpertImportResource().parse(dataset))
         except ValueError as exc:
             messages.error(request, str(exc))

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core import spreadsheets
 from core.calendar import today
 from finance import services
 from finance.models import BatchState, Payment, PaymentFailure, TrancheState
@@ -98,3 +99,23 @@ def test_a_bomb_posted_as_the_bank_result_file_is_refused_before_parsing(world, 
                            {"file": upload, "paid_on": today().isoformat()}, follow=True)
     assert response.status_code == 200 and "压缩炸弹" in page(response)
     assert not Payment.objects.exists()
+
+
+def test_an_oversized_bank_result_file_is_refused_from_its_size_before_it_is_read(
+        world, officers, batch, client, settings, monkeypatch):
+    settings.SPREADSHEET_MAX_BYTES = 2048
+    read_sizes = []
+    real = spreadsheets.read_upload
+
+    def spy(upload, **kwargs):
+        read_sizes.append(upload.size)
+        return real(upload, **kwargs)
+
+    monkeypatch.setattr("finance.views.batches.read_upload", spy)
+    upload = io.BytesIO(b"reference,account,amount,status,reason\n" + b"YC00000001,1,1.00,ok,\n" * 200)
+    upload.name = "result.csv"
+    client.force_login(officers[0])
+    response = client.post(reverse("finance:batch_results", args=[batch.pk]),
+                           {"file": upload, "paid_on": today().isoformat()}, follow=True)
+    assert "文件超过 2 KB，请拆分后分批导入" in page(response)
+    assert read_sizes and read_sizes[0] > 2048 and not Payment.objects.exists()
