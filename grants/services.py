@@ -1,7 +1,11 @@
 """Writes to organizations, their members and credit-list entries, and to rounds and their budget caps:
 keyword-only, `actor=` first, validated in full before anything is saved. The admin writes through
 these too (grants.admin). Not audited here: the admin's own log records who changed what."""
+import json
+
 from django.conf import settings
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -76,11 +80,27 @@ def save_working_day_override(*, actor, override: WorkingDayOverride) -> Working
 
 
 def delete_working_day_override(*, actor, override_id: int) -> None:
+    """Removes one day; the configuration audit trail (the admin's LogEntry, which the audit export
+    reads) keeps what the day said, who had entered it, and who removed it."""
     _require_officer(actor, "维护节假日安排")
     with transaction.atomic():
-        deleted, _rows = WorkingDayOverride.objects.filter(pk=override_id).delete()
-    if not deleted:
-        raise GrantsError("该日期记录不存在或已删除")
+        day = WorkingDayOverride.objects.select_for_update().select_related("created_by").filter(pk=override_id).first()
+        if day is None:
+            raise GrantsError("该日期记录不存在或已删除")
+        before = {"date": day.date.isoformat(), "is_working_day": day.is_working_day, "name": day.name,
+                  "note": day.note, "created_by": day.created_by.get_username() if day.created_by else "",
+                  "created_at": day.created_at.isoformat()}
+        kind = "调休上班" if day.is_working_day else "休息"
+        # What the audit export prints (LogEntry.get_change_message shows name and object).
+        described = (f"{day.date.isoformat()} {kind} {day.name}（{day.note or '无备注'}；"
+                     f"录入人 {before['created_by'] or '未知'}）")
+        LogEntry.objects.create(
+            user=actor, content_type=ContentType.objects.get_for_model(WorkingDayOverride), object_id=str(day.pk),
+            object_repr=f"{day.date.isoformat()} {day.name}".strip()[:200], action_flag=DELETION,
+            change_message=json.dumps([{"deleted": {"name": "节假日安排", "object": described,
+                                                    "before": before}}], ensure_ascii=False),
+        )
+        day.delete()
 
 
 # ---------------------------------------------------------------- members

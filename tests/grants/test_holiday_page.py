@@ -1,8 +1,10 @@
 """Officers keep the official holiday schedule on their own page (issue 16): the days entered over the
 holidays package, for a year it does not carry yet. Only officers and administrators may; the rest get 404."""
+import json
 from datetime import date
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.urls import reverse
 
 from accounts.models import Role
@@ -60,3 +62,21 @@ def test_other_roles_get_404_and_crafted_posts_change_nothing(client, role):
     assert client.post(reverse("holidays"), {"date": f"{NEXT_YEAR}-02-01", "name": "x"}).status_code == 404
     assert client.post(reverse("holidays_delete", args=[kept.pk])).status_code == 404
     assert list(WorkingDayOverride.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_removing_a_day_leaves_an_audit_row_with_what_it_said(client):
+    entered_by, remover = UserFactory(role=Role.OFFICER), UserFactory(role=Role.OFFICER)
+    client.force_login(entered_by)
+    client.post(reverse("holidays"), {"date": f"{NEXT_YEAR}-10-08", "name": "国庆节", "note": "国办发明电〔2026〕1号"})
+    day = WorkingDayOverride.objects.get()
+    client.force_login(remover)
+    client.post(reverse("holidays_delete", args=[day.pk]))
+    assert not WorkingDayOverride.objects.exists()
+    entry = LogEntry.objects.get(action_flag=DELETION, object_id=str(day.pk))
+    assert entry.user == remover and entry.content_type.model == "workingdayoverride"
+    [change] = json.loads(entry.change_message)
+    assert change["deleted"]["before"] == {
+        "date": f"{NEXT_YEAR}-10-08", "is_working_day": False, "name": "国庆节", "note": "国办发明电〔2026〕1号",
+        "created_by": entered_by.get_username(), "created_at": day.created_at.isoformat()}
+    # The configuration audit export prints it.
+    assert f"{NEXT_YEAR}-10-08 休息 国庆节" in entry.get_change_message() and entered_by.get_username() in entry.get_change_message()
