@@ -3,7 +3,6 @@ the queue, and the periodic sweep sends it once the broker is back; sending it a
 twice (the Job row is the unit)."""
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +13,6 @@ from documents.models import Job, JobEvent, JobState
 from projects.services.agreements import start_agreement_batch
 from tests.broker import broker_down  # noqa: F401  (fixture)
 from tests.documents.conftest import approved_projects
-
 
 
 def test_starting_a_job_with_the_broker_down_works_and_the_sweep_runs_it_once_later(

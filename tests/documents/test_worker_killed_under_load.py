@@ -16,8 +16,8 @@ from projects import agreements
 from projects.services.agreements import start_agreement_batch
 from tests.builders import World
 from tests.documents.conftest import approved_projects
-from tests.factories import UserFactory
 from tests.documents.test_real_worker import wait_for, worker_env, workers  # noqa: F401 (fixtures)
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 JOBS = 4
