@@ -187,7 +187,8 @@ def export_bank(request, pk: int):
     form = BankFileForm(request.GET or None)
     bank = form.cleaned_data["bank"] if form.is_valid() else None
     resource = BankTransferResource(batch_number=batch.number, columns=bank.columns if bank else None)
-    rows = selectors.export_rows(batch)
+    # A line withdrawn since 审批 (its project terminated) is not sent to the bank.
+    rows = [row for row in selectors.export_rows(batch) if row["status"] != LineStatus.WITHDRAWN]
     name = f"银行批量转账-{batch.number}-{bank.name if bank else '通用'}"
     security.record(security.Kind.MONEY_FILE_EXPORTED, request=request, batch=batch.number, file=name)
     if bank is not None and bank.file_format == FileFormat.CSV:

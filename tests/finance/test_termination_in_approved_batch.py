@@ -2,8 +2,10 @@
 with the reason, nothing is paid, the batch closes once the other lines have the bank's answer, and
 the approved figures the three signatures cover stay as approved, with paid / returned / withdrawn
 shown beside them."""
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +52,12 @@ def test_termination_withdraws_the_line_and_the_batch_closes_when_the_rest_is_an
     with pytest.raises(FinanceError):
         services.record_payment(actor=officers[1], tranche_id=tranche.pk, paid_on=timezone.localdate())
     assert Notification.objects.filter(recipient=officers[0], text__contains="已撤回").exists()
+
+    # The bank file made from now on leaves the withdrawn transfer out.
+    client.force_login(officers[0])
+    bank_file = openpyxl.load_workbook(io.BytesIO(client.get(reverse("finance:export_bank", args=[batch.pk])).getvalue()))
+    cells = {str(c.value) for row in bank_file.active.iter_rows() for c in row if c.value is not None}
+    assert kept.tranches.get(seq=1).reference in cells and tranche.reference not in cells
 
     # Still one transfer without the bank's answer: the batch stays open for it.
     batch.refresh_from_db()
