@@ -45,8 +45,8 @@ def results() -> Storage:
 def _forget_on_settings_change(*, setting: str, **kwargs) -> None:
     # Django itself resets `storages` (and default_storage) when STORAGES changes; ours follow it.
     if setting in {"STORAGES", "MEDIA_ROOT"}:
-        PROTECTED._wrapped = empty
-        RESULTS._wrapped = empty
+        for alias in (PROTECTED, RESULTS):
+            alias.__dict__["_wrapped"] = empty
 
 
 def is_local(storage: Storage) -> bool:
