@@ -54,7 +54,7 @@ class Job(JOB.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[misc]
     celery_task_id = models.CharField(_("Celery task id"), max_length=100, blank=True)
     # What the job works on (its kind's parameters, hashed): one live job per owner, kind and target,
     # so a second click or a retry while it is queued or running gets the same job back.
-    target = models.CharField(_("target"), max_length=64, blank=True, db_index=True)
+    target = models.CharField(_("job target"), max_length=64, blank=True, db_index=True)
     # Fencing: each claim increments `attempt`; a runner whose attempt is no longer current
     # (another worker took the job over) may neither report progress nor finish.
     attempt = models.PositiveIntegerField(_("attempt"), default=0)

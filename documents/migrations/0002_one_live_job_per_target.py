@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='job',
             name='target',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='target'),
+            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='job target'),
         ),
         migrations.RunPython(distinct_targets_for_existing_jobs, migrations.RunPython.noop),
         migrations.AddConstraint(
