@@ -6,6 +6,7 @@ from core import bank
 from grants.models import Organization, OrgType
 from grants.rules import credit_code
 
+
 class AccountFields(forms.Form):
     username = forms.CharField(label=_("User name for logging in"), max_length=150)
     email = forms.EmailField(label=_("Email"), help_text=_("Notifications and password reset links are sent here."))
