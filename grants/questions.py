@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import QuestionKind, RoundQuestion
+from grants.models import QuestionAnswer, QuestionKind, RoundQuestion
 
 MAX_TEXT = 5000
 MAX_NUMBER = Decimal("1E12")
@@ -80,3 +80,15 @@ class AnswerForm(forms.Form):
     def rows(self):
         """(question, bound field, current file name) for the template."""
         return [(q, self[field_name(q)], self.current_files.get(q.pk, "")) for q in self.questions]
+
+
+def answer_rows(*, round_id: int, project_id: int) -> list[dict]:
+    """Every question of the round with the project's answer (empty when unanswered), in order, for
+    the pages and documents that show an application."""
+    answers = {a.question_id: a for a in QuestionAnswer.objects.filter(project_id=project_id)}
+    rows = []
+    for q in RoundQuestion.objects.filter(round_id=round_id):
+        a = answers.get(q.pk)
+        rows.append({"question": q.label, "kind": q.kind, "answer": a.display if a else "",
+                     "answer_id": a.pk if a and a.file else None})
+    return rows

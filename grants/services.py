@@ -16,6 +16,7 @@ from grants import history
 from grants.errors import GrantsError
 from grants.models import BudgetCap, CreditListEntry, Membership, Organization, WorkingDayOverride
 from grants.rounds import (  # noqa: F401  (re-exported: grants.services is where callers look)
+    REASON_NEEDED,
     add_call_document,
     copy_round,
     publish_round,
@@ -75,7 +76,12 @@ ORGANIZATION_FIELDS = [f.name for f in Organization._meta.concrete_fields
 
 # ---------------------------------------------------------------- budget caps of a round
 
-def save_budget_cap(*, actor, cap: BudgetCap) -> BudgetCap:
+def _cap_reason(round, reason: str) -> None:
+    if round.is_published and not (reason or "").strip():
+        raise GrantsError(REASON_NEEDED)
+
+
+def save_budget_cap(*, actor, cap: BudgetCap, reason: str = "") -> BudgetCap:
     """Adds or changes one category's cap; a category without a row falls back to the defaults."""
     _require_officer(actor, "设置预算科目上限")
     problems = model_problems(cap)
@@ -85,21 +91,26 @@ def save_budget_cap(*, actor, cap: BudgetCap) -> BudgetCap:
         stored = BudgetCap.objects.select_for_update().filter(pk=cap.pk).first() if cap.pk else None
         label = history.category_label(cap.category)
         before = {label: history.cap_text(stored.kind, stored.value)} if stored else {}
+        after = {label: history.cap_text(cap.kind, cap.value)}
+        if before != after:
+            _cap_reason(cap.round, reason)
         cap.save()
         history.record(actor=actor, subject="budget_caps", action="change", obj_id=cap.round_id, before=before,
-                       after={label: history.cap_text(cap.kind, cap.value)}, round=cap.round)
+                       after=after, reason=(reason or "").strip(), round=cap.round)
     return cap
 
 
-def delete_budget_cap(*, actor, cap_id: int) -> None:
+def delete_budget_cap(*, actor, cap_id: int, reason: str = "") -> None:
     _require_officer(actor, "设置预算科目上限")
     with transaction.atomic():
         cap = BudgetCap.objects.select_for_update().select_related("round").filter(pk=cap_id).first()
         if cap is None:
             return
+        _cap_reason(cap.round, reason)
         history.record(actor=actor, subject="budget_caps", action="change", obj_id=cap.round_id,
                        before={history.category_label(cap.category): history.cap_text(cap.kind, cap.value)},
-                       after={history.category_label(cap.category): "—"}, round=cap.round)
+                       after={history.category_label(cap.category): "—"}, reason=(reason or "").strip(),
+                       round=cap.round)
         cap.delete()
 
 

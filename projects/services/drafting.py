@@ -100,6 +100,8 @@ def _field_values(fields: dict, verb: str) -> dict:
 
 
 def _window_problem(round: GrantRound, now: datetime) -> list[str]:
+    if not round.is_published:
+        return ["本批次的征集公告尚未发布，暂不能申报"]
     if within_days(round.apply_start, round.apply_end, now):
         return []
     return [f"不在申报时间内（{round.apply_start:%Y年%m月%d日} 至 {round.apply_end:%Y年%m月%d日} 24:00，北京时间）"]

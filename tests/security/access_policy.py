@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from accounts.models import Role
 from finance import services as finance
 from finance.models import BankDetailChange, Batch, BatchState, Tranche, TrancheState
+from grants.models import District
 from tests.builders import PASSWORD
 from tests.factories import UserFactory
 from tests.security.scene import ROLES, Scene
@@ -133,6 +134,7 @@ POLICY: dict[str, object] = {
     "applicant:start": [Case(round_id, OWNER, post={"title": "新项目"})],  # organization A's id is added below
     "applicant:project": [Case(pk("draft"), OWNER), Case(pk("running"), OWNER)],
     "applicant:attachments": [Case(pk("draft"), OWNER)],
+    "applicant:questions": [Case(pk("draft"), OWNER)],
     "applicant:remove_attachment": [Case(lambda s: {"pk": s.draft.pk, "attachment_id": s.draft_file.pk}, OWNER)],
     "applicant:section": [Case(lambda s: {"pk": s.draft.pk, "section": "basic"}, OWNER),
                           Case(lambda s: {"pk": s.draft.pk, "section": "budget"}, OWNER)],
@@ -151,6 +153,22 @@ POLICY: dict[str, object] = {
     # program officers (finance and evaluators see the projects of their stages)
     "projects:officer_list": [Case(none, STAFF_LISTS)],
     "holidays": [Case(none, OFFICERS)],
+    # the round designer (officers only); a published call's documents are public
+    "rounds:list": [Case(none, OFFICERS)],
+    "rounds:create": [Case(none, OFFICERS)],
+    "rounds:districts": [Case(none, OFFICERS)],
+    "rounds:toggle_district": [Case(lambda s: {"district_id": District.objects.order_by("pk").first().pk}, OFFICERS,
+                                    post_only=True)],
+    "rounds:detail": [Case(round_pk, OFFICERS)],
+    "rounds:copy": [Case(round_pk, OFFICERS)],
+    "rounds:edit": [Case(lambda s: {"pk": s.world.round.pk, "section": "review"}, OFFICERS)],
+    "rounds:questions": [Case(round_pk, OFFICERS)],
+    "rounds:preview": [Case(round_pk, OFFICERS)],
+    "rounds:publish": [Case(round_pk, OFFICERS, post_only=True)],
+    "rounds:documents": [Case(round_pk, OFFICERS)],
+    "rounds:remove_document": [Case(lambda s: {"pk": s.world.round.pk, "document_id": 999999}, OFFICERS,
+                                    post_only=True)],
+    "rounds:call_document": PUBLIC,
     "holidays_delete": [Case(lambda s: {"pk": 999999}, OFFICERS)],
     "projects:officer_detail": [Case(pk("review"), OFFICERS), Case(pk("running"), STAFF_LISTS)],
     "projects:officer_action": [Case(lambda s: {"pk": s.review.pk, "name": "return_for_revision"}, OFFICERS)],
@@ -222,6 +240,7 @@ POLICY: dict[str, object] = {
 PUBLIC_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "set-password"},
     "public:round": round_pk,
+    "rounds:call_document": lambda s: {"document_id": 999999},
     "public:open_data": lambda s: {"fmt": "csv"},
     "reviewers:publicity": round_id,
     "reviewers:publicity_xlsx": round_id,

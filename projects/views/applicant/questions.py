@@ -2,7 +2,6 @@
 posted as a whole (file answers cannot be autosaved). Typed answers that are valid are saved, the
 others stay on the page with their problem."""
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +18,6 @@ from projects.views.applicant.edit import edit_context
 def questions(request, pk: int):
     project = member_project(request, pk)
     asked = list(RoundQuestion.objects.filter(round_id=project.round_id))
-    if not asked:
-        raise Http404
     form = AnswerForm(asked, request.POST or None, request.FILES or None, answers=answers_of(project))
     problems: list[str] = []
     if request.method == "POST":
