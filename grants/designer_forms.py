@@ -100,8 +100,11 @@ QuestionRows = formset(QuestionRow)
 
 
 def rows_of(rowset) -> list[dict]:
-    """The filled-in, not deleted rows of a valid formset, in order."""
-    return [f.cleaned_data for f in rowset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]
+    """The rows of a valid formset that are kept, in order: every row that was there (changed or not)
+    and every new row filled in, less the rows ticked for removal."""
+    initial = rowset.initial_form_count()
+    return [f.cleaned_data for i, f in enumerate(rowset.forms)
+            if (i < initial or f.has_changed()) and f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
 def with_codes(rows: list[dict], prefix: str) -> list[dict]:

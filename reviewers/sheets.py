@@ -22,7 +22,7 @@ def score_sheet(project, assignments) -> dict:
         for a in panel
     ]
     criteria = [
-        {**c, "aggregate": aggregate([Decimal(a.scores[c["code"]]) for a in panel], round.aggregation, weights)}
+        {**c, "aggregate": aggregate([Decimal(str(a.scores.get(c["code"], "0"))) for a in panel], round.aggregation, weights)}
         for c in round.rubric
     ] if panel else [{**c, "aggregate": None} for c in round.rubric]
     return {
