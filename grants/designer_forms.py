@@ -61,7 +61,8 @@ class TrancheRow(RowForm):
     percent = forms.DecimalField(label=_("Percent"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"),
                                  max_value=Decimal("100"),
                                  widget=forms.NumberInput(attrs={"step": "0.01", "data-percent": "1"}))
-    trigger = forms.ChoiceField(label=_("Paid when"), choices=list(TRIGGERS.items()))
+    # A select always posts its first option: with that as the initial value an empty extra row stays unchanged.
+    trigger = forms.ChoiceField(label=_("Paid when"), choices=list(TRIGGERS.items()), initial=next(iter(TRIGGERS)))
 
 
 class ForbiddenRow(RowForm):
@@ -79,7 +80,7 @@ class QuestionRow(RowForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     label = forms.CharField(label=_("Question"), max_length=200)
     help_text = forms.CharField(label=_("Explanation for the applicant"), required=False, max_length=300)
-    kind = forms.ChoiceField(label=_("Answer type"), choices=QuestionKind.choices)
+    kind = forms.ChoiceField(label=_("Answer type"), choices=QuestionKind.choices, initial=QuestionKind.TEXT)
     choices = forms.CharField(label=_("Options (one per line, for a choice)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     required = forms.BooleanField(label=_("Required"), required=False)
