@@ -11,8 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import models
 
+from core.money import format_yuan, money
 from grants import defaults
-from grants.models import ChangeRecord, GrantRound, Organization
+from grants.models import MONEY, ChangeRecord, GrantRound, Organization
 from grants.rules.budget import CATEGORIES
 from grants.rules.tranches import TRIGGERS
 
@@ -66,7 +67,10 @@ def values(obj: models.Model, fields: Iterable[str]) -> dict[str, str]:
     result = {}
     for name in fields:
         field = obj._meta.get_field(name)
-        if getattr(field, "choices", None):
+        if isinstance(field, models.DecimalField) and field.max_digits == MONEY["max_digits"] \
+                and getattr(obj, name) is not None and name != "value":
+            result[name] = f"{format_yuan(money(str(getattr(obj, name))))} 元"
+        elif getattr(field, "choices", None):
             raw = getattr(obj, field.attname)
             result[name] = display(name, dict(field.flatchoices).get(raw, raw) if raw not in (None, "") else None)
         elif field.is_relation:

@@ -146,9 +146,12 @@ def _history(round: GrantRound) -> list[dict]:
     rows = []
     for record in ChangeRecord.objects.filter(round=round).select_related("actor"):
         keys = list(dict.fromkeys(list(record.before) + list(record.after)))
+        # A creation, copy or publication has no "before"; a removal no "after".
+        before = record.before if record.action in ("change", "delete") else {}
+        after = record.after if record.action != "delete" else {}
         rows.append({"record": record, "action": ACTIONS.get(record.action, record.action),
                      "subject": SUBJECTS.get(record.subject, record.subject),
-                     "changes": [(_label(k), record.before.get(k, ""), record.after.get(k, "")) for k in keys]})
+                     "changes": [(_label(k), before.get(k, ""), after.get(k, "")) for k in keys]})
     return rows
 
 
