@@ -6,6 +6,7 @@ organization's page.
 """
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.service_admin import ServiceAdmin, formset_changes
 from grants import services
@@ -90,8 +91,8 @@ class BudgetCapInline(admin.TabularInline):
 
 class GrantRoundForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label="修改原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="批次发布后修改设置须填写原因，记入变更记录（项目管理员请使用批次设置页面）",
+        label=_("Reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the round is published; kept in the change history."),
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,6 +188,9 @@ def _section_forms(section: str, round: GrantRound, data=None, files=None) -> di
     if section == "scope":
         forms["scope"] = f.ScopeForm(data, initial={"domains": round.domains, "districts": list(round.districts.all()),
                                                     "required_attachments": round.required_attachments})
+        # A district no longer offered stays selectable for a round that already serves it.
+        forms["scope"].fields["districts"].queryset = District.objects.filter(
+            Q(active=True) | Q(rounds=round)).distinct()
     elif section == "budget":
         caps = {c.category: (c.kind, c.value) for c in round.budget_caps.all()}
         forms["caps"] = f.CapsForm(data, caps=caps)

@@ -5,6 +5,7 @@ allowed change."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
@@ -12,6 +13,7 @@ from grants.models import ChangeRecord, District, GrantRound, RoundQuestion
 from projects.services.drafting import save_answers
 from projects.states import State
 from tests.admin_forms import form_values
+from tests.builders import PDF
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +244,27 @@ def test_the_ranking_renders_after_every_allowed_change(officer_client, world):
     assert officer_client.post(edit_url(world.round, "tranches"), {**data, "reason": "调整"}).status_code == 302
     assert officer_client.get(ranking).status_code == 200
     assert ChangeRecord.objects.filter(round=world.round, action="change").count() == len(ALLOWED_CHANGES) + 2
+
+
+def test_call_documents_go_public_with_the_round(officer_client, world, client):
+    draft = GrantRound.objects.create(name="草稿批次", year=2030, code="DRAFT30", pot=Decimal("100000"),
+                                      apply_start=world.round.apply_start, apply_end=world.round.apply_end,
+                                      published_at=None, description="公告正文")
+    response = officer_client.post(reverse("rounds:documents", args=[draft.pk]),
+                                   {"title": "申报指南", "file": SimpleUploadedFile("指南.pdf", PDF)})
+    assert response.status_code == 302
+    bad = officer_client.post(reverse("rounds:documents", args=[draft.pk]),
+                              {"title": "图片", "file": SimpleUploadedFile("a.pdf", b"not a pdf at all")})
+    assert "公告文件只接受" in bad.content.decode()
+    document = draft.call_documents.get()
+    url = reverse("rounds:call_document", args=[document.pk])
+    client.logout()
+    assert client.get(url).status_code == 404  # not published yet
+    assert client.get(reverse("public:round", args=[draft.pk])).status_code == 404
+    officer_client.force_login(world.officer)
+    officer_client.post(reverse("rounds:publish", args=[draft.pk]))
+    officer_client.logout()
+    page = client.get(reverse("public:round", args=[draft.pk])).content.decode()
+    assert "申报指南" in page and url in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
