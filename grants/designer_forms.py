@@ -188,7 +188,7 @@ class CapsForm(forms.Form):
         return [(self[f"kind_{c}"], self[f"value_{c}"]) for c in self.categories]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for code in self.categories:
             kind, value = data.get(f"kind_{code}"), data.get(f"value_{code}")
             if kind and kind != CapKind.FORBIDDEN and value is None:
@@ -209,9 +209,9 @@ class ThresholdsForm(forms.Form):
     passed = forms.DecimalField(label=_("Pass from"), max_digits=5, decimal_places=2, min_value=0)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         e, g, p = data.get("excellent"), data.get("good"), data.get("passed")
-        if None not in (e, g, p) and not (e > g > p):
+        if e is not None and g is not None and p is not None and not (e > g > p):
             raise forms.ValidationError("等级分数线须满足：优秀 > 良好 > 合格")
         return data
 

@@ -34,7 +34,7 @@ def _number(value) -> str:
 
 def _row(field: str, item: dict) -> str:
     if field == "tranche_template":
-        return f"{item.get('name', '')} {_number(item.get('percent'))}%（{TRIGGERS.get(item.get('trigger'), item.get('trigger'))}）"
+        return f"{item.get('name', '')} {_number(item.get('percent'))}%（{TRIGGERS.get(str(item.get('trigger')), item.get('trigger'))}）"
     if field == "forbidden_expenses":
         return f"{item.get('rule', '')}：{'、'.join(item.get('keywords') or [])}"
     text = f"{item.get('name', '')} 满分{_number(item.get('max'))}"
@@ -67,6 +67,7 @@ def values(obj: models.Model, fields: Iterable[str]) -> dict[str, str]:
     result = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        assert isinstance(field, models.Field)  # only concrete fields and many-to-many ones are listed
         if isinstance(field, models.DecimalField) and field.max_digits == MONEY["max_digits"] \
                 and getattr(obj, name) is not None and name != "value":
             result[name] = f"{format_yuan(money(str(getattr(obj, name))))} 元"

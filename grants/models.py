@@ -212,7 +212,7 @@ class GrantRound(models.Model):
     publicity_days = models.PositiveSmallIntegerField(_("publicity working days"), default=5)
     period_months = models.PositiveSmallIntegerField(_("project period (months)"), default=12)
     domains = models.JSONField(_("service domains"), default=defaults.default_domains)
-    districts = models.ManyToManyField(
+    districts: models.ManyToManyField = models.ManyToManyField(
         "District", verbose_name=_("districts served"), blank=True, related_name="rounds",
         help_text=_("Leave empty to accept applications from every district."),
     )

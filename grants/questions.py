@@ -51,6 +51,7 @@ class AnswerForm(forms.Form):
         answers = answers or {}
         for q in self.questions:
             attrs = {"data-required": "1"} if q.required else {}
+            field: forms.Field
             if q.kind == QuestionKind.TEXT:
                 field = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, **attrs}), max_length=MAX_TEXT)
             elif q.kind == QuestionKind.NUMBER:
@@ -68,7 +69,7 @@ class AnswerForm(forms.Form):
         self.current_files = {q.pk: answers.get(q.pk, "") for q in self.questions if q.kind == QuestionKind.FILE}
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for q in self.questions:
             value = data.get(field_name(q))
             if q.kind != QuestionKind.FILE and isinstance(value, str) and value.strip():

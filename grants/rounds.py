@@ -236,7 +236,7 @@ def save_questions(*, actor, round_id: int, rows: list[dict], reason: str = "") 
         keep: list[RoundQuestion] = []
         deleted: list[RoundQuestion] = []
         for position, row in enumerate(rows, start=1):
-            old = existing.get(row.get("id")) if row.get("id") else None
+            old = existing.get(int(row["id"])) if row.get("id") else None
             if row.get("id") and old is None:
                 problems.append(f"第{position}题已不存在，请刷新页面")
                 continue
@@ -301,7 +301,7 @@ def add_call_document(*, actor, round_id: int, title: str, upload) -> CallDocume
         problems.append(f"文件过大，单个文件不能超过 {limit // 1048576} MB")
     elif kind not in CALL_DOCUMENT_KINDS:
         problems.append("公告文件只接受 PDF、Word（docx）、Excel（xlsx）文件；该文件的内容不是这些格式之一（与扩展名无关）")
-    if problems:
+    if problems or kind is None:
         raise GrantsError(problems)
     with transaction.atomic():
         round = GrantRound.objects.select_for_update().get(pk=round_id)

@@ -93,9 +93,10 @@ def _label(key: str) -> str:
     if key in EXTRA_KEYS:
         return str(EXTRA_KEYS[key])
     try:
-        return str(GrantRound._meta.get_field(key).verbose_name)
+        field = GrantRound._meta.get_field(key)
     except FieldDoesNotExist:  # a key of another subject is already a label: 人员经费, 第1题
         return key
+    return str(getattr(field, "verbose_name", key))
 
 
 @login_required
