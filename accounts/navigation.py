@@ -8,6 +8,7 @@ MENU = [
     ("reviewers:my_reviews", _("My reviews"), {"expert"}),
     ("projects:officer_list", _("Projects"), {"officer", "admin", "evaluator"}),
     ("rounds:list", _("Rounds"), {"officer", "admin"}),
+    ("organizations:list", _("Organizations"), {"officer", "admin"}),
     ("reviewers:rounds", _("Expert review"), {"officer", "admin"}),
     ("monitoring:evaluations", _("Evaluations"), {"officer", "admin", "evaluator"}),
     ("monitoring:home", _("Monitoring"), {"officer", "admin"}),

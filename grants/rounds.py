@@ -43,7 +43,7 @@ def _require_officer(actor, what: str) -> None:
         raise GrantsError(f"只有项目管理员或系统管理员可以{what}")
 
 
-def _problems(obj, *, exclude: list[str] | None = None) -> list[str]:
+def labelled_problems(obj, *, exclude: list[str] | None = None) -> list[str]:
     """model_problems with the field's name in front of a field's message ("资金总额：此字段不能为空")."""
     problems = single_line_problems(obj, exclude=exclude)
     try:
@@ -74,7 +74,7 @@ def save_round(*, actor, round: GrantRound, reason: str = "", districts=None) ->
     evaluations already made is refused with the reason; after publication a reason is required.
     `districts`: the districts served (None leaves them as they are)."""
     _require_officer(actor, "维护创投批次")
-    problems = _problems(round)
+    problems = labelled_problems(round)
     if problems:
         raise GrantsError(problems)
     reason = (reason or "").strip()
@@ -135,7 +135,7 @@ def copy_round(*, actor, source_id: int, name: str, year: int, code: str) -> Gra
     copy.published_at = None
     for field in ("apply_start", "apply_end", "review_start", "review_end"):
         setattr(copy, field, _shift_year(getattr(source, field), years))
-    problems = _problems(copy)
+    problems = labelled_problems(copy)
     if GrantRound.objects.filter(code=copy.code).exists():
         problems.append(f"批次代码「{copy.code}」已被使用，请换一个")
     if problems:
@@ -164,7 +164,7 @@ def publish_round(*, actor, round_id: int) -> GrantRound:
         problems = []
         if not (round.description or "").strip():
             problems.append("请先填写征集公告正文，再发布")
-        problems += _problems(round)
+        problems += labelled_problems(round)
         if problems:
             raise GrantsError(problems)
         round.published_at = timezone.now()
@@ -191,7 +191,7 @@ def set_budget_caps(*, actor, round_id: int, caps: dict[str, tuple[str, Decimal 
             continue
         kind, value = setting
         cap = BudgetCap(category=category, kind=kind, value=value)
-        cap_problems = _problems(cap, exclude=["round"])
+        cap_problems = labelled_problems(cap, exclude=["round"])
         problems += [f"{CATEGORIES[category]}：{p}" for p in cap_problems]
         rows.append(cap)
     if problems:
@@ -251,7 +251,7 @@ def save_questions(*, actor, round_id: int, rows: list[dict], reason: str = "") 
             q.position, q.label = position, (row.get("label") or "").strip()
             q.help_text, q.kind = (row.get("help_text") or "").strip(), row.get("kind") or QuestionKind.TEXT
             q.choices, q.required = list(row.get("choices") or []), bool(row.get("required"))
-            problems += [f"第{position}题：{p}" for p in _problems(q, exclude=["round"])]
+            problems += [f"第{position}题：{p}" for p in labelled_problems(q, exclude=["round"])]
             if old is not None and answered:
                 chosen = set(old.answers.filter(project__submitted_at__isnull=False).values_list("value", flat=True))
                 stored = RoundQuestion.objects.get(pk=old.pk)
@@ -329,7 +329,7 @@ def remove_call_document(*, actor, document_id: int) -> None:
 
 def save_district(*, actor, district: District) -> District:
     _require_officer(actor, "维护区县列表")
-    problems = _problems(district)
+    problems = labelled_problems(district)
     if problems:
         raise GrantsError(problems)
     fields = ["name", "position", "active"]

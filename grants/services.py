@@ -19,6 +19,7 @@ from grants.rounds import (  # noqa: F401  (re-exported: grants.services is wher
     REASON_NEEDED,
     add_call_document,
     copy_round,
+    labelled_problems,
     publish_round,
     remove_call_document,
     save_district,
@@ -57,7 +58,7 @@ def save_organization(*, actor, organization: Organization) -> Organization:
             models.Q(projects__signed_at__isnull=False) | models.Q(hosted__projects__signed_at__isnull=False)).exists()
         if changed and signed:
             raise GrantsError("该机构已签订资助协议，收款账户须由机构提交收款账户变更申请，经财务审核后变更")
-    problems = model_problems(organization)
+    problems = labelled_problems(organization)
     if problems:
         raise GrantsError(problems)
     with transaction.atomic():
@@ -185,7 +186,7 @@ def record_credit_listing(*, actor, organization: Organization, list_type: str, 
     _require_officer(actor, "登记信用名单")
     entry = CreditListEntry(organization=organization, list_type=list_type, listed_on=listed_on,
                             removed_on=removed_on, reason=reason)
-    problems = model_problems(entry)
+    problems = labelled_problems(entry)
     if problems:
         raise GrantsError(problems)
     with transaction.atomic():
