@@ -13,6 +13,7 @@ from grants import defaults
 from grants.models import CapKind, District, GrantRound, QuestionKind
 from grants.rules.budget import CATEGORIES
 from grants.rules.tranches import TRIGGERS
+from grants.state_labels import state_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SELECTABLE_ATTACHMENTS = [k for k in defaults.ATTACHMENT_KINDS if k not in ("signed_agreement", "receipt")]
@@ -166,6 +167,18 @@ class ScopeForm(forms.Form):
         label=_("required attachments"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(k, defaults.ATTACHMENT_KINDS[k]) for k in SELECTABLE_ATTACHMENTS],
     )
+
+
+class UnfinishedStatesForm(forms.Form):
+    unfinished_states = forms.MultipleChoiceField(
+        label=_("states in which an earlier project counts as unfinished"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("An organization with an earlier project in one of these states may not apply when the round bars unfinished projects."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unfinished_states"].choices = state_choices()
 
 
 class CapsForm(forms.Form):

@@ -16,6 +16,7 @@ from grants import defaults
 from grants.models import MONEY, ChangeRecord, GrantRound, Organization
 from grants.rules.budget import CATEGORIES
 from grants.rules.tranches import TRIGGERS
+from grants.state_labels import state_label
 
 GRADE_NAMES = {"excellent": "优秀", "good": "良好", "pass": "合格"}
 LIST_LABELS = {"domains": defaults.DOMAINS, "required_attachments": defaults.ATTACHMENT_KINDS}
@@ -56,6 +57,8 @@ def display(field: str, value) -> str:
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, dict) for v in value):
             return "；".join(_row(field, v) for v in value) or "—"
+        if field == "unfinished_states":
+            return "、".join(state_label(v) for v in value) or "—"
         labels = LIST_LABELS.get(field, {})
         return "、".join(str(labels.get(v, v)) for v in value) or "—"
     if isinstance(value, models.Model):

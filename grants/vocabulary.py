@@ -36,3 +36,4 @@ def district_names(round=None) -> list[str]:
         if names:
             return names
     return list(District.objects.filter(active=True).values_list("name", flat=True))
+

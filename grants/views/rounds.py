@@ -60,6 +60,7 @@ BY_CODE = {s.code: s for s in SECTIONS}
 # What each section shows on the round's page (beyond its plain fields).
 SUMMARY_EXTRA = {
     "scope": ("domains", "required_attachments"),
+    "eligibility": ("unfinished_states",),
     "budget": ("forbidden_expenses",),
     "review": ("rubric",),
     "tranches": ("tranche_template",),
@@ -186,6 +187,8 @@ def _section_forms(section: str, round: GrantRound, data=None, files=None) -> di
     if spec.fields:
         initial = {n: getattr(round, n) for n in spec.fields}
         forms["fields"] = f.SectionForm(list(spec.fields), data, initial=initial)
+    if section == "eligibility":
+        forms["states"] = f.UnfinishedStatesForm(data, initial={"unfinished_states": round.unfinished_states})
     if section == "scope":
         forms["scope"] = f.ScopeForm(data, initial={"domains": round.domains, "districts": list(round.districts.all()),
                                                     "required_attachments": round.required_attachments})
@@ -217,6 +220,8 @@ def _apply(section: str, round: GrantRound, forms: dict) -> dict:
     if "fields" in forms:
         for name, value in forms["fields"].cleaned_data.items():
             setattr(round, name, value)
+    if section == "eligibility":
+        round.unfinished_states = list(forms["states"].cleaned_data["unfinished_states"])
     if section == "scope":
         data = forms["scope"].cleaned_data
         round.domains, round.required_attachments = list(data["domains"]), list(data["required_attachments"])

@@ -31,6 +31,7 @@ urlpatterns = [
     path("p/<int:pk>/edit/attachments/", login_required(attachments.attachments), name="attachments"),
     path("p/<int:pk>/edit/attachments/<int:attachment_id>/remove/", login_required(attachments.remove), name="remove_attachment"),
     path("p/<int:pk>/edit/questions/", login_required(questions.questions), name="questions"),
+    path("p/<int:pk>/answers/<int:answer_id>/", login_required(questions.answer_file), name="answer_file"),
     path("p/<int:pk>/edit/<slug:section>/", login_required(edit.section), name="section"),
     path("p/<int:pk>/submit/", login_required(submit.submit), name="submit"),
     path("p/<int:pk>/withdraw/", login_required(submit.withdraw), name="withdraw"),

@@ -71,13 +71,18 @@ def test_required_answers_block_submission_then_the_version_keeps_them(world, as
 def test_experts_and_officers_read_the_answers(world, asked, client):
     project = world.draft()
     number, choice, upload, text = asked
-    save_answers(actor=world.member, project_id=project.pk, values={number.pk: "35", choice.pk: "否"})
+    save_answers(actor=world.member, project_id=project.pk, values={number.pk: "35", choice.pk: "否"},
+                 files={upload.pk: SimpleUploadedFile("合作协议.pdf", PDF, "application/pdf")})
+    answer = QuestionAnswer.objects.get(question=upload)
     project = world.advance(project, State.UNDER_REVIEW)
     assignment = review.assign_expert(actor=world.officer, project=project, expert=world.expert)
     review.declare(actor=world.expert.user, assignment_id=assignment.pk, has_conflict=False)
     client.force_login(world.expert.user)
     page = client.get(reverse("reviewers:review", args=[assignment.pk])).content.decode()
     assert "志愿者人数" in page and "35" in page and "是否与社区合作" in page
+    file_url = reverse("applicant:answer_file", args=[project.pk, answer.pk])
+    assert file_url in page
+    assert b"".join(client.get(file_url).streaming_content) == PDF
     client.force_login(world.officer)
     page = client.get(reverse("projects:officer_detail", args=[project.pk])).content.decode()
     assert "志愿者人数" in page and "35" in page

@@ -159,6 +159,17 @@ def test_budget_caps_and_forbidden_uses_are_rows_too(officer_client, world):
     assert ChangeRecord.objects.filter(round=round, subject="budget_caps").exists()
 
 
+def test_unfinished_states_are_chosen_by_their_labels(officer_client, world):
+    page = officer_client.get(edit_url(world.round, "eligibility")).content.decode()
+    assert "实施中" in page or "执行中" in page
+    data = form_values(officer_client, edit_url(world.round, "eligibility"))
+    data["unfinished_states"] = ["approved", "contracted"]
+    assert officer_client.post(edit_url(world.round, "eligibility"), {**data, "reason": "调整"}).status_code == 302
+    assert GrantRound.objects.get(pk=world.round.pk).unfinished_states == ["approved", "contracted"]
+    detail = officer_client.get(reverse("rounds:detail", args=[world.round.pk])).content.decode()
+    assert "contracted" not in detail.split("变更记录")[0]
+
+
 def test_after_publication_a_change_needs_a_reason(officer_client, world):
     response = post_section(officer_client, world.round, "money", {"pot": "2000000"}, reason="")
     assert "须填写修改原因" in response.content.decode()

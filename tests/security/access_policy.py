@@ -11,11 +11,13 @@ A new URL pattern fails the matrix until it is added here.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
+
 from accounts.models import Role
 from finance import services as finance
 from finance.models import BankDetailChange, Batch, BatchState, Tranche, TrancheState
-from grants.models import District
-from tests.builders import PASSWORD
+from grants.models import District, QuestionAnswer, RoundQuestion
+from tests.builders import PASSWORD, PDF
 from tests.factories import UserFactory
 from tests.security.scene import ROLES, Scene
 
@@ -66,6 +68,17 @@ def file_cases() -> list[Case]:
              frozenset({"member_a", "expert_assigned"}) | OFFICERS),
         Case(lambda s: {"pk": s.running.pk, "attachment_id": s.receipt.pk}, RUNNING_VIEWERS),
     ]
+
+
+def answer_file(s: Scene) -> dict:
+    """A file answer to an extra question of the draft's round (made once, on first use)."""
+    answer = QuestionAnswer.objects.filter(project=s.draft).exclude(file="").first()
+    if answer is None:
+        question = RoundQuestion.objects.create(round=s.draft.round, label="合作协议", kind="file")
+        answer = QuestionAnswer(question=question, project=s.draft, file_name="协议.pdf")
+        answer.file.save("协议.pdf", ContentFile(PDF), save=False)
+        answer.save()
+    return {"pk": s.draft.pk, "answer_id": answer.pk}
 
 
 def bank_change(s: Scene) -> dict:
@@ -135,6 +148,7 @@ POLICY: dict[str, object] = {
     "applicant:project": [Case(pk("draft"), OWNER), Case(pk("running"), OWNER)],
     "applicant:attachments": [Case(pk("draft"), OWNER)],
     "applicant:questions": [Case(pk("draft"), OWNER)],
+    "applicant:answer_file": [Case(answer_file, frozenset({"member_a"}) | OFFICERS)],
     "applicant:remove_attachment": [Case(lambda s: {"pk": s.draft.pk, "attachment_id": s.draft_file.pk}, OWNER)],
     "applicant:section": [Case(lambda s: {"pk": s.draft.pk, "section": "basic"}, OWNER),
                           Case(lambda s: {"pk": s.draft.pk, "section": "budget"}, OWNER)],
