@@ -2,6 +2,7 @@
 cannot import projects, so projects.states registers its labels here when it is imported; this
 module imports no models, so that registration is safe at any time."""
 from grants.defaults import PROJECT_STATE_VALUES
+
 # Filled by projects.states when it is imported.
 _state_labels: dict = {}
 
