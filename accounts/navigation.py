@@ -7,6 +7,8 @@ MENU = [
     ("applicant:dashboard", _("My applications"), {"applicant"}),
     ("reviewers:my_reviews", _("My reviews"), {"expert"}),
     ("projects:officer_list", _("Projects"), {"officer", "admin", "evaluator"}),
+    ("rounds:list", _("Rounds"), {"officer", "admin"}),
+    ("organizations:list", _("Organizations"), {"officer", "admin"}),
     ("reviewers:rounds", _("Expert review"), {"officer", "admin"}),
     ("monitoring:evaluations", _("Evaluations"), {"officer", "admin", "evaluator"}),
     ("monitoring:home", _("Monitoring"), {"officer", "admin"}),

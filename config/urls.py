@@ -19,6 +19,8 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     # One namespace for the jobs pages (documents) and the agreement pages (projects) that start them.
     path("jobs/", include((job_urls + agreement_urls, "documents"))),
+    path("rounds/", include("grants.urls")),
+    path("organizations/", include("grants.urls_register")),
     path("holidays/", holidays.holidays, name="holidays"),
     path("holidays/<int:pk>/delete/", holidays.delete_holiday, name="holidays_delete"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,9 +14,10 @@ from decimal import Decimal
 from core.money import format_yuan
 from core.problems import Problem
 from finance import services, settling
-from finance.commitments import round_money
+from finance.commitments import committed_total, round_money
 from finance.models import Clawback, TrancheState
 from finance.tranche_minimum import zero_tranche_problems
+from grants import usage
 from projects.models import Project
 from projects.signals import project_transitioned, transition_checks
 
@@ -113,3 +114,5 @@ def react(sender, *, project, name, actor, params, step, **kwargs) -> None:
 def connect() -> None:
     transition_checks.connect(check, sender=Project, dispatch_uid="finance.first_tranche_paid")
     project_transitioned.connect(react, sender=Project, dispatch_uid="finance.money_follows")
+    # The round designer refuses a pot below what is committed: finance's figure is the truth.
+    usage.register_committed(committed_total)

@@ -6,6 +6,7 @@ organization's page.
 """
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.service_admin import ServiceAdmin, formset_changes
 from grants import services
@@ -88,22 +89,37 @@ class BudgetCapInline(admin.TabularInline):
     extra = 0
 
 
+class GrantRoundForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the round is published; kept in the change history."),
+    )
+
+    class Meta:
+        model = GrantRound
+        # Districts are kept on the round designer's page, through the service.
+        fields = [f.name for f in GrantRound._meta.concrete_fields if f.name not in ("id", "created_at", "published_at")]
+
+
 @admin.register(GrantRound)
 class GrantRoundAdmin(ServiceAdmin):
-    list_display = ["name", "year", "fund_source", "pot", "apply_start", "apply_end"]
+    form = GrantRoundForm
+    list_display = ["name", "year", "fund_source", "pot", "apply_start", "apply_end", "published_at"]
     list_filter = ["year", "fund_source"]
     search_fields = ["name", "code"]
+    readonly_fields = ["published_at"]
     inlines = [BudgetCapInline]
 
     def save_model(self, request, obj, form, change):
-        services.save_round(actor=request.user, round=obj)
+        services.save_round(actor=request.user, round=obj, reason=form.cleaned_data.get("change_reason", ""))
 
     def save_formset(self, request, form, formset, change):
         new, changed, deleted = formset_changes(formset)
+        reason = form.cleaned_data.get("change_reason", "")
         for cap in new + [cap for cap, _fields in changed]:
-            services.save_budget_cap(actor=request.user, cap=cap)
+            services.save_budget_cap(actor=request.user, cap=cap, reason=reason)
         for cap in deleted:
-            services.delete_budget_cap(actor=request.user, cap_id=cap.pk)
+            services.delete_budget_cap(actor=request.user, cap_id=cap.pk, reason=reason)
 
 
 @admin.register(CreditListEntry)

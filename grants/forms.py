@@ -6,9 +6,6 @@ from core import bank
 from grants.models import Organization, OrgType
 from grants.rules import credit_code
 
-DISTRICTS = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "瑞安市", "乐清市", "龙港市", "永嘉县", "平阳县", "苍南县",
-             "文成县", "泰顺县"]
-
 
 class AccountFields(forms.Form):
     username = forms.CharField(label=_("User name for logging in"), max_length=150)

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import bank, storage
 from grants import defaults
 from grants.rules import credit_code
 from grants.rules.budget import CATEGORIES, forbidden_setting_errors
-from grants.rules.rubric import rubric_errors
+from grants.rules.rubric import rubric_errors, rubric_max_total
 from grants.rules.tranches import template_errors
 
 
@@ -211,6 +212,10 @@ class GrantRound(models.Model):
     publicity_days = models.PositiveSmallIntegerField(_("publicity working days"), default=5)
     period_months = models.PositiveSmallIntegerField(_("project period (months)"), default=12)
     domains = models.JSONField(_("service domains"), default=defaults.default_domains)
+    districts: models.ManyToManyField = models.ManyToManyField(
+        "District", verbose_name=_("districts served"), blank=True, related_name="rounds",
+        help_text=_("Leave empty to accept applications from every district."),
+    )
     # Eligibility policy
     min_months_registered = models.PositiveSmallIntegerField(_("minimum months since registration"), default=12)
     min_rating = models.PositiveSmallIntegerField(_("minimum rating"), choices=Rating.choices, null=True, blank=True)
@@ -266,6 +271,9 @@ class GrantRound(models.Model):
     receipts_required_above = models.DecimalField(
         _("receipts required for spending rows above"), **MONEY, default=Decimal("1000.00"),
     )
+    # Rounds made in admin or by seeds are public at once; the designer creates drafts (None) that
+    # the officer publishes when the call is ready.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, default=timezone.now)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -302,7 +310,11 @@ class GrantRound(models.Model):
 
     @property
     def rubric_max_total(self) -> Decimal:
-        return sum((Decimal(str(c["max"])) for c in self.rubric), Decimal("0"))
+        return rubric_max_total(self.rubric)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class CapKind(models.TextChoices):
@@ -368,3 +380,134 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}".strip()
+
+
+class District(models.Model):
+    """A district (区/县/市) of the area the program serves: officers keep the list, forms offer it."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("offered in forms"), default=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice")
+    FILE = "file", _("File")
+
+
+class RoundQuestion(models.Model):
+    """An extra question a round asks every applicant, beside the standard application form."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(_("explanation"), max_length=300, blank=True)
+    kind = models.CharField(_("answer type"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
+    choices = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+
+    class Meta:
+        verbose_name = _("extra question")
+        verbose_name_plural = _("extra questions")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.kind == QuestionKind.CHOICE:
+            options = [str(c).strip() for c in (self.choices or []) if str(c).strip()]
+            if len(options) < 2:
+                raise ValidationError({"choices": "选择题至少需要两个选项"})
+            if len(set(options)) != len(options):
+                raise ValidationError({"choices": "选择题的选项不能重复"})
+            self.choices = options
+        else:
+            self.choices = []
+
+
+def answer_file_path(instance: "QuestionAnswer", filename: str) -> str:
+    return f"answers/{uuid.uuid4().hex}"
+
+
+class QuestionAnswer(models.Model):
+    """An applicant's answer to one extra question. Written only by projects.services.drafting (the
+    application's own service); the submitted version keeps a copy in its snapshot."""
+
+    question = models.ForeignKey(RoundQuestion, on_delete=models.PROTECT, related_name="answers")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField(_("answer"), blank=True)
+    file = models.FileField(_("file"), storage=storage.protected, upload_to=answer_file_path, max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["question", "project"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question}：{self.file_name or self.value}"
+
+    @property
+    def display(self) -> str:
+        return self.file_name if self.question.kind == QuestionKind.FILE else self.value
+
+
+def call_document_path(instance: "CallDocument", filename: str) -> str:
+    return f"calls/{uuid.uuid4().hex}"
+
+
+class CallDocument(models.Model):
+    """A document published with the round's call (公告): the full notice, forms to fill in, policies."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="call_documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), storage=storage.protected, upload_to=call_document_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call document")
+        verbose_name_plural = _("call documents")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChangeRecord(models.Model):
+    """Append-only history of officers' changes to configuration and master data: rounds and what
+    belongs to them, organizations, credit-list entries, districts. Before/after are the changed
+    fields only, as display text, so the history reads the same after the model changes."""
+
+    subject = models.CharField(_("what"), max_length=30)
+    object_id = models.PositiveIntegerField(_("record"), null=True, blank=True)
+    round = models.ForeignKey(GrantRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes")
+    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="changes")
+    action = models.CharField(_("action"), max_length=20)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,8 @@
 """Writes to organizations, their members and credit-list entries, and to rounds and their budget caps:
 keyword-only, `actor=` first, validated in full before anything is saved. The admin writes through
-these too (grants.admin). Not audited here: the admin's own log records who changed what."""
+these too (grants.admin). Changes to organizations, credit-list entries, rounds and their caps are
+recorded with before/after (grants.history); the round designer's services are grants.rounds,
+re-exported here."""
 import json
 
 from django.conf import settings
@@ -14,8 +16,21 @@ from django.db import models, transaction
 from accounts.models import Role, User
 from core.uploads import safe_name, sniff
 from core.validation import model_problems, single_line_problems
+from grants import history
 from grants.errors import GrantsError
-from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization, WorkingDayOverride
+from grants.models import BudgetCap, CreditListEntry, Membership, Organization, WorkingDayOverride
+from grants.rounds import (  # noqa: F401  (re-exported: grants.services is where callers look)
+    REASON_NEEDED,
+    add_call_document,
+    copy_round,
+    labelled_problems,
+    publish_round,
+    remove_call_document,
+    save_district,
+    save_questions,
+    save_round,
+    set_budget_caps,
+)
 
 
 def _require_officer(actor, what: str) -> None:
@@ -47,26 +62,61 @@ def save_organization(*, actor, organization: Organization) -> Organization:
             models.Q(projects__signed_at__isnull=False) | models.Q(hosted__projects__signed_at__isnull=False)).exists()
         if changed and signed:
             raise GrantsError("该机构已签订资助协议，收款账户须由机构提交收款账户变更申请，经财务审核后变更")
-    return _validated_save(organization)
+    problems = labelled_problems(organization)
+    if problems:
+        raise GrantsError(problems)
+    with transaction.atomic():
+        stored = Organization.objects.select_for_update().filter(pk=organization.pk).first() if organization.pk else None
+        before = history.values(stored, ORGANIZATION_FIELDS) if stored else {}
+        organization.save()
+        history.record(actor=actor, subject="organization", action="change" if stored else "create",
+                       obj_id=organization.pk, before=before, after=history.values(organization, ORGANIZATION_FIELDS),
+                       organization=organization)
+    return organization
 
 
-def save_round(*, actor, round: GrantRound) -> GrantRound:
-    _require_officer(actor, "维护创投批次")
-    return _validated_save(round)
+ORGANIZATION_FIELDS = [f.name for f in Organization._meta.concrete_fields
+                       if f.name not in ("id", "created_at", "rating_certificate")]
 
 
 # ---------------------------------------------------------------- budget caps of a round
 
-def save_budget_cap(*, actor, cap: BudgetCap) -> BudgetCap:
+def _cap_reason(round, reason: str) -> None:
+    if round.is_published and not (reason or "").strip():
+        raise GrantsError(REASON_NEEDED)
+
+
+def save_budget_cap(*, actor, cap: BudgetCap, reason: str = "") -> BudgetCap:
     """Adds or changes one category's cap; a category without a row falls back to the defaults."""
     _require_officer(actor, "设置预算科目上限")
-    return _validated_save(cap)
+    problems = model_problems(cap)
+    if problems:
+        raise GrantsError(problems)
+    with transaction.atomic():
+        stored = BudgetCap.objects.select_for_update().filter(pk=cap.pk).first() if cap.pk else None
+        label = history.category_label(cap.category)
+        before = {label: history.cap_text(stored.kind, stored.value)} if stored else {}
+        after = {label: history.cap_text(cap.kind, cap.value)}
+        if before != after:
+            _cap_reason(cap.round, reason)
+        cap.save()
+        history.record(actor=actor, subject="budget_caps", action="change", obj_id=cap.round_id, before=before,
+                       after=after, reason=(reason or "").strip(), round=cap.round)
+    return cap
 
 
-def delete_budget_cap(*, actor, cap_id: int) -> None:
+def delete_budget_cap(*, actor, cap_id: int, reason: str = "") -> None:
     _require_officer(actor, "设置预算科目上限")
     with transaction.atomic():
-        BudgetCap.objects.filter(pk=cap_id).delete()
+        cap = BudgetCap.objects.select_for_update().select_related("round").filter(pk=cap_id).first()
+        if cap is None:
+            return
+        _cap_reason(cap.round, reason)
+        history.record(actor=actor, subject="budget_caps", action="change", obj_id=cap.round_id,
+                       before={history.category_label(cap.category): history.cap_text(cap.kind, cap.value)},
+                       after={history.category_label(cap.category): "—"}, reason=(reason or "").strip(),
+                       round=cap.round)
+        cap.delete()
 
 
 # ---------------------------------------------------------------- the official holiday schedule
@@ -154,8 +204,19 @@ def remove_member(*, actor, membership_id: int) -> None:
 def record_credit_listing(*, actor, organization: Organization, list_type: str, listed_on, removed_on=None,
                           reason: str = "") -> CreditListEntry:
     _require_officer(actor, "登记信用名单")
-    return _validated_save(CreditListEntry(organization=organization, list_type=list_type, listed_on=listed_on,
-                                           removed_on=removed_on, reason=reason))
+    entry = CreditListEntry(organization=organization, list_type=list_type, listed_on=listed_on,
+                            removed_on=removed_on, reason=reason)
+    problems = labelled_problems(entry)
+    if problems:
+        raise GrantsError(problems)
+    with transaction.atomic():
+        entry.save()
+        history.record(actor=actor, subject="credit_entry", action="create", obj_id=entry.pk,
+                       after=history.values(entry, CREDIT_FIELDS), organization=organization)
+    return entry
+
+
+CREDIT_FIELDS = ["list_type", "listed_on", "removed_on", "reason"]
 
 
 def end_credit_listing(*, actor, entry_id: int, removed_on, reason: str | None = None) -> CreditListEntry:
@@ -163,17 +224,26 @@ def end_credit_listing(*, actor, entry_id: int, removed_on, reason: str | None =
     and since when are not changed here: an entry recorded wrongly is deleted and recorded again."""
     _require_officer(actor, "登记信用名单")
     with transaction.atomic():
-        entry = CreditListEntry.objects.select_for_update().get(pk=entry_id)
+        entry = CreditListEntry.objects.select_for_update().select_related("organization").get(pk=entry_id)
+        before = history.values(entry, CREDIT_FIELDS)
         entry.removed_on = removed_on
         if reason is not None:
             entry.reason = reason
-        return _validated_save(entry)
+        _validated_save(entry)
+        history.record(actor=actor, subject="credit_entry", action="change", obj_id=entry.pk, before=before,
+                       after=history.values(entry, CREDIT_FIELDS), organization=entry.organization)
+        return entry
 
 
 def delete_credit_listing(*, actor, entry_id: int) -> None:
     _require_officer(actor, "登记信用名单")
     with transaction.atomic():
-        CreditListEntry.objects.filter(pk=entry_id).delete()
+        entry = CreditListEntry.objects.select_for_update().select_related("organization").filter(pk=entry_id).first()
+        if entry is None:
+            return
+        history.record(actor=actor, subject="credit_entry", action="delete", obj_id=entry.pk,
+                       before=history.values(entry, CREDIT_FIELDS), organization=entry.organization)
+        entry.delete()
 
 
 def _applicant_user(*, username: str, email: str, display_name: str, phone: str, password: str):

@@ -13,6 +13,7 @@ from core.money import format_yuan, percent_of, percent_of_display, rmb_upper
 from documents.pdf import render_pdf
 from grants.rules.budget import CATEGORIES, totals
 from grants.rules.tranches import TRIGGERS, split_amount
+from grants.vocabulary import document_domain_label
 from projects import budget as project_budget
 from projects.models import Project
 
@@ -21,8 +22,6 @@ DEFAULT_FUNDER = "XX市民政局"
 
 ORG_TYPES = {"social_group": "社会团体", "social_service": "社会服务机构", "foundation": "基金会",
              "community": "备案社区社会组织"}
-DOMAINS = {"elderly": "为老服务", "disability": "助残服务", "youth": "青少年成长", "hardship": "困难帮扶",
-           "community": "社区治理", "other": "其他"}
 FUND_SOURCES = {"welfare_lottery": "福彩公益金", "fiscal": "财政专项资金", "social": "社会资金"}
 FORBIDDEN_USES = "因公出国（境）、公务接待、公务用车、楼堂馆所、罚款、偿还债务、对外投资、营利活动及向服务对象发放现金"
 
@@ -151,7 +150,7 @@ def agreement_context(project: Project) -> dict:
                   "account_no": payee.bank_account_no, "bank_code": payee.bank_code},
         "project": {
             "title": project.title, "code": project.code or "", "round": project.round.name,
-            "domain": DOMAINS.get(project.domain, ""), "district": project.service_district,
+            "domain": document_domain_label(project.domain), "district": project.service_district,
             "street": project.service_street, "target_group": project.target_group,
             "beneficiaries": project.beneficiaries, "period_months": project.round.period_months,
             "summary": project.summary,

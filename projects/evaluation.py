@@ -1,6 +1,8 @@
 """Pure scoring rules for mid-term and final evaluations."""
 from decimal import Decimal, InvalidOperation
 
+from grants.rules.rubric import weighted_total
+
 HALF = Decimal("0.5")
 
 
@@ -28,7 +30,8 @@ def score_problems(rubric: list[dict], scores: dict) -> list[str]:
 
 
 def total_of(rubric: list[dict], scores: dict) -> Decimal:
-    return sum((Decimal(str(scores[c["code"]])) for c in rubric), Decimal("0")).quantize(Decimal("0.01"))
+    """The weighted total (grants.rules.rubric): the one total of a score sheet everywhere."""
+    return weighted_total(rubric, scores)
 
 
 def grade_for(total: Decimal, thresholds: dict) -> str:

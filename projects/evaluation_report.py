@@ -5,12 +5,11 @@ organization files must read the same whatever language the officer's browser pr
 """
 from core.money import format_yuan
 from documents.pdf import render_pdf
+from grants.vocabulary import document_domain_label
 from projects.models import EvaluationKind, Project
 from projects.selectors_monitoring import performance_of
 
 TEMPLATE = "monitoring/evaluation_report.html"
-DOMAINS = {"elderly": "为老服务", "disability": "助残服务", "youth": "青少年成长", "hardship": "困难帮扶",
-           "community": "社区治理", "other": "其他"}
 TRANCHE_STATES = {"planned": "未到拨付条件", "releasable": "可拨付", "in_batch": "拨付中", "paid": "已拨付",
                   "withheld": "暂停拨付", "cancelled": "已取消"}
 
@@ -37,7 +36,7 @@ def report_context(project: Project) -> dict:
         "round_name": project.round.name,
         "project_number": project.code or "",
         "project": {"title": project.title, "code": project.code or "", "organization": project.organization.name,
-                    "domain": DOMAINS.get(project.domain, ""), "district": project.service_district,
+                    "domain": document_domain_label(project.domain), "district": project.service_district,
                     "approved": format_yuan(project.approved_amount or 0)},
         "final": {"total": final.total, "grade": final.grade or "", "passed": final.passed,
                   "comment": final.comment, "at": final.submitted_at, "evaluator": str(final.evaluator),

@@ -12,6 +12,8 @@ from core.fsm import Step
 from core.money import format_yuan
 from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
+from grants.models import QuestionAnswer, RoundQuestion
+from grants.questions import missing_required
 from projects import budget
 from projects.eligibility import eligibility_issues_for
 from projects.models import Project, ReportKind
@@ -41,6 +43,11 @@ def completeness(project: Project) -> list[Problem]:
         problems.append(Problem("complete.milestones", "请至少填写一个项目节点（里程碑）", "plan", "milestones"))
     if not project.indicators.exists():
         problems.append(Problem("complete.indicators", "请至少填写一个绩效指标", "indicators", "indicators"))
+    questions = list(RoundQuestion.objects.filter(round_id=project.round_id, required=True))
+    if questions:
+        answered = {a.question_id: a.file_name or a.value for a in QuestionAnswer.objects.filter(project=project)}
+        for q in missing_required(questions, answered):
+            problems.append(Problem("complete.question", f"请回答附加问题「{q.label}」", "questions", f"id_q_{q.pk}"))
     return problems
 
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grants import state_labels
+
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -31,3 +33,7 @@ class EvaluationKind(models.TextChoices):
 
 
 MEMBER = "member"  # a member of the applying organization, not a staff role
+
+
+# The round designer offers project states by these labels (grants cannot import projects).
+state_labels.register_state_labels(dict(State.choices))

@@ -88,8 +88,9 @@ def build(round, projects, submitted, money=None) -> Ranking:
     entries, facts = [], {}
     for project, panel, weights, score in scored:
         totals = [a.total for a in panel]
+        # A criterion without a score (a rubric changed outside the designer's locks) counts 0, never a 500.
         criteria = tuple(
-            aggregate([Decimal(a.scores[c["code"]]) for a in panel], method, weights) or Decimal("0")
+            aggregate([Decimal(str(a.scores.get(c["code"], "0"))) for a in panel], method, weights) or Decimal("0")
             for c in rubric
         ) if panel and score in tied else ()
         submitted_at = project.submitted_at.timestamp() if project.submitted_at else 0

@@ -1,6 +1,7 @@
 """Pure checks of an expert's score sheet against the round's rubric (messages in Chinese)."""
 from decimal import Decimal, InvalidOperation
 
+from grants.rules.rubric import weighted_total
 from projects.evaluation import score_problems, total_of
 
 COMMENT_MAX = 2000
@@ -13,17 +14,14 @@ def draft_problems(rubric: list[dict], scores: dict) -> list[str]:
 
 
 def draft_total(rubric: list[dict], scores: dict) -> Decimal | None:
-    """Sum of the filled-in criteria, for the running total a draft shows; None when nothing is filled."""
-    values = []
-    for criterion in rubric:
-        raw = scores.get(criterion["code"])
-        if raw in (None, ""):
-            continue
-        try:
-            values.append(Decimal(str(raw)))
-        except InvalidOperation:
-            return None
-    return sum(values, Decimal("0")).quantize(Decimal("0.01")) if values else None
+    """Weighted sum of the filled-in criteria, for the running total a draft shows; None when nothing is filled."""
+    filled = [c for c in rubric if scores.get(c["code"]) not in (None, "")]
+    if not filled:
+        return None
+    try:
+        return weighted_total(filled, scores)
+    except InvalidOperation:
+        return None
 
 
 def submit_problems(rubric: list[dict], scores: dict, comment: str, comment_required_below: Decimal) -> list[str]:

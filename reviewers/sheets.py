@@ -5,12 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.money import format_yuan
-from grants.defaults import DOMAINS
+from grants.vocabulary import document_domain_label
 from reviewers.aggregation import aggregate, is_disputed, spread
 
 METHOD_NAMES = {"mean": "算术平均", "trimmed": "去掉一个最高分和一个最低分后平均（不少于5人时）", "weighted": "按专家权重加权平均"}
-DOMAIN_NAMES = {"elderly": "为老服务", "disability": "助残服务", "youth": "青少年成长", "hardship": "困难帮扶",
-                "community": "社区治理", "other": "其他"}
 
 
 def score_sheet(project, assignments) -> dict:
@@ -24,7 +22,7 @@ def score_sheet(project, assignments) -> dict:
         for a in panel
     ]
     criteria = [
-        {**c, "aggregate": aggregate([Decimal(a.scores[c["code"]]) for a in panel], round.aggregation, weights)}
+        {**c, "aggregate": aggregate([Decimal(str(a.scores.get(c["code"], "0"))) for a in panel], round.aggregation, weights)}
         for c in round.rubric
     ] if panel else [{**c, "aggregate": None} for c in round.rubric]
     return {
@@ -42,7 +40,7 @@ def publicity_rows(projects, assignments_by_project: dict[int, list], method: st
         score = aggregate([a.total for a in panel], method, weights)
         rows.append({
             "position": position, "code": p.code, "title": p.title, "organization": p.organization.name,
-            "domain": DOMAIN_NAMES.get(p.domain, DOMAINS.get(p.domain, p.domain)),
+            "domain": document_domain_label(p.domain),
             "score": "" if score is None else str(score),
             "amount": format_yuan(p.approved_amount) if p.approved_amount is not None else "",
             "period": f"{p.publicity_start:%Y-%m-%d} 至 {p.publicity_end:%Y-%m-%d}" if p.publicity_start else "",

@@ -1,5 +1,14 @@
-"""Checks a rubric (list of criteria) before a round may use it."""
-from decimal import Decimal, InvalidOperation
+"""A review rubric (list of criteria with a maximum and a weight): its checks and its total.
+
+The weighted total is the one truth of an expert's score: Σ score × weight over the criteria,
+rounded once, half up, to 0.01. A criterion without a weight (the evaluation rubrics) weighs 1, so
+an unweighted rubric totals to the plain sum. The rubric's full marks are Σ max × weight.
+"""
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+MAX_WEIGHT = Decimal("10")
+MAX_POINTS = Decimal("1000")
 
 
 def rubric_errors(rubric: object) -> list[str]:
@@ -26,10 +35,29 @@ def rubric_errors(rubric: object) -> list[str]:
             except (InvalidOperation, ValueError):
                 problems.append(f"评分指标「{name or index}」的{'满分' if key == 'max' else '权重'}不是有效数字")
                 continue
+            what = '满分' if key == 'max' else '权重'
             if not value.is_finite() or value <= 0:
-                problems.append(f"评分指标「{name or index}」的{'满分' if key == 'max' else '权重'}必须大于0")
+                problems.append(f"评分指标「{name or index}」的{what}必须大于0")
+            elif value != value.quantize(Decimal("0.01")):
+                problems.append(f"评分指标「{name or index}」的{what}最多保留两位小数")
+            elif key == "weight" and value > MAX_WEIGHT:
+                problems.append(f"评分指标「{name or index}」的权重不能超过{MAX_WEIGHT}")
+            elif key == "max" and value > MAX_POINTS:
+                problems.append(f"评分指标「{name or index}」的满分不能超过{MAX_POINTS}")
     return problems
 
 
+def weight_of(criterion: Mapping) -> Decimal:
+    return Decimal(str(criterion.get("weight") or "1"))
+
+
+def weighted_total(rubric: list[dict], scores: Mapping) -> Decimal:
+    """Σ score × weight over the rubric's criteria (every criterion must be scored)."""
+    total = sum((Decimal(str(scores[c["code"]])) * weight_of(c) for c in rubric), Decimal("0"))
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def rubric_max_total(rubric: list[dict]) -> Decimal:
-    return sum((Decimal(str(c["max"])) for c in rubric), Decimal("0"))
+    """Full marks: Σ max × weight."""
+    total = sum((Decimal(str(c["max"])) * weight_of(c) for c in rubric), Decimal("0"))
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET
 from accounts.ratelimit import rate_limit
 from grants import services
 from grants.errors import GrantsError
-from grants.forms import DISTRICTS, MemberForm, RegistrationForm
+from grants.forms import MemberForm, RegistrationForm
 from grants.models import Membership, Organization
 from grants.rules import credit_code
+from grants.vocabulary import district_names
 
 
 @rate_limit("register", "20/h", methods=("POST",))
@@ -44,7 +45,7 @@ def register(request):
         (_("Your login"), "", ["username", "email", "display_name", "password1", "password2"]),
     ]
     return render(request, "applicant/register.html", {
-        "form": form, "districts": DISTRICTS,
+        "form": form, "districts": district_names(),
         "groups": [(title, note, [form[n] for n in names]) for title, note, names in groups],
     })
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from core.calendar import local_date, within_days
 from core.money import MAX_UPPER, money
 from core.validation import SINGLE_LINE_MESSAGE, control_characters, validate_single_line
-from grants.models import GrantRound, Organization
+from grants.models import GrantRound, Organization, QuestionAnswer, QuestionKind, RoundQuestion
+from grants.questions import answer_problem
 from grants.rules.budget import line_amount
 from projects.eligibility import eligibility_reasons_for
 from projects.errors import ProjectError
@@ -99,6 +100,8 @@ def _field_values(fields: dict, verb: str) -> dict:
 
 
 def _window_problem(round: GrantRound, now: datetime) -> list[str]:
+    if not round.is_published:
+        return ["本批次的征集公告尚未发布，暂不能申报"]
     if within_days(round.apply_start, round.apply_end, now):
         return []
     return [f"不在申报时间内（{round.apply_start:%Y年%m月%d日} 至 {round.apply_end:%Y年%m月%d日} 24:00，北京时间）"]
@@ -335,4 +338,50 @@ def snapshot(project: Project) -> dict:
         for m in project.milestones.all()
     ]
     fields["indicators"] = [{"name": i.name, "unit": i.unit, "target": str(i.target)} for i in project.indicators.all()]
+    # The round's extra questions as asked then (their wording may change later for drafts).
+    answers = answers_of(project)
+    fields["answers"] = [{"question": q.label, "answer": answers.get(q.pk, "")}
+                         for q in RoundQuestion.objects.filter(round_id=project.round_id)]
     return fields
+
+
+def save_answers(*, actor, project_id: int, values: dict[int, str], files: dict | None = None) -> list[str]:
+    """Saves the answers to the round's extra questions that are valid; returns the problems of the
+    rest (kept on the page by the caller). Required answers are checked at submission (guards)."""
+    files = files or {}
+    problems: list[str] = []
+    with transaction.atomic():
+        project = _editable(project_id, actor)
+        questions = {q.pk: q for q in RoundQuestion.objects.filter(round_id=project.round_id)}
+        for qid, raw in values.items():
+            question = questions.get(qid)
+            if question is None or question.kind == QuestionKind.FILE:
+                continue
+            text = str(raw or "").strip()
+            problem = answer_problem(question, text) if text else None
+            if control_characters(text.replace("\n", "").replace("\r", "")):
+                problem = f"「{question.label}」{SINGLE_LINE_MESSAGE}"
+            if problem:
+                problems.append(problem)
+                continue
+            QuestionAnswer.objects.update_or_create(question=question, project=project, defaults={"value": text})
+        for qid, upload in files.items():
+            question = questions.get(qid)
+            if question is None or question.kind != QuestionKind.FILE or upload is None:
+                continue
+            try:
+                checked = check_file(upload)
+            except ProjectError as exc:
+                problems.append(f"「{question.label}」：{exc.message}")
+                continue
+            answer, _created = QuestionAnswer.objects.get_or_create(question=question, project=project)
+            answer.file.save(checked.name, ContentFile(checked.data), save=False)
+            answer.file_name = checked.name
+            answer.save()
+    return problems
+
+
+def answers_of(project: Project) -> dict[int, str]:
+    """Question id → the answer as shown (a file answer by its name)."""
+    return {a.question_id: (a.file_name if a.question.kind == QuestionKind.FILE else a.value)
+            for a in QuestionAnswer.objects.filter(project=project).select_related("question")}

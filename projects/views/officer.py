@@ -15,6 +15,7 @@ from accounts.models import Role
 from core.errors import DomainError
 from finance.settling import plan_for
 from grants.models import GrantRound
+from grants.questions import answer_rows
 from projects import lifecycle, services
 from projects.budget_editor import editor_context
 from projects.diff import diff_snapshots
@@ -76,6 +77,7 @@ def officer_detail(request, pk: int):
         "project": project, "events": events, "actions": _actions(project, request.user),
         "files": project.attachments.all(), "milestones": project.milestones.all(),
         "indicators": project.indicators.all(),
+        "answers": answer_rows(round_id=project.round_id, project_id=project.pk),
         "budget": editor_context(project.round, list(project.budget_lines.all()),
                                  grant_amount=project.approved_amount),
         "lines": project.budget_lines.all(),

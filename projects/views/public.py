@@ -11,7 +11,7 @@ PAGE = 100
 
 
 def index(request):
-    rounds = GrantRound.objects.order_by("-year", "-apply_start").only(
+    rounds = GrantRound.objects.filter(published_at__isnull=False).order_by("-year", "-apply_start").only(
         "name", "year", "apply_start", "apply_end", "pot")[:20]
     notices = [open_data.public_row(v) for v in open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE]]
     funded = [open_data.public_row(v) for v in open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE]]
@@ -21,14 +21,14 @@ def index(request):
 def round_detail(request, pk: int):
     round = get_object_or_404(
         GrantRound.objects.only("name", "year", "description", "fund_source", "pot", "apply_start", "apply_end",
-                                "min_amount", "max_amount", "period_months"),
-        pk=pk,
+                                "min_amount", "max_amount", "period_months", "published_at"),
+        pk=pk, published_at__isnull=False,
     )
     notices = open_data.public_rows(round_id=round.pk, states=open_data.NOTICE_STATES)
     page = Paginator(open_data.public_values(round_id=round.pk, states=open_data.FUNDED_STATES), PAGE).get_page(
         request.GET.get("page"))
     return render(request, "public/round.html", {
-        "round": round, "notices": notices, "page": page, "funded": [open_data.public_row(v) for v in page],
+        "round": round, "notices": notices, "page": page, "documents": round.call_documents.all(), "funded": [open_data.public_row(v) for v in page],
     })
 
 

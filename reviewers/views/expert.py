@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from grants.questions import answer_rows
 from reviewers import selectors, services
 from reviewers.forms import DeclarationForm, ScoreForm
 from reviewers.models import AssignmentState
@@ -58,6 +59,7 @@ def review(request, pk):
         "blind": round.blind_review, "locked": assignment.state == A.SUBMITTED,
         "budget_lines": project.budget_lines.all(), "milestones": project.milestones.all(),
         "indicators": project.indicators.all(),
+        "answers": answer_rows(round_id=project.round_id, project_id=project.pk),
     })
 
 

@@ -1,4 +1,5 @@
 """Every applicant page renders for the owner, in the states where it applies."""
+import pytest
 from django.urls import reverse
 
 from projects.sections import SECTIONS
@@ -32,6 +33,8 @@ def test_officer_pages_render(world, client_for):
     assert c.get(reverse("projects:officer_detail", args=[project.pk])).status_code == 200
 
 
+@pytest.mark.django_db  # the page offers the districts officers keep (grants.District)
 def test_register_page_renders(client):
-    assert client.get(reverse("applicant:register")).status_code == 200
+    response = client.get(reverse("applicant:register"))
+    assert response.status_code == 200 and "鹿城区" in response.content.decode()
     assert reverse("applicant:register") in client.get(reverse("login")).content.decode()

@@ -28,6 +28,7 @@ def test_a_budget_cap_added_inline_is_saved_by_the_service(admin_client):
     round = RoundFactory()
     url = reverse("admin:grants_grantround_change", args=[round.pk])
     data = form_values(admin_client, url)
+    data["change_reason"] = "按新政策调整"
     add_inline_row(data, "budget_caps", round=round.pk, category="labor", kind="pct_grant", value="40")
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -40,6 +41,7 @@ def test_a_staff_account_without_the_officer_role_is_refused_by_the_service(clie
     client.force_login(staff_with_model_permissions(Role.FINANCE, "grants"))
     url = reverse("admin:grants_grantround_change", args=[round.pk])
     data = form_values(client, url)
+    data["change_reason"] = "按新政策调整"
     data["name"] = "改过的名称"
     add_inline_row(data, "budget_caps", round=round.pk, category="labor", kind="pct_grant", value="40")
     response = client.post(url, data)

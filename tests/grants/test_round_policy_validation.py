@@ -36,6 +36,7 @@ def test_the_admin_shows_the_problem_and_saves_nothing(client):
     client.force_login(superuser())
     url = reverse("admin:grants_grantround_change", args=[round.pk])
     data = form_values(client, url)
+    data["change_reason"] = "按新政策调整"
     data["forbidden_expenses"] = json.dumps([{"rule": "购买礼品", "keywords": ["  "]}], ensure_ascii=False)
     data["unfinished_states"] = json.dumps(["publicity", "已签约"], ensure_ascii=False)
     response = client.post(url, data)

@@ -11,10 +11,13 @@ A new URL pattern fails the matrix until it is added here.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
+
 from accounts.models import Role
 from finance import services as finance
 from finance.models import BankDetailChange, Batch, BatchState, Tranche, TrancheState
-from tests.builders import PASSWORD
+from grants.models import District, QuestionAnswer, RoundQuestion
+from tests.builders import PASSWORD, PDF
 from tests.factories import UserFactory
 from tests.security.scene import ROLES, Scene
 
@@ -65,6 +68,17 @@ def file_cases() -> list[Case]:
              frozenset({"member_a", "expert_assigned"}) | OFFICERS),
         Case(lambda s: {"pk": s.running.pk, "attachment_id": s.receipt.pk}, RUNNING_VIEWERS),
     ]
+
+
+def answer_file(s: Scene) -> dict:
+    """A file answer to an extra question of the draft's round (made once, on first use)."""
+    answer = QuestionAnswer.objects.filter(project=s.draft).exclude(file="").first()
+    if answer is None:
+        question = RoundQuestion.objects.create(round=s.draft.round, label="合作协议", kind="file")
+        answer = QuestionAnswer(question=question, project=s.draft, file_name="协议.pdf")
+        answer.file.save("协议.pdf", ContentFile(PDF), save=False)
+        answer.save()
+    return {"pk": s.draft.pk, "answer_id": answer.pk}
 
 
 def bank_change(s: Scene) -> dict:
@@ -133,6 +147,8 @@ POLICY: dict[str, object] = {
     "applicant:start": [Case(round_id, OWNER, post={"title": "新项目"})],  # organization A's id is added below
     "applicant:project": [Case(pk("draft"), OWNER), Case(pk("running"), OWNER)],
     "applicant:attachments": [Case(pk("draft"), OWNER)],
+    "applicant:questions": [Case(pk("draft"), OWNER)],
+    "applicant:answer_file": [Case(answer_file, frozenset({"member_a"}) | OFFICERS)],
     "applicant:remove_attachment": [Case(lambda s: {"pk": s.draft.pk, "attachment_id": s.draft_file.pk}, OWNER)],
     "applicant:section": [Case(lambda s: {"pk": s.draft.pk, "section": "basic"}, OWNER),
                           Case(lambda s: {"pk": s.draft.pk, "section": "budget"}, OWNER)],
@@ -151,6 +167,30 @@ POLICY: dict[str, object] = {
     # program officers (finance and evaluators see the projects of their stages)
     "projects:officer_list": [Case(none, STAFF_LISTS)],
     "holidays": [Case(none, OFFICERS)],
+    # the round designer (officers only); a published call's documents are public
+    "rounds:list": [Case(none, OFFICERS)],
+    "rounds:create": [Case(none, OFFICERS)],
+    "rounds:districts": [Case(none, OFFICERS)],
+    "rounds:toggle_district": [Case(lambda s: {"district_id": District.objects.order_by("pk").first().pk}, OFFICERS,
+                                    post_only=True)],
+    "rounds:detail": [Case(round_pk, OFFICERS)],
+    "rounds:copy": [Case(round_pk, OFFICERS)],
+    "rounds:edit": [Case(lambda s: {"pk": s.world.round.pk, "section": "review"}, OFFICERS)],
+    "rounds:questions": [Case(round_pk, OFFICERS)],
+    "rounds:preview": [Case(round_pk, OFFICERS)],
+    "rounds:publish": [Case(round_pk, OFFICERS, post_only=True)],
+    "rounds:documents": [Case(round_pk, OFFICERS)],
+    "rounds:remove_document": [Case(lambda s: {"pk": s.world.round.pk, "document_id": 999999}, OFFICERS,
+                                    post_only=True)],
+    "rounds:call_document": PUBLIC,
+    # the officers' register of organizations and their credit-list entries
+    "organizations:list": [Case(none, OFFICERS)],
+    "organizations:detail": [Case(lambda s: {"pk": s.world.org.pk}, OFFICERS)],
+    "organizations:add_credit_entry": [Case(lambda s: {"pk": s.world.org.pk}, OFFICERS, post_only=True)],
+    "organizations:end_credit_entry": [Case(lambda s: {"pk": s.world.org.pk, "entry_id": 999999}, OFFICERS,
+                                            post_only=True)],
+    "organizations:delete_credit_entry": [Case(lambda s: {"pk": s.world.org.pk, "entry_id": 999999}, OFFICERS,
+                                               post_only=True)],
     "holidays_delete": [Case(lambda s: {"pk": 999999}, OFFICERS)],
     "projects:officer_detail": [Case(pk("review"), OFFICERS), Case(pk("running"), STAFF_LISTS)],
     "projects:officer_action": [Case(lambda s: {"pk": s.review.pk, "name": "return_for_revision"}, OFFICERS)],
@@ -223,6 +263,7 @@ POLICY: dict[str, object] = {
 PUBLIC_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "password_reset_confirm": lambda s: {"uidb64": "MQ", "token": "set-password"},
     "public:round": round_pk,
+    "rounds:call_document": lambda s: {"document_id": 999999},
     "public:open_data": lambda s: {"fmt": "csv"},
     "reviewers:publicity": round_id,
     "reviewers:publicity_xlsx": round_id,

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from grants.forms import DISTRICTS
+from grants.models import RoundQuestion
+from grants.vocabulary import district_names
 from projects import drafting
 from projects.budget_editor import editor_context
 from projects.guards import submission_by_section
@@ -45,12 +46,16 @@ def edit_context(request, project, section_code: str) -> dict:
     tabs = [{"code": s.code, "label": s.label, "count": counts.get(s.code, 0),
              "url": reverse("applicant:attachments", args=[project.pk]) if s.code == "attachments"
              else reverse("applicant:section", args=[project.pk, s.code])} for s in SECTIONS]
+    if RoundQuestion.objects.filter(round_id=project.round_id).exists():
+        tabs.insert(len(tabs) - 1, {"code": "questions", "label": _("Additional questions"),
+                                     "count": counts.get("questions", 0),
+                                     "url": reverse("applicant:questions", args=[project.pk])})
     tabs.append({"code": "submit", "label": _("Submit"), "count": len(problems),
                  "url": reverse("applicant:submit", args=[project.pk])})
     return {
         "project": project, "tabs": tabs, "current": section_code,
         "section_problems": [p for p in problems if p.section == section_code], "all_problems": problems,
-        "before": before, "after": after, "editable": project.state in EDITABLE, "districts": DISTRICTS,
+        "before": before, "after": after, "editable": project.state in EDITABLE, "districts": district_names(project.round),
     }
 
 

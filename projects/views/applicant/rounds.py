@@ -22,7 +22,7 @@ def _deadline(r: GrantRound) -> dict:
 @login_required
 def round_list(request):
     today = calendar.today()
-    rounds = GrantRound.objects.order_by("apply_end")
+    rounds = GrantRound.objects.filter(published_at__isnull=False).order_by("apply_end")
     groups = {"open": [], "upcoming": [], "closed": []}
     for r in rounds:
         key = "upcoming" if r.apply_start > today else "closed" if r.apply_end < today else "open"
@@ -39,7 +39,7 @@ def _my_organizations(user):
 @login_required
 def round_detail(request, round_id: int):
     """The pre-check: every reason each of the user's organizations cannot apply, before it starts."""
-    r = get_object_or_404(GrantRound, pk=round_id)
+    r = get_object_or_404(GrantRound, pk=round_id, published_at__isnull=False)
     organizations = _my_organizations(request.user)
     if not organizations:
         raise Http404

@@ -193,6 +193,12 @@ class Command(BaseCommand):
             min_amount=Decimal("20000.00"), max_amount=Decimal("150000.00"),
             apply_start=today - timedelta(days=5), apply_end=today + timedelta(days=40), min_rating=3,
         ))
+        # The open round asks two extra questions beside the standard form (grants.RoundQuestion).
+        grants.save_questions(actor=self.admin, round_id=self.next_round.pk, reason="征集公告附加问题", rows=[
+            {"label": "机构现有注册志愿者人数", "kind": "number", "required": False,
+             "help_text": "以志愿服务信息系统登记人数为准"},
+            {"label": "项目是否与社区（村）合作实施", "kind": "choice", "choices": ["是", "否"], "required": False},
+        ])
         self.t0 = at(today - timedelta(days=250))
 
         for index, (org_i, title, domain, amount, target, extra) in enumerate(PROJECTS_2026):

@@ -1,0 +1,52 @@
+"""What a round's settings are already in use for: applications, scores, signed agreements, money.
+
+grants sits below projects, reviewers and finance, so it never imports them. Counts are read through
+the reverse relations those apps declare on GrantRound (`projects`, their `assignments`,
+`evaluations`), which needs no import. The committed amount is finance's truth
+(finance.commitments, which counts a terminated project's unrepaid payments, not its approved
+amount); finance registers it here when it is ready (finance.receivers.connect). Without finance
+installed the approved amounts of projects that still hold money are the best estimate.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from grants.models import GrantRound
+from grants.rules.round_changes import Usage
+
+CommittedProvider = Callable[[GrantRound], Decimal]
+_committed: list[CommittedProvider] = []
+
+# Project states (values of projects.states.State) that hold money in the fallback estimate.
+HOLDING_MONEY = ("approved", "publicity", "objection", "contracted", "in_progress", "midterm_review",
+                 "final_review", "completed")
+
+
+def register_committed(provider: CommittedProvider) -> None:
+    """finance registers its commitments function; registering twice is harmless."""
+    if provider not in _committed:
+        _committed.append(provider)
+
+
+def committed(round: GrantRound) -> Decimal:
+    if _committed:
+        return _committed[-1](round)
+    total = round.projects.filter(state__in=HOLDING_MONEY).aggregate(s=Sum("approved_amount"))["s"]
+    return total or Decimal("0.00")
+
+
+def usage_of(round: GrantRound) -> Usage:
+    projects = round.projects.all()
+    return Usage(
+        applications=projects.filter(submitted_at__isnull=False).count(),
+        scores=projects.filter(assignments__total__isnull=False).values("assignments").count(),
+        agreements=projects.filter(signed_at__isnull=False).count(),
+        midterm_evaluations=projects.filter(evaluations__kind="midterm").count(),
+        final_evaluations=projects.filter(evaluations__kind="final").count(),
+        committed=committed(round),
+        used_domains=frozenset(projects.filter(submitted_at__isnull=False).exclude(domain="")
+                               .values_list("domain", flat=True).distinct()),
+    )
