@@ -102,7 +102,9 @@ def _move(qs, method: str, kind: str, actor, *, note: str = "") -> int:
             if method == "cancel":
                 tranche.batch = None  # a cancelled tranche leaves its batch and the bank list
             tranche.save()
-            _ledger(tranche=tranche, kind=kind, from_state=from_state, actor=actor, batch_id=batch_id, note=note)
+            entry = _ledger(tranche=tranche, kind=kind, from_state=from_state, actor=actor, batch_id=batch_id, note=note)
+            if tranche.state == T.RELEASABLE:  # finance hears that it can be paid
+                transaction.on_commit(lambda pk=entry.pk: notifications.tranche_payable(pk))
             count += 1
     return count
 
