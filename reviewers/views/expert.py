@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.calendar import today
 from core.errors import DomainError
-from reviewers import selectors, services
+from reviewers import selectors, services, window
 from reviewers.forms import DeclarationForm, ScoreForm
 from reviewers.models import AssignmentState
 
@@ -58,6 +59,7 @@ def review(request, pk):
         "blind": round.blind_review, "locked": assignment.state == A.SUBMITTED,
         "budget_lines": project.budget_lines.all(), "milestones": project.milestones.all(),
         "indicators": project.indicators.all(),
+        "window_closed": window.closed_problem(round.review_end, today()),
     })
 
 
