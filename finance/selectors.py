@@ -31,8 +31,8 @@ from finance.models import (
     BATCH,
     BankDetailChange,
     Batch,
-    BatchState,
     BatchLine,
+    BatchState,
     ChangeState,
     Clawback,
     LedgerEntry,
@@ -290,9 +290,7 @@ def batches_waiting_for(user) -> list[Batch]:
                .annotate(total=Coalesce(Sum("tranches__amount"), ZERO)).order_by("submitted_at", "pk"))
     mine = []
     for batch in waiting:
-        if batch.state == BatchState.SUBMITTED:
-            mine.append(batch)
-        elif batch.checked_by_id != user.pk and (user.approval_limit is None or batch.total <= user.approval_limit):
+        if batch.state == BatchState.SUBMITTED or batch.checked_by_id != user.pk and (user.approval_limit is None or batch.total <= user.approval_limit):
             mine.append(batch)
     return mine
 

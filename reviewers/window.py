@@ -21,7 +21,7 @@ from core.calendar import today
 from core.problems import Problem
 from grants.models import GrantRound
 from reviewers.errors import ReviewError
-from reviewers.models import Assignment, AssignmentState
+from reviewers.models import AssignmentState
 
 OPEN_STATES = (AssignmentState.ASSIGNED, AssignmentState.ACCEPTED)
 # What marks the admin-log rows of this service among a round's other configuration changes; plain

@@ -22,11 +22,13 @@ class ExtendForm(forms.Form):
 def review_window(request, pk):
     round = selectors.round_for_officer(request.user, pk)
     form = ExtendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if report_outcome(request, lambda: window.extend_review_window(
-                actor=request.user, round_id=round.pk, new_end=form.cleaned_data["new_end"],
-                reason=form.cleaned_data["reason"]), done=_("The review window was extended.")):
-            return redirect("reviewers:review_window", pk=round.pk)
+    extended = request.method == "POST" and form.is_valid() and report_outcome(
+        request, lambda: window.extend_review_window(
+            actor=request.user, round_id=round.pk, new_end=form.cleaned_data["new_end"],
+            reason=form.cleaned_data["reason"]),
+        done=_("The review window was extended."))
+    if extended:
+        return redirect("reviewers:review_window", pk=round.pk)
     return render(request, "reviewers/review_window.html", {
         "round": round, "form": form, "history": window.extensions(round),
         "closed": window.closed_problem(round.review_end, today()),

@@ -20,7 +20,7 @@ from reviewers import notifications as review_notifications
 from reviewers import reminders
 from reviewers import services as review
 from reviewers.models import Assignment
-from tests.builders import PASSWORD, World, budget
+from tests.builders import World, budget
 from tests.factories import ExpertFactory, UserFactory
 from tests.finance.conftest import approved_batch, signed
 from tests.queues.conftest import notes

@@ -15,7 +15,7 @@ from projects.states import State
 from reviewers import services as review
 from tests.builders import World, budget
 from tests.factories import UserFactory
-from tests.finance.conftest import approved_batch, signed
+from tests.finance.conftest import signed
 
 
 def counts(user) -> dict[str, int]:
