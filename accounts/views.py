@@ -21,7 +21,8 @@ def home(request):
     no queue goes to its first menu entry; the public sees the calls and results."""
     if request.user.is_authenticated:
         if has_queue(request.user):
-            items = sorted(queue_for(request.user), key=lambda i: not i.urgent)  # stable: overdue first
+            # Stable: overdue work first, then the rest that waits, then what is empty, in registered order.
+            items = sorted(queue_for(request.user), key=lambda i: 0 if i.urgent and i.count else 1 if i.count else 2)
             unread = request.user.notifications.filter(read=False).select_related("project")
             return render(request, "accounts/home.html", {
                 "items": items, "open_total": sum(i.count for i in items),
