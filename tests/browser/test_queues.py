@@ -70,3 +70,15 @@ def test_submission_and_assignment_reach_the_queues(page, phone, world):
     phone.goto(phone.base + "/")
     assert fits_width(phone)
     screenshot(phone, "queue-officer-375")
+
+    # The project list sorts by a column header and keeps the filter.
+    login(page, world.officer.username)
+    page.goto(page.base + "/projects/?state=under_review")
+    page.click('#officer-projects th a:has-text("状态")')
+    page.wait_for_url("**sort=state**")
+    assert "state=under_review" in page.url
+    assert page.locator('[data-testid="officer-row"]').count() == 1
+    screenshot(page, "list-projects-1280")
+    phone.goto(phone.base + "/projects/?sort=-requested")
+    assert fits_width(phone)
+    screenshot(phone, "list-projects-375")

@@ -273,7 +273,7 @@ def test_a_digest_reader_gets_one_email_a_day(world, django_capture_on_commit_ca
 def test_the_preference_page_switches_to_the_digest(world, client_for):
     client = client_for(world.expert.user)
     page = client.get("/notifications/settings/")
-    assert "每日" in page.content.decode()
+    assert "每天发送一封摘要邮件" in page.content.decode() and "每条通知发送一封邮件" in page.content.decode()
     response = client.post("/notifications/settings/", {"email_digest": "digest"})
     assert response.status_code == 302
     world.expert.user.refresh_from_db()
