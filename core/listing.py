@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Expression, F, IntegerField, QuerySet, Value, When
 from django.http import QueryDict
+from django.utils.functional import Promise
 
 
 def rank(field: str, values: Sequence[str]) -> Case:
@@ -24,7 +25,7 @@ def rank(field: str, values: Sequence[str]) -> Case:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: str | Promise
     # What the column sorts by: field names or expressions, most significant first.
     by: tuple[str | Expression, ...] = ()
     css: str = ""  # e.g. "num" for right-aligned amounts

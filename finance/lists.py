@@ -3,6 +3,8 @@ and the file come from `filtered`, so the export is the list as shown). States s
 the sign-off (经办 → 审核 → 审批 → 关闭), not by their stored names."""
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ class BatchFilter(forms.Form):
 
     def __init__(self, *args, rounds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["round"].choices = [("", "---------"), *((str(r.pk), r.name) for r in rounds)]
+        cast(forms.ChoiceField, self.fields["round"]).choices = [("", "---------"), *((str(r.pk), r.name) for r in rounds)]
 
 
 COLUMNS = [

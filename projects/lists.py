@@ -2,6 +2,8 @@
 export. The page and the xlsx file both come from `filtered`, so the export is exactly the list."""
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,7 @@ from projects.states import State
 
 
 def _choices(field: str) -> list[tuple[str, str]]:
-    return [("", "---------"), *Project._meta.get_field(field).choices]
+    return [("", "---------"), *(getattr(Project._meta.get_field(field), "choices", None) or [])]
 
 
 class ProjectFilter(forms.Form):
@@ -27,7 +29,7 @@ class ProjectFilter(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = _choices("domain")
+        cast(forms.ChoiceField, self.fields["domain"]).choices = _choices("domain")
 
 
 COLUMNS = [

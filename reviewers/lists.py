@@ -53,4 +53,4 @@ EXPORT_HEADERS = ["姓名", "工作单位", "职称", "专业领域", "所在区
 def export_rows(pool: QuerySet[Expert]):
     for e in pool.iterator(chunk_size=2000):
         yield [e.name, e.employer, e.title, "、".join(str(DOMAINS.get(d, d)) for d in e.domains or []), e.district,
-               e.is_finance, e.active, e.n_relations, e.email, e.phone]
+               e.is_finance, e.active, getattr(e, "n_relations", None), e.email, e.phone]

@@ -61,11 +61,13 @@ def run_assigned(run_id: int) -> None:
 def _run_assigned(run_id: int) -> None:
     """One notification per expert for an automatic run, however many proposals it gave them."""
     by_user: dict[int, list[Assignment]] = defaultdict(list)
+    users: dict[int, User] = {}
     for a in Assignment.objects.filter(run_id=run_id).select_related("expert__user", "project__round"):
         if a.expert.user is not None:
-            by_user[a.expert.user_id].append(a)
-    for assignments in by_user.values():
-        user, round = assignments[0].expert.user, assignments[0].project.round
+            users[a.expert.user.pk] = a.expert.user
+            by_user[a.expert.user.pk].append(a)
+    for user_id, assignments in by_user.items():
+        user, round = users[user_id], assignments[0].project.round
         if len(assignments) == 1:
             text = f"您被分配评审项目《{assignments[0].project.title}》（{round.name}）"
             url = reverse("reviewers:review", args=[assignments[0].pk])

@@ -55,12 +55,12 @@ def send_review_reminders(*, today: date | None = None) -> int:
     )
     count = 0
     for a in open_reviews:
-        review_end = a.project.round.review_end
+        review_end, user = a.project.round.review_end, a.expert.user
         kind = reminder_kind(review_end, today)
-        if kind is None:
+        if kind is None or review_end is None or user is None:
             continue
         text = reminder_text(kind, title=a.project.title, review_end=review_end, today=today)
-        rows = notify(actor=None, recipients=[a.expert.user], project=a.project, text=text,
+        rows = notify(actor=None, recipients=[user], project=a.project, text=text,
                       url=reverse("reviewers:review", args=[a.pk]), email_subject=header_safe(f"益创：{text[:60]}"),
                       key=f"assignment:{a.pk}:{kind}:{review_end.isoformat()}",
                       kind=NotificationKind.REVIEW_DUE_SOON if kind == DUE_SOON else NotificationKind.REVIEW_OVERDUE)

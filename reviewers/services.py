@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -360,7 +361,7 @@ def _replace_recused(actor, project: Project) -> Assignment | None:
     for _, expert_id in result.assignments:
         created = Assignment.objects.create(project=project, expert_id=expert_id)
         _log(project, actor, "assign_expert", f"回避后自动递补评审专家：{created.expert.name}", {"expert": expert_id})
-        transaction.on_commit(lambda pk=created.pk: notifications.expert_assigned(pk))
+        transaction.on_commit(partial(notifications.expert_assigned, created.pk))
     return created
 
 

@@ -7,7 +7,6 @@ import pytest
 
 from core.calendar import today
 from projects import services
-from projects.states import State
 from tests.browser.conftest import fits_width, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
