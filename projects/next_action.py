@@ -1,5 +1,6 @@
 """The applicant's next step on one project, in their words: what to do (with a link) or what they
-are waiting for. Pure apart from reversing the URL; the home page's queue lists one per project."""
+are waiting for. The home page's queue lists one per project; what signing will check (the budget
+against the approved amount, the payee's account) comes from the lifecycle's own guards."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from projects import guards
 from projects.states import State
 
 
@@ -39,6 +41,13 @@ def next_action(project, today: date) -> NextAction:
         return NextAction("完善申报材料并提交", page, True)
     if state == State.RETURNED:
         return NextAction("按退回意见修改后重新提交", page, True, urgent=True)
+    if state in (State.APPROVED, State.PUBLICITY):
+        # What signing will ask for, said now: the budget against the approved amount, the payee's account.
+        if guards.budget_issues_against_approved(project):
+            return NextAction("核定金额低于申请金额，请按核定金额修改预算",
+                              reverse("applicant:revise_budget", args=[project.pk]), True, urgent=True)
+        if guards.payee_bank_problems(project):
+            return NextAction("请完善收款账户信息，签订协议前须填写", reverse("applicant:bank_details"), True)
     if state == State.PUBLICITY:
         if project.publicity_end and today <= project.publicity_end:
             return NextAction(f"公示中，{project.publicity_end:%Y-%m-%d} 公示期满后签订资助协议", page, False)

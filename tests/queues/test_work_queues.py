@@ -129,3 +129,15 @@ def test_every_role_lands_on_its_queue(world, client_for, role):
             "evaluator": world.evaluator, "applicant": world.member}[role]
     response = client_for(user).get("/")
     assert response.status_code == 200 and 'id="work-queue"' in response.content.decode()
+
+
+def test_a_cut_amount_asks_the_applicant_to_revise_the_budget_first(world):
+    project = world.advance(world.draft(title="核减项目"), State.APPROVED, approved_amount="80000.00")
+    [item] = queue_for(world.member)
+    [row] = item.rows
+    assert row.note == "核定金额低于申请金额，请按核定金额修改预算" and row.urgent
+    assert row.url == reverse("applicant:revise_budget", args=[project.pk])
+    services.revise_budget_for_approval(actor=world.member, project_id=project.pk,
+                                        lines=budget("80000.00", "40000.00"))
+    [item] = queue_for(world.member)
+    assert item.rows[0].note == "拟资助，等待进入公示" and item.count == 0
