@@ -42,6 +42,17 @@ def test_submission_and_assignment_reach_the_queues(page, phone, world):
     page.select_option('[data-testid="add-expert"] select[name=expert]', str(world.expert.pk))
     page.click('[data-testid="add-expert"] button[type=submit]')
     page.wait_for_selector(f'[data-testid="panel-{world.expert.pk}"]')
+    # The review window is on the round's page; extending it is audited and shown there.
+    page.goto(page.base + f"/review/rounds/{world.round.pk}/")
+    page.click('[data-testid="review-window-link"]')
+    later = world.round.review_end + timedelta(days=3)
+    page.fill("#id_new_end", later.isoformat())
+    page.fill("#id_reason", "专家集中培训，顺延三天")
+    page.click("#extend-window button[type=submit]")
+    page.wait_for_selector("#window-history li:has-text('顺延三天')")
+    assert page.locator('[data-testid="review-end"]').inner_text() == later.isoformat()
+    screenshot(page, "review-window-1280")
+    world.round.refresh_from_db()
     page.context.clear_cookies()
 
     # The expert is told, and the review waits on their home queue with its deadline.
@@ -50,14 +61,15 @@ def test_submission_and_assignment_reach_the_queues(page, phone, world):
     reviews = phone.locator('[data-queue="reviews_due"]')
     assert reviews.locator('[data-testid="queue-count"]').inner_text() == "1"
     assert "长者助餐与探访" in reviews.inner_text()
-    assert world.round.review_end.isoformat() in reviews.inner_text()
-    assert "您被分配评审项目《长者助餐与探访》" in phone.locator("#home-notifications").inner_text()
+    assert world.round.review_end.isoformat() in reviews.inner_text()  # the extended deadline
+    told = phone.locator("#home-notifications").inner_text()
+    assert "您被分配评审项目《长者助餐与探访》" in told and "评审期已延长" in told
     assert fits_width(phone)
     screenshot(phone, "queue-expert-375")
     phone.goto(phone.base + "/notifications/")
-    assert phone.locator('[data-testid="notification"]').count() == 1
+    assert phone.locator('[data-testid="notification"]').count() == 2
     assert fits_width(phone)
-    reviews_link = phone.locator('[data-testid="notification"] a').first
+    reviews_link = phone.locator('[data-testid="notification"] a', has_text="您被分配评审项目")
     reviews_link.click()
     phone.wait_for_selector("input[name=has_conflict]")  # the declaration before the proposal
 
