@@ -78,6 +78,7 @@ class NotificationKind(models.TextChoices):
     REPORT_SUBMITTED = "report_submitted", _("Report submitted")
     ADJUSTMENT_REQUESTED = "adjustment_requested", _("Budget adjustment requested")
     OBJECTION = "objection", _("Objection in the public notice")
+    EVALUATION_DUE = "evaluation_due", _("Evaluation due")
     BATCH_STEP = "batch_step", _("Disbursement batch waiting")
     TRANCHE_PAYABLE = "tranche_payable", _("Tranche payable")
     TRANSFER_FAILED = "transfer_failed", _("Transfer failed")

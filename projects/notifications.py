@@ -58,7 +58,7 @@ def _notify_transition(event_id: int) -> int:
     event = ProjectEvent.objects.select_related("project__organization", "actor").filter(pk=event_id).first()
     if event is None:
         return 0
-    return _notify_members(event) + _notify_officers(event)
+    return _notify_members(event) + _notify_officers(event) + _notify_evaluators(event)
 
 
 # Transitions whose outcome is the funding decision: the applicant reads amount and reason.
@@ -105,6 +105,20 @@ def _officer_message(event: ProjectEvent) -> tuple[str, str, str] | None:
         link = reverse("projects:adjustment", args=[adjustment]) if adjustment else page
         return NotificationKind.ADJUSTMENT_REQUESTED, f"{name}申请预算调整，待审核。理由：{event.comment}", link
     return None
+
+
+def _notify_evaluators(event: ProjectEvent) -> int:
+    """An evaluation that has begun waits for the evaluators' scores."""
+    if event.action not in ("begin_midterm", "begin_final"):
+        return 0
+    project = event.project
+    what = "中期评估" if event.action == "begin_midterm" else "结项评估"
+    text = f"《{project.title}》（{project.organization.name}）{what}已开始，待评分"
+    evaluators = User.objects.filter(role=Role.EVALUATOR, is_active=True)
+    rows = notify(actor=event.actor, recipients=evaluators, project=project, text=text,
+                  url=reverse("monitoring:evaluate", args=[project.pk]), email_subject=header_safe(f"益创：{text[:60]}"),
+                  key=f"event:{event.pk}:evaluator", kind=NotificationKind.EVALUATION_DUE)
+    return len(rows)
 
 
 def _notify_officers(event: ProjectEvent) -> int:

@@ -281,3 +281,12 @@ def test_the_preference_page_switches_to_the_digest(world, client_for):
     assert client.post("/notifications/settings/", {"email_digest": "weekly"}).status_code == 200
     world.expert.user.refresh_from_db()
     assert world.expert.user.email_digest is True
+
+
+def test_evaluators_hear_that_an_evaluation_began_once(world, django_capture_on_commit_callbacks):
+    project = world.advance(world.draft(), State.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.begin_midterm(actor=world.officer, project_id=project.pk)
+    notify_transition(project.events.get(action="begin_midterm").pk)
+    [note] = notes(K.EVALUATION_DUE, world.evaluator)
+    assert "中期评估已开始" in note.text and note.url.endswith(f"/monitoring/projects/{project.pk}/")
