@@ -60,8 +60,8 @@ def _body(text: str, url: str) -> str:
 
 
 def set_notification_preferences(*, actor, email_digest: bool) -> User:
-    """A person chooses e-mail per event or one digest a day. Switching to per-event e-mail leaves
-    what already waits for the digest to the next digest run."""
+    """A person chooses e-mail per event or one digest a day. Switching to per-event e-mail sends what
+    already waits in the next digest run (send_daily_digests looks for waiting items, not the setting)."""
     if actor is None or not actor.is_authenticated:
         raise AccountsError("请先登录")
     with transaction.atomic():
@@ -76,7 +76,8 @@ def send_daily_digests(*, day: date | None = None) -> int:
     many went out. Safe to run twice: the (user, day) row is written with the items it covers, in one
     transaction, and a second run finds it (or fails on its unique constraint) and sends nothing."""
     day = day or calendar.today()
-    waiting = (User.objects.filter(is_active=True, email_digest=True).exclude(email="")
+    # Only digest readers' notifications wait (notify() stamps the others); whoever has some gets them.
+    waiting = (User.objects.filter(is_active=True).exclude(email="")
                .filter(notifications__emailed_at__isnull=True).distinct().values_list("pk", flat=True))
     sent = 0
     for user_id in list(waiting):

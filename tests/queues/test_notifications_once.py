@@ -290,3 +290,18 @@ def test_evaluators_hear_that_an_evaluation_began_once(world, django_capture_on_
     notify_transition(project.events.get(action="begin_midterm").pk)
     [note] = notes(K.EVALUATION_DUE, world.evaluator)
     assert "中期评估已开始" in note.text and note.url.endswith(f"/monitoring/projects/{project.pk}/")
+
+
+def test_switching_back_to_each_email_still_delivers_what_waited(world, django_capture_on_commit_callbacks):
+    from accounts.services import send_daily_digests, set_notification_preferences
+
+    world.officer.email = "officer@example.org"
+    world.officer.save()
+    set_notification_preferences(actor=world.officer, email_digest=True)
+    world.officer.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_project(actor=world.member, project_id=world.draft(title="等待摘要").pk)
+    set_notification_preferences(actor=world.officer, email_digest=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_daily_digests() == 1
+    assert emails_to("officer@example.org") == 1 and "等待摘要" in mail.outbox[-1].body
