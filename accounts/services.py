@@ -48,9 +48,11 @@ def notify(*, actor, recipients: Iterable[User], text: str, url: str = "", proje
         except IntegrityError:
             continue  # already notified about this event
         rows.append(row)
-    now_mail = [r.recipient.email for r in rows if r.recipient.email and not r.recipient.email_digest]
-    # After commit, header-safe and retried (core.mail): a mail failure never undoes or fails the action.
-    send_after_commit(subject=email_subject or text[:80], body=_body(text, url), recipients=now_mail)
+    # One e-mail per person (nobody sees who else was told), after commit, header-safe and retried
+    # (core.mail): a mail failure never undoes or fails the action.
+    for row in rows:
+        if row.recipient.email and not row.recipient.email_digest:
+            send_after_commit(subject=email_subject or text[:80], body=_body(text, url), recipients=[row.recipient.email])
     return rows
 
 
