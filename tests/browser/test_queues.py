@@ -93,3 +93,7 @@ def test_submission_and_assignment_reach_the_queues(page, phone, world):
     phone.goto(phone.base + "/projects/?sort=-requested")
     assert fits_width(phone)
     screenshot(phone, "list-projects-375")
+    phone.goto(phone.base + "/review/experts/?sort=-name")
+    assert phone.locator('[data-testid="experts"] th[aria-sort="descending"]').count() == 1
+    assert fits_width(phone)
+    screenshot(phone, "list-experts-375")
