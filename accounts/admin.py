@@ -76,9 +76,10 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created", "recipient", "text", "read"]
-    list_filter = ["read"]
+    list_display = ["created", "recipient", "kind", "text", "read", "emailed_at"]
+    list_filter = ["kind", "read"]
     list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "text", "key"]
 
 
 @admin.register(SecurityEvent)

@@ -29,6 +29,9 @@ class User(AbstractUser):
     # When the password was last set: PASSWORD_MAX_AGE_DAYS (off by default) sends a person whose
     # password is older to the change-password page. Empty for accounts older than the rule: date_joined.
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True, editable=False)
+    # Notification e-mail once a day (one digest of what arrived) instead of one e-mail per event;
+    # the in-app notifications arrive at once either way (accounts.digest).
+    email_digest = models.BooleanField(_("daily e-mail digest"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -58,8 +61,34 @@ class User(AbstractUser):
         return self.role in {Role.OFFICER, Role.FINANCE, Role.EVALUATOR, Role.ADMIN} or self.is_superuser
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification is about: who gets which is decided by the app that sends it."""
+
+    PROJECT_UPDATE = "project_update", _("Project update")
+    DECISION = "decision", _("Funding decision")
+    MILESTONE = "milestone", _("Milestone reminder")
+    EXPERT_ASSIGNED = "expert_assigned", _("Review assigned")
+    EXPERT_REPLACED = "expert_replaced", _("Removed from a review panel")
+    REVIEW_REOPENED = "review_reopened", _("Review reopened")
+    REVIEW_DUE_SOON = "review_due_soon", _("Review deadline in three days")
+    REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+    REVIEW_WINDOW_EXTENDED = "review_window_extended", _("Review window extended")
+    SUBMISSION = "submission", _("Application submitted")
+    RESUBMISSION = "resubmission", _("Application resubmitted")
+    REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+    ADJUSTMENT_REQUESTED = "adjustment_requested", _("Budget adjustment requested")
+    OBJECTION = "objection", _("Objection in the public notice")
+    EVALUATION_DUE = "evaluation_due", _("Evaluation due")
+    BATCH_STEP = "batch_step", _("Disbursement batch waiting")
+    TRANCHE_PAYABLE = "tranche_payable", _("Tranche payable")
+    TRANSFER_FAILED = "transfer_failed", _("Transfer failed")
+    BANK_DETAILS = "bank_details", _("Account for payments")
+    OTHER = "other", _("Other")
+
+
 class Notification(models.Model):
-    """An in-app message to one person about one project; the email copy is sent after commit."""
+    """An in-app message to one person about one project; the email copy is sent after commit, at
+    once or in the person's daily digest (User.email_digest)."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     project = models.ForeignKey(
@@ -69,8 +98,15 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     read = models.BooleanField(_("read"), default=False)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    # What the notification is about (e.g. "event:42"), so a retried sender does not notify twice.
+    # What the notification is about (e.g. "event:42"), so a retried sender does not notify twice:
+    # the unique (recipient, key) pair makes the second insert fail, whatever raced it.
     key = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices,
+                            default=NotificationKind.OTHER, db_index=True)
+    # When its e-mail was handed to the mailer (at once, or with the digest); empty while a digest
+    # reader's notification waits for the next digest.
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    digest = models.ForeignKey("DigestSent", on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
 
     class Meta:
         verbose_name = _("notification")
@@ -83,6 +119,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DigestSent(models.Model):
+    """One daily digest e-mail to one person: the unique (user, day) pair lets the digest command run
+    twice a day (or on two machines) and still send one e-mail."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("notifications"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"
 
 
 class SecurityEvent(models.Model):

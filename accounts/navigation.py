@@ -24,6 +24,7 @@ def nav_items(request) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
+    unread = user.notifications.filter(read=False).count()
     role = "admin" if user.is_admin else user.role
     items = []
     for name, label, roles in MENU:
@@ -34,4 +35,4 @@ def nav_items(request) -> dict:
                 items.append({"url": reverse(name), "label": label})
             except NoReverseMatch:
                 continue  # that part of the product is not installed in this build
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_notifications": unread}

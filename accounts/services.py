@@ -2,16 +2,19 @@
 and notifications (in-app rows now, email once the caller's transaction commits)."""
 import logging
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import security
 from accounts.client import Client
 from accounts.errors import AccountsError
-from accounts.models import LoginFailure, Notification, Role, User
+from accounts.models import DigestSent, LoginFailure, Notification, NotificationKind, Role, User
+from core import calendar
 from core.mail import send_after_commit
 from core.validation import model_problems
 
@@ -19,21 +22,90 @@ log = logging.getLogger(__name__)
 
 
 def notify(*, actor, recipients: Iterable[User], text: str, url: str = "", project=None,
-           email_subject: str = "", key: str = "") -> list[Notification]:
-    """One notification per recipient (not the actor); an email copy goes to those with an address,
-    after commit. With a `key`, people already notified about that key are skipped."""
-    people = [r for r in recipients if r.is_active and (actor is None or r.pk != actor.pk)]
-    if key:
-        done = set(Notification.objects.filter(key=key).values_list("recipient_id", flat=True))
-        people = [r for r in people if r.pk not in done]
-    rows = Notification.objects.bulk_create(
-        Notification(recipient=r, project=project, text=text[:500], url=url, key=key) for r in people
-    )
-    link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url  # e-mail needs an absolute link
-    # After commit, header-safe and retried (core.mail): a mail failure never undoes or fails the action.
-    send_after_commit(subject=email_subject or text[:80], body=f"{text}\n\n{link}" if link else text,
-                      recipients=[r.email for r in people if r.email])
+           email_subject: str = "", key: str = "", kind: str = NotificationKind.OTHER) -> list[Notification]:
+    """One notification per recipient (not the actor); an e-mail copy goes after commit to those with
+    an address, except people who read their e-mail as a daily digest (accounts.digest sends theirs).
+
+    With a `key` (what the notification is about: one event), a person is notified about it once:
+    the unique (recipient, key) constraint turns a second insert, from a retried task or a racing
+    one, into nothing. Returns the notifications actually made."""
+    people: dict[int, User] = {}
+    for r in recipients:
+        if r.is_active and (actor is None or r.pk != actor.pk):
+            people.setdefault(r.pk, r)
+    now = timezone.now()
+    rows: list[Notification] = []
+    for person in people.values():
+        row = Notification(recipient=person, project=project, text=text[:500], url=url, key=key, kind=kind,
+                           emailed_at=None if person.email_digest else now)
+        if not key:
+            row.save()
+            rows.append(row)
+            continue
+        try:
+            with transaction.atomic():  # a savepoint: the duplicate's failure leaves the caller's work alone
+                row.save()
+        except IntegrityError:
+            continue  # already notified about this event
+        rows.append(row)
+    # One e-mail per person (nobody sees who else was told), after commit, header-safe and retried
+    # (core.mail): a mail failure never undoes or fails the action.
+    for row in rows:
+        if row.recipient.email and not row.recipient.email_digest:
+            send_after_commit(subject=email_subject or text[:80], body=_body(text, url), recipients=[row.recipient.email])
     return rows
+
+
+def _body(text: str, url: str) -> str:
+    link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url  # e-mail needs an absolute link
+    return f"{text}\n\n{link}" if link else text
+
+
+def set_notification_preferences(*, actor, email_digest: bool) -> User:
+    """A person chooses e-mail per event or one digest a day. Switching to per-event e-mail sends what
+    already waits in the next digest run (send_daily_digests looks for waiting items, not the setting)."""
+    if actor is None or not actor.is_authenticated:
+        raise AccountsError("请先登录")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.email_digest = bool(email_digest)
+        user.save(update_fields=["email_digest"])
+    return user
+
+
+def send_daily_digests(*, day: date | None = None) -> int:
+    """One e-mail per digest reader per day listing what arrived since their last digest; returns how
+    many went out. Safe to run twice: the (user, day) row is written with the items it covers, in one
+    transaction, and a second run finds it (or fails on its unique constraint) and sends nothing."""
+    day = day or calendar.today()
+    # Only digest readers' notifications wait (notify() stamps the others); whoever has some gets them.
+    waiting = (User.objects.filter(is_active=True).exclude(email="")
+               .filter(notifications__emailed_at__isnull=True).distinct().values_list("pk", flat=True))
+    sent = 0
+    for user_id in list(waiting):
+        try:
+            with transaction.atomic():
+                sent += _send_digest(user_id, day)
+        except IntegrityError:
+            continue  # another run sent this person's digest for the day
+    return sent
+
+
+def _send_digest(user_id: int, day: date) -> int:
+    user = User.objects.select_for_update().get(pk=user_id)
+    if DigestSent.objects.filter(user=user, day=day).exists():
+        return 0
+    items = list(Notification.objects.select_for_update().filter(recipient=user, emailed_at__isnull=True)
+                 .order_by("created", "id"))
+    if not items:
+        return 0
+    digest = DigestSent.objects.create(user=user, day=day, count=len(items))
+    Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now(), digest=digest)
+    lines = [f"{n.created.astimezone(calendar.SHANGHAI):%m-%d %H:%M} {_body(n.text, n.url)}" for n in items]
+    body = f"{user}，您好：\n\n以下是您在益创平台的 {len(items)} 条新通知：\n\n" + "\n\n".join(lines)
+    send_after_commit(subject=f"益创：每日通知摘要（{day:%Y-%m-%d}，{len(items)} 条）", body=body,
+                      recipients=[user.email])
+    return 1
 
 
 def mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:

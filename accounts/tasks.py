@@ -6,6 +6,8 @@ from celery import shared_task
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 
+from accounts import services
+
 log = logging.getLogger(__name__)
 
 
@@ -32,3 +34,10 @@ def _dispatch(email: str, domain: str, use_https: bool) -> None:
 
 def send_password_reset_after_commit(*, email: str, domain: str, use_https: bool) -> None:
     transaction.on_commit(lambda: _dispatch(email, domain, use_https), robust=True)
+
+
+@shared_task(name="accounts.send_daily_digests")
+def send_daily_digests() -> int:
+    """Daily (celery beat, 18:00 Asia/Shanghai): one digest e-mail per reader; a second run the same
+    day sends nothing (accounts.models.DigestSent)."""
+    return services.send_daily_digests()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", two_factor_views.renew_recovery_codes, name="two_factor_recovery_codes"),
     path("audit/export/", audit_views.export, name="audit_export"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", views.notification_preferences, name="notification_preferences"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -19,6 +19,14 @@ app.conf.beat_schedule = {
         "task": "projects.send_milestone_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "review-reminders-daily": {
+        "task": "reviewers.send_review_reminders",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    "notification-digests-daily": {
+        "task": "accounts.send_daily_digests",
+        "schedule": crontab(hour=18, minute=0),
+    },
     # Jobs left queued while the broker was down, and jobs whose worker died (documents.tasks).
     "jobs-sweep": {
         "task": "documents.sweep_jobs",

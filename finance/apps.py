@@ -8,6 +8,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's idiom: receivers import models, so they are connected once the apps are ready.
-        from finance import receivers
+        from finance import queues, receivers
 
         receivers.connect()
+        queues.connect()  # the finance officers' work queue (accounts.queues)

@@ -28,9 +28,11 @@ from accounts.models import Role
 from finance.ledger import STATES, Totals, group_totals, totals_from_sums
 from finance.lines import LINE_FIELDS, LIVE_FIELDS, line_from_live
 from finance.models import (
+    BATCH,
     BankDetailChange,
     Batch,
     BatchLine,
+    BatchState,
     ChangeState,
     Clawback,
     LedgerEntry,
@@ -277,3 +279,35 @@ def get_bank_change_for(user, pk) -> BankDetailChange:
 
 def settlements(round: GrantRound) -> QuerySet[Settlement]:
     return Settlement.objects.filter(project__round=round).select_related("project").order_by("project__code")
+
+
+# ---------------------------------------------------------------- work queue
+
+def batches_waiting_for(user) -> list[Batch]:
+    """Batches whose next signature may be this person's: 审核 by anyone but the 经办, 审批 by someone
+    who neither prepared nor checked it and whose approval limit covers it (finance.services)."""
+    if not is_finance(user):
+        return []
+    waiting = (Batch.objects.filter(state__in=BATCH.group("awaiting_signoff")).exclude(prepared_by=user)
+               .annotate(total=Coalesce(Sum("tranches__amount"), ZERO)).order_by("submitted_at", "pk"))
+    mine = []
+    for batch in waiting:
+        if batch.state == BatchState.SUBMITTED or batch.checked_by_id != user.pk and (user.approval_limit is None or batch.total <= user.approval_limit):
+            mine.append(batch)
+    return mine
+
+
+def payable_tranches(user) -> QuerySet[Tranche]:
+    """Tranches released for payment and not yet in a batch, over every round (releasable_tranches' rule)."""
+    if not is_finance(user):
+        return Tranche.objects.none()
+    return (Tranche.objects.filter(state=TrancheState.RELEASABLE, amount__gt=0, failure_reason="")
+            .select_related("project").order_by("released_at", "project__code", "seq", "pk"))
+
+
+def failed_transfers(user) -> QuerySet[Tranche]:
+    """Tranches the bank returned, waiting for a corrected account before they can go out again."""
+    if not is_finance(user):
+        return Tranche.objects.none()
+    return (Tranche.objects.filter(state=TrancheState.RELEASABLE).exclude(failure_reason="")
+            .select_related("project").order_by("project__code", "seq", "pk"))

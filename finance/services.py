@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -106,7 +107,9 @@ def _move(qs, method: str, kind: str, actor, *, note: str = "") -> int:
             if method == "cancel":
                 tranche.batch = None  # a cancelled tranche leaves its batch and the bank list
             tranche.save()
-            _ledger(tranche=tranche, kind=kind, from_state=from_state, actor=actor, batch_id=batch_id, note=note)
+            entry = _ledger(tranche=tranche, kind=kind, from_state=from_state, actor=actor, batch_id=batch_id, note=note)
+            if tranche.state == T.RELEASABLE:  # finance hears that it can be paid
+                transaction.on_commit(partial(notifications.tranche_payable, entry.pk))
             count += 1
     return count
 

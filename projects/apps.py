@@ -8,4 +8,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's idiom: registers the agreement-batch job kind (documents.kinds) once the apps are ready.
-        from projects import jobs  # noqa: F401
+        from projects import jobs, queues  # noqa: F401
+
+        queues.connect()  # the officers', evaluators' and applicants' work queues (accounts.queues)

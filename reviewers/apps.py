@@ -9,7 +9,10 @@ class ReviewersConfig(AppConfig):
     def ready(self) -> None:
         from reviewers import (
             jobs,  # noqa: F401  registers the assignment-run job kind
+            queues,
             receivers,
         )
+
+        queues.connect()  # the experts' queue and the officers' overdue reviews (accounts.queues)
 
         receivers.connect()  # the review's checks on the project lifecycle (projects.signals)

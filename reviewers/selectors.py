@@ -172,3 +172,22 @@ def submitted_for(project_ids: list[int]) -> list[Assignment]:
         Assignment.objects.filter(project_id__in=project_ids, state=A.SUBMITTED)
         .select_related("expert").only("project_id", "expert__id", "expert__name", "expert__weight", "scores", "total")
     )
+
+
+OPEN_REVIEW_STATES = (AssignmentState.ASSIGNED, AssignmentState.ACCEPTED)
+
+
+def reviews_due(user) -> QuerySet[Assignment]:
+    """The expert's reviews still to do (declaration or scores) on projects under review, earliest
+    deadline first; a round without a deadline last."""
+    return (my_assignments(user).filter(state__in=OPEN_REVIEW_STATES, project__state=State.UNDER_REVIEW)
+            .order_by(F("project__round__review_end").asc(nulls_last=True), "project__code", "id"))
+
+
+def overdue_reviews(user, today) -> QuerySet[Assignment]:
+    """Reviews not submitted although their round's review window has closed (officers only)."""
+    if not _is_officer(user):
+        return Assignment.objects.none()
+    return (Assignment.objects.filter(state__in=OPEN_REVIEW_STATES, project__state=State.UNDER_REVIEW,
+                                      project__round__review_end__lt=today)
+            .select_related("project__round").order_by("project__round__review_end", "project__round_id", "id"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -27,7 +28,7 @@ from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project, ProjectEvent
 from projects.states import State
-from reviewers import scoring
+from reviewers import notifications, scoring, window
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.errors import ReviewError
@@ -52,8 +53,8 @@ def _require_officer(actor, what: str) -> None:
         raise ReviewError(f"只有项目管理员可以{what}")
 
 
-def _log(project, actor, action: str, comment: str = "", data: dict | None = None) -> None:
-    project_services.log_event(project=project, actor=actor, action=action, comment=comment, data=data)
+def _log(project, actor, action: str, comment: str = "", data: dict | None = None) -> ProjectEvent:
+    return project_services.log_event(project=project, actor=actor, action=action, comment=comment, data=data)
 
 
 # ---------------------------------------------------------------- expert pool
@@ -236,6 +237,7 @@ def assign_expert(*, actor, project, expert: Expert) -> Assignment:
             raise ReviewError(f"专家{expert.name}本批次已评审 {load} 件，达到上限 {project.round.max_load_per_expert} 件")
         assignment = Assignment.objects.create(project=project, expert=expert)
         _log(project, actor, "assign_expert", f"分配评审专家：{expert.name}", {"expert": expert.pk})
+        transaction.on_commit(lambda: notifications.expert_assigned(assignment.pk))
     return assignment
 
 
@@ -256,7 +258,9 @@ def remove_assignment(*, actor, assignment_id: int, reason: str) -> Project:
             raise ReviewError("该专家已提交评分，不能移出评审组；如需重评请先退回评分")
         name = assignment.expert.name
         assignment.delete()
-        _log(project, actor, "unassign_expert", f"移出评审专家：{name}。理由：{reason}", {"expert": assignment.expert_id})
+        event = _log(project, actor, "unassign_expert", f"移出评审专家：{name}。理由：{reason}",
+                     {"expert": assignment.expert_id})
+        transaction.on_commit(lambda: notifications.expert_removed(event.pk))
         _finish_if_complete(actor, project.pk)
     return project
 
@@ -329,6 +333,7 @@ def run_auto_assignment(*, run_id: int) -> AssignmentRun:
         run.state = RunState.DONE
         run.finished_at = timezone.now()
         run.save()
+        transaction.on_commit(lambda: notifications.run_assigned(run.pk))
     return run
 
 
@@ -356,6 +361,7 @@ def _replace_recused(actor, project: Project) -> Assignment | None:
     for _, expert_id in result.assignments:
         created = Assignment.objects.create(project=project, expert_id=expert_id)
         _log(project, actor, "assign_expert", f"回避后自动递补评审专家：{created.expert.name}", {"expert": expert_id})
+        transaction.on_commit(partial(notifications.expert_assigned, created.pk))
     return created
 
 
@@ -410,9 +416,10 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
 
 
 def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
-               criterion_comments: dict | None = None) -> Assignment:
+               criterion_comments: dict | None = None, now=None) -> Assignment:
     with transaction.atomic():
         a = _own_open(assignment_id, actor)
+        window.require_open(a.project.round, now=now)
         rubric = a.project.round.rubric
         problems = scoring.draft_problems(rubric, scores)
         if problems:
@@ -427,9 +434,12 @@ def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
 
 
 def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
-                  criterion_comments: dict | None = None) -> Assignment:
+                  criterion_comments: dict | None = None, now=None) -> Assignment:
+    """Scores are taken while the round's review window is open (reviewers.window); `now` is for
+    tests and the demo seed only."""
     with transaction.atomic():
         a = _own_open(assignment_id, actor)
+        window.require_open(a.project.round, now=now)
         round = a.project.round
         comment = (comment or "").strip()
         problems = scoring.submit_problems(round.rubric, scores, comment, round.comment_required_below)
@@ -472,8 +482,9 @@ def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
         a.reopen()
         a.submitted_at = None
         a.save()
-        _log(a.project, actor, "review_reopened", f"退回评审专家{a.expert.name}的评分。理由：{reason}",
-             {"assignment": a.pk, "previous_total": str(a.total)})
+        event = _log(a.project, actor, "review_reopened", f"退回评审专家{a.expert.name}的评分。理由：{reason}",
+                     {"assignment": a.pk, "previous_total": str(a.total)})
+        transaction.on_commit(lambda: notifications.review_reopened(event.pk))
     return a
 
 

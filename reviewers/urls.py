@@ -3,6 +3,7 @@ from django.urls import path
 from reviewers.views import expert as views_expert
 from reviewers.views import officer as views_officer
 from reviewers.views import public as views_public
+from reviewers.views import window as views_window
 
 app_name = "reviewers"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("rounds/", views_officer.rounds, name="rounds"),
     path("rounds/<int:pk>/", views_officer.round_detail, name="round"),
     path("rounds/<int:round_id>/projects/<int:pk>/", views_officer.project_panel, name="panel"),
+    path("rounds/<int:pk>/review-window/", views_window.review_window, name="review_window"),
     path("rounds/<int:pk>/ranking/", views_officer.ranking_page, name="ranking"),
     path("rounds/<int:pk>/ranking.xlsx", views_officer.ranking_download, name="ranking_xlsx"),
     path("rounds/<int:pk>/publicity/", views_officer.round_publicity, name="round_publicity"),

@@ -12,12 +12,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import security
+from core import xlsx_export
 from core.calendar import today
+from core.listing import query_without
 from core.messages import report_outcome, show_errors
 from core.money import rmb_upper
 from core.spreadsheets import SpreadsheetRefused, read_upload
+from core.pagination import paginate
 from documents.pdf import render_pdf
-from finance import selectors, services
+from finance import lists, selectors, services
 from finance.bank_results import parse_result_file
 from finance.errors import FinanceError
 from finance.exports.resources import BankTransferResource, DisbursementListResource
@@ -40,8 +43,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def batch_list(request):
-    batches = list(selectors.batches_for(request.user))
-    return render(request, "finance/batch_list.html", {"batches": batches})
+    """Every batch, with filters, search, sortable columns and the filtered list as xlsx."""
+    batches = selectors.batches_for(request.user)
+    form = lists.BatchFilter(request.GET or None, rounds=selectors.rounds_for(request.user))
+    batches = lists.filtered(batches, form, request.GET.get("sort"))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_export.response(f"batches-{today():%Y%m%d}.xlsx", lists.EXPORT_HEADERS,
+                                    lists.export_rows(batches), sheet="拨付批次")
+    return render(request, "finance/batch_list.html", {
+        "page": paginate(request, batches, 50), "form": form, "headers": lists.SORTING.headers(request.GET),
+        "export_query": query_without(request.GET, "page", "export"),
+    })
 
 
 @login_required

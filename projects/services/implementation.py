@@ -54,8 +54,9 @@ def request_budget_adjustment(*, actor, project_id: int, lines: list[dict], reas
             project=project, reason=reason, requested_by=actor,
             proposed_lines=[_line_dict(r) for r in rows],
         )
-        log_event(project=project, actor=actor, action="adjustment_requested", comment=reason,
-                  data={"adjustment": adjustment.pk})
+        event = log_event(project=project, actor=actor, action="adjustment_requested", comment=reason,
+                          data={"adjustment": adjustment.pk})
+        transaction.on_commit(lambda: notify_transition(event.pk))  # the officers hear of it
     return adjustment
 
 
@@ -243,8 +244,9 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
                   expenditure=new_rows[position - 1])
         for indicator in indicators:
             indicator.save(update_fields=["achieved"])
-        log_event(project=project, actor=actor, action="report", comment=REPORT_LABELS[kind],
-                  data={"report": report.pk, "receipts": len(files)})
+        event = log_event(project=project, actor=actor, action="report", comment=REPORT_LABELS[kind],
+                          data={"report": report.pk, "receipts": len(files)})
+        transaction.on_commit(lambda: notify_transition(event.pk))  # the officers hear of it
     return report
 
 

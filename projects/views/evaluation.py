@@ -14,9 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from core import xlsx_export
+from core.calendar import today
 from core.errors import DomainError
+from core.listing import query_without
 from finance.settling import plan_for
-from projects import lifecycle, services
+from projects import lifecycle, lists, services
 from projects.evaluation_report import filename, render_evaluation_report
 from projects.lifecycle import PROJECT
 from projects.models import EvaluationKind, Project, Settlement
@@ -69,9 +72,18 @@ def _require_evaluating_role(user) -> None:
 
 @login_required
 def evaluation_list(request):
+    """The evaluators' work list in three parts, with a search, a round filter, sortable columns and
+    the filtered list as xlsx."""
     _require_evaluating_role(request.user)
-    projects = list(evaluation_queue(request.user))
+    form = lists.EvaluationFilter(request.GET or None)
+    queue = lists.filtered_evaluations(evaluation_queue(request.user), form, request.GET.get("sort"))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_export.response(f"evaluations-{today():%Y%m%d}.xlsx", lists.EVALUATION_EXPORT_HEADERS,
+                                    lists.evaluation_export_rows(queue), sheet="评估清单")
+    projects = list(queue)
     return render(request, "monitoring/evaluation_list.html", {
+        "form": form, "headers": lists.EVALUATION_SORTING.headers(request.GET),
+        "export_query": query_without(request.GET, "page", "export"),
         "midterm": [p for p in projects if p.state == State.MIDTERM_REVIEW],
         "final": [p for p in projects if p.state == State.FINAL_REVIEW],
         "running": [p for p in projects if p.state == State.IN_PROGRESS],

@@ -1,28 +1,28 @@
 """Officer pages: the project list, a project's detail with its actions, what changed between
 versions, and budget adjustment decisions. Every action calls a service."""
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from core import xlsx_export
+from core.calendar import today
 from core.errors import DomainError
 from finance.settling import plan_for
 from grants.models import GrantRound
 from grants.questions import answer_rows
-from projects import lifecycle, services
+from projects import lifecycle, services, lists
 from projects.budget_editor import editor_context
 from projects.diff import diff_snapshots
 from projects.lifecycle import PROJECT
 from projects.models import AdjustmentState, BudgetAdjustment, Settlement
 from projects.selectors import get_project_for, visible_projects
 from projects.states import State
+from core.listing import query_without
+from core.pagination import paginate
 from projects.views.applicant.common import show_errors
 
 STAFF = (Role.OFFICER, Role.EVALUATOR, Role.FINANCE)
@@ -33,32 +33,21 @@ def _staff(request) -> None:
         raise Http404
 
 
-class FilterForm(forms.Form):
-    round = forms.ModelChoiceField(GrantRound.objects.all(), required=False, label=gettext_lazy("Round"))
-    state = forms.ChoiceField(choices=[("", "---------"), *State.choices], required=False, label=gettext_lazy("State"))
-    q = forms.CharField(required=False, label=gettext_lazy("Search"))
-
-
 @login_required
 def officer_list(request):
+    """Every project the user may see: filters, search, sortable columns, and the filtered list as an
+    xlsx file (?export=xlsx) in the same order."""
     _staff(request)
-    form = FilterForm(request.GET or None)
-    projects = visible_projects(request.user).select_related("round", "organization").only(
-        "code", "title", "state", "requested_amount", "approved_amount", "version", "submitted_at",
-        "round__name", "organization__name",
-    ).order_by("-submitted_at", "-id")
-    if form.is_valid():
-        if form.cleaned_data["round"]:
-            projects = projects.filter(round=form.cleaned_data["round"])
-        if form.cleaned_data["state"]:
-            projects = projects.filter(state=form.cleaned_data["state"])
-        if form.cleaned_data["q"]:
-            q = form.cleaned_data["q"].strip()
-            projects = projects.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(organization__name__icontains=q))
-    page = Paginator(projects, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "officer/list.html", {"form": form, "page": page, "query": query.urlencode()})
+    form = lists.ProjectFilter(request.GET or None)
+    projects = lists.filtered(request.user, form, request.GET.get("sort"))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_export.response(f"projects-{today():%Y%m%d}.xlsx", lists.EXPORT_HEADERS,
+                                    lists.export_rows(projects), sheet="项目清单")
+    page = paginate(request, projects, 25)
+    return render(request, "officer/list.html", {
+        "form": form, "page": page, "headers": lists.SORTING.headers(request.GET),
+        "export_query": query_without(request.GET, "page", "export"),
+    })
 
 
 def _actions(project, user) -> list[dict]:

@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.calendar import today
 from core.errors import DomainError
 from grants.questions import answer_rows
-from reviewers import selectors, services
+from reviewers import selectors, services, window
 from reviewers.forms import DeclarationForm, ScoreForm
 from reviewers.models import AssignmentState
 
@@ -60,6 +61,7 @@ def review(request, pk):
         "budget_lines": project.budget_lines.all(), "milestones": project.milestones.all(),
         "indicators": project.indicators.all(),
         "answers": answer_rows(round_id=project.round_id, project_id=project.pk),
+        "window_closed": window.closed_problem(round.review_end, today()),
     })
 
 

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import xlsx_export
 from core.errors import DomainError
+from core.listing import query_without
 from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from core.spreadsheets import read_upload
@@ -19,7 +21,7 @@ from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import ranking, selectors, services
+from reviewers import lists, ranking, selectors, services
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
 from reviewers.models import AssignmentRun, AssignmentState
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
@@ -202,7 +204,12 @@ def score_sheet_pdf(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def experts(request):
-    pool = selectors.experts_for_officer(request.user)
+    """The expert pool: import, and a list with filters, search, sortable columns and an xlsx export."""
+    filters = lists.ExpertFilter(request.GET or None)
+    pool = lists.filtered(selectors.experts_for_officer(request.user), filters, request.GET.get("sort"))
+    if request.method == "GET" and request.GET.get("export") == "xlsx":
+        return xlsx_export.response(f"experts-{timezone.localdate():%Y%m%d}.xlsx", lists.EXPORT_HEADERS,
+                                    lists.export_rows(pool), sheet="专家库")
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -215,8 +222,11 @@ def experts(request):
         except DomainError as exc:
             show_errors(request, exc)
     page = paginate(request, pool, 100)
-    return render(request, "reviewers/experts.html", {"page": page, "form": form, "report": report,
-                                                       "headers": ExpertImportResource().headers()})
+    return render(request, "reviewers/experts.html", {
+        "page": page, "form": form, "report": report, "headers": ExpertImportResource().headers(),
+        "filters": filters, "columns": lists.SORTING.headers(request.GET),
+        "export_query": query_without(request.GET, "page", "export"),
+    })
 
 
 @login_required

@@ -27,7 +27,8 @@ def test_the_actor_is_not_notified_and_running_twice_notifies_once(world, django
         services.submit_project(actor=world.member, project_id=project.pk)
     event = project.events.get(action="submit")
     assert notify_transition(event.pk) == 0
-    assert list(Notification.objects.values_list("recipient", flat=True)) == [colleague.pk]
+    # The colleague hears of the submission, the program officer gets the work; the submitter nothing.
+    assert sorted(Notification.objects.values_list("recipient", flat=True)) == sorted([colleague.pk, world.officer.pk])
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(world):

@@ -122,6 +122,7 @@ POLICY: dict[str, object] = {
     "admin:logout": PUBLIC,
     "notifications": [Case(none, EVERYONE_SIGNED_IN)],
     "notifications_read": [Case(none, EVERYONE_SIGNED_IN)],
+    "notification_preferences": [Case(none, EVERYONE_SIGNED_IN)],
     # one's own password and second factor (every role); the audit export is the administrator's
     "password_change": [Case(none, EVERYONE_SIGNED_IN)],
     "two_factor_enrol": [Case(none, EVERYONE_SIGNED_IN)],
@@ -216,6 +217,7 @@ POLICY: dict[str, object] = {
     "reviewers:round": [Case(round_pk, OFFICERS)],
     "reviewers:panel": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
     "reviewers:ranking": [Case(round_pk, OFFICERS)],
+    "reviewers:review_window": [Case(round_pk, OFFICERS)],
     "reviewers:ranking_xlsx": [Case(round_pk, OFFICERS)],
     "reviewers:round_publicity": [Case(round_pk, OFFICERS)],
     "reviewers:score_sheet": [Case(pk("publicity"), OFFICERS)],

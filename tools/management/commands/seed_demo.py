@@ -341,8 +341,13 @@ class Command(BaseCommand):
             review.declare(actor=expert.user, assignment_id=assignment.pk, has_conflict=False)
             base = Decimal(15 + (index * 7 + n * 3) % 6) / Decimal(20)
             scores = {c["code"]: str((Decimal(c["max"]) * base * 2).to_integral_value() / 2) for c in self.round.rubric}
+            # Scored inside the round's review window, as it was then (reviewers.window).
             review.submit_review(actor=expert.user, assignment_id=assignment.pk, scores=scores,
-                                 comment="项目设计总体合理，建议细化绩效指标。")
+                                 comment="项目设计总体合理，建议细化绩效指标。", now=self.review_time())
+
+    def review_time(self):
+        end = self.round.review_end
+        return calendar.day_start(end) if end is not None and end < calendar.today() else None
 
     def receipts(self, project: Project, report: str, rows: int) -> list[tuple[int, SimpleUploadedFile]]:
         """One small PDF per spending row; each differs, as one receipt may back only one row."""

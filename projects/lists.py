@@ -1,0 +1,116 @@
+"""The staff project list as data: its filters, its columns (and how each sorts), and the rows of its
+export. The page and the xlsx file both come from `filtered`, so the export is exactly the list."""
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.listing import Column, Sorting, rank
+from grants.models import GrantRound
+from projects.models import Project
+from projects.selectors import visible_projects
+from projects.states import State
+
+
+def _choices(field: str) -> list[tuple[str, str]]:
+    return [("", "---------"), *(getattr(Project._meta.get_field(field), "choices", None) or [])]
+
+
+class ProjectFilter(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"), max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Title, project number or organization")}))
+    round = forms.ModelChoiceField(GrantRound.objects.all(), required=False, label=_("Round"))
+    state = forms.ChoiceField(choices=[("", "---------"), *State.choices], required=False, label=_("State"))
+    domain = forms.ChoiceField(choices=(), required=False, label=_("Service domain"))
+    district = forms.CharField(required=False, label=_("Service district"), max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["domain"]).choices = _choices("domain")
+
+
+COLUMNS = [
+    Column("code", _("Project number"), ("code",)),
+    Column("title", _("Project"), ("title",)),
+    Column("organization", _("Organization"), ("organization__name",)),
+    Column("round", _("Round"), ("round__year", "round__name")),
+    Column("state", _("Status"), (rank("state", State.values),)),
+    Column("requested", _("Requested"), ("requested_amount",), css="num"),
+    Column("approved", _("Approved"), ("approved_amount",), css="num"),
+    Column("submitted", _("Submitted"), ("submitted_at",)),
+]
+# Newest submission first; drafts (never submitted) last, on SQLite and PostgreSQL alike.
+SORTING = Sorting(COLUMNS, default="-submitted", tiebreak="id")
+
+
+def filtered(user, form: ProjectFilter, sort: str | None) -> QuerySet[Project]:
+    projects = visible_projects(user).select_related("round", "organization").only(
+        "code", "title", "state", "requested_amount", "approved_amount", "version", "submitted_at", "domain",
+        "service_district", "round__name", "round__year", "organization__name", "organization__credit_code",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["round"]:
+            projects = projects.filter(round=data["round"])
+        if data["state"]:
+            projects = projects.filter(state=data["state"])
+        if data["domain"]:
+            projects = projects.filter(domain=data["domain"])
+        if data["district"].strip():
+            projects = projects.filter(service_district__icontains=data["district"].strip())
+        if data["q"].strip():
+            q = data["q"].strip()
+            projects = projects.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(organization__name__icontains=q))
+    return SORTING.order(projects, sort)
+
+
+EXPORT_HEADERS = ["项目编号", "项目名称", "申报机构", "统一社会信用代码", "批次", "服务领域", "服务区域", "状态",
+                  "申请金额（元）", "核定金额（元）", "提交时间", "版本"]
+
+
+def export_rows(projects: QuerySet[Project]):
+    for p in projects.iterator(chunk_size=2000):
+        yield [p.code or "", p.title, p.organization.name, p.organization.credit_code or "", p.round.name,
+               p.get_domain_display() if p.domain else "", p.service_district, str(p.state_label),
+               p.requested_amount, p.approved_amount, p.submitted_at, p.version]
+
+
+# ---------------------------------------------------------------- the evaluators' work list
+
+class EvaluationFilter(forms.Form):
+    q = forms.CharField(required=False, label=_("Search"), max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("Title, project number or organization")}))
+    round = forms.ModelChoiceField(GrantRound.objects.all(), required=False, label=_("Round"))
+
+
+EVALUATION_COLUMNS = [
+    Column("code", _("Project number"), ("code",)),
+    Column("title", _("Project"), ("title",)),
+    Column("organization", _("Organization"), ("organization__name",), css="hide-sm"),
+    Column("round", _("Round"), ("round__year", "round__name"), css="hide-sm"),
+    Column("approved", _("Approved (yuan)"), ("approved_amount",), css="num"),
+    Column("state", _("Status"), (rank("state", State.values),)),
+]
+EVALUATION_SORTING = Sorting(EVALUATION_COLUMNS, default="code", tiebreak="id")
+
+
+def filtered_evaluations(queue: QuerySet[Project], form: EvaluationFilter, sort: str | None) -> QuerySet[Project]:
+    if form.is_valid():
+        if form.cleaned_data["round"]:
+            queue = queue.filter(round=form.cleaned_data["round"])
+        q = form.cleaned_data["q"].strip()
+        if q:
+            queue = queue.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(organization__name__icontains=q))
+    return EVALUATION_SORTING.order(queue, sort)
+
+
+EVALUATION_EXPORT_HEADERS = ["项目编号", "项目名称", "承接机构", "批次", "核定金额（元）", "状态", "中期评估不合格"]
+
+
+def evaluation_export_rows(queue: QuerySet[Project]):
+    for p in queue.iterator(chunk_size=2000):
+        yield [p.code or "", p.title, p.organization.name, p.round.name, p.approved_amount, str(p.state_label),
+               p.failed_midterm]

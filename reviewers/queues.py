@@ -1,0 +1,51 @@
+"""The experts' queue (their open reviews with deadlines) and the officers' overdue reviews
+(accounts.queues), counted by reviewers.selectors."""
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.queues import QueueItem, QueueRow, register
+from core.calendar import today
+from reviewers import selectors
+from reviewers.models import AssignmentState
+
+ROWS = 5
+
+
+def expert_queue(user) -> list[QueueItem]:
+    day = today()
+    due = list(selectors.reviews_due(user))
+    rows = []
+    for a in due:
+        end = a.project.round.review_end
+        if end is None:
+            note = ""
+        elif end < day:
+            note = _("overdue since %(day)s") % {"day": f"{end:%Y-%m-%d}"}
+        else:
+            note = _("due %(day)s") % {"day": f"{end:%Y-%m-%d}"}
+        if a.state == AssignmentState.ASSIGNED:
+            note = f"{note} · {_('declare conflicts first')}" if note else _("declare conflicts first")
+        rows.append(QueueRow(f"{a.project.code or ''} {a.project.title}".strip(), reverse("reviewers:review", args=[a.pk]),
+                             note, urgent=end is not None and end < day))
+    return [QueueItem("reviews_due", _("Reviews due"), len(due), reverse("reviewers:my_reviews"), rows,
+                      urgent=any(r.urgent for r in rows))]
+
+
+def officer_overdue_reviews(user) -> list[QueueItem]:
+    late = selectors.overdue_reviews(user, today())
+    by_round: dict[int, list] = {}
+    for a in late:
+        by_round.setdefault(a.project.round_id, []).append(a)
+    rows = [QueueRow(str(items[0].project.round), reverse("reviewers:round", args=[round_id]),
+                     _("%(n)s reviews, deadline %(day)s") % {"n": len(items), "day": f"{items[0].project.round.review_end:%Y-%m-%d}"},
+                     urgent=True) for round_id, items in list(by_round.items())[:ROWS]]
+    return [QueueItem("overdue_reviews", _("Overdue reviews"), len(late), reverse("reviewers:rounds"), rows,
+                      urgent=True)]
+
+
+def connect() -> None:
+    register(Role.EXPERT, expert_queue)
+    register(Role.OFFICER, officer_overdue_reviews)
