@@ -329,14 +329,14 @@ class CountedSpending(models.QuerySet):
 
 
 class Expenditure(models.Model):
-    objects = CountedSpending.as_manager()
-
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="expenditures")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     item = models.CharField(_("item"), max_length=200)
     amount = models.DecimalField(_("amount"), **MONEY)
     source = models.CharField(_("funding source"), max_length=10, choices=Source.choices)
+
+    objects = CountedSpending.as_manager()
 
     class Meta:
         verbose_name = _("expenditure")

@@ -87,7 +87,6 @@ def spending_by_line(report: Report) -> list[LineRow]:
 def officer_report(request, report_id: int):
     _staff(request)
     report = _report_for(request.user, report_id)
-    project = report.project
     if request.method == "POST":
         if not request.user.has_role(Role.OFFICER):
             raise Http404

@@ -74,7 +74,7 @@ def test_the_system_result_names_each_rule_with_pass_or_fail_and_the_reason(worl
 def test_each_decision_looks_different_and_asks_for_confirmation(world, submitted, client):
     client.force_login(world.officer)
     body = page(client, submitted)
-    tones = dict((name, tone) for tone, name in re.findall(r'class="card decision (\w*)" data-action="(\w+)"', body))
+    tones = {name: tone for tone, name in re.findall(r'class="card decision (\w*)" data-action="(\w+)"', body)}
     for name in DECISIONS:
         form = body[body.index(f'data-action="{name}"'):]
         form = form[:form.index("</form>")]
