@@ -10,6 +10,7 @@ row as changed rather than as one removed and one added.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
@@ -111,6 +112,7 @@ class ListSpec:
     identity: tuple[str, ...]
     loose: tuple[str, ...]
     values: dict[str, Callable[[str], str]] = field(default_factory=dict)
+    numbers: frozenset[str] = frozenset()  # compared by value: "1" and "1.00" are the same quantity
 
 
 def _specs() -> dict[str, ListSpec]:
@@ -118,16 +120,27 @@ def _specs() -> dict[str, ListSpec]:
         "budget": ListSpec(BudgetLine, _("Budget"),
                            ("category", "item", "unit_price", "quantity", "amount", "source", "explanation"),
                            identity=("category", "item", "source"), loose=("category", "source"),
-                           values={"category": _choice(Category.choices), "source": _choice(Source.choices)}),
+                           values={"category": _choice(Category.choices), "source": _choice(Source.choices)},
+                           numbers=frozenset({"unit_price", "quantity", "amount"})),
         "milestones": ListSpec(Milestone, _("Milestones"), ("title", "due_date", "deliverable"),
                                identity=("title",), loose=("due_date",)),
         "indicators": ListSpec(Indicator, _("Indicators"), ("name", "unit", "target"),
-                               identity=("name",), loose=("unit",)),
+                               identity=("name",), loose=("unit",), numbers=frozenset({"target"})),
     }
 
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+def _same(a, b, number: bool) -> bool:
+    a, b = _text(a).strip(), _text(b).strip()
+    if number:
+        try:
+            return Decimal(a) == Decimal(b)
+        except (InvalidOperation, ValueError):
+            pass
+    return a == b
 
 
 def _shown(value: str, convert: Callable[[str], str] | None) -> str:
@@ -169,15 +182,19 @@ def _rows_diff(spec: ListSpec, old: list[dict], new: list[dict]) -> tuple[tuple[
     columns = list(spec.columns) + sorted({k for row in old + new for k in row} - set(spec.columns) - {"key", "id"})
 
     def cells(a: dict | None, b: dict | None) -> tuple[Cell, ...]:
-        return tuple(Cell(_label(spec.model, c),
-                          _shown(_text((a or {}).get(c)), spec.values.get(c)) if a is not None else "",
-                          _shown(_text((b or {}).get(c)), spec.values.get(c)) if b is not None else "")
-                     for c in columns)
+        result = []
+        for c in columns:
+            old = _shown(_text(a.get(c)), spec.values.get(c)) if a is not None else ""
+            new = _shown(_text(b.get(c)), spec.values.get(c)) if b is not None else ""
+            if a is not None and b is not None and _same(a.get(c), b.get(c), c in spec.numbers):
+                new = old  # the same figure, written differently: not a change
+            result.append(Cell(_label(spec.model, c), old, new))
+        return tuple(result)
 
     changes = []
     for i, j in pairs:
         a, b = old[i], new[j]
-        keys = tuple(c for c in columns if _text(a.get(c)) != _text(b.get(c)))
+        keys = tuple(c for c in columns if not _same(a.get(c), b.get(c), c in spec.numbers))
         if keys:
             changes.append(RowChange("changed", i + 1, j + 1, cells(a, b), keys))
     changes += [RowChange("removed", i + 1, None, cells(old[i], None)) for i in left_old]

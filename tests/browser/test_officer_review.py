@@ -114,3 +114,34 @@ def test_a_report_is_returned_resubmitted_and_accepted(page, phone, world):
     phone.goto(phone.base + f"/projects/reports/{corrected.pk}/")
     assert fits_width(phone)
     screenshot(phone, "officer-report-375")
+
+
+def test_the_diff_and_the_adjustment_speak_chinese_and_highlight_changes(page, world):
+    from tests.builders import budget
+
+    project = world.advance(world.draft(), State.SUBMITTED)
+    services.return_for_revision(actor=world.officer, project_id=project.pk, comment="请调整预算")
+    lines = list(reversed(budget("100000.00", "40000.00", cofund_labor="5000.00")))
+    services.replace_budget(actor=world.member, project_id=project.pk, lines=lines)
+    services.update_project(actor=world.member, project_id=project.pk, domain="youth")
+    services.submit_project(actor=world.member, project_id=project.pk)
+    login(page, world.officer.username)
+    page.goto(page.base + f"/projects/{project.pk}/changes/")
+    changed = page.locator('[data-testid="row-changes-budget"] td[data-changed="yes"]')
+    expect(changed.first).to_be_visible()
+    text = page.locator("main").inner_text()
+    for code in ("requested_amount", "unit_price", "labor", "grant", "cofund", "changed", "added", "youth"):
+        assert code not in text, code
+    screenshot(page, "officer-changes-1280")
+
+    running = world.advance(world.draft(*world.new_org(), title="实施中的项目"), State.IN_PROGRESS)
+    proposed = budget("100000.00", "45000.00")
+    adjustment = services.request_budget_adjustment(actor=world.member_for(running), project_id=running.pk,
+                                                    lines=proposed, reason="活动改为线上")
+    page.goto(page.base + f"/projects/adjustments/{adjustment.pk}/")
+    expect(page.locator('[data-testid="proposed-budget"] th').first).to_have_text("类别")
+    expect(page.locator('td[data-changed="yes"]').first).to_be_visible()
+    text = page.locator("main").inner_text()
+    for code in ("labor", "grant", "cofund", "activity"):
+        assert code not in text, code
+    screenshot(page, "officer-adjustment-1280")

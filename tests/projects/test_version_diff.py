@@ -55,6 +55,13 @@ def test_a_renamed_row_is_one_changed_row_and_new_rows_are_added():
     assert [(c.kind, c.kind_label, c.old_position) for c in removed] == [("removed", "删除", 2)]
 
 
+def test_figures_compare_by_value():
+    rewritten = [{**row, "quantity": str(int(float(row["quantity"]))) + ".00"} for row in BUDGET]
+    assert not diff_rows("budget", BUDGET, rewritten).changes
+    changed = diff_rows("budget", BUDGET, [{**BUDGET[0], "quantity": "2"}, *BUDGET[1:]]).changes
+    assert [c.keys for c in changed] == [("quantity",)]
+
+
 def test_an_explicit_row_key_wins_over_the_natural_key():
     old = [{"key": "a", "name": "服务人次", "unit": "人次", "target": "2000"}]
     new = [{"key": "a", "name": "服务总人次", "unit": "次", "target": "2000"}]
