@@ -11,6 +11,7 @@ row as changed rather than as one removed and one added.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
@@ -174,7 +175,7 @@ def _rows_diff(spec: ListSpec, old: list[dict], new: list[dict]) -> tuple[tuple[
     left_old, left_new = list(range(len(old))), list(range(len(new)))
     pairs = []
     for names in (spec.identity, spec.loose):
-        found = _pair(old, new, lambda row, names=names: _key(row, names), left_old, left_new)
+        found = _pair(old, new, partial(_key, names=names), left_old, left_new)
         pairs += found
         left_old = [i for i in left_old if i not in {a for a, _b in found}]
         left_new = [j for j in left_new if j not in {b for _a, b in found}]
@@ -228,8 +229,8 @@ def diff_snapshots(old: dict, new: dict) -> SnapshotDiff:
             result.fields.append(FieldChange(name, _label(Project, name), _shown(before, convert),
                                              _shown(after, convert)))
     for name, spec in _specs().items():
-        before, after = old.get(name) or [], new.get(name) or []
-        labels, changes = _rows_diff(spec, [r for r in before if isinstance(r, dict)],
-                                     [r for r in after if isinstance(r, dict)])
+        rows_before, rows_after = old.get(name) or [], new.get(name) or []
+        labels, changes = _rows_diff(spec, [r for r in rows_before if isinstance(r, dict)],
+                                     [r for r in rows_after if isinstance(r, dict)])
         result.sections.append(Section(name, str(spec.label), labels, changes))
     return result
