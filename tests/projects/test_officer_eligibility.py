@@ -50,7 +50,7 @@ def test_the_panel_shows_the_organizations_facts_and_earlier_projects(world, sub
     panel = body[body.index('data-testid="eligibility-panel"'):]
     for fact in (org.credit_code, org.get_org_type_display(), org.registration_date.strftime("%Y-%m-%d"),
                  org.bank_account_name, org.bank_name, org.bank_account_no, org.bank_code,
-                 "活动异常名录", "未按时年报", "上一年的助餐项目", "专家评审中"):
+                 "活动异常名录", "未按时年报", "上一年的助餐项目", "专家评审中", "户名", "开户行", "账号", "联行号"):
         assert str(fact) in panel, fact
     # The application comes before the panel's decisions: read first, decide after.
     assert body.index('id="application-title"') < body.index('data-action="accept_for_review"')
