@@ -69,6 +69,7 @@ def test_the_system_result_names_each_rule_with_pass_or_fail_and_the_reason(worl
     assert 'data-rule="eligibility.credit" data-result="fail"' in body
     assert "近2年内被列入严重违法失信名单" in body
     assert 'data-rule="eligibility.registration" data-result="pass"' in body
+    assert 'data-testid="accept-blocked"' in body
 
 
 def test_each_decision_looks_different_and_asks_for_confirmation(world, submitted, client):
