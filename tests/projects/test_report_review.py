@@ -7,9 +7,11 @@ from django.urls import reverse
 
 from accounts.models import Notification
 from core.money import format_yuan
+from finance.settling import plan_for
 from projects import services
 from projects.errors import ProjectError
 from projects.models import Expenditure, Report, ReportReview
+from projects.selectors_monitoring import performance_of
 from projects.states import State
 from tests.builders import PDF
 
@@ -151,3 +153,11 @@ def test_only_a_returned_report_can_be_resubmitted(world, running, report):
     with pytest.raises(ProjectError, match="不存在"):
         services.submit_report(actor=world.member, project_id=running.pk, kind="", narrative="", expenditures=[],
                                resubmission_of="abc")
+
+
+def test_a_returned_reports_spending_counts_nowhere_until_resubmitted(world, running, report):
+    assert plan_for(running).reported == 9200
+    assert performance_of(running).spent_total == 9200
+    services.review_report(actor=world.officer, report_id=report.pk, accept=False, comment="请更正")
+    assert plan_for(running).reported == 0
+    assert performance_of(running).spent_total == 0
