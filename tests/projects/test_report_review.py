@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import Notification
 from core.money import format_yuan
 from finance.settling import plan_for
-from projects import services
+from projects import lifecycle, services
 from projects.errors import ProjectError
 from projects.models import Expenditure, Report, ReportReview
 from projects.selectors_monitoring import performance_of
@@ -161,3 +161,10 @@ def test_a_returned_reports_spending_counts_nowhere_until_resubmitted(world, run
     services.review_report(actor=world.officer, report_id=report.pk, accept=False, comment="请更正")
     assert plan_for(running).reported == 0
     assert performance_of(running).spent_total == 0
+
+
+def test_a_returned_final_report_does_not_open_the_final_evaluation(world, running):
+    world.final_report(running)
+    final = running.reports.get(kind="final")
+    services.review_report(actor=world.officer, report_id=final.pk, accept=False, comment="结项报告缺少成效说明")
+    assert "final.no_report" in {p.code for p in lifecycle.problems(running, "begin_final", actor=world.officer)}
