@@ -74,7 +74,7 @@ def _lines(project: Project, spending: list[Expenditure]) -> list[LineFigures]:
 
 def plan_for(project: Project) -> SettlementPlan:
     """The settlement of `project` as things stand (shown before, recorded at, the final evaluation)."""
-    spending = list(Expenditure.objects.filter(report__project=project, source=Source.GRANT))
+    spending = list(Expenditure.objects.counted().filter(report__project=project, source=Source.GRANT))
     tranches = list(project.tranches.all())
     due = [t for t in tranches if t.state in STILL_DUE]
     disbursed = sum((t.amount for t in tranches if t.state in (T.PAID, T.IN_BATCH)), ZERO)

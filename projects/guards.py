@@ -16,7 +16,7 @@ from grants.models import QuestionAnswer, RoundQuestion
 from grants.questions import missing_required
 from projects import budget
 from projects.eligibility import eligibility_issues_for
-from projects.models import Project, ReportKind
+from projects.models import Project, ReportKind, ReportReview
 from projects.states import EvaluationKind
 
 # The application's required text fields: the form section and input that fill each.
@@ -213,7 +213,7 @@ def may_begin_final(project: Project, step: Step) -> list[Problem]:
     problems = []
     if needs_midterm(project) and not project.midterm_passed:
         problems.append(Problem("final.needs_midterm", "中期评估合格后方可开始结项评估"))
-    if not project.reports.filter(kind=ReportKind.FINAL).exists():
+    if not project.reports.filter(kind=ReportKind.FINAL).exclude(review_status=ReportReview.RETURNED).exists():
         problems.append(Problem("final.no_report", "机构尚未提交结项报告，不能开始结项评估"))
     return problems
 

@@ -230,6 +230,8 @@ EVENT_LABELS = {
     "attachment_removed": _("File removed"),
     "budget_revised": _("Budget revised to the approved amount"),
     "report": _("Report submitted"),
+    "report_accepted": _("Report accepted"),
+    "report_returned": _("Report returned for revision"),
     "adjustment_requested": _("Budget adjustment requested"),
     "adjustment_approved": _("Budget adjustment approved"),
     "adjustment_rejected": _("Budget adjustment rejected"),
@@ -285,14 +287,33 @@ class ReportKind(models.TextChoices):
     FINAL = "final", _("Final report")
 
 
+class ReportReview(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for revision")
+
+
 class Report(models.Model):
-    """Progress / mid-term / final report with the spending it declares."""
+    """Progress / mid-term / final report with the spending it declares. The officer accepts it or
+    returns it with a comment; a returned report stays as it was (evidence) and the organization
+    submits a corrected one that names it in `resubmission_of`. A returned report's spending no
+    longer counts (see `Expenditure.counted`)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     narrative = models.TextField(_("narrative"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    review_status = models.CharField(_("review status"), max_length=10, choices=ReportReview.choices,
+                                     default=ReportReview.PENDING, db_index=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    resubmission_of = models.OneToOneField(
+        "self", verbose_name=_("resubmission of"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="resubmission",
+    )
 
     class Meta:
         verbose_name = _("report")
@@ -303,6 +324,12 @@ class Report(models.Model):
         return f"{self.project} {self.get_kind_display()}"
 
 
+class CountedSpending(models.QuerySet):
+    def counted(self) -> "CountedSpending":
+        """Spending that counts: a report returned for revision is replaced by its resubmission."""
+        return self.exclude(report__review_status=ReportReview.RETURNED)
+
+
 class Expenditure(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="expenditures")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -310,6 +337,8 @@ class Expenditure(models.Model):
     item = models.CharField(_("item"), max_length=200)
     amount = models.DecimalField(_("amount"), **MONEY)
     source = models.CharField(_("funding source"), max_length=10, choices=Source.choices)
+
+    objects = CountedSpending.as_manager()
 
     class Meta:
         verbose_name = _("expenditure")

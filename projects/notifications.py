@@ -23,7 +23,11 @@ from projects.states import State
 OTHER_ACTIONS = {
     "adjustment_approved": "预算调整申请已批准",
     "adjustment_rejected": "预算调整申请被驳回",
+    "report_accepted": "报告已审核通过",
+    "report_returned": "报告被退回修改，请按意见修改后重新提交",
 }
+# Where the organization acts on the news, when not the project's page.
+OTHER_PAGES = {"report_accepted": "applicant:reports", "report_returned": "applicant:reports"}
 
 
 log = logging.getLogger(__name__)
@@ -80,7 +84,7 @@ def _notify_members(event: ProjectEvent) -> int:
         text += f"。{'理由' if event.action in DECISIONS else '说明'}：{event.comment}"
     rows = notify(
         actor=event.actor, recipients=project.organization.members.all(), project=project, text=text,
-        url=reverse("applicant:project", args=[project.pk]), email_subject=header_safe(f"益创：《{project.title}》{what}"),
+        url=reverse(OTHER_PAGES.get(event.action, "applicant:project"), args=[project.pk]), email_subject=header_safe(f"益创：《{project.title}》{what}"),
         key=f"event:{event.pk}",  # running twice for one event notifies nobody twice
         kind=NotificationKind.DECISION if event.action in DECISIONS else NotificationKind.PROJECT_UPDATE,
     )

@@ -72,7 +72,7 @@ def performance_of(project: Project) -> Performance:
     ]
     spending = [
         Spend(category, source, amount)
-        for category, source, amount in Expenditure.objects.filter(report__project=project)
+        for category, source, amount in Expenditure.objects.counted().filter(report__project=project)
         .values_list("category", "source", "amount")
     ]
     receipts = Attachment.objects.filter(project=project, kind="receipt").count()

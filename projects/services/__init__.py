@@ -24,6 +24,7 @@ from projects.services.implementation import (
     submit_report,
 )
 from projects.services.publicity import correct_publicity_end
+from projects.services.report_review import review_report
 from projects.services.transitions import (
     accept_for_review,
     approve_project,
@@ -61,7 +62,7 @@ __all__ = [
     "record_government_funding_check", "reject_project",
     "remove_attachment", "reopen_decision", "replace_budget", "replace_indicators", "replace_milestones",
     "request_budget_adjustment",
-    "return_for_revision", "revise_budget_for_approval", "run_transition", "sign_agreement", "snapshot",
+    "return_for_revision", "review_report", "revise_budget_for_approval", "run_transition", "sign_agreement", "snapshot",
     "start_project", "submit_project", "submit_report", "terminate_project", "uphold_objection",
     "update_project", "waitlist_project", "withdraw_project",
 ]

@@ -23,6 +23,7 @@ from projects.models import (
     Project,
     Report,
     ReportKind,
+    ReportReview,
     Source,
 )
 from projects.notifications import notify_transition
@@ -147,8 +148,10 @@ def _receipts(project: Project, receipts: list, row_count: int) -> tuple[list[tu
     round (one invoice claimed by two organizations)."""
     checked, problems = [], []
     seen = {}
+    # A returned report's receipts no longer back counted spending: its resubmission may carry them again.
     for sha, name, pk, code in Attachment.objects.filter(
-            project__round_id=project.round_id, kind="receipt", expenditure__isnull=False).values_list(
+            project__round_id=project.round_id, kind="receipt", expenditure__isnull=False).exclude(
+            expenditure__report__review_status=ReportReview.RETURNED).values_list(
             "sha256", "original_name", "project_id", "project__code"):
         seen.setdefault(sha, f"已报送的票据「{name}」" if pk == project.pk else f"本批次其他项目（{code}）已报送的票据")
     for entry in receipts:
@@ -207,12 +210,14 @@ def _achieved(project: Project, achieved: dict | None) -> tuple[list[Indicator],
 
 
 def submit_report(*, actor, project_id: int, kind: str, narrative: str, expenditures: list[dict],
-                  achieved: dict[int, str] | None = None, receipts: Iterable[tuple[int, object]] = ()) -> Report:
+                  achieved: dict[int, str] | None = None, receipts: Iterable[tuple[int, object]] = (),
+                  resubmission_of: int | str | None = None) -> Report:
     """A progress, mid-term or final report with its spending rows, indicator values and receipts,
     all or nothing. `receipts` pairs each file with its spending row (1-based position in
-    `expenditures`). Reported grant-paid spending, cumulated over every report, must respect the caps
-    against the approved amount (labor rule point 4), and no new row may be a use the round forbids."""
-    if kind not in ReportKind.values:
+    `expenditures`). Reported grant-paid spending, cumulated over every counted report, must respect
+    the caps against the approved amount (labor rule point 4), and no new row may be a use the round
+    forbids. `resubmission_of` names a report the officer returned: the new one replaces it (same kind)."""
+    if resubmission_of is None and kind not in ReportKind.values:
         raise ProjectError("请选择报告类型")
     if not isinstance(expenditures, (list, tuple)) or not all(isinstance(e, dict) for e in expenditures):
         raise ProjectError("支出格式不正确")
@@ -222,6 +227,9 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
         _require_member(actor, project.organization_id)
         if project.state not in SIGNED:
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能提交报告")
+        replaced = _returned_report(project, resubmission_of) if resubmission_of is not None else None
+        if replaced is not None:
+            kind = replaced.kind
         new_rows, problems = _spending_rows({line.pk: line for line in project.budget_lines.all()}, list(expenditures))
         files, file_problems = _receipts(project, list(receipts or ()), len(expenditures))
         if len(new_rows) == len(expenditures):  # positions line up only when every row was read
@@ -231,11 +239,12 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
         if problems:
             raise ProjectError(problems)
         forbidden = budget_rules.forbidden_spending_problems(project.round, new_rows)
-        earlier = list(Expenditure.objects.filter(report__project=project))
+        earlier = list(Expenditure.objects.counted().filter(report__project=project))
         over = budget_rules.labor_problems(project.round, earlier + new_rows, project.approved_amount)
         if forbidden or over:
             raise ProjectError(forbidden + [f"累计实际支出：{p}" for p in over])
-        report = Report.objects.create(project=project, kind=kind, narrative=narrative, submitted_by=actor)
+        report = Report.objects.create(project=project, kind=kind, narrative=narrative, submitted_by=actor,
+                                       resubmission_of=replaced)
         for row in new_rows:
             row.report = report
             row.save()
@@ -244,10 +253,25 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
                   expenditure=new_rows[position - 1])
         for indicator in indicators:
             indicator.save(update_fields=["achieved"])
-        event = log_event(project=project, actor=actor, action="report", comment=REPORT_LABELS[kind],
-                          data={"report": report.pk, "receipts": len(files)})
+        # One action for a first and a corrected report, so whoever reacts to reports sees both.
+        event = log_event(project=project, actor=actor, action="report",
+                          comment=REPORT_LABELS[kind] + ("（退回后重新提交）" if replaced else ""),
+                          data={"report": report.pk, "receipts": len(files),
+                                "resubmission_of": replaced.pk if replaced else None})
         transaction.on_commit(lambda: notify_transition(event.pk))  # the officers hear of it
     return report
+
+
+def _returned_report(project: Project, report_id) -> Report:
+    try:
+        returned = Report.objects.select_for_update().get(pk=int(report_id), project=project)
+    except (Report.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise ProjectError("要重新提交的报告不存在") from None
+    if returned.review_status != ReportReview.RETURNED:
+        raise ProjectError(f"该{REPORT_LABELS[returned.kind]}未被退回，不需要重新提交")
+    if Report.objects.filter(resubmission_of=returned).exists():
+        raise ProjectError(f"该{REPORT_LABELS[returned.kind]}已重新提交")
+    return returned
 
 
 def revise_budget_for_approval(*, actor, project_id: int, lines: list[dict]) -> Project:

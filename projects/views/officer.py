@@ -16,7 +16,9 @@ from grants.models import GrantRound
 from grants.questions import answer_rows
 from projects import lifecycle, services, lists
 from projects.budget_editor import editor_context
-from projects.diff import diff_snapshots
+from projects.diff import diff_rows, diff_snapshots, labelled_rows
+from projects.eligibility_panel import CHECK_STATES, TONES, eligibility_panel
+from projects.eligibility_panel import DECISIONS as ELIGIBILITY_DECISIONS
 from projects.lifecycle import PROJECT
 from projects.models import AdjustmentState, BudgetAdjustment, Settlement
 from projects.selectors import get_project_for, visible_projects
@@ -51,9 +53,11 @@ def officer_list(request):
 
 
 def _actions(project, user) -> list[dict]:
-    """The levers the lifecycle table offers this user on this project now, with the inputs each asks."""
+    """The levers the lifecycle table offers this user on this project now, with the inputs each asks;
+    the eligibility decisions also ask for a confirmation and look distinct."""
     return [{"name": t.name, "label": t.label, "comment_required": t.comment_required,
-             "comment": "comment" in t.inputs, "amount": "amount" in t.inputs, "signer": "signer_name" in t.inputs}
+             "comment": "comment" in t.inputs, "amount": "amount" in t.inputs, "signer": "signer_name" in t.inputs,
+             "confirm": t.name in ELIGIBILITY_DECISIONS, "tone": TONES.get(t.name, "")}
             for t in lifecycle.offered(project, user)]
 
 
@@ -62,7 +66,9 @@ def officer_detail(request, pk: int):
     _staff(request)
     project = get_project_for(request.user, pk)
     events = project.events.select_related("actor").order_by("-at", "-id")
+    panel = eligibility_panel(project, today=today()) if project.state in CHECK_STATES else None
     return render(request, "officer/detail.html", {
+        "panel": panel, "reports": project.reports.select_related("resubmission"),
         "project": project, "events": events, "actions": _actions(project, request.user),
         "files": project.attachments.all(), "milestones": project.milestones.all(),
         "indicators": project.indicators.all(),
@@ -94,6 +100,11 @@ def officer_action(request, pk: int, name: str):
     project = get_project_for(request.user, pk)
     if name not in PROJECT or not PROJECT.get(name).manual:
         raise Http404
+    if name in ELIGIBILITY_DECISIONS and not request.POST.get("confirm"):
+        # A decision on eligibility is read, then confirmed: a stray click (or a crafted POST) records nothing.
+        messages.error(request, _("Tick the confirmation box to record “%(action)s”.") % {
+            "action": PROJECT.get(name).label})
+        return redirect("projects:officer_detail", pk=pk)
     try:
         services.perform_transition(
             actor=request.user, project_id=project.pk, name=name, comment=request.POST.get("comment", ""),
@@ -122,6 +133,12 @@ def changes(request, pk: int):
     })
 
 
+def _line_row(line) -> dict:
+    return {"category": line.category, "item": line.item, "unit_price": str(line.unit_price),
+            "quantity": str(line.quantity), "amount": str(line.amount), "source": line.source,
+            "explanation": line.explanation}
+
+
 @login_required
 def adjustment(request, adjustment_id: int):
     _staff(request)
@@ -137,8 +154,14 @@ def adjustment(request, adjustment_id: int):
         else:
             messages.success(request, _("The decision is recorded."))
             return redirect("projects:officer_detail", pk=project.pk)
+    current = [_line_row(line) for line in project.budget_lines.all()]
+    proposed = [row for row in adj.proposed_lines if isinstance(row, dict)]
+    columns, current_rows = labelled_rows("budget", current)
     return render(request, "officer/adjustment.html", {
-        "project": project, "adjustment": adj, "current": project.budget_lines.all(),
+        "project": project, "adjustment": adj, "columns": columns, "current": current_rows,
+        "proposed_rows": labelled_rows("budget", proposed)[1],
+        # Against the budget it was asked to replace while pending; against today's budget once decided.
+        "section": diff_rows("budget", current, proposed),
         "proposed": editor_context(project.round, adj.proposed_lines, grant_amount=project.approved_amount,
                                    basis="核定"),
     })

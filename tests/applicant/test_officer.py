@@ -36,10 +36,10 @@ def test_filters_by_round_and_state(world, client_for):
 def test_detail_actions_call_services(world, client_for):
     project = world.advance(world.draft(), State.SUBMITTED)
     c = client_for(world.officer)
-    response = c.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]), {"comment": ""},
+    response = c.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]), {"comment": "", "confirm": "yes"},
                       follow=True)
     assert "执行「退回补正」须填写理由或说明" in [str(m) for m in response.context["messages"]]
-    c.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]), {"comment": "补充材料"})
+    c.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]), {"comment": "补充材料", "confirm": "yes"})
     project.refresh_from_db()
     assert project.state == State.RETURNED
 

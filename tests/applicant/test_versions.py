@@ -10,7 +10,7 @@ def test_diff_snapshots_fields_and_rows():
     new = {"title": "A", "team": "4人", "budget": [{"item": "劳务", "amount": "2.00"}, {"item": "物资", "amount": "3.00"}],
            "milestones": [], "indicators": []}
     diff = diff_snapshots(old, new)
-    assert diff.fields == [("team", "3人", "4人")]
+    assert [(f.name, f.label, f.old, f.new) for f in diff.fields] == [("team", "项目团队", "3人", "4人")]
     assert [(c.kind, c.position, c.keys) for c in diff.rows["budget"]] == [("changed", 1, ("amount",)), ("added", 2, ())]
     assert diff_snapshots(old, old).empty
 
@@ -23,7 +23,7 @@ def test_officer_sees_what_changed_after_return(world, client_for):
     c = client_for(world.officer)
     response = c.get(reverse("projects:changes", args=[project.pk]))
     assert response.status_code == 200
-    assert [f[0] for f in response.context["diff"].fields] == ["need_analysis"]
+    assert [f.name for f in response.context["diff"].fields] == ["need_analysis"]
     assert (response.context["old_version"], response.context["new_version"]) == (1, 2)
 
 

@@ -164,6 +164,7 @@ def test_new_organization_applies_fixes_budget_submits_and_resubmits(phone, page
     page.goto(page.base + f"/projects/{project.pk}/")
     form = page.locator('form[data-action="return_for_revision"]')
     form.locator("textarea").fill("请补充需求调研数据")
+    form.locator('input[name="confirm"]').check()
     form.locator("button").click()
     page.wait_for_load_state("networkidle")
     assert page.locator('[data-testid="state"]').get_attribute("data-state") == "returned"

@@ -216,7 +216,7 @@ def test_notifications_leave_only_after_commit_and_once(world, client, django_ca
     project = world.advance(world.draft(), State.SUBMITTED)
     client.force_login(world.officer)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        client.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]), {"comment": "请补充"})
+        client.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]), {"comment": "请补充", "confirm": "yes"})
     assert len(callbacks) >= 1
     notes = Notification.objects.filter(recipient=world.member, text__contains="退回补正")
     assert notes.count() == 1

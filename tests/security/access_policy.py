@@ -200,6 +200,8 @@ POLICY: dict[str, object] = {
     "projects:government_funding_check": [Case(pk("review"), OFFICERS)],
     "projects:changes": [Case(pk("resubmitted"), OFFICERS)],
     "projects:file": file_cases(),
+    "projects:officer_report": [Case(lambda s: {"report_id": s.running.reports.first().pk}, STAFF_LISTS,
+                                     post={"decision": "return", "comment": ""})],
     "projects:adjustment": [Case(lambda s: {"adjustment_id": s.adjustment.pk}, STAFF_LISTS)],
     # monitoring and evaluation
     "monitoring:home": [Case(none, OFFICERS)],

@@ -43,7 +43,7 @@ def test_a_newline_in_a_title_no_longer_breaks_the_officers_action_and_the_mail_
     project = submitted_with_newline_in_title(world)
     client.force_login(world.officer)
     response = client.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]),
-                           {"comment": "请补充材料"})
+                           {"comment": "请补充材料", "confirm": "yes"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "BadHeaderError" not in page and "Header values can't contain newlines" not in page
@@ -60,7 +60,7 @@ def test_a_mail_server_outage_never_fails_the_action(client, world, settings, ca
     project = submitted_with_newline_in_title(world)
     client.force_login(world.officer)
     response = client.post(reverse("projects:officer_action", args=[project.pk, "return_for_revision"]),
-                           {"comment": "请补充材料"})
+                           {"comment": "请补充材料", "confirm": "yes"})
     assert response.status_code == 302
     assert Project.objects.get(pk=project.pk).state == State.RETURNED
     assert Notification.objects.filter(recipient=world.member, project=project).exists()  # in-app copy kept

@@ -8,7 +8,7 @@ from core.errors import DomainError
 from projects import drafting, services
 from projects.budget_editor import editor_context
 from projects.lifecycle import SIGNED
-from projects.models import ReportKind
+from projects.models import ReportKind, ReportReview
 from projects.views.applicant.common import member_project, show_errors
 from projects.views.applicant.edit import post_budget
 
@@ -40,11 +40,22 @@ def posted_spending(post, files) -> tuple[list[dict], list[tuple[int, object]]]:
     return rows, receipts
 
 
+def _returned(project, raw):
+    """The returned report the organization is correcting (?resubmit=<id> or the posted field), if any."""
+    try:
+        return project.reports.filter(pk=int(raw), review_status=ReportReview.RETURNED,
+                                      resubmission__isnull=True).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def reports(request, pk: int):
     project = _signed(request, pk)
     indicators = list(project.indicators.all())
     problems: list[str] = []
     rows: list[dict] = []
+    source = request.POST if request.method == "POST" else request.GET
+    correcting = _returned(project, source.get("resubmission_of") or source.get("resubmit"))
     if request.method == "POST":
         rows, receipts = posted_spending(request.POST, request.FILES)
         try:
@@ -54,6 +65,7 @@ def reports(request, pk: int):
                 expenditures=[{"budget_line_id": r["line"], "item": r["item"], "amount": r["amount"]} for r in rows],
                 achieved={i.pk: request.POST.get(f"achieved_{i.pk}", "") for i in indicators},
                 receipts=receipts,
+                resubmission_of=request.POST.get("resubmission_of") or None,
             )
         except DomainError as exc:
             problems = exc.errors
@@ -63,13 +75,18 @@ def reports(request, pk: int):
         else:
             messages.success(request, _("The report is submitted."))
             return redirect("applicant:reports", pk=pk)
+    if correcting is not None and request.method != "POST":
+        # The returned report's rows, to correct rather than retype (receipts are chosen again).
+        rows = [{"line": str(e.budget_line_id or ""), "item": e.item, "amount": str(e.amount)}
+                for e in correcting.expenditures.all()]
     for indicator in indicators:
         typed = request.POST.get(f"achieved_{indicator.pk}") if request.method == "POST" else None
         indicator.shown = indicator.achieved if typed is None else typed
     return render(request, "applicant/reports.html", {
         "project": project, "lines": list(project.budget_lines.all()), "indicators": indicators,
         "problems": problems, "kinds": ReportKind.choices, "post": request.POST,
-        "reports": project.reports.prefetch_related("expenditures__receipts"),
+        "reports": project.reports.select_related("resubmission").prefetch_related("expenditures__receipts"),
+        "correcting": correcting,
         "unlinked_receipts": project.attachments.filter(kind="receipt", expenditure__isnull=True),
         "milestones": project.milestones.all(),
         # A refused report shows every typed row and value again: nothing typed is lost.

@@ -307,11 +307,12 @@ class Command(BaseCommand):
         midterm_spent = {labor_line.pk: quantize_fen(approved * Decimal("0.2")),
                          activity_line.pk: quantize_fen(approved * Decimal("0.15"))}
         rows = [{"budget_line_id": line_id, "amount": str(amount)} for line_id, amount in midterm_spent.items()]
-        projects.submit_report(actor=member, project_id=pid, kind="midterm", narrative="已完成上半年服务计划。",
-                               expenditures=rows, receipts=self.receipts(project, "midterm", len(rows)))
+        midterm = projects.submit_report(actor=member, project_id=pid, kind="midterm", narrative="已完成上半年服务计划。",
+                                         expenditures=rows, receipts=self.receipts(project, "midterm", len(rows)))
         projects.begin_midterm(actor=officer, project_id=pid)
         if target == State.MIDTERM_REVIEW:
-            return project
+            return project  # its report waits for the officer's review
+        projects.review_report(actor=officer, report_id=midterm.pk, accept=True)
         projects.record_evaluation(actor=self.evaluator, project_id=pid, kind="midterm",
                                    scores={"implementation": "26", "inputs": "16", "finance": "21", "outcomes": "20"},
                                    comment="按计划推进，台账规范")
@@ -321,11 +322,12 @@ class Command(BaseCommand):
         # The final report spends what the budget left after the mid-term report, each row with its receipt.
         rows = [{"budget_line_id": line.pk, "amount": str(line.amount - midterm_spent.get(line.pk, Decimal("0")))}
                 for line in project.budget_lines.filter(source="grant")]
-        projects.submit_report(actor=member, project_id=pid, kind="final", narrative="项目按计划完成，服务目标全部达成。",
-                               expenditures=rows, receipts=self.receipts(project, "final", len(rows)))
+        final = projects.submit_report(actor=member, project_id=pid, kind="final", narrative="项目按计划完成，服务目标全部达成。",
+                                       expenditures=rows, receipts=self.receipts(project, "final", len(rows)))
         projects.begin_final(actor=officer, project_id=pid)
         if target == State.FINAL_REVIEW:
             return project
+        projects.review_report(actor=officer, report_id=final.pk, accept=True)
         projects.record_evaluation(actor=self.evaluator, project_id=pid, kind="final",
                                    scores={"indicators": "28", "execution": "18", "compliance": "18",
                                            "satisfaction": "18", "branding": "9"}, comment="指标全面完成，成效显著")
