@@ -20,7 +20,7 @@ from typing import NamedTuple
 MIN_CONTAINED = 4
 _NOISE = re.compile(r"[\s·•\-—_（）()【】\[\]「」“”\"'，,。.]")
 _SUFFIXES = ("有限责任公司", "有限公司", "股份公司", "公司")
-_STREET = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:街道|镇|乡))")
+_STREET = re.compile(r"[\u4e00-\u9fff]{1,8}(?:街道|镇|乡)")
 
 
 class ExpertFacts(NamedTuple):
@@ -62,8 +62,9 @@ def same_name(a: str, b: str) -> bool:
     return len(short) >= MIN_CONTAINED and short in long
 
 
-def streets_in(text: str) -> set[str]:
-    return set(_STREET.findall(normalize(text)))
+def is_street(name: str) -> bool:
+    """A named 街道, 镇 or 乡 ("五马街道"), not the bare word."""
+    return bool(_STREET.fullmatch(name))
 
 
 def suggestions(
@@ -77,14 +78,14 @@ def suggestions(
     found: set[Suggestion] = set()
     for expert in experts:
         employer = (expert.employer or "").strip()
-        employer_streets = streets_in(employer) if employer else set()
+        bare_employer = normalize(employer)
         for a in applicants:
             if employer and same_name(employer, a.name):
                 found.add(Suggestion(expert.id, a.organization_id, "employer", f"工作单位：{employer}"))
             if employer and a.host_name and same_name(employer, a.host_name):
                 found.add(Suggestion(expert.id, a.organization_id, "host",
                                      f"工作单位：{employer}；业务主管单位：{a.host_name}"))
-            shared = employer_streets & {s for street in a.streets for s in (streets_in(street) | {normalize(street)})}
+            shared = {normalize(st) for st in a.streets if is_street(normalize(st)) and normalize(st) in bare_employer}
             if shared:
                 found.add(Suggestion(expert.id, a.organization_id, "street",
                                      f"工作单位：{employer}；服务街道：{'、'.join(sorted(shared))}"))
