@@ -141,3 +141,7 @@ def test_walk_a_blind_round_as_expert_and_officer(page, phone, world, settings, 
     page.goto(page.base + f"/review/mine/{mine.pk}/")
     assert NAME not in page.content()
     screenshot(page, "expert-review-blind")
+    # Opened from the page, the PDF is shown by the browser, not saved as a download.
+    response = page.goto(page.base + page.locator("[data-testid=review-file-1]").get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")
