@@ -1,4 +1,6 @@
 """Forms of the review pages; they only parse input, the services decide."""
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,8 @@ class RoundConflictForm(forms.Form):
 
     def __init__(self, *args, organizations, declared: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizations"].choices = [(o.pk, o.name) for o in organizations if o.pk not in declared]
+        field = cast(forms.TypedMultipleChoiceField, self.fields["organizations"])
+        field.choices = [(o.pk, o.name) for o in organizations if o.pk not in declared]
 
 
 class ReasonForm(forms.Form):

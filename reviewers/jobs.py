@@ -51,12 +51,12 @@ def result_workbook(run) -> bytes:
         members.setdefault(a.project_id, []).append(a)
     for project in projects:
         panel = members.get(project.pk, [])
-        for a in panel or [None]:
-            panels.append([
-                project.code, project.title, project.organization.name,
-                a.expert.name if a else "（无）", _source(a, run.pk) if a else "",
-                str(a.get_state_display()) if a else "", len(panel), round.experts_per_project,
-            ])
+        head = [project.code, project.title, project.organization.name]
+        if not panel:
+            panels.append([*head, "（无）", "", "", 0, round.experts_per_project])
+        for a in panel:
+            panels.append([*head, a.expert.name, _source(a, run.pk), str(a.get_state_display()), len(panel),
+                           round.experts_per_project])
     short = tablib.Dataset(headers=["项目编号", "项目名称", "已配专家数", "应配人数", "未配齐原因"])
     short.title = "未配齐项目"
     titles = dict(Project.objects.filter(pk__in=[u["project_id"] for u in run.unstaffed]).values_list("id", "title"))

@@ -22,6 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from pypdf.generic import NameObject
 
+from projects.models import Attachment
 from projects.selectors import BLIND_REVIEW_FILE_KINDS, IMPLEMENTATION_FILE_KINDS
 from reviewers.blind import mentions
 
@@ -46,7 +47,7 @@ EMPTY_CUSTOM = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Prop
 @dataclass(frozen=True)
 class OfferedFile:
     number: int  # 1-based position on the review page, the id in the URL
-    attachment: object
+    attachment: Attachment
     name: str
 
     @property
@@ -156,8 +157,9 @@ def _clean_image(data: bytes, fmt: str) -> bytes:
     with Image.open(io.BytesIO(data)) as img:
         img.load()
         pixels = Image.frombytes(img.mode, img.size, img.tobytes())
-        if img.mode == "P" and img.getpalette():
-            pixels.putpalette(img.getpalette())
+        palette = img.getpalette() if img.mode == "P" else None
+        if palette:
+            pixels.putpalette(palette)
     out = io.BytesIO()
     if fmt == "JPEG" and pixels.mode not in ("RGB", "L", "CMYK"):
         pixels = pixels.convert("RGB")

@@ -49,8 +49,10 @@ def _event(round_id: int, actor, action: str, comment: str, data: dict | None = 
 
 
 def _expert_of(actor) -> Expert:
-    expert = Expert.objects.filter(user_id=getattr(actor, "pk", None), active=True).first()
-    if expert is None or actor.role != Role.EXPERT:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != Role.EXPERT:
+        raise ReviewError("只有专家库中的评审专家可以申报利益冲突")
+    expert = Expert.objects.filter(user_id=actor.pk, active=True).first()
+    if expert is None:
         raise ReviewError("只有专家库中的评审专家可以申报利益冲突")
     return expert
 

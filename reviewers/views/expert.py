@@ -20,8 +20,7 @@ A = AssignmentState
 @login_required
 def my_reviews(request):
     assignments = list(selectors.my_assignments(request.user))
-    for a in assignments:
-        a.shown_title = selectors.redacted_title(a.project)
+    rows = [{"a": a, "title": selectors.redacted_title(a.project)} for a in assignments]
     active = [a for a in assignments if a.state != A.RECUSED]
     done = sum(1 for a in active if a.state == A.SUBMITTED)
     expert = Expert.objects.filter(user=request.user).first() if request.user.role == "expert" else None
@@ -30,7 +29,7 @@ def my_reviews(request):
         declared = dict(expert.round_declarations.values_list("round_id", "declared_at"))
         declarations = [{"round": r, "declared_at": declared.get(r.pk)} for r in selectors.declarable_rounds()]
     return render(request, "reviewers/my_reviews.html", {
-        "assignments": assignments, "done": done, "total": len(active),
+        "rows": rows, "done": done, "total": len(active),
         "percent": round(100 * done / len(active)) if active else 0, "declarations": declarations,
     })
 
@@ -150,7 +149,7 @@ def review_file(request, pk, number):
     except (ValueError, OSError):
         raise Http404 from None
     response = HttpResponse(data, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(not offered.inline, offered.name)
+    response["Content-Disposition"] = content_disposition_header(not offered.inline, offered.name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
