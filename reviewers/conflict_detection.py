@@ -6,7 +6,9 @@ register already hold, as a pure rule. Each is only a suggestion: an officer con
 - host: the expert's employer is the applicant's supervising unit (业务主管单位);
 - street: the expert's employer names the 街道 (or 镇/乡) the project serves, e.g. a 街道办 official
   reviewing a project for their own street;
-- earlier_review: the expert scored this applicant's proposal in an earlier round.
+- earlier_review: the expert scored this applicant's proposal in an earlier round;
+- former_relation: a recorded tie that has ended and so no longer counts by itself (a former
+  employer, a past board seat), for the officer to weigh.
 
 Shared board members are not detected: the register holds no board lists (ExpertRelation BOARD
 rows recorded by hand already count as conflicts).
@@ -71,9 +73,11 @@ def suggestions(
     experts: Iterable[ExpertFacts],
     applicants: Iterable[ApplicantFacts],
     earlier_reviews: Iterable[tuple[int, int]] = (),
+    former_relations: Iterable[tuple[int, int, str]] = (),
 ) -> list[Suggestion]:
     """Every (expert, applicant, basis) worth an officer's look, sorted; `earlier_reviews` holds
-    (expert id, organization id) pairs of submitted reviews in other rounds."""
+    (expert id, organization id) pairs of submitted reviews in other rounds, `former_relations`
+    (expert id, organization id, description) of ties that have ended."""
     applicants = list(applicants)
     found: set[Suggestion] = set()
     for expert in experts:
@@ -93,4 +97,7 @@ def suggestions(
     for expert_id, org_id in set(earlier_reviews):
         if org_id in by_org:
             found.add(Suggestion(expert_id, org_id, "earlier_review", "曾在以往批次评审该机构的项目"))
+    for expert_id, org_id, description in former_relations:
+        if org_id in by_org:
+            found.add(Suggestion(expert_id, org_id, "former_relation", description))
     return sorted(found)

@@ -10,7 +10,7 @@ from documents.runs import JobResult, JobRun, write_atomically
 from projects.models import Project
 from projects.states import State
 from reviewers import services
-from reviewers.models import Assignment, AssignmentState
+from reviewers.models import Assignment, AssignmentState, Expert
 from reviewers.resources import xlsx_book
 
 A = AssignmentState
@@ -70,6 +70,8 @@ def result_workbook(run) -> bytes:
         ("批次", round.name), ("随机种子", run.seed), ("评审中的项目", stats.get("projects", 0)),
         ("本次新建分配", run.created), ("未配齐项目", len(run.unstaffed)), ("参与专家人数", stats.get("experts", 0)),
         ("每位专家评审件数：最少", stats.get("min", 0)), ("最多", stats.get("max", 0)), ("平均", stats.get("mean", 0)),
+        ("尚未就申报机构名单申报利益冲突的在册专家",
+         Expert.objects.filter(active=True).exclude(round_declarations__round=round).count()),
     ):
         summary.append([label, value])
     return xlsx_book([summary, panels, short])

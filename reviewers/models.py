@@ -184,6 +184,7 @@ class SuggestionBasis(models.TextChoices):
     HOST = "host", _("Employer is the applicant's supervising unit")
     STREET = "street", _("Employer is in the street the project serves")
     EARLIER_REVIEW = "earlier_review", _("Reviewed this applicant in an earlier round")
+    FORMER_RELATION = "former_relation", _("A past tie that no longer counts by itself")
 
 
 class SuggestionState(models.TextChoices):

@@ -356,8 +356,9 @@ def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -
     for start in range(0, total, max(1, chunk)):
         part = ids[start:start + max(1, chunk)]
         with transaction.atomic():
-            locked = AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING).exists()
-            if not locked:
+            still_pending = list(AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING)
+                                 .values_list("pk", flat=True))
+            if not still_pending:
                 return AssignmentRun.objects.get(pk=run.pk)
             taken = set(Assignment.objects.filter(project_id__in=part).values_list("project_id", "expert_id"))
             rows = [(p, e) for p in part for e in by_project.get(p, ()) if (p, e) not in taken]

@@ -124,8 +124,14 @@ def detect_conflicts(*, actor, round_id: int) -> int:
     earlier = Assignment.objects.filter(
         state=A.SUBMITTED, project__organization_id__in=[o.pk for o in organizations]).exclude(
         project__round=round).values_list("expert_id", "project__organization_id")
-    found = conflict_detection.suggestions(experts, applicants, earlier)
     known = _conflicts_for([o.pk for o in organizations])
+    former = [
+        (r.expert_id, r.organization_id,
+         f"{r.get_kind_display()}（{r.start or '—'} 至 {r.end}）" + (f"：{r.note}" if r.note else ""))
+        for r in ExpertRelation.objects.filter(organization_id__in=[o.pk for o in organizations], end__isnull=False)
+        if (r.expert_id, r.organization_id) not in known
+    ]
+    found = conflict_detection.suggestions(experts, applicants, earlier, former)
     with transaction.atomic():
         existing = set(ConflictSuggestion.objects.filter(round=round).values_list("expert_id", "organization_id", "basis"))
         new = [

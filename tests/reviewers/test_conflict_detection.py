@@ -31,3 +31,8 @@ def test_each_basis_is_suggested_once_and_sorted():
 def test_street_of_another_project_does_not_count():
     assert suggestions([ExpertFacts(1, "滨江街道社区卫生服务中心")], [SUN]) == []
     assert [s.basis for s in suggestions([ExpertFacts(1, "滨江街道社区卫生服务中心")], [OAK])] == ["street"]
+
+
+def test_ended_ties_are_suggested_for_the_officer_to_weigh():
+    found = suggestions([], [SUN, OAK], former_relations=[(5, 1, "工作单位（2018-01-01 至 2020-06-30）"), (5, 77, "x")])
+    assert [(s.expert_id, s.organization_id, s.basis) for s in found] == [(5, 1, "former_relation")]

@@ -1,6 +1,8 @@
 """Conflicts before assignment: experts declare on the round's list of applicants (names shown even
 in a blind round), detected suggestions are confirmed or dismissed by an officer, assignment honours
 both, and a conflict found after assignment still recuses and re-offers the seat."""
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -134,3 +136,14 @@ def test_officer_confirms_or_dismisses_detected_conflicts_on_the_record(client, 
     assert f'data-testid="suggestion-{street.pk}" data-state="dismissed"' in page
     client.force_login(works_there.user)
     assert client.get(url).status_code == 404
+
+
+def test_a_former_employer_is_suggested_not_imposed(client, world, blind_round, django_capture_on_commit_callbacks):
+    projects, pool = blind_round
+    services.record_relation(actor=world.officer, expert_id=pool[2].pk, organization_id=projects[2].organization_id,
+                             kind="employer", start=date(2015, 3, 1), end=date(2019, 12, 31), note="曾任项目主管")
+    client.force_login(world.officer)
+    client.post(reverse("reviewers:conflicts", args=[world.round.pk]), {"action": "detect"})
+    suggestion = ConflictSuggestion.objects.get(expert=pool[2], basis="former_relation")
+    assert suggestion.organization_id == projects[2].organization_id and "2019-12-31" in suggestion.detail
+    assert "曾任项目主管" in suggestion.detail
