@@ -55,8 +55,11 @@ def _blind_for(user, project) -> bool:
 
 
 def get_attachment_for(user, project_pk: int, attachment_id: int):
-    """A file of a project the user may see; an expert's view of a project ends with the proposal,
-    and in a blind round it leaves out the files that identify the applicant (404, as not yours)."""
+    """A file of a project the user may see. Experts get none here (404, as not yours): they read the
+    proposal's files on their review page, under neutral names and, in a blind round, cleaned of
+    document metadata (reviewers.review_files). The limits below are what that page offers."""
+    if getattr(user, "role", None) == Role.EXPERT:
+        raise Http404
     project = get_project_for(user, project_pk)
     files = project.attachments.all()
     if user.role == Role.EXPERT:

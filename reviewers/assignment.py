@@ -2,7 +2,7 @@
 
 Rules, in order of strength:
 1. a conflicted (expert, organization) pair is never assigned; an expert is never twice on a panel;
-2. nobody goes above `max_load` (existing load included);
+2. nobody goes above `max_load`, or their own lower cap (ExpertIn.max_load), existing load included;
 3. with `require_finance`, every panel gets at least one finance expert when any is available;
 4. loads stay balanced: every pick takes an expert from the lowest load level that has an eligible
    one, and a final pass moves new assignments from the most to the least loaded experts until loads
@@ -44,6 +44,8 @@ class ExpertIn(NamedTuple):
     domains: tuple[str, ...]
     is_finance: bool
     load: int = 0
+    # The officer's own cap for this expert in the round; the lower of it and the round's applies.
+    max_load: int | None = None
 
 
 class Unstaffed(NamedTuple):
@@ -63,12 +65,13 @@ class _Pools:
 
     def __init__(self, experts: Sequence[ExpertIn], max_load: int):
         self.max_load = max_load
+        self.cap = {e.id: min(max_load, e.max_load) if e.max_load is not None else max_load for e in experts}
         self.load = {e.id: e.load for e in experts}
         self.keys = {e.id: self._pool_keys(e) for e in experts}
         self.is_finance = {e.id: e.is_finance for e in experts}
         self.levels: dict[int, dict[str, dict[int, None]]] = defaultdict(lambda: defaultdict(dict))
         for e in experts:
-            if e.load < max_load:
+            if e.load < self.cap[e.id]:
                 self._add(e.id, e.load)
 
     @staticmethod
@@ -90,10 +93,10 @@ class _Pools:
     def move(self, expert: int, delta: int) -> None:
         old = self.load[expert]
         new = old + delta
-        if old < self.max_load:
+        if old < self.cap[expert]:
             self._remove(expert, old)
         self.load[expert] = new
-        if new < self.max_load:
+        if new < self.cap[expert]:
             self._add(expert, new)
 
     def lowest(self) -> int | None:
@@ -169,10 +172,8 @@ def assign(
                 break
             _take(pools, panel, new_of_expert, blocked, project.id, expert)
         if len(panel) < per_project:
-            reasons.insert(0, (
-                f"仅找到 {len(panel)} 位可用专家，需要 {per_project} 位"
-                f"（其余专家需回避、已在评审组中或已达 {max_load} 件评审上限）"
-            ))
+            reasons.insert(0, _short_reason(pools, known, panel, per_project, blocked_by_org.get(project.organization_id, set()),
+                                            set(project.excluded)))
         if reasons:
             unstaffed.append(Unstaffed(project.id, len(panel), tuple(reasons)))
 
@@ -181,6 +182,23 @@ def assign(
     loads = {e: pools.load[e] for e in sorted(known)}
     unstaffed.sort(key=lambda u: u.project_id)
     return Result(pairs, unstaffed, loads)
+
+
+def _short_reason(pools: _Pools, known: set[int], panel: list[int], per_project: int, conflicted: set[int],
+                  excluded: set[int]) -> str:
+    """Why a panel stayed short, counted over the pool: who had to recuse, who was taken off or
+    recused this project, who had reached their cap."""
+    others = known - set(panel)
+    n_conflicted = len(others & conflicted)
+    n_excluded = len((others & excluded) - conflicted)
+    n_full = sum(1 for e in others - conflicted - excluded if pools.load[e] >= pools.cap[e])
+    parts = [f"{n_conflicted} 位与申报机构存在利益冲突"] if n_conflicted else []
+    if n_excluded:
+        parts.append(f"{n_excluded} 位已回避或被移出本项目")
+    if n_full:
+        parts.append(f"{n_full} 位已达评审上限（每位最多 {pools.max_load} 件，或其个人上限）")
+    detail = "，".join(parts) or "专家库中没有更多在册专家"
+    return f"仅找到 {len(panel)} 位可用专家，需要 {per_project} 位（{detail}）"
 
 
 def _take(pools: _Pools, panel: list[int], new_of_expert, blocked: set[int], project_id: int, expert: int) -> None:

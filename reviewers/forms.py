@@ -1,4 +1,6 @@
 """Forms of the review pages; they only parse input, the services decide."""
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,8 @@ class ScoreForm(forms.Form):
     """One number and one comment field per rubric criterion, built from the round's rubric."""
 
     comment = forms.CharField(label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # The version of the review this page shows; the service refuses a save from an older one.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, rubric: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +47,21 @@ class ScoreForm(forms.Form):
 
     def notes(self) -> dict:
         return {c["code"]: self.cleaned_data.get(f"note_{c['code']}", "") for c in self.rubric}
+
+
+class RoundConflictForm(forms.Form):
+    """The organizations of a round the expert has a conflict with; earlier declarations stay."""
+
+    organizations = forms.TypedMultipleChoiceField(
+        label=_("Applicants you have a conflict of interest with"), coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Relation (required when declaring a conflict)"), required=False, max_length=500)
+    checked = forms.BooleanField(label=_("I have read the whole list of applicants"), required=True)
+
+    def __init__(self, *args, organizations, declared: set[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["organizations"])
+        field.choices = [(o.pk, o.name) for o in organizations if o.pk not in declared]
 
 
 class ReasonForm(forms.Form):

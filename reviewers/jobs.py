@@ -1,35 +1,77 @@
-"""Job kind: an automatic assignment run, tracked like every long operation (progress, result file,
-error) on the jobs page; the result file lists the round's panels and what could not be staffed."""
-import csv
-import io
-
+"""Job kind: an automatic assignment run, tracked like every long operation (progress in projects
+done / total, result file, error) on the jobs page, which the round page links to. The result file
+is a Chinese workbook: every panel of the round, every project left short with the reason, and the
+run's figures."""
+import tablib
 from django.utils.translation import gettext_lazy as _
 
-from core.escaping import escape_formula
 from documents.kinds import register
 from documents.runs import JobResult, JobRun, write_atomically
+from projects.models import Project
+from projects.states import State
 from reviewers import services
+from reviewers.models import Assignment, AssignmentState, Expert
+from reviewers.resources import xlsx_book
+
+A = AssignmentState
 
 
 @register(services.ASSIGNMENT_RUN, _("Automatic expert assignment"))
 def assignment_job(run: JobRun) -> JobResult:
     run_id = run.params["run_id"]
-    run.progress(0, total=1)
     try:
-        result = services.run_auto_assignment(run_id=run_id)
+        result = services.run_auto_assignment(
+            run_id=run_id, progress=lambda done, total: run.progress(done, total=total))
     except Exception as exc:  # the run record must not stay "waiting": the officer sees the error
         services.mark_run_failed(run_id=run_id, error=str(exc))
         raise
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["项目编号", "已配专家数", "未配齐原因"])
-    for u in result.unstaffed:
-        writer.writerow([escape_formula(u["code"]), u["found"], escape_formula("；".join(u["reasons"]))])
-    writer.writerow([])
-    writer.writerow(["新建分配", result.created])
-    for key, value in sorted(result.stats.items()):
-        writer.writerow([escape_formula(str(key)), escape_formula(str(value))])
-    path = run.workdir / f"assignment.{run.attempt}.csv"
-    write_atomically(path, out.getvalue().encode("utf-8-sig"))
-    run.progress(1)
-    return JobResult(path=path, name=f"{result.round.code}-专家自动分配结果.csv")
+    path = run.workdir / f"assignment.{run.attempt}.xlsx"
+    write_atomically(path, result_workbook(result))
+    return JobResult(path=path, name=f"{result.round.code}-专家自动分配结果.xlsx")
+
+
+def _source(assignment, run_id: int) -> str:
+    if assignment.run_id == run_id:
+        return "本次自动分配"
+    if assignment.run_id:
+        return "此前自动分配"
+    return "手动分配（保留）"
+
+
+def result_workbook(run) -> bytes:
+    round = run.round
+    panels = tablib.Dataset(headers=["项目编号", "项目名称", "申报机构", "评审专家", "分配方式", "专家状态", "评审组人数",
+                                     "应配人数"])
+    panels.title = "评审组"
+    projects = list(Project.objects.filter(round=round, state=State.UNDER_REVIEW).select_related("organization")
+                    .order_by("code"))
+    members: dict[int, list[Assignment]] = {}
+    for a in (Assignment.objects.filter(project__in=projects).exclude(state=A.RECUSED)
+              .select_related("expert").order_by("created_at", "id")):
+        members.setdefault(a.project_id, []).append(a)
+    for project in projects:
+        panel = members.get(project.pk, [])
+        head = [project.code, project.title, project.organization.name]
+        if not panel:
+            panels.append([*head, "（无）", "", "", 0, round.experts_per_project])
+        for a in panel:
+            panels.append([*head, a.expert.name, _source(a, run.pk), str(a.get_state_display()), len(panel),
+                           round.experts_per_project])
+    short = tablib.Dataset(headers=["项目编号", "项目名称", "已配专家数", "应配人数", "未配齐原因"])
+    short.title = "未配齐项目"
+    titles = dict(Project.objects.filter(pk__in=[u["project_id"] for u in run.unstaffed]).values_list("id", "title"))
+    for u in run.unstaffed:
+        short.append([u["code"], titles.get(u["project_id"], ""), u["found"], u.get("needed", round.experts_per_project),
+                      "；".join(u["reasons"])])
+    stats = run.stats or {}
+    summary = tablib.Dataset(headers=["项目", "数值"])
+    summary.title = "概况"
+    for label, value in (
+        ("批次", round.name), ("随机种子", run.seed), ("评审中的项目", stats.get("projects", 0)),
+        ("本次新建分配", run.created), ("未配齐项目", len(run.unstaffed)), ("参与专家人数", stats.get("experts", 0)),
+        ("每位专家评审件数：最少", stats.get("min", 0)), ("最多", stats.get("max", 0)), ("平均", stats.get("mean", 0)),
+        ("尚未就申报机构名单申报利益冲突的在册专家",
+         Expert.objects.filter(active=True).exclude(round_declarations__round=round).count()),
+    ):
+        summary.append([label, value])
+    return xlsx_book([summary, panels, short])

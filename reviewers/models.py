@@ -46,6 +46,7 @@ class RelationKind(models.TextChoices):
     DISPUTE = "dispute", _("Dispute")
     RELATIVE = "relative", _("Close relative works there")
     DECLARED = "declared", _("Declared by the expert")
+    CONFIRMED = "confirmed", _("Suggested by the system, confirmed by the officer")
 
 
 class ExpertRelation(models.Model):
@@ -93,6 +94,9 @@ class Assignment(FSMModelMixin, models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     run = models.ForeignKey("AssignmentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by every write of scores; the form carries the version it edited, so a stale tab's
+    # submit is refused instead of silently overwriting (or seeming to overwrite) what is stored.
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("review assignment")
@@ -108,7 +112,9 @@ class Assignment(FSMModelMixin, models.Model):
     @transition(field=state, source=A.ASSIGNED, target=A.ACCEPTED)
     def accept(self): ...
 
-    @transition(field=state, source=A.ASSIGNED, target=A.RECUSED)
+    # From ACCEPTED too: a conflict discovered after the declaration (by the expert on the round's
+    # list, or confirmed by an officer) still recuses before the scores are submitted.
+    @transition(field=state, source=[A.ASSIGNED, A.ACCEPTED], target=A.RECUSED)
     def recuse(self): ...
 
     @transition(field=state, source=A.ACCEPTED, target=A.SUBMITTED)
@@ -138,6 +144,8 @@ class AssignmentRun(models.Model):
     unstaffed = models.JSONField(_("projects not fully staffed"), default=list, blank=True)
     stats = models.JSONField(_("load statistics"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The background job that carries the run: the round page links to its live progress page.
+    job = models.ForeignKey("documents.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -148,3 +156,139 @@ class AssignmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} 自动分配 #{self.pk}"
+
+
+# --- h-review ---
+
+class RoundDeclaration(models.Model):
+    """An expert's conflict declaration against the round's list of applicant organizations, made
+    before any assignment; each organization declared becomes an ExpertRelation (kind DECLARED)."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="expert_declarations")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="round_declarations")
+    organizations = models.ManyToManyField(Organization, blank=True, related_name="+")
+    note = models.CharField(_("relation"), max_length=500, blank=True)
+    declared_at = models.DateTimeField(_("declared at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("conflict declaration for a round")
+        verbose_name_plural = _("conflict declarations for rounds")
+        constraints = [models.UniqueConstraint(fields=["round", "expert"], name="one_round_declaration_per_expert")]
+
+    def __str__(self) -> str:
+        return f"{self.round}：{self.expert}"
+
+
+class SuggestionBasis(models.TextChoices):
+    EMPLOYER = "employer", _("Employer name matches the applicant")
+    HOST = "host", _("Employer is the applicant's supervising unit")
+    STREET = "street", _("Employer is in the street the project serves")
+    EARLIER_REVIEW = "earlier_review", _("Reviewed this applicant in an earlier round")
+    FORMER_RELATION = "former_relation", _("A past tie that no longer counts by itself")
+
+
+class SuggestionState(models.TextChoices):
+    PENDING = "pending", _("To be decided")
+    CONFIRMED = "confirmed", _("Confirmed conflict")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ConflictSuggestion(models.Model):
+    """A possible conflict found automatically; only an officer's confirmation makes it count."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="conflict_suggestions")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflict_suggestions")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(_("basis"), max_length=20, choices=SuggestionBasis.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=SuggestionState.choices, default=SuggestionState.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict suggestion")
+        verbose_name_plural = _("conflict suggestions")
+        ordering = ["state", "expert__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "expert", "organization", "basis"],
+                                               name="one_suggestion_per_basis")]
+
+    def __str__(self) -> str:
+        return f"{self.expert}：{self.organization}（{self.get_basis_display()}）"
+
+
+class PanelExclusion(models.Model):
+    """An expert an officer took off a project's panel by hand: no automatic run puts them back."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="panel_exclusions")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("removed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expert removed from a panel")
+        verbose_name_plural = _("experts removed from panels")
+        constraints = [models.UniqueConstraint(fields=["project", "expert"], name="one_exclusion_per_panel_seat")]
+
+    def __str__(self) -> str:
+        return f"{self.project}：{self.expert}"
+
+
+class ExpertLoadLimit(models.Model):
+    """An officer's lower cap for one expert in one round (below the round's max_load_per_expert)."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="expert_load_limits")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="load_limits")
+    max_load = models.PositiveSmallIntegerField(_("maximum proposals"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("expert load limit")
+        verbose_name_plural = _("expert load limits")
+        constraints = [models.UniqueConstraint(fields=["round", "expert"], name="one_load_limit_per_expert")]
+
+    def __str__(self) -> str:
+        return f"{self.round}：{self.expert} ≤ {self.max_load}"
+
+
+class ReviewReminder(models.Model):
+    """One reminder an officer sent an expert about a round's open reviews (the audit row and the count)."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="review_reminders")
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="reminders")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    open_reviews = models.PositiveIntegerField(_("open reviews"))
+    text = models.CharField(_("text"), max_length=500)
+
+    class Meta:
+        verbose_name = _("review reminder")
+        verbose_name_plural = _("review reminders")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round}：{self.expert} {self.sent_at:%Y-%m-%d}"
+
+
+class RoundEvent(models.Model):
+    """Append-only audit trail of a round's review steering that belongs to no single project:
+    conflict declarations and decisions, load limits, reminders (with before/after where a setting changes)."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=40)
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review audit event")
+        verbose_name_plural = _("review audit events")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.action}"

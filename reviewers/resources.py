@@ -134,27 +134,33 @@ def xlsx_bytes(dataset: tablib.Dataset) -> bytes:
     """The dataset as one sheet. Text goes into string cells, which are never evaluated, so a title
     such as "=HYPERLINK(…)" arrives exactly as typed; formula-like text also carries Excel's quote
     prefix so that editing the cell keeps it text (core.escaping)."""
+    return xlsx_book([dataset])
+
+
+def xlsx_book(datasets: list[tablib.Dataset]) -> bytes:
+    """Several datasets as the sheets of one workbook, written as xlsx_bytes writes one."""
     out = io.BytesIO()
     workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})
     bold = workbook.add_format({"bold": True})
     text = workbook.add_format({"num_format": "@"})
     quoted = workbook.add_format({"num_format": "@", "quote_prefix": True})
-    ws = workbook.add_worksheet(_sheet_title(dataset.title))
-    for col, header in enumerate(dataset.headers or []):
-        ws.write_string(0, col, str(header), bold)
-        ws.set_column(col, col, 18)
-    if dataset.headers:
-        ws.freeze_panes(1, 0)
-    for row, values in enumerate(dataset, start=1 if dataset.headers else 0):
-        for col, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                ws.write_number(row, col, value)
-            else:
-                cell = str(value)
-                ws.write_string(row, col, cell, quoted if is_formula_like(cell) else text)
+    for dataset in datasets:
+        ws = workbook.add_worksheet(_sheet_title(dataset.title))
+        for col, header in enumerate(dataset.headers or []):
+            ws.write_string(0, col, str(header), bold)
+            ws.set_column(col, col, 18)
+        if dataset.headers:
+            ws.freeze_panes(1, 0)
+        for row, values in enumerate(dataset, start=1 if dataset.headers else 0):
+            for col, value in enumerate(values):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+                    ws.write_number(row, col, value)
+                else:
+                    cell = str(value)
+                    ws.write_string(row, col, cell, quoted if is_formula_like(cell) else text)
     workbook.close()
     return out.getvalue()
 

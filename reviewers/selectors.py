@@ -12,6 +12,7 @@ from accounts.models import Role
 from grants.models import GrantRound
 from projects.models import BudgetLine, Project
 from projects.states import State
+from reviewers.blind import identifying_names, redact
 from reviewers.models import Assignment, AssignmentState, Expert
 
 A = AssignmentState
@@ -51,6 +52,45 @@ def assignment_for_expert(user, pk) -> Assignment:
         return my_assignments(user).filter(state__in=VISIBLE_TO_EXPERT).get(pk=_int(pk))
     except Assignment.DoesNotExist:
         raise Http404 from None
+
+
+def assignment_for_files(user, pk) -> Assignment:
+    """An assignment whose proposal the expert may read now: declared free of conflicts or submitted."""
+    try:
+        return my_assignments(user).filter(state__in=[A.ACCEPTED, A.SUBMITTED]).get(pk=_int(pk))
+    except Assignment.DoesNotExist:
+        raise Http404 from None
+
+
+def round_for_expert(user, pk) -> GrantRound:
+    """A round whose applicant list an expert of the pool may declare against: it has applicants."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.EXPERT or not Expert.objects.filter(
+            user=user, active=True).exists():
+        raise Http404
+    try:
+        return declarable_rounds().get(pk=_int(pk))
+    except GrantRound.DoesNotExist:
+        raise Http404 from None
+
+
+# Rounds with applicants whose review is still ahead or under way.
+DECLARABLE_STATES = [State.SUBMITTED, State.UNDER_REVIEW]
+
+
+def declarable_rounds() -> QuerySet[GrantRound]:
+    return GrantRound.objects.filter(projects__state__in=DECLARABLE_STATES).distinct().order_by("-year", "-apply_start")
+
+
+def review_names(project: Project) -> list[str]:
+    """The forms of the applicant's name that a blind round hides from its experts; none otherwise."""
+    if not project.round.blind_review:
+        return []
+    org = project.organization
+    return identifying_names(org.name, extra=[org.bank_account_name])
+
+
+def redacted_title(project: Project) -> str:
+    return redact(project.title, review_names(project))
 
 
 def officer_rounds(user) -> QuerySet[GrantRound]:

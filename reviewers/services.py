@@ -31,13 +31,15 @@ from projects.states import State
 from reviewers import notifications, scoring, window
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
-from reviewers.errors import ReviewError
+from reviewers.errors import ReviewError, StaleReview
 from reviewers.models import (
     Assignment,
     AssignmentRun,
     AssignmentState,
     Expert,
+    ExpertLoadLimit,
     ExpertRelation,
+    PanelExclusion,
     RelationKind,
     RunState,
 )
@@ -209,22 +211,46 @@ def _round_loads(round_id: int) -> dict[int, int]:
     )
 
 
+def _load_limits(round_id: int) -> dict[int, int]:
+    return dict(ExpertLoadLimit.objects.filter(round_id=round_id).values_list("expert_id", "max_load"))
+
+
 def _expert_inputs(round_id: int) -> list[ExpertIn]:
     loads = _round_loads(round_id)
+    limits = _load_limits(round_id)
     return [
-        ExpertIn(pk, tuple(domains or ()), is_finance, loads.get(pk, 0))
+        ExpertIn(pk, tuple(domains or ()), is_finance, loads.get(pk, 0), limits.get(pk))
         for pk, domains, is_finance in Expert.objects.filter(active=True, user__is_active=True)
         .values_list("id", "domains", "is_finance")
     ]
 
 
+def _exclusions(project_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Experts an officer took off each panel by hand: automatic runs and replacements skip them."""
+    out: dict[int, list[int]] = {}
+    for project_id, expert_id in PanelExclusion.objects.filter(project_id__in=list(project_ids)).values_list(
+            "project_id", "expert_id"):
+        out.setdefault(project_id, []).append(expert_id)
+    return out
+
+
+def expert_cap(round, expert_id: int) -> int:
+    """The most proposals this expert may have in the round: the round's cap or the officer's lower one."""
+    limit = ExpertLoadLimit.objects.filter(round=round, expert_id=expert_id).values_list("max_load", flat=True).first()
+    return min(round.max_load_per_expert, limit) if limit is not None else round.max_load_per_expert
+
+
 def assign_expert(*, actor, project, expert: Expert) -> Assignment:
-    """An officer puts one expert on a panel by hand (audited); the same conflict and load rules apply."""
+    """An officer puts one expert on a panel by hand (audited); the same conflict and load rules apply.
+    A hand-made assignment is pinned: automatic runs only add to panels, never take anyone off. Putting
+    back an expert who was taken off by hand lifts that removal (audited)."""
     _require_officer(actor, "分配评审专家")
     with transaction.atomic():
         project = Project.objects.select_for_update().select_related("round", "organization").get(pk=project.pk)
         if project.state != State.UNDER_REVIEW:
             raise ReviewError("只有处于专家评审阶段的项目可以分配专家")
+        if AssignmentRun.objects.filter(round_id=project.round_id, state=RunState.PENDING).exists():
+            raise ReviewError("本批次的自动分配正在进行，请在其完成后再手动调整")
         if (expert.pk, project.organization_id) in _conflicts_for([project.organization_id]):
             raise ReviewError(f"专家{expert.name}与申报机构存在关联关系，须回避")
         existing = Assignment.objects.filter(project=project, expert=expert).first()
@@ -233,10 +259,13 @@ def assign_expert(*, actor, project, expert: Expert) -> Assignment:
                 raise ReviewError(f"专家{expert.name}已声明回避该项目")
             return existing
         load = _round_loads(project.round_id).get(expert.pk, 0)
-        if load >= project.round.max_load_per_expert:
-            raise ReviewError(f"专家{expert.name}本批次已评审 {load} 件，达到上限 {project.round.max_load_per_expert} 件")
+        cap = expert_cap(project.round, expert.pk)
+        if load >= cap:
+            raise ReviewError(f"专家{expert.name}本批次已评审 {load} 件，达到上限 {cap} 件")
         assignment = Assignment.objects.create(project=project, expert=expert)
-        _log(project, actor, "assign_expert", f"分配评审专家：{expert.name}", {"expert": expert.pk})
+        lifted = PanelExclusion.objects.filter(project=project, expert=expert).delete()[0]
+        _log(project, actor, "assign_expert",
+             f"分配评审专家：{expert.name}" + ("（撤销此前的移出）" if lifted else ""), {"expert": expert.pk})
         transaction.on_commit(lambda: notifications.expert_assigned(assignment.pk))
     return assignment
 
@@ -258,6 +287,9 @@ def remove_assignment(*, actor, assignment_id: int, reason: str) -> Project:
             raise ReviewError("该专家已提交评分，不能移出评审组；如需重评请先退回评分")
         name = assignment.expert.name
         assignment.delete()
+        # Kept so that no automatic run or replacement puts the expert back on this panel.
+        PanelExclusion.objects.update_or_create(
+            project=project, expert_id=assignment.expert_id, defaults={"reason": reason[:500], "removed_by": actor})
         event = _log(project, actor, "unassign_expert", f"移出评审专家：{name}。理由：{reason}",
                      {"expert": assignment.expert_id})
         transaction.on_commit(lambda: notifications.expert_removed(event.pk))
@@ -277,59 +309,91 @@ def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
         raise ReviewError("本批次已有一次自动分配正在进行，请等待其完成")
     with transaction.atomic():
         run = AssignmentRun.objects.create(round_id=round_id, seed=seed, requested_by=actor)
+        total = Project.objects.filter(round_id=round_id, state=State.UNDER_REVIEW).count()
         # A documents Job carries it: progress bar, result file and error on the jobs page.
-        start_job(actor=actor, kind=ASSIGNMENT_RUN, params={"run_id": run.pk}, total=1)
+        run.job = start_job(actor=actor, kind=ASSIGNMENT_RUN, params={"run_id": run.pk}, total=total)
+        run.save(update_fields=["job"])
     return run
 
 
-def run_auto_assignment(*, run_id: int) -> AssignmentRun:
-    """Fills every under-review project of the round up to the panel size. Safe to run twice: a
-    finished run is left alone, and panels already full are not touched."""
+# Projects written per transaction; the job's progress moves after each one.
+RUN_CHUNK = 200
+
+
+def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -> AssignmentRun:
+    """Fills every under-review project of the round up to the panel size, keeping every panel
+    member already there (hand-made assignments are pinned) and never putting back an expert an
+    officer took off a panel. Writes `chunk` projects per transaction and reports (done, total)
+    to `progress` after each, so the officer watches it move. Safe to run twice and to resume after
+    a crash: a finished run is left alone, and what an interrupted one wrote counts as existing panels."""
+    run = AssignmentRun.objects.select_related("round", "requested_by").get(pk=run_id)
+    if run.state in (RunState.DONE, RunState.FAILED):
+        return run
+    round = run.round
+    projects = list(
+        Project.objects.filter(round=round, state=State.UNDER_REVIEW).order_by("id")
+        .values_list("id", "organization_id", "domain")
+    )
+    total = len(projects)
+    if progress:
+        progress(0, total)
+    panels: dict[int, list[int]] = {}
+    recused: dict[int, list[int]] = {}
+    for project_id, expert_id, state in Assignment.objects.filter(project__round=round).values_list(
+            "project_id", "expert_id", "state"):
+        (recused if state == A.RECUSED else panels).setdefault(project_id, []).append(expert_id)
+    removed = _exclusions(pid for pid, _, _ in projects)
+    inputs = [
+        ProjectIn(pid, org, domain or "", tuple(panels.get(pid, ())), tuple(recused.get(pid, ())) + tuple(removed.get(pid, ())))
+        for pid, org, domain in projects
+    ]
+    result = assign(
+        inputs, _expert_inputs(round.pk), _conflicts_for({org for _, org, _ in projects}),
+        per_project=round.experts_per_project, require_finance=round.require_finance_expert,
+        max_load=round.max_load_per_expert, seed=run.seed,
+    )
+    by_project: dict[int, list[int]] = {}
+    for p, e in result.assignments:
+        by_project.setdefault(p, []).append(e)
+    names = dict(Expert.objects.filter(pk__in={e for _, e in result.assignments}).values_list("id", "name"))
+    ids = [pid for pid, _, _ in projects]
+    for start in range(0, total, max(1, chunk)):
+        part = ids[start:start + max(1, chunk)]
+        with transaction.atomic():
+            still_pending = list(AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING)
+                                 .values_list("pk", flat=True))
+            if not still_pending:
+                return AssignmentRun.objects.get(pk=run.pk)
+            taken = set(Assignment.objects.filter(project_id__in=part).values_list("project_id", "expert_id"))
+            rows = [(p, e) for p in part for e in by_project.get(p, ()) if (p, e) not in taken]
+            Assignment.objects.bulk_create([Assignment(project_id=p, expert_id=e, run=run) for p, e in rows],
+                                           batch_size=2000)
+            written: dict[int, list[int]] = {}
+            for p, e in rows:
+                written.setdefault(p, []).append(e)
+            # One audit row per changed project, written in bulk: a province-wide round touches thousands.
+            ProjectEvent.objects.bulk_create([
+                ProjectEvent(
+                    project_id=p, actor=run.requested_by, action="auto_assign",
+                    comment="自动分配评审专家：" + "、".join(names[e] for e in experts),
+                    data={"run": run.pk, "seed": run.seed, "experts": experts},
+                )
+                for p, experts in written.items()
+            ], batch_size=2000)
+        if progress:
+            progress(min(start + len(part), total), total)
+    codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
     with transaction.atomic():
-        run = AssignmentRun.objects.select_for_update(of=("self",)).select_related("round", "requested_by").get(pk=run_id)
-        if run.state in (RunState.DONE, RunState.FAILED):
+        run = AssignmentRun.objects.select_for_update(of=("self",)).select_related("round").get(pk=run.pk)
+        if run.state != RunState.PENDING:
             return run
-        round = run.round
-        projects = list(
-            Project.objects.filter(round=round, state=State.UNDER_REVIEW).values_list("id", "organization_id", "domain")
-        )
-        panels: dict[int, list[int]] = {}
-        recused: dict[int, list[int]] = {}
-        for project_id, expert_id, state in Assignment.objects.filter(project__round=round).values_list(
-                "project_id", "expert_id", "state"):
-            (recused if state == A.RECUSED else panels).setdefault(project_id, []).append(expert_id)
-        inputs = [
-            ProjectIn(pid, org, domain or "", tuple(panels.get(pid, ())), tuple(recused.get(pid, ())))
-            for pid, org, domain in projects
-        ]
-        result = assign(
-            inputs, _expert_inputs(round.pk), _conflicts_for({org for _, org, _ in projects}),
-            per_project=round.experts_per_project, require_finance=round.require_finance_expert,
-            max_load=round.max_load_per_expert, seed=run.seed,
-        )
-        Assignment.objects.bulk_create(
-            [Assignment(project_id=p, expert_id=e, run=run) for p, e in result.assignments], batch_size=2000,
-        )
-        names = dict(Expert.objects.filter(pk__in={e for _, e in result.assignments}).values_list("id", "name"))
-        by_project: dict[int, list[int]] = {}
-        for p, e in result.assignments:
-            by_project.setdefault(p, []).append(e)
-        # One audit row per changed project, written in bulk: a province-wide round touches thousands.
-        ProjectEvent.objects.bulk_create([
-            ProjectEvent(
-                project_id=p, actor=run.requested_by, action="auto_assign",
-                comment="自动分配评审专家：" + "、".join(names[e] for e in experts),
-                data={"run": run.pk, "seed": run.seed, "experts": experts},
-            )
-            for p, experts in by_project.items()
-        ], batch_size=2000)
-        codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
         run.unstaffed = [
-            {"project_id": u.project_id, "code": codes.get(u.project_id, ""), "found": u.found, "reasons": list(u.reasons)}
+            {"project_id": u.project_id, "code": codes.get(u.project_id, ""), "found": u.found,
+             "needed": round.experts_per_project, "reasons": list(u.reasons)}
             for u in result.unstaffed
         ]
-        run.created = len(result.assignments)
-        run.stats = load_stats(result.loads) | {"projects": len(inputs)}
+        run.created = Assignment.objects.filter(run=run).count()
+        run.stats = load_stats(result.loads) | {"projects": total}
         run.state = RunState.DONE
         run.finished_at = timezone.now()
         run.save()
@@ -344,7 +408,7 @@ def mark_run_failed(*, run_id: int, error: str) -> None:
 
 def _replace_recused(actor, project: Project) -> Assignment | None:
     """Offers a recused expert's slot to the next eligible expert, by the same rules as the automatic run."""
-    panel, excluded = [], []
+    panel, excluded = [], list(_exclusions([project.pk]).get(project.pk, ()))
     for expert_id, state in project.assignments.values_list("expert_id", "state"):
         (excluded if state == A.RECUSED else panel).append(expert_id)
     round = project.round
@@ -365,6 +429,28 @@ def _replace_recused(actor, project: Project) -> Assignment | None:
     return created
 
 
+def recuse_for_conflict(actor, *, expert_id: int, organization_id: int, round_id: int, why: str) -> list[str]:
+    """A conflict found after assignment (declared on the round's list, or confirmed by an officer)
+    recuses the expert from every open panel seat for that organization in the round and offers the
+    seat to the next eligible expert. A submitted review is not touched: an officer must first reopen
+    it; the returned texts name those projects. Call inside the caller's transaction."""
+    left: list[str] = []
+    seats = (Assignment.objects.select_for_update().select_related("project__round", "expert")
+             .filter(expert_id=expert_id, project__organization_id=organization_id, project__round_id=round_id)
+             .exclude(state=A.RECUSED))
+    for a in seats:
+        if a.state == A.SUBMITTED:
+            left.append(f"{a.project.code}：专家{a.expert.name}已提交评分，须先退回评分再回避")
+            continue
+        a.recuse()
+        a.conflict_note = why[:500]
+        a.save()
+        _log(a.project, actor, "expert_recused", f"评审专家{a.expert.name}因利益冲突回避：{why}")
+        if a.project.state == State.UNDER_REVIEW:
+            _replace_recused(actor, a.project)
+    return left
+
+
 # ---------------------------------------------------------------- the expert's own work
 
 def _own(assignment_id: int, actor) -> Assignment:
@@ -377,11 +463,17 @@ def _own(assignment_id: int, actor) -> Assignment:
     return assignment
 
 
-def _own_open(assignment_id: int, actor) -> Assignment:
-    """The actor's own assignment, still open for scores (declared free of conflicts, not submitted)."""
+def _own_open(assignment_id: int, actor, expected_version: int | None = None) -> Assignment:
+    """The actor's own assignment, still open for scores (declared free of conflicts, not submitted),
+    and, when the page says which version it edited, still at that version: one truth per review."""
     assignment = _own(assignment_id, actor)
+    if assignment.state == A.SUBMITTED:
+        when = timezone.localtime(assignment.submitted_at).strftime("%Y-%m-%d %H:%M") if assignment.submitted_at else ""
+        raise StaleReview(f"该评分已于 {when} 提交，已提交的评分不能修改，本次修改未保存")
     if assignment.state != A.ACCEPTED:
-        raise ReviewError("请先声明无利益冲突；已提交的评分不能修改")
+        raise ReviewError("请先声明无利益冲突")
+    if expected_version is not None and expected_version != assignment.version:
+        raise StaleReview("该评分已在其他页面中修改并保存，本次修改未保存，请核对最新保存的评分后重新填写")
     return assignment
 
 
@@ -416,9 +508,10 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
 
 
 def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
-               criterion_comments: dict | None = None, now=None) -> Assignment:
+               criterion_comments: dict | None = None, expected_version: int | None = None,
+               now=None) -> Assignment:
     with transaction.atomic():
-        a = _own_open(assignment_id, actor)
+        a = _own_open(assignment_id, actor, expected_version)
         window.require_open(a.project.round, now=now)
         rubric = a.project.round.rubric
         problems = scoring.draft_problems(rubric, scores)
@@ -429,16 +522,19 @@ def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
         a.comment = (comment or "").strip()
         a.total = scoring.draft_total(rubric, a.scores)
         a.draft_saved_at = timezone.now()
+        a.version += 1
         a.save()
     return a
 
 
 def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
-                  criterion_comments: dict | None = None, now=None) -> Assignment:
+                  criterion_comments: dict | None = None, expected_version: int | None = None,
+                  now=None) -> Assignment:
     """Scores are taken while the round's review window is open (reviewers.window); `now` is for
-    tests and the demo seed only."""
+    tests and the demo seed only. `expected_version`: the version the expert's page showed; a stale
+    page is refused (one truth per review)."""
     with transaction.atomic():
-        a = _own_open(assignment_id, actor)
+        a = _own_open(assignment_id, actor, expected_version)
         window.require_open(a.project.round, now=now)
         round = a.project.round
         comment = (comment or "").strip()
@@ -451,6 +547,7 @@ def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
         a.comment = comment
         a.submit()
         a.submitted_at = timezone.now()
+        a.version += 1
         a.save()
         _log(a.project, actor, "review_submitted", f"评审专家{a.expert.name}提交评分")
         _finish_if_complete(actor, a.project_id)
@@ -481,6 +578,7 @@ def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
             raise ReviewError(f"项目当前状态为「{a.project.state_label}」，已作出立项决定，不能退回评分")
         a.reopen()
         a.submitted_at = None
+        a.version += 1
         a.save()
         event = _log(a.project, actor, "review_reopened", f"退回评审专家{a.expert.name}的评分。理由：{reason}",
                      {"assignment": a.pk, "previous_total": str(a.total)})

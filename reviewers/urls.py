@@ -10,11 +10,15 @@ urlpatterns = [
     # experts
     path("mine/", views_expert.my_reviews, name="my_reviews"),
     path("mine/<int:pk>/", views_expert.review, name="review"),
+    path("mine/<int:pk>/files/<int:number>/", views_expert.review_file, name="review_file"),
+    path("mine/rounds/<int:round_id>/conflicts/", views_expert.round_conflicts, name="round_conflicts"),
     # program officers
     path("rounds/", views_officer.rounds, name="rounds"),
     path("rounds/<int:pk>/", views_officer.round_detail, name="round"),
     path("rounds/<int:round_id>/projects/<int:pk>/", views_officer.project_panel, name="panel"),
     path("rounds/<int:pk>/review-window/", views_window.review_window, name="review_window"),
+    path("rounds/<int:pk>/conflicts/", views_officer.conflicts, name="conflicts"),
+    path("rounds/<int:pk>/progress/", views_officer.progress, name="progress"),
     path("rounds/<int:pk>/ranking/", views_officer.ranking_page, name="ranking"),
     path("rounds/<int:pk>/ranking.xlsx", views_officer.ranking_download, name="ranking_xlsx"),
     path("rounds/<int:pk>/publicity/", views_officer.round_publicity, name="round_publicity"),

@@ -1,16 +1,20 @@
-"""The expert's pages: "my reviews", the declaration, and the scoring form (phone first)."""
+"""The expert's pages: "my reviews", the conflict declaration on a round's applicant list, the
+per-assignment declaration, the scoring form (phone first) and the proposal's files."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.calendar import today
 from core.errors import DomainError
 from grants.questions import answer_rows
-from reviewers import selectors, services, window
-from reviewers.forms import DeclarationForm, ScoreForm
-from reviewers.models import AssignmentState
+from reviewers import selectors, services, window, review_files, steering
+from reviewers.forms import DeclarationForm, ScoreForm, RoundConflictForm
+from reviewers.models import AssignmentState, Expert
+from reviewers.errors import StaleReview
 
 A = AssignmentState
 
@@ -18,16 +22,50 @@ A = AssignmentState
 @login_required
 def my_reviews(request):
     assignments = list(selectors.my_assignments(request.user))
+    rows = [{"a": a, "title": selectors.redacted_title(a.project)} for a in assignments]
     active = [a for a in assignments if a.state != A.RECUSED]
     done = sum(1 for a in active if a.state == A.SUBMITTED)
+    expert = Expert.objects.filter(user=request.user).first() if request.user.role == "expert" else None
+    declarations = []
+    if expert is not None:
+        declared = dict(expert.round_declarations.values_list("round_id", "declared_at"))
+        declarations = [{"round": r, "declared_at": declared.get(r.pk)} for r in selectors.declarable_rounds()]
     return render(request, "reviewers/my_reviews.html", {
-        "assignments": assignments, "done": done, "total": len(active),
-        "percent": round(100 * done / len(active)) if active else 0,
+        "rows": rows, "done": done, "total": len(active),
+        "percent": round(100 * done / len(active)) if active else 0, "declarations": declarations,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_conflicts(request, round_id):
+    """The round's list of applicant organizations, names shown even in a blind round: that is what
+    makes the declaration meaningful."""
+    round = selectors.round_for_expert(request.user, round_id)
+    expert = Expert.objects.get(user=request.user)
+    organizations = list(steering.applicant_organizations(round.pk))
+    declaration = steering.declaration_of(expert, round.pk)
+    declared = set(declaration.organizations.values_list("id", flat=True)) if declaration else set()
+    form = RoundConflictForm(request.POST or None, organizations=organizations, declared=declared)
+    if request.method == "POST" and form.is_valid():
+        try:
+            steering.declare_round_conflicts(actor=request.user, round_id=round.pk,
+                                             organization_ids=form.cleaned_data["organizations"],
+                                             note=form.cleaned_data["note"])
+        except DomainError as exc:
+            for e in exc.errors:
+                form.add_error(None, e)
+        else:
+            messages.success(request, _("Your declaration is recorded."))
+            return redirect("reviewers:my_reviews")
+    return render(request, "reviewers/round_conflicts.html", {
+        "round": round, "form": form, "declaration": declaration, "declared": declared,
+        "organizations": organizations,
     })
 
 
 def _initial(assignment) -> dict:
-    initial = {"comment": assignment.comment}
+    initial = {"comment": assignment.comment, "version": assignment.version}
     for code, value in assignment.scores.items():
         initial[f"score_{code}"] = value
     for code, value in assignment.criterion_comments.items():
@@ -44,22 +82,31 @@ def review(request, pk):
         return _declaration(request, assignment)
     form = ScoreForm(request.POST or None, rubric=round.rubric, initial=_initial(assignment))
     problems: list[str] = []
-    if request.method == "POST" and assignment.state == A.ACCEPTED and form.is_valid():
+    stale = False
+    if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         call = services.submit_review if submit else services.save_draft
         try:
             call(actor=request.user, assignment_id=assignment.pk, scores=form.scores(),
-                 comment=form.cleaned_data["comment"], criterion_comments=form.notes())
+                 comment=form.cleaned_data["comment"], criterion_comments=form.notes(),
+                 expected_version=form.cleaned_data["version"])
+        except StaleReview as exc:
+            # Nothing of this page was kept: show what is stored, never the refused input.
+            problems, stale = exc.errors, True
+            assignment.refresh_from_db()
+            form = ScoreForm(rubric=round.rubric, initial=_initial(assignment))
         except DomainError as exc:
             problems = exc.errors
         else:
             messages.success(request, _("Your scores were submitted.") if submit else _("Draft saved."))
             return redirect("reviewers:review", pk=assignment.pk)
+    names = selectors.review_names(project)
+    files, withheld = review_files.offered_files(project, blind=round.blind_review, names=names)
     return render(request, "reviewers/review.html", {
         "assignment": assignment, "project": project, "round": round, "form": form, "problems": problems,
-        "blind": round.blind_review, "locked": assignment.state == A.SUBMITTED,
+        "stale": stale, "blind": round.blind_review, "names": names, "locked": assignment.state == A.SUBMITTED,
         "budget_lines": project.budget_lines.all(), "milestones": project.milestones.all(),
-        "indicators": project.indicators.all(),
+        "indicators": project.indicators.all(), "files": files, "withheld": withheld,
         "answers": answer_rows(round_id=project.round_id, project_id=project.pk),
         "window_closed": window.closed_problem(round.review_end, today()),
     })
@@ -79,8 +126,34 @@ def _declaration(request, assignment):
                 messages.success(request, _("You have been recused from this proposal. Thank you."))
                 return redirect("reviewers:my_reviews")
             return redirect("reviewers:review", pk=assignment.pk)
+    project = assignment.project
+    expert = assignment.expert
     # Only what the expert needs to judge a conflict: never the proposal itself.
     return render(request, "reviewers/declare.html", {
-        "assignment": assignment, "form": form, "problems": problems,
-        "blind": assignment.project.round.blind_review,
+        "assignment": assignment, "form": form, "problems": problems, "blind": project.round.blind_review,
+        "names": selectors.review_names(project), "round_declaration": steering.declaration_of(expert, project.round_id),
     })
+
+
+@login_required
+@require_GET
+def review_file(request, pk, number):
+    """One of the proposal's files, for the assigned expert only, under its neutral name; PDFs and
+    images open in the browser. In a blind round the copy has no document metadata."""
+    assignment = selectors.assignment_for_files(request.user, pk)
+    project = assignment.project
+    blind = project.round.blind_review
+    files, _withheld = review_files.offered_files(project, blind=blind, names=selectors.review_names(project))
+    offered = next((f for f in files if f.number == number), None)
+    if offered is None:
+        raise Http404
+    attachment = offered.attachment
+    try:
+        data = review_files.cleaned_bytes(attachment) if blind else review_files.original_bytes(attachment)
+    except (ValueError, OSError):
+        raise Http404 from None
+    response = HttpResponse(data, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(not offered.inline, offered.name) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -21,9 +21,19 @@ from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import lists, ranking, selectors, services
+from reviewers import lists, ranking, selectors, services, board, steering
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
-from reviewers.models import AssignmentRun, AssignmentState
+from reviewers.models import (
+    AssignmentRun,
+    AssignmentState,
+    ConflictSuggestion,
+    Expert,
+    PanelExclusion,
+    RoundDeclaration,
+    RoundEvent,
+    RunState,
+    SuggestionState,
+)
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
 from reviewers.sheets import score_sheet
 
@@ -54,9 +64,13 @@ def round_detail(request, pk):
         ).order_by("code")
     )
     page = paginate(request, projects, 50)
+    runs = list(AssignmentRun.objects.filter(round=round).select_related("job")[:5])
     return render(request, "reviewers/round.html", {
-        "round": round, "form": form, "page": page, "money": round_money(round),
-        "runs": AssignmentRun.objects.filter(round=round)[:5],
+        "round": round, "form": form, "page": page, "money": round_money(round), "runs": runs,
+        # While a run is going the page reloads itself (a meta refresh needs no script) to show its progress.
+        "running": any(r.state == RunState.PENDING for r in runs),
+        "declared": RoundDeclaration.objects.filter(round=round).count(),
+        "pending_suggestions": ConflictSuggestion.objects.filter(round=round, state=SuggestionState.PENDING).count(),
     })
 
 
@@ -87,7 +101,9 @@ def project_panel(request, round_id, pk):
         "project": project, "round": project.round, "panel": selectors.panel(project), "add_form": add_form,
         "events": project.events.filter(action__in=[
             "assign_expert", "unassign_expert", "auto_assign", "expert_recused", "expert_declared",
-            "review_submitted", "review_reopened", "replacement_missing"]).select_related("actor"),
+            "review_submitted", "review_reopened", "replacement_missing", "conflict_declared",
+            "conflict_decided"]).select_related("actor"),
+        "exclusions": PanelExclusion.objects.filter(project=project).select_related("expert", "removed_by"),
     })
 
 
@@ -254,4 +270,78 @@ def expert_detail(request, pk):
     return render(request, "reviewers/expert.html", {
         "expert": expert, "form": form,
         "relations": expert.relations.select_related("organization").order_by("-start", "-id"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conflicts(request, pk):
+    """Conflict suggestions to confirm or dismiss, and who has declared on the round's applicant list."""
+    round = selectors.round_for_officer(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "detect":
+                n = steering.detect_conflicts(actor=request.user, round_id=round.pk)
+                messages.success(request, _("%(count)d new possible conflicts found.") % {"count": n})
+            elif action in ("confirm", "dismiss"):
+                suggestion = ConflictSuggestion.objects.filter(round=round, pk=_int_or_none(request.POST.get("suggestion"))).first()
+                if suggestion is None:
+                    raise Http404
+                left = steering.decide_suggestion(actor=request.user, suggestion_id=suggestion.pk,
+                                                  confirm=action == "confirm", note=request.POST.get("note", ""))
+                messages.success(request, _("Saved."))
+                for text in left:
+                    messages.warning(request, text)
+            else:
+                raise Http404
+        except DomainError as exc:
+            show_errors(request, exc)
+        return redirect("reviewers:conflicts", pk=round.pk)
+    suggestions = ConflictSuggestion.objects.filter(round=round).select_related("expert", "organization", "decided_by")
+    declarations = RoundDeclaration.objects.filter(round=round).select_related("expert").prefetch_related("organizations")
+    return render(request, "reviewers/conflicts.html", {
+        "round": round, "suggestions": suggestions, "declarations": declarations,
+        "undeclared": Expert.objects.filter(active=True).exclude(round_declarations__round=round).order_by("name"),
+        "events": RoundEvent.objects.filter(round=round, action__startswith="conflict").select_related("actor")[:50],
+    })
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress(request, pk):
+    """Each expert's progress in the round, with a reminder button and their own load limit."""
+    round = selectors.round_for_officer(request.user, pk)
+    if request.method == "POST":
+        expert = Expert.objects.filter(pk=_int_or_none(request.POST.get("expert"))).first()
+        if expert is None:
+            raise Http404
+        try:
+            if request.POST.get("action") == "remind":
+                steering.remind_expert(actor=request.user, round_id=round.pk, expert_id=expert.pk)
+                messages.success(request, _("Reminder sent to %(name)s.") % {"name": expert.name})
+            elif request.POST.get("action") == "limit":
+                raw = (request.POST.get("max_load") or "").strip()
+                if raw and not raw.isdigit():
+                    messages.error(request, _("The limit must be a whole number."))
+                    return redirect("reviewers:progress", pk=round.pk)
+                steering.set_load_limit(actor=request.user, round_id=round.pk, expert_id=expert.pk,
+                                        max_load=int(raw) if raw else None)
+                messages.success(request, _("Saved."))
+            else:
+                raise Http404
+        except DomainError as exc:
+            show_errors(request, exc)
+        return redirect("reviewers:progress", pk=round.pk)
+    rows = board.board(round)
+    return render(request, "reviewers/progress.html", {
+        "round": round, "rows": rows,
+        "totals": {k: sum(getattr(r, k) for r in rows) for k in ("assigned", "drafted", "submitted", "overdue", "reminders")},
     })

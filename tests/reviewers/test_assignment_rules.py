@@ -67,7 +67,7 @@ def test_max_load_leaves_projects_unstaffed_with_reason():
     assert max(result.loads.values()) == 10
     assert len(result.assignments) == 60
     assert len(result.unstaffed) == 10
-    assert all("已达 10 件评审上限" in u.reasons[0] for u in result.unstaffed)
+    assert all("已达评审上限（每位最多 10 件" in u.reasons[0] for u in result.unstaffed)
 
 
 def test_missing_finance_expert_is_a_reason():

@@ -1,6 +1,8 @@
+import io
 from collections import Counter
 from datetime import date
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -83,11 +85,18 @@ def test_the_run_is_a_background_job_with_progress_and_a_result_file(world, roun
     with django_capture_on_commit_callbacks(execute=True):
         services.start_auto_assignment(actor=world.officer, round_id=world.round.pk, seed=5)
     job = Job.objects.get(kind="assignment_run")
-    assert (job.owner, job.state, job.progress_done, job.progress_total) == (world.officer, "done", 1, 1)
+    # progress counts projects: all 6 under review were done
+    assert (job.owner, job.state, job.progress_done, job.progress_total) == (world.officer, "done", 6, 6)
     client.force_login(world.officer)
     response = client.get(f"/jobs/{job.pk}/download/")
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else response.content.decode("utf-8-sig")
-    assert text.startswith("项目编号,已配专家数,未配齐原因") and "新建分配,18" in text
+    assert "专家自动分配结果.xlsx" in response["Content-Disposition"] or "xlsx" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["概况", "评审组", "未配齐项目"]
+    summary = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True)}
+    assert summary["本次新建分配"] == 18 and summary["评审中的项目"] == 6
+    panels = list(book["评审组"].iter_rows(values_only=True))
+    assert panels[0][:4] == ("项目编号", "项目名称", "申报机构", "评审专家")
+    assert len(panels) == 1 + 18 and {row[0] for row in panels[1:]} == {p.code for p in projects}
     client.force_login(world.member)
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 404

@@ -8,9 +8,9 @@ from django.urls import reverse
 from projects import services as project_services
 from projects.states import State
 from reviewers import services
-from tests.builders import PDF
 from tests.factories import UserFactory
 from tests.reviewers.conftest import scores
+from tests.reviewers.pdfs import pdf_with
 
 
 @pytest.fixture
@@ -108,8 +108,9 @@ def test_public_notice_needs_no_login(client, world):
 
 
 def test_blind_round_withholds_files_naming_the_applicant(client, world, settings, tmp_path):
-    """Finding 11: by URL an assigned expert could download the registration certificate. In a blind
-    round only the proposal's own files are served, under a neutral name; the rest are 404."""
+    """Finding 11: by URL an assigned expert could download the registration certificate. Experts now
+    get no file through the applicant's download URL; their review page offers the proposal's files,
+    in a blind round only the proposal's own ones, under neutral names; the rest are 404."""
     settings.MEDIA_ROOT = tmp_path
     world.round.blind_review = True
     world.round.save()
@@ -117,28 +118,30 @@ def test_blind_round_withholds_files_naming_the_applicant(client, world, setting
     project = world.draft(org, member)
     files = {kind: project_services.add_attachment(
         actor=member, project_id=project.pk, kind=kind,
-        uploaded_file=SimpleUploadedFile(f"{org.name}-{kind}.pdf", PDF, "application/pdf"))
+        uploaded_file=SimpleUploadedFile(f"{org.name}-{kind}.pdf", pdf_with(title=org.name), "application/pdf"))
         for kind in ("registration_certificate", "charter", "financial_report", "rating_certificate", "other")}
     project = world.advance(project, State.UNDER_REVIEW)
     assignment = services.assign_expert(actor=world.officer, project=project, expert=world.expert)
     services.declare(actor=world.expert.user, assignment_id=assignment.pk, has_conflict=False)
     client.force_login(world.expert.user)
-    for kind, attachment in files.items():
-        response = client.get(reverse("projects:file", args=[project.pk, attachment.pk]))
-        if kind == "other":
-            assert response.status_code == 200
-            disposition = response["Content-Disposition"]
-            assert org.name not in unquote(disposition) and f"附件-{attachment.pk}.pdf" in unquote(disposition)
-        else:
-            assert response.status_code == 404, kind
-    # Outside a blind round the expert reads them all under their own names; officers always do.
+    for attachment in files.values():
+        assert client.get(reverse("projects:file", args=[project.pk, attachment.pk])).status_code == 404
+    response = client.get(reverse("reviewers:review_file", args=[assignment.pk, 1]))
+    assert response.status_code == 200
+    disposition = unquote(response["Content-Disposition"])
+    assert disposition.startswith("inline") and "附件1-申报材料.pdf" in disposition and org.name not in disposition
+    for number in (2, 3, 4, 5):
+        assert client.get(reverse("reviewers:review_file", args=[assignment.pk, number])).status_code == 404
+    # Outside a blind round the expert reads them all, still under neutral names; officers always
+    # read the originals under their own names.
     world.round.blind_review = False
     world.round.save()
-    certificate = files["registration_certificate"]
-    response = client.get(reverse("projects:file", args=[project.pk, certificate.pk]))
-    assert response.status_code == 200 and org.name in unquote(response["Content-Disposition"])
+    for number in (1, 2, 3, 4, 5):
+        response = client.get(reverse("reviewers:review_file", args=[assignment.pk, number]))
+        assert response.status_code == 200 and f"附件{number}-" in unquote(response["Content-Disposition"])
     world.round.blind_review = True
     world.round.save()
     client.force_login(world.officer)
+    certificate = files["registration_certificate"]
     response = client.get(reverse("projects:file", args=[project.pk, certificate.pk]))
     assert response.status_code == 200 and org.name in unquote(response["Content-Disposition"])

@@ -64,8 +64,8 @@ def file_cases() -> list[Case]:
     """Files go to whoever may see the project; an expert sees the proposal's files, not later receipts."""
     return [
         Case(lambda s: {"pk": s.draft.pk, "attachment_id": s.draft_file.pk}, frozenset({"member_a"}) | OFFICERS),
-        Case(lambda s: {"pk": s.review.pk, "attachment_id": s.review_file.pk},
-             frozenset({"member_a", "expert_assigned"}) | OFFICERS),
+        # Experts read the proposal's files on their review page (reviewers:review_file), not here.
+        Case(lambda s: {"pk": s.review.pk, "attachment_id": s.review_file.pk}, frozenset({"member_a"}) | OFFICERS),
         Case(lambda s: {"pk": s.running.pk, "attachment_id": s.receipt.pk}, RUNNING_VIEWERS),
     ]
 
@@ -215,6 +215,11 @@ POLICY: dict[str, object] = {
     # expert review
     "reviewers:my_reviews": [Case(none, EVERYONE_SIGNED_IN)],
     "reviewers:review": [Case(pk("assignment"), frozenset({"expert_assigned"}))],
+    "reviewers:review_file": [Case(lambda s: {"pk": s.assignment.pk, "number": 1}, frozenset({"expert_assigned"}))],
+    # The round's applicant list for conflict declarations: any expert of the pool, nobody else.
+    "reviewers:round_conflicts": [Case(round_id, frozenset({"expert_assigned", "expert_other"}))],
+    "reviewers:conflicts": [Case(round_pk, OFFICERS)],
+    "reviewers:progress": [Case(round_pk, OFFICERS)],
     "reviewers:rounds": [Case(none, OFFICERS)],
     "reviewers:round": [Case(round_pk, OFFICERS)],
     "reviewers:panel": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
