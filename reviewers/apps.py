@@ -9,6 +9,7 @@ class ReviewersConfig(AppConfig):
     def ready(self) -> None:
         from reviewers import (
             jobs,  # noqa: F401  registers the assignment-run job kind
+            panel_jobs,  # noqa: F401  registers the round summary job kind
             receivers,
         )
 

@@ -148,3 +148,15 @@ class AssignmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} 自动分配 #{self.pk}"
+
+
+from reviewers.panel_models import (  # noqa: E402,F401  discussion, oral defense, panel policy
+    DefensePanelMember,
+    DefenseScore,
+    DefenseSlot,
+    DiscussionPost,
+    PanelAudit,
+    PanelPolicy,
+    PreferenceMode,
+    ScoreRevision,
+)
