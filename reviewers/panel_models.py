@@ -45,7 +45,8 @@ class PanelPolicy(models.Model):
     excellent_lookback_years = models.PositiveSmallIntegerField(_("excellent grade look-back (years)"), default=3)
     reserve_count = models.PositiveSmallIntegerField(_("reserve list length"), default=5)
     allow_cut = models.BooleanField(_("fill-down may cut the last funded amount"), default=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

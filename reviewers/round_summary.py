@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 
 from core.escaping import is_formula_like
 from documents.pdf import render_pdf
@@ -68,8 +68,8 @@ def build(round: GrantRound) -> Summary:
 def _put(ws, row: int, col: int, value) -> None:
     cell = ws.cell(row=row, column=col, value=value)
     if is_formula_like(value):
-        cell.data_type = "s"
-        cell.alignment = Alignment(quotePrefix=True)
+        cell.data_type = "s"  # text, never evaluated; the quote prefix keeps it text when edited
+        cell.quotePrefix = True
 
 
 def to_xlsx(summary: Summary) -> bytes:
