@@ -31,7 +31,7 @@ def save_policy(*, actor, round_id: int, values: dict) -> PanelPolicy:
         if round is None:
             raise ReviewError("批次不存在")
         policy = PanelPolicy.objects.select_for_update().filter(round=round).first() or PanelPolicy(round=round)
-        before = _plain(policy) if policy.pk else {}
+        before = _plain(policy)  # the defaults when the round had no row yet
         for key, value in values.items():
             setattr(policy, key, value)
         problems = [p.message for p in panel_rules.policy_problems(as_rules(policy), policy.reserve_count)]
