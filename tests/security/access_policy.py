@@ -185,9 +185,9 @@ POLICY: dict[str, object] = {
     "reviewers:experts_template": [Case(none, OFFICERS)],
     "reviewers:expert": [Case(lambda s: {"pk": s.world.expert.pk}, OFFICERS)],
     # the panel's second half: an assigned expert reaches the discussion door of their own task (it
-    # tells them it opens after submitting); nobody in the scene sits on a defense panel
+    # tells them it opens after submitting) and, seated on the round's defense panel, its scoring page
     "reviewers:discussion": [Case(pk("assignment"), frozenset({"expert_assigned"}))],
-    "reviewers:defense_scoring": [Case(round_id, frozenset())],
+    "reviewers:defense_scoring": [Case(round_id, frozenset({"expert_assigned"}))],
     "reviewers:panel_policy": [Case(round_pk, OFFICERS)],
     "reviewers:panel_discussion": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
     "reviewers:defense": [Case(round_pk, OFFICERS)],
