@@ -48,7 +48,7 @@ def shortlist(*, actor, round_id: int, project_ids: Iterable[int]) -> list[Defen
                                        comment="入围现场答辩")
         if created:
             _audit(round_id, actor, "defense_shortlisted",
-                   "入围现场答辩：" + "、".join(s.project.code for s in created), {"projects": [s.project_id for s in created]})
+                   "入围现场答辩：" + "、".join(str(s.project.code) for s in created), {"projects": [s.project_id for s in created]})
     return created
 
 

@@ -25,7 +25,8 @@ BODY_MAX = 2000
 
 
 def _disputed(project: Project) -> bool:
-    totals = list(Assignment.objects.filter(project=project, state=A.SUBMITTED).values_list("total", flat=True))
+    totals = [t for t in Assignment.objects.filter(project=project, state=A.SUBMITTED).values_list("total", flat=True)
+              if t is not None]
     # Once a discussion has started it stays open even when revisions bring the scores together.
     return is_disputed(totals, project.round.disagreement_threshold) or DiscussionPost.objects.filter(
         project=project).exists() or ScoreRevision.objects.filter(assignment__project=project).exists()
@@ -74,8 +75,8 @@ def post(*, actor, project_id: int, body: str) -> DiscussionPost:
         if actor.has_role(Role.OFFICER):
             label = "项目管理员"
         else:
-            mine = Assignment.objects.filter(project=project, expert__user=actor).select_related("expert").first()
-            label = mine.expert.name
+            label = Assignment.objects.filter(project=project, expert__user=actor).values_list(
+                "expert__name", flat=True).first() or ""
         message = DiscussionPost.objects.create(project=project, author=actor, author_label=label, body=body)
         project_services.log_event(project=project, actor=actor, action="discussion_post",
                                    comment=f"{label}在评审讨论中发言", data={"post": message.pk})
@@ -111,8 +112,9 @@ def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str
         new_total = total_of(round.rubric, new_scores)
         if new_scores == a.scores and comment == a.comment:
             raise ReviewError("评分和意见没有变化")
+        before_total = a.total if a.total is not None else total_of(round.rubric, a.scores)
         revision = ScoreRevision.objects.create(
-            assignment=a, before_scores=a.scores, before_total=a.total, after_scores=new_scores,
+            assignment=a, before_scores=a.scores, before_total=before_total, after_scores=new_scores,
             after_total=new_total, reason=reason[:500])
         project_services.log_event(
             project=project, actor=actor, action="review_revised",

@@ -21,6 +21,10 @@ def _plain(policy: PanelPolicy) -> dict:
     return {k: str(v) if v is not None else None for k, v in model_to_dict(policy, fields=FIELDS).items()}
 
 
+def _label(field_name: str) -> str:
+    return str(getattr(PanelPolicy._meta.get_field(field_name), "verbose_name", field_name))
+
+
 def save_policy(*, actor, round_id: int, values: dict) -> PanelPolicy:
     _require_officer(actor, "设置评审组规则")
     unknown = set(values) - set(FIELDS)
@@ -43,6 +47,6 @@ def save_policy(*, actor, round_id: int, values: dict) -> PanelPolicy:
         after = _plain(policy)
         changed = {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
         PanelAudit.objects.create(round=round, actor=actor, action="policy_changed",
-                                  comment="修改评审组设置：" + "、".join(str(PanelPolicy._meta.get_field(k).verbose_name) for k in sorted(changed)) if changed else "保存评审组设置（无变化）",
+                                  comment="修改评审组设置：" + "、".join(_label(k) for k in sorted(changed)) if changed else "保存评审组设置（无变化）",
                                   data=changed)
     return policy

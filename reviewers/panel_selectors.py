@@ -70,7 +70,8 @@ def _is_officer(user) -> bool:
 
 
 def disputed(project: Project) -> bool:
-    totals = list(Assignment.objects.filter(project=project, state=A.SUBMITTED).values_list("total", flat=True))
+    totals = [t for t in Assignment.objects.filter(project=project, state=A.SUBMITTED).values_list("total", flat=True)
+              if t is not None]
     return is_disputed(totals, project.round.disagreement_threshold)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from projects import guards
 from projects.states import State
@@ -33,7 +34,7 @@ class ExpertScore:
 @dataclass
 class Row:
     position: int
-    project: object
+    project: Any  # a projects.Project fetched lean by reviewers.selectors.ranking_inputs
     score: Decimal | None
     experts: list[ExpertScore]
     spread: Decimal

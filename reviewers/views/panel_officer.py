@@ -80,11 +80,12 @@ def _defense_action(request, round) -> None:
         defense.remove_from_shortlist(actor=request.user, slot_id=slot.pk, reason=request.POST.get("reason", ""))
         messages.success(request, _("Saved."))
     elif action == "add_member":
-        form = DefenseMemberForm(request.POST)
-        if not form.is_valid():
+        member_form = DefenseMemberForm(request.POST)
+        if not member_form.is_valid():
             messages.error(request, _("Please choose an expert."))
             return
-        defense.add_panel_member(actor=request.user, round_id=round.pk, expert_id=form.cleaned_data["expert"].pk)
+        defense.add_panel_member(actor=request.user, round_id=round.pk,
+                                 expert_id=member_form.cleaned_data["expert"].pk)
         messages.success(request, _("Saved."))
     elif action == "remove_member":
         member = DefensePanelMember.objects.filter(round=round, pk=_int(request.POST.get("member"))).first()

@@ -15,7 +15,7 @@ from grants import services as grants_services
 from projects.models import Project, ProjectEvent
 from projects.states import State
 from reviewers import round_summary
-from reviewers.models import Assignment, AssignmentState
+from reviewers.models import Assignment
 from reviewers.panel_models import DefenseScore, DefenseSlot, DiscussionPost, PanelAudit, ScoreRevision
 from tests.reviewers.helpers import review, scores_for
 
@@ -150,8 +150,8 @@ def test_oral_defense_blends_into_the_ranking(client, world, ranked_three, exper
         client.post(scoring, {"slot": slot_b.pk, "score": sb})
     # a: written 90, defense 71 → 80.50; b: written 86, defense 97 → 91.50; c: not shortlisted, after both
     page = _ranking_order(client, world)
-    assert 'data-testid="rank-blended-%d">80.50' % a.pk in page
-    assert 'data-testid="rank-blended-%d">91.50' % b.pk in page
+    assert f'data-testid="rank-blended-{a.pk}">80.50' in page
+    assert f'data-testid="rank-blended-{b.pk}">91.50' in page
     assert page.index(f'data-testid="rank-{b.pk}"') < page.index(f'data-testid="rank-{a.pk}"') < page.index(
         f'data-testid="rank-{c.pk}"')
     assert ProjectEvent.objects.filter(project=a, action="defense_scored").count() == 2

@@ -1,7 +1,6 @@
 """Pure rules of the panel's second half, without the database: the blend, preferences, the ranked
 score, defense score checks, slot overlaps and fill-down to the pot."""
-from datetime import date, datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import given
@@ -97,7 +96,7 @@ def test_policy_problems():
 
 
 def test_slots_may_not_overlap():
-    t = datetime(2026, 6, 1, 9, 0, tzinfo=tz.utc)
+    t = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     slots = [(1, t, 15), (2, None, 15)]
     assert overlap_problems(slots, 3, t + timedelta(minutes=15), 15) == []
     assert overlap_problems(slots, 3, t + timedelta(minutes=10), 15)[0].code == "defense.overlap"
