@@ -15,7 +15,7 @@ from core.problems import Problem
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import panel_rules
+from reviewers import panel_notices, panel_rules
 from reviewers.errors import ReviewError
 from reviewers.models import Assignment, AssignmentState, Expert
 from reviewers.panel_models import DefensePanelMember, DefenseScore, DefenseSlot, PanelAudit
@@ -102,6 +102,7 @@ def schedule(*, actor, slot_id: int, starts_at: datetime, minutes: int, place: s
         local = timezone.localtime(starts_at)
         project_services.log_event(project=slot.project, actor=actor, action="defense_scheduled",
                                    comment=f"现场答辩安排在 {local:%Y年%m月%d日 %H:%M}（{minutes} 分钟）{slot.place}")
+        transaction.on_commit(lambda: panel_notices.defense_scheduled(slot.pk))
         _audit(slot.round_id, actor, "defense_scheduled", f"{slot.project.code} 答辩时间 {local:%m月%d日 %H:%M}",
                {"before": before, "after": {"starts_at": starts_at.isoformat(), "minutes": minutes, "place": slot.place}})
     return slot

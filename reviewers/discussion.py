@@ -12,7 +12,7 @@ from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project
 from projects.states import State
-from reviewers import scoring
+from reviewers import panel_notices, scoring
 from reviewers.aggregation import is_disputed
 from reviewers.errors import ReviewError
 from reviewers.models import Assignment, AssignmentState
@@ -80,6 +80,7 @@ def post(*, actor, project_id: int, body: str) -> DiscussionPost:
         message = DiscussionPost.objects.create(project=project, author=actor, author_label=label, body=body)
         project_services.log_event(project=project, actor=actor, action="discussion_post",
                                    comment=f"{label}在评审讨论中发言", data={"post": message.pk})
+        transaction.on_commit(lambda: panel_notices.discussion_posted(message.pk))
     return message
 
 

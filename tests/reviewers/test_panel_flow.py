@@ -7,14 +7,16 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from documents.models import Job
 from grants import services as grants_services
 from projects.models import Project, ProjectEvent
 from projects.states import State
-from reviewers import round_summary
+from reviewers import defense, round_summary
 from reviewers.models import Assignment
 from reviewers.panel_models import DefenseScore, DefenseSlot, DiscussionPost, PanelAudit, ScoreRevision
 from tests.reviewers.helpers import review, scores_for
@@ -267,3 +269,37 @@ def test_a_large_round_summary_is_a_background_job(client, world, ranked_three, 
     job.refresh_from_db()
     assert job.state == "done", job.error
     assert job.result_name.endswith("评审汇总表.xlsx")
+
+
+def test_a_post_notifies_the_other_experts_and_a_slot_notifies_the_applicant(
+        client, world, disputed, django_capture_on_commit_callbacks):
+    project, _calm, panel, assignments = disputed
+    client.force_login(panel[0].user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviewers:discussion", args=[assignments[0].pk]), {"action": "post", "body": "请大家看看预算"})
+    got = Notification.objects.filter(text__contains="评审讨论有新发言")
+    assert sorted(n.recipient_id for n in got) == sorted([panel[1].user.pk, panel[2].user.pk])
+    assert got.get(recipient=panel[1].user).url == reverse("reviewers:discussion", args=[assignments[1].pk])
+
+    set_policy(client, world, defense_weight="30")
+    url = reverse("reviewers:defense", args=[world.round.pk])
+    client.post(url, {"action": "shortlist", "project": [str(project.pk)]})
+    slot = DefenseSlot.objects.get(project=project)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "schedule", "slot": slot.pk, "minutes": "15", "place": "市民中心",
+                          "starts_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")})
+    members = set(project.organization.members.values_list("pk", flat=True))
+    notes = Notification.objects.filter(text__contains="入围现场答辩")
+    assert {n.recipient_id for n in notes} == members and "市民中心" in notes.first().text
+
+
+def test_round_summary_pdf_has_every_score_and_a_signature_line_per_panel_member(world, ranked_three, experts):
+    a, _b, _c, panel = ranked_three
+    judge = experts(1)[0]
+    defense.add_panel_member(actor=world.officer, round_id=world.round.pk, expert_id=judge.pk)
+    summary = round_summary.build(world.round)
+    html = render_to_string("reviewers/panel/summary_print.html", {
+        "summary": summary, "round": world.round, "headers": round_summary.HEADERS, "rows": summary.rows,
+        "printed": timezone.now(), "weight": D("0"), "hundred_minus": D("100")})
+    assert html.count("签名：") == len(panel) + 1 and "答辩评委签名" in html and judge.name in html
+    assert all(f"{e.name} 90.00" in html for e in panel) and a.code in html
