@@ -11,7 +11,7 @@ class PanelPolicyForm(forms.ModelForm):
     class Meta:
         model = PanelPolicy
         fields = FIELDS
-        widgets = {"discussion_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"discussion_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class PostForm(forms.Form):

@@ -52,8 +52,10 @@ def test_the_panel_discusses_and_revises_within_the_window(client, world, disput
     page = client.get(reverse("reviewers:discussion", args=[low.pk])).content.decode()
     assert "本批次未设置讨论期" in page and 'data-testid="peer-scores"' in page
     assert "意见" in page and "90.00" in page  # each other's scores and comments
-    set_policy(client, world, discussion_until=str(timezone.localdate() + timedelta(days=3)))
+    until = timezone.localdate() + timedelta(days=3)
+    page = set_policy(client, world, discussion_until=str(until)).content.decode()
     assert PanelAudit.objects.filter(round=world.round, action="policy_changed").exists()
+    assert f'value="{until:%Y-%m-%d}"' in page  # the date field shows the stored date again
 
     client.force_login(panel[0].user)
     client.post(reverse("reviewers:discussion", args=[low.pk]), {"action": "post", "body": "我对预算部分评分偏低，理由如下"})
