@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.escaping import is_formula_like
+from core.money import format_yuan
 from documents.pdf import render_pdf
 from grants.models import GrantRound
 from reviewers import ranking
@@ -38,22 +39,26 @@ class Summary:
 
     @property
     def rows(self) -> list[list]:
-        return [row_cells(row) for row in self.ranking.rows]
+        """For the page and the PDF: amounts formatted as yuan."""
+        return [row_cells(row, display=True) for row in self.ranking.rows]
 
 
 def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def row_cells(row: ranking.Row) -> list:
+def row_cells(row: ranking.Row, *, display: bool = False) -> list:
+    """One project's cells; scores and the amount stay numbers for the spreadsheet unless `display`."""
     adjusted = row.adjusted
     experts = "；".join(f"{e.expert} {e.total}" for e in row.experts)
     prefs = "；".join(p.label for p in adjusted.preferences) if adjusted else ""
     project = row.project
+    shown = _text if display else (lambda v: v)
+    amount = project.approved_amount
     return [row.position, project.code, project.title, project.organization.name, experts,
-            _text(row.written), _text(adjusted.defense if adjusted else None),
-            _text(adjusted.blended if adjusted else None), prefs, _text(row.score), str(project.state_label),
-            _text(project.approved_amount)]
+            shown(row.written), shown(adjusted.defense if adjusted else None),
+            shown(adjusted.blended if adjusted else None), prefs, shown(row.score), str(project.state_label),
+            (format_yuan(amount) if amount is not None else "") if display else amount]
 
 
 def build(round: GrantRound) -> Summary:
@@ -84,9 +89,11 @@ def to_xlsx(summary: Summary) -> bytes:
     for col, header in enumerate(HEADERS, start=1):
         ws.cell(row=4, column=col, value=header).font = Font(bold=True)
     r = 5
-    for r, cells in enumerate(summary.rows, start=5):
-        for col, value in enumerate(cells, start=1):
+    for r, row in enumerate(summary.ranking.rows, start=5):
+        for col, value in enumerate(row_cells(row), start=1):
             _put(ws, r, col, value)
+            if isinstance(value, Decimal):
+                ws.cell(row=r, column=col).number_format = "#,##0.00" if col == len(HEADERS) else "0.00"
     r += 2
     _put(ws, r, 1, "评审专家签名：")
     for name in summary.reviewers:
@@ -109,7 +116,7 @@ def to_xlsx(summary: Summary) -> bytes:
     n = 2
     for row in summary.ranking.rows:
         for e in row.experts:
-            for col, value in enumerate([row.project.code, row.project.title, e.expert, str(e.total)], start=1):
+            for col, value in enumerate([row.project.code, row.project.title, e.expert, e.total], start=1):
                 _put(detail, n, col, value)
             n += 1
     out = io.BytesIO()
