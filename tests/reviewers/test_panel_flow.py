@@ -306,3 +306,37 @@ def test_round_summary_pdf_has_every_score_and_a_signature_line_per_panel_member
         "printed": timezone.now(), "weight": D("0"), "hundred_minus": D("100")})
     assert html.count("签名：") == len(panel) + 1 and "答辩评委签名" in html and judge.name in html
     assert all(f"{e.name} 90.00" in html for e in panel) and a.code in html
+
+
+def test_an_earlier_excellent_grade_is_a_tie_break_with_its_source(client, world, experts):
+    from tests.factories import RoundFactory
+
+    panel = experts(3)
+    current = world.round
+    # An earlier round in which the organization completed a project graded 优秀.
+    world.round = RoundFactory()
+    org, member = world.new_org()
+    earlier = world.advance(world.draft(org, member, title="往期优秀项目"), State.COMPLETED)
+    assert Project.objects.get(pk=earlier.pk).grade == "优秀"
+    # ...and that round was last year's (its dates are round settings, moved back once it is done)
+    world.round.apply_start, world.round.apply_end = (current.apply_start - timedelta(days=400),
+                                                      current.apply_start - timedelta(days=380))
+    world.round.year = current.year - 1
+    world.round.save()
+    world.round = current
+    other_org, other_member = world.new_org()
+    plain = world.advance(world.draft(other_org, other_member, title="普通项目"), State.UNDER_REVIEW)
+    excellent = world.advance(world.draft(org, member, title="优秀机构的新项目"), State.UNDER_REVIEW)
+    # equal totals: without a preference the earlier application wins the tie
+    review(world, excellent, panel, ["80", "80", "80"])
+    review(world, plain, panel, ["80", "80", "80"])
+    page = _ranking_order(client, world)
+    assert page.index(f'data-testid="rank-{plain.pk}"') < page.index(f'data-testid="rank-{excellent.pk}"')
+    set_policy(client, world, excellent_mode="tiebreak")
+    page = _ranking_order(client, world)
+    assert f'data-testid="pref-{excellent.pk}-excellent"' in page and earlier.code in page and "同分优先" in page
+    assert f'data-testid="score-{excellent.pk}">80.00' in page  # a tie-break adds no points
+    assert page.index(f'data-testid="rank-{excellent.pk}"') < page.index(f'data-testid="rank-{plain.pk}"')
+    set_policy(client, world, excellent_mode="off")
+    page = _ranking_order(client, world)
+    assert f'data-testid="pref-{excellent.pk}-excellent"' not in page
