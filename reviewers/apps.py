@@ -10,7 +10,9 @@ class ReviewersConfig(AppConfig):
         from reviewers import (
             jobs,  # noqa: F401  registers the assignment-run job kind
             panel_jobs,  # noqa: F401  registers the round summary job kind
+            panel_receivers,
             receivers,
         )
 
         receivers.connect()  # the review's checks on the project lifecycle (projects.signals)
+        panel_receivers.connect()  # no decision on a shortlisted project before its defense score

@@ -84,10 +84,12 @@ def post(*, actor, project_id: int, body: str) -> DiscussionPost:
     return message
 
 
-def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str, on=None) -> Assignment:
+def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str, based_on: int | None = None,
+           on=None) -> Assignment:
     """The expert changes their own submitted score during the discussion window, with a reason. The
     sheet passes the same checks as a submission (reviewers.scoring), the total is computed the same
-    way (projects.evaluation.total_of)."""
+    way (projects.evaluation.total_of). `based_on`: how many revisions the expert's page showed; a page
+    left open while another tab revised is refused rather than silently overwriting that revision."""
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("修改评分须说明理由")
@@ -99,6 +101,8 @@ def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str
         project = Project.objects.select_for_update().select_related("round").get(pk=a.project_id)
         if a.state != A.SUBMITTED:
             raise ReviewError("只有已提交的评分可以在讨论中修改")
+        if based_on is not None and based_on != ScoreRevision.objects.filter(assignment=a).count():
+            raise ReviewError(f"您的评分已在其他页面修改为 {a.total} 分，本页显示的不是最新评分；请查看当前评分后再修改")
         allowed, why = access(actor, project)
         if allowed:
             allowed, why = window_open(project, on)

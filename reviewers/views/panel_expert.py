@@ -21,6 +21,13 @@ def _score_form(assignment, data=None) -> ScoreForm:
     return ScoreForm(data, rubric=assignment.project.round.rubric, initial=initial)
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def discussion_page(request, pk):
@@ -40,7 +47,8 @@ def discussion_page(request, pk):
             scores = {c["code"]: score_form.cleaned_data[f"score_{c['code']}"] for c in rubric}
             try:
                 discussion.revise(actor=request.user, assignment_id=assignment.pk, scores=scores,
-                                  comment=score_form.cleaned_data["comment"], reason=reason_form.cleaned_data["reason"])
+                                  comment=score_form.cleaned_data["comment"], reason=reason_form.cleaned_data["reason"],
+                                  based_on=_int_or_none(request.POST.get("based_on")))
             except DomainError as exc:
                 show_errors(request, exc)
             else:
@@ -58,6 +66,7 @@ def discussion_page(request, pk):
         "posts": DiscussionPost.objects.filter(project=project) if allowed else [],
         "form": post_form, "score_form": score_form, "reason_form": reason_form,
         "window_open": open_, "window_why": window_why, "disputed": allowed,
+        "based_on": assignment.revisions.count(),
     })
 
 

@@ -60,7 +60,7 @@ def test_the_panel_discusses_and_revises_within_the_window(client, world, disput
     client.force_login(panel[0].user)
     client.post(reverse("reviewers:discussion", args=[low.pk]), {"action": "post", "body": "我对预算部分评分偏低，理由如下"})
     assert DiscussionPost.objects.get(project=project).author_label == panel[0].name
-    revise = {"action": "revise", "comment": "讨论后上调", "reason": "采纳其他专家对需求分析的意见",
+    revise = {"action": "revise", "comment": "讨论后上调", "reason": "采纳其他专家对需求分析的意见", "based_on": "0",
               **{f"score_{k}": v for k, v in scores_for("78").items()}}
     page = client.post(reverse("reviewers:discussion", args=[low.pk]), revise, follow=True).content.decode()
     assert "修改后的评分已保存" in page or Assignment.objects.get(pk=low.pk).total == D("78.00")
@@ -73,6 +73,11 @@ def test_the_panel_discusses_and_revises_within_the_window(client, world, disput
     page = client.post(reverse("reviewers:discussion", args=[low.pk]), {**revise, "reason": ""},
                        follow=True).content.decode()
     assert ScoreRevision.objects.filter(assignment=low).count() == 1
+    # a second tab still showing the first scores cannot overwrite the revision
+    page = client.post(reverse("reviewers:discussion", args=[low.pk]),
+                       {**revise, **{f"score_{k}": v for k, v in scores_for("65").items()}}, follow=True).content.decode()
+    assert "已在其他页面修改为 78.00 分" in page and Assignment.objects.get(pk=low.pk).total == D("78.00")
+    revise["based_on"] = "1"
     page = client.post(reverse("reviewers:discussion", args=[low.pk]),
                        {**revise, "score_need": "99", "reason": "再改"}, follow=True).content.decode()
     assert ScoreRevision.objects.filter(assignment=low).count() == 1 and "需求分析" in page
@@ -340,3 +345,25 @@ def test_an_earlier_excellent_grade_is_a_tie_break_with_its_source(client, world
     set_policy(client, world, excellent_mode="off")
     page = _ranking_order(client, world)
     assert f'data-testid="pref-{excellent.pk}-excellent"' not in page
+
+
+def test_no_decision_on_a_shortlisted_project_before_its_defense_score(client, world, ranked_three, experts):
+    a, _b, _c, _panel = ranked_three
+    judge = experts(1)[0]
+    set_policy(client, world, defense_weight="40")
+    url = reverse("reviewers:defense", args=[world.round.pk])
+    client.post(url, {"action": "shortlist", "project": [str(a.pk)]})
+    client.post(url, {"action": "add_member", "expert": str(judge.pk)})
+    page = client.post(reverse("reviewers:ranking", args=[world.round.pk]), {
+        "project": [str(a.pk)], "action": "approve", f"amount_{a.pk}": "100000.00", "comment": ""},
+        follow=True).content.decode()
+    assert "尚未录入答辩评分" in page and Project.objects.get(pk=a.pk).state == State.REVIEWED
+    slot = DefenseSlot.objects.get(project=a)
+    client.post(url, {"action": "schedule", "slot": slot.pk, "minutes": "15",
+                      "starts_at": (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    client.force_login(judge.user)
+    client.post(reverse("reviewers:defense_scoring", args=[world.round.pk]), {"slot": slot.pk, "score": "88"})
+    client.force_login(world.officer)
+    client.post(reverse("reviewers:ranking", args=[world.round.pk]), {
+        "project": [str(a.pk)], "action": "approve", f"amount_{a.pk}": "100000.00", "comment": ""})
+    assert Project.objects.get(pk=a.pk).state == State.APPROVED
