@@ -74,6 +74,8 @@ def confirm(*, actor, round_id: int, plan: Plan, shown: str, reason: str = "") -
             number = plan.proposal.reserve.index(line) + 1
             decisions.append(services.Decision(line.project_id, "waitlist", "",
                                                f"列入备选名单第{number}位（资金池已分配完毕，有项目放弃或撤销时按序递补）"))
+    if not decisions:
+        raise ReviewError("建议中没有需要新作出的决定：备选项目已在候补名单中")
     with transaction.atomic():
         done = services.decide(actor=actor, round_id=round_id, decisions=decisions)
         PanelAudit.objects.create(

@@ -230,6 +230,9 @@ def test_filldown_proposes_funds_cuts_and_reserves_then_confirms(client, world, 
     # the pot is spent: the next proposal funds nothing and keeps the reserve list
     page = client.get(url).content.decode()
     assert 'data-kind="fund"' not in page and 'data-kind="cut"' not in page
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    page = client.post(url, {"fingerprint": fingerprint}, follow=True).content.decode()
+    assert "没有需要新作出的决定" in page
 
 
 def test_filldown_waits_for_the_defense_scores(client, world, five):
