@@ -19,6 +19,8 @@ from projects.states import State
 from reviewers import defense, round_summary
 from reviewers.models import Assignment
 from reviewers.panel_models import DefenseScore, DefenseSlot, DiscussionPost, PanelAudit, ScoreRevision
+from reviewers.panel_selectors import policy_for
+from tests.factories import RoundFactory
 from tests.reviewers.helpers import review, scores_for
 
 D = Decimal
@@ -189,7 +191,6 @@ def test_policy_form_refuses_bad_values_and_keeps_the_old_ones(client, world):
     set_policy(client, world, defense_weight="30")
     page = set_policy(client, world, defense_weight="130").content.decode()
     assert "100" in page
-    from reviewers.panel_selectors import policy_for
     assert policy_for(world.round).defense_weight == D("30")
 
 
@@ -317,8 +318,6 @@ def test_round_summary_pdf_has_every_score_and_a_signature_line_per_panel_member
 
 
 def test_an_earlier_excellent_grade_is_a_tie_break_with_its_source(client, world, experts):
-    from tests.factories import RoundFactory
-
     panel = experts(3)
     current = world.round
     # An earlier round in which the organization completed a project graded 优秀.
