@@ -4,8 +4,9 @@ Aggregates are computed exactly (fractions) and rounded once, half up, to
 0.01, so a published score never depends on float noise or double rounding.
 
 Ranking tie rule (published with the 评审结果 so it is predictable):
-  1. higher aggregate score first; projects with no score yet come last;
-  2. then the rubric criteria aggregates, compared in rubric order, higher
+  1. higher aggregate score first; projects with no score yet come last (a round holding a 现场答辩
+     ranks its shortlisted projects first, and its score is the blend, reviewers.panel_rules);
+  2. then tie-break preferences (reviewers.panel_rules: more first), then the rubric criteria aggregates, compared in rubric order, higher
      first (e.g. a tie on total is broken by 需求分析, then 项目设计 ...);
   3. then the smaller requested amount (the pot funds more projects);
   4. then the earlier submission;
@@ -135,13 +136,17 @@ class RankEntry:
     tiebreak_scores: tuple[Decimal, ...]
     requested: Decimal
     submitted_at_ordinal: int
+    tier: int = 0  # 0 before 1: shortlisted for the oral defense before the rest
+    preferred: int = 0  # tie-break preferences earned
 
 
 def _key(entry: RankEntry) -> tuple:
     missing = entry.score is None
     return (
         missing,
+        entry.tier,
         0 if missing else -entry.score,
+        -entry.preferred,
         tuple(-t for t in entry.tiebreak_scores),
         entry.requested,
         entry.submitted_at_ordinal,

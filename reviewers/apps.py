@@ -10,9 +10,12 @@ class ReviewersConfig(AppConfig):
         from reviewers import (
             jobs,  # noqa: F401  registers the assignment-run job kind
             queues,
+            panel_jobs,  # noqa: F401  registers the round summary job kind
+            panel_receivers,
             receivers,
         )
 
         queues.connect()  # the experts' queue and the officers' overdue reviews (accounts.queues)
 
         receivers.connect()  # the review's checks on the project lifecycle (projects.signals)
+        panel_receivers.connect()  # no decision on a shortlisted project before its defense score

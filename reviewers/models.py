@@ -292,3 +292,15 @@ class RoundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.action}"
+
+
+from reviewers.panel_models import (  # noqa: E402,F401  discussion, oral defense, panel policy
+    DefensePanelMember,
+    DefenseScore,
+    DefenseSlot,
+    DiscussionPost,
+    PanelAudit,
+    PanelPolicy,
+    PreferenceMode,
+    ScoreRevision,
+)

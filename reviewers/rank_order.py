@@ -4,6 +4,7 @@ project page and from the ranking page alike (reviewers.receivers)."""
 from core.problems import Problem
 from projects.states import State
 from reviewers import ranking
+from reviewers.panel_selectors import panel_facts
 from reviewers.selectors import ranking_inputs
 
 # Decided or decidable, and not funded: passing over one of these needs a reason.
@@ -24,7 +25,7 @@ def passed_over(ranked: ranking.Ranking, project_id: int) -> list[ranking.Row]:
 def problems(project, comment: str) -> list[Problem]:
     if (comment or "").strip():
         return []
-    ranked = ranking.build(project.round, *ranking_inputs(project.round))
+    ranked = ranking.build(project.round, *ranking_inputs(project.round), extras=panel_facts(project.round))
     above = passed_over(ranked, project.pk)
     if not above:
         return []

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reviewers.urls_panel import urlpatterns as panel_urlpatterns
 from reviewers.views import expert as views_expert
 from reviewers.views import officer as views_officer
 from reviewers.views import public as views_public
@@ -33,3 +34,4 @@ urlpatterns = [
     path("publicity/<int:round_id>/list.xlsx", views_public.publicity_xlsx, name="publicity_xlsx"),
     path("publicity/<int:round_id>/list.pdf", views_public.publicity_pdf, name="publicity_pdf"),
 ]
+urlpatterns += panel_urlpatterns

@@ -34,6 +34,8 @@ from reviewers.models import (
     RunState,
     SuggestionState,
 )
+from reviewers.models import AssignmentRun, AssignmentState
+from reviewers.panel_selectors import panel_facts
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
 from reviewers.sheets import score_sheet
 
@@ -131,7 +133,8 @@ RANKING_PAGE_SIZE = 200
 @require_http_methods(["GET", "POST"])
 def ranking_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round))
+    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
+                           extras=panel_facts(round))
     if request.method == "POST":
         try:
             done = services.decide(actor=request.user, round_id=round.pk, decisions=_decisions(request, ranked))
@@ -148,7 +151,8 @@ def ranking_page(request, pk):
 @login_required
 def ranking_download(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round))
+    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
+                           extras=panel_facts(round))
     response = HttpResponse(ranking_xlsx(ranked), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="ranking-{round.code}.xlsx"'
     return response

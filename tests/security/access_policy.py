@@ -233,6 +233,16 @@ POLICY: dict[str, object] = {
     "reviewers:experts": [Case(none, OFFICERS)],
     "reviewers:experts_template": [Case(none, OFFICERS)],
     "reviewers:expert": [Case(lambda s: {"pk": s.world.expert.pk}, OFFICERS)],
+    # the panel's second half: an assigned expert reaches the discussion door of their own task (it
+    # tells them it opens after submitting) and, seated on the round's defense panel, its scoring page
+    "reviewers:discussion": [Case(pk("assignment"), frozenset({"expert_assigned"}))],
+    "reviewers:defense_scoring": [Case(round_id, frozenset({"expert_assigned"}))],
+    "reviewers:panel_policy": [Case(round_pk, OFFICERS)],
+    "reviewers:panel_discussion": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
+    "reviewers:defense": [Case(round_pk, OFFICERS)],
+    "reviewers:filldown": [Case(round_pk, OFFICERS)],
+    "reviewers:round_summary": [Case(round_pk, OFFICERS, post={"format": "xlsx"})],
+    "reviewers:round_summary_file": [Case(lambda s: {"pk": s.world.round.pk, "fmt": "xlsx"}, OFFICERS)],
     # finance
     "finance:home": [Case(none, FINANCE)],
     "finance:ledger": [Case(none, FINANCE)],

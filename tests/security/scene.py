@@ -15,6 +15,7 @@ from accounts.models import Role
 from projects import services
 from projects.models import Attachment
 from projects.states import State
+from reviewers import defense as review_defense
 from reviewers import services as review
 from tests.builders import PDF, World
 from tests.factories import ExpertFactory, UserFactory
@@ -125,6 +126,8 @@ def build_scene(text: str = "") -> Scene:
                       comment=build.t("草稿意见"), criterion_comments={"need": build.t("需求意见")})
     other_review = world.advance(world.draft(org_b, member_b, title="乙机构评审中"), State.UNDER_REVIEW)
     review_assign(world, other_review, expert_other)
+    # the assigned expert also sits on the round's oral defense panel (reviewers.defense)
+    review_defense.add_panel_member(actor=world.officer, round_id=world.round.pk, expert_id=world.expert.pk)
 
     resubmitted = build.advance("退回后重新提交", State.SUBMITTED)
     services.return_for_revision(actor=world.officer, project_id=resubmitted.pk, comment="请补充团队介绍")

@@ -1,0 +1,193 @@
+"""Officers' panel pages: the round's panel settings, the discussion of a disputed project, the
+oral defense (shortlist, schedule, panel), fill-down to the pot, and the round's 评审汇总表."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.errors import DomainError
+from core.messages import report_outcome, show_errors
+from documents.services import start_job
+from finance.commitments import round_money
+from reviewers import defense, discussion, filldown, panel_policy, panel_selectors, ranking, round_summary, selectors
+from reviewers.errors import ReviewError
+from reviewers.panel_forms import DefenseMemberForm, PanelPolicyForm, PostForm, ScheduleForm
+from reviewers.panel_jobs import ROUND_SUMMARY
+from reviewers.panel_models import DefensePanelMember, DiscussionPost, PanelAudit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _ranked(round):
+    return ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
+                         extras=panel_selectors.panel_facts(round))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy(request, pk):
+    round = selectors.round_for_officer(request.user, pk)
+    current = panel_selectors.policy_for(round)
+    form = PanelPolicyForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in panel_policy.FIELDS}
+        if report_outcome(request, lambda: panel_policy.save_policy(actor=request.user, round_id=round.pk, values=values),
+                          done=_("Saved.")):
+            return redirect("reviewers:panel_policy", pk=round.pk)
+    ranked = ranking.build(round, *selectors.ranking_inputs(round), extras=panel_selectors.panel_facts(round))
+    return render(request, "reviewers/panel/policy.html", {
+        "round": round, "form": form, "audit": PanelAudit.objects.filter(round=round).select_related("actor")[:20],
+        "disputed": [row for row in ranked.rows if row.disputed],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discussion_page(request, round_id, pk):
+    project = selectors.project_for_officer(request.user, pk, round_id=round_id)
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and report_outcome(
+            request, lambda: discussion.post(actor=request.user, project_id=project.pk, body=form.cleaned_data["body"]),
+            done=_("Posted.")):
+        return redirect("reviewers:panel_discussion", round_id=round_id, pk=project.pk)
+    open_, why = discussion.window_open(project)
+    return render(request, "reviewers/panel/discussion.html", {
+        "project": project, "round": project.round, "form": form, "officer": True, "show_scores": True,
+        "panel": panel_selectors.discussion_panel(project), "window_open": open_, "window_why": why,
+        "posts": DiscussionPost.objects.filter(project=project), "policy": panel_selectors.policy_for(project.round),
+        "disputed": panel_selectors.disputed(project),
+    })
+
+
+def _defense_action(request, round) -> None:
+    action = request.POST.get("action")
+    if action == "shortlist":
+        created = defense.shortlist(actor=request.user, round_id=round.pk, project_ids=request.POST.getlist("project"))
+        messages.success(request, _("%(count)d projects shortlisted.") % {"count": len(created)})
+    elif action == "schedule":
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Please give a start time and a duration."))
+            return
+        slot = _slot(round, form.cleaned_data["slot"])
+        defense.schedule(actor=request.user, slot_id=slot.pk, starts_at=form.cleaned_data["starts_at"],
+                         minutes=form.cleaned_data["minutes"], place=form.cleaned_data["place"])
+        messages.success(request, _("Saved."))
+    elif action == "unshortlist":
+        slot = _slot(round, request.POST.get("slot"))
+        defense.remove_from_shortlist(actor=request.user, slot_id=slot.pk, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Saved."))
+    elif action == "add_member":
+        member_form = DefenseMemberForm(request.POST)
+        if not member_form.is_valid():
+            messages.error(request, _("Please choose an expert."))
+            return
+        defense.add_panel_member(actor=request.user, round_id=round.pk,
+                                 expert_id=member_form.cleaned_data["expert"].pk)
+        messages.success(request, _("Saved."))
+    elif action == "remove_member":
+        member = DefensePanelMember.objects.filter(round=round, pk=_int(request.POST.get("member"))).first()
+        if member is None:
+            messages.error(request, _("Please choose an expert."))
+            return
+        defense.remove_panel_member(actor=request.user, member_id=member.pk)
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Please fill in the form completely."))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _slot(round, slot_id):
+    from_round = {s.pk: s for s in panel_selectors.defense_slots(round)}
+    slot = from_round.get(_int(slot_id))
+    if slot is None:
+        raise ReviewError("答辩安排不存在")
+    return slot
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def defense_page(request, pk):
+    round = selectors.round_for_officer(request.user, pk)
+    if request.method == "POST":
+        try:
+            _defense_action(request, round)
+        except DomainError as exc:
+            show_errors(request, exc)
+        return redirect("reviewers:defense", pk=round.pk)
+    ranked = ranking.build(round, *selectors.ranking_inputs(round), extras=panel_selectors.panel_facts(round))
+    slots = panel_selectors.defense_slots(round)
+    shortlisted = {s.project_id for s in slots}
+    rows = {row.project.pk: row for row in ranked.rows}
+    return render(request, "reviewers/panel/defense.html", {
+        "round": round, "policy": panel_selectors.policy_for(round),
+        "slots": [(s, rows.get(s.project_id)) for s in slots],
+        "candidates": [row for row in ranked.rows if row.decidable and row.project.pk not in shortlisted
+                       and row.score is not None],
+        "members": DefensePanelMember.objects.filter(round=round).select_related("expert").order_by("expert__name"),
+        "member_form": DefenseMemberForm(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filldown_page(request, pk):
+    round = selectors.round_for_officer(request.user, pk)
+    ranked = _ranked(round)
+    money = round_money(round)
+    policy = panel_selectors.policy_for(round)
+    plan = filldown.plan(round, ranked, left=money.left, policy=policy)
+    if request.method == "POST":
+        try:
+            done = filldown.confirm(actor=request.user, round_id=round.pk, plan=plan,
+                                    shown=request.POST.get("fingerprint", ""), reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            show_errors(request, exc)
+            return redirect("reviewers:filldown", pk=round.pk)
+        messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
+        return redirect("reviewers:ranking", pk=round.pk)
+    reserve = {line.project_id: n for n, line in enumerate(plan.proposal.reserve, start=1)}
+    lines = [(line, plan.rows[line.project_id], reserve.get(line.project_id)) for line in plan.proposal.lines]
+    return render(request, "reviewers/panel/filldown.html", {
+        "round": round, "plan": plan, "lines": lines, "money": money, "policy": policy,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summary_page(request, pk):
+    round = selectors.round_for_officer(request.user, pk)
+    if request.method == "POST":
+        fmt = "pdf" if request.POST.get("format") == "pdf" else "xlsx"
+        job = start_job(actor=request.user, kind=ROUND_SUMMARY, params={"round_id": round.pk, "format": fmt},
+                        total=1)
+        messages.success(request, _("The summary is being generated in the background."))
+        return redirect("documents:job_detail", pk=job.pk)
+    summary = round_summary.build(round)
+    return render(request, "reviewers/panel/summary.html", {
+        "round": round, "summary": summary, "large": len(summary.ranking.rows) > round_summary.INLINE_LIMIT,
+        "headers": round_summary.HEADERS, "rows": summary.rows[:round_summary.INLINE_LIMIT],
+    })
+
+
+@login_required
+def summary_file(request, pk, fmt):
+    round = selectors.round_for_officer(request.user, pk)
+    summary = round_summary.build(round)
+    if len(summary.ranking.rows) > round_summary.INLINE_LIMIT:
+        messages.info(request, _("This round is large: generate the summary in the background."))
+        return redirect("reviewers:round_summary", pk=round.pk)
+    if fmt == "pdf":
+        response = HttpResponse(round_summary.to_pdf(summary), content_type="application/pdf")
+    else:
+        response = HttpResponse(round_summary.to_xlsx(summary), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="review-summary-{round.code}.{fmt}"'
+    return response
