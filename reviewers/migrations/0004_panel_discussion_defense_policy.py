@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('grants', '0005_round_policy_settings'),
         ('projects', '0006_settlement'),
-        ('reviewers', '0002_review_drafts_runs_weights'),
+        ('reviewers', '0003_conflicts_blind_steering_board'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
