@@ -41,7 +41,15 @@ def completeness(project: Project) -> list[Problem]:
         problems.append(Problem("complete.milestones", "请至少填写一个项目节点（里程碑）", "plan", "milestones"))
     if not project.indicators.exists():
         problems.append(Problem("complete.indicators", "请至少填写一个绩效指标", "indicators", "indicators"))
+    # Rows the checks refused are kept with the draft as typed; submitting would silently drop them.
+    for kind, (label, section) in _REFUSED_ROWS.items():
+        if project.refused_rows.get(kind):
+            problems.append(Problem("complete.refused_rows", f"{label}中有未通过检查的行（已标出），请修改或删除后再提交",
+                                    section, kind))
     return problems
+
+
+_REFUSED_ROWS = {"budget": ("预算", "budget"), "milestones": ("项目节点", "plan"), "indicators": ("绩效指标", "indicators")}
 
 
 def submission_problems(project: Project, now: datetime) -> list[Problem]:

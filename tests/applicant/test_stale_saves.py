@@ -9,6 +9,7 @@ from django.urls import reverse
 from projects import drafting, services
 from projects.errors import ProjectError
 from projects.sections import BY_CODE
+from projects.states import State
 from tests.builders import PASSWORD
 
 AUTOSAVE = {"HTTP_X_AUTOSAVE": "1"}
@@ -175,3 +176,22 @@ def test_the_service_refuses_an_empty_title(world):
     project = world.draft()
     with pytest.raises(ProjectError, match="项目名称不能为空"):
         services.update_project(actor=world.member, project_id=project.pk, title="")
+
+
+def test_a_second_report_from_an_older_page_shows_both_and_keeps_the_typed_one(world, client_for):
+    project = world.advance(world.draft(), State.IN_PROGRESS)
+    c = client_for(world.member)
+    url = reverse("applicant:reports", args=[project.pk])
+    project.refresh_from_db()
+    opened = project.edit_version
+    first = c.post(url, {"kind": "progress", "narrative": "同事写的进度报告", "_version": str(opened)})
+    assert first.status_code == 302
+    stale = c.post(url, {"kind": "progress", "narrative": "我写的进度报告：开展活动12场", "_version": str(opened)})
+    body = stale.content.decode()
+    assert stale.status_code == 200 and 'data-testid="report-conflict"' in body
+    assert "同事写的进度报告" in body and body.count("我写的进度报告：开展活动12场") >= 2  # both sides, and the form
+    assert project.reports.count() == 1
+    project.refresh_from_db()
+    assert f'name="_version" value="{project.edit_version}"' in body
+    kept = c.post(url, {"kind": "progress", "narrative": "我写的进度报告：开展活动12场", "_version": str(project.edit_version)})
+    assert kept.status_code == 302 and project.reports.count() == 2

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from projects.errors import EditConflict
 from projects import drafting, services
 from projects.budget_editor import editor_context
 from projects.lifecycle import SIGNED
@@ -40,11 +41,20 @@ def posted_spending(post, files) -> tuple[list[dict], list[tuple[int, object]]]:
     return rows, receipts
 
 
+def _version(post) -> int | None:
+    try:
+        return int(post.get("_version", ""))
+    except ValueError:
+        return None
+
+
 def reports(request, pk: int):
     project = _signed(request, pk)
     indicators = list(project.indicators.all())
     problems: list[str] = []
     rows: list[dict] = []
+    conflicts: list = []
+    version = project.edit_version
     if request.method == "POST":
         rows, receipts = posted_spending(request.POST, request.FILES)
         try:
@@ -53,8 +63,13 @@ def reports(request, pk: int):
                 narrative=request.POST.get("narrative", ""),
                 expenditures=[{"budget_line_id": r["line"], "item": r["item"], "amount": r["amount"]} for r in rows],
                 achieved={i.pk: request.POST.get(f"achieved_{i.pk}", "") for i in indicators},
-                receipts=receipts,
+                receipts=receipts, version=_version(request.POST),
             )
+        except EditConflict as exc:
+            conflicts, version = exc.conflicts, exc.version
+            if receipts:
+                problems = [_("Choose the receipt files again: a browser does not keep chosen files "
+                              "after a refused form.")]
         except DomainError as exc:
             problems = exc.errors
             if receipts:
@@ -69,6 +84,7 @@ def reports(request, pk: int):
     return render(request, "applicant/reports.html", {
         "project": project, "lines": list(project.budget_lines.all()), "indicators": indicators,
         "problems": problems, "kinds": ReportKind.choices, "post": request.POST,
+        "conflicts": conflicts, "version": version,
         "reports": project.reports.prefetch_related("expenditures__receipts"),
         "unlinked_receipts": project.attachments.filter(kind="receipt", expenditure__isnull=True),
         "milestones": project.milestones.all(),
