@@ -81,7 +81,13 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
         ]
 
     def __str__(self) -> str:
-        return f"{self.code or '草稿'} {self.title}"
+        return f"{self.code or '草稿'} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title, or a label for a draft without one (from before titles were required), so every list
+        still shows a link that can be seen and clicked."""
+        return self.title.strip() or str(_("Untitled draft"))
 
     @cached_property
     def state_label(self) -> str:

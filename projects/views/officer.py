@@ -33,7 +33,7 @@ def _staff(request) -> None:
 
 class FilterForm(forms.Form):
     round = forms.ModelChoiceField(GrantRound.objects.all(), required=False, label=gettext_lazy("Round"))
-    state = forms.ChoiceField(choices=[("", "---------"), *State.choices], required=False, label=gettext_lazy("State"))
+    state = forms.ChoiceField(choices=[("", gettext_lazy("Please choose")), *State.choices], required=False, label=gettext_lazy("State"))
     q = forms.CharField(required=False, label=gettext_lazy("Search"))
 
 
