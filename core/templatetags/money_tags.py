@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from core.money import format_yuan, money, rmb_upper
@@ -18,3 +20,13 @@ def yuan(value) -> str:
 @register.filter
 def upper_rmb(value) -> str:
     return "" if value is None or value == "" else rmb_upper(value)
+
+
+@register.filter
+def figure(value) -> str:
+    """A quantity or target that is not money: 2000.00 → "2,000", 2.50 → "2.5" (its own decimals only)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    text = f"{number.normalize():,f}"
+    return text
