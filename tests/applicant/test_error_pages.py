@@ -2,8 +2,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, override_settings
-from django.views import defaults
 from django.urls import reverse
+from django.views import defaults
 
 from projects.states import State
 from tests.builders import PASSWORD

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from projects.errors import EditConflict
 from projects import drafting, services
 from projects.budget_editor import editor_context
+from projects.errors import EditConflict
 from projects.lifecycle import SIGNED
 from projects.models import ReportKind
 from projects.views.applicant.common import member_project, show_errors
