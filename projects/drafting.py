@@ -30,7 +30,7 @@ MAX_TARGET = Decimal("1E10")
 @dataclass
 class SaveResult:
     problems: list[str] = field(default_factory=list)  # input that could not be saved yet
-    form: forms.Form | None = None
+    form: forms.BaseForm | None = None
     # Row number (1-based, as posted) → column → why the server refused that cell, per row editor.
     cells: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
@@ -92,7 +92,7 @@ def _base_data(post) -> MultiValueDict | None:
         return None
     if not isinstance(entries, list):
         return None
-    data = MultiValueDict()
+    data: MultiValueDict = MultiValueDict()
     for entry in entries:
         if isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry):
             data.appendlist(entry[0], entry[1])

@@ -6,7 +6,7 @@ stale page; a part they changed is written when nobody else changed it meanwhile
 conflict showing both texts. Everything is compared in one canonical form, so "60,000" typed and
 60000.00 stored are the same figure and a textarea's CRLF equals the stored LF.
 """
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -62,7 +62,7 @@ def _cell(kind: str, column: str, value) -> str:
     return raw
 
 
-def canonical_rows(kind: str, rows: list[Mapping[str, str]]) -> tuple:
+def canonical_rows(kind: str, rows: Sequence[Mapping[str, str]]) -> tuple:
     return tuple(tuple(_cell(kind, c, r.get(c)) for c in ROW_COLUMNS[kind]) for r in rows if not is_blank(kind, r))
 
 
