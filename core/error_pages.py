@@ -11,8 +11,11 @@ a form with a fresh token that posts to the same address, so one click files the
 serves every form of the site, including forms added later, rather than a re-render per known form.
 """
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.contrib import messages
 from django.http import HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import redirect
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import ajax
@@ -74,6 +77,10 @@ def csrf_failure(request, reason: str = ""):
     the page scripts (autosave) get a JSON answer and renew their token themselves."""
     if ajax.wants_json(request):
         return ajax.csrf_expired()
+    login = reverse("login")
+    if request.path == login:  # a login page left open: nothing worth keeping but the name; log in again
+        messages.warning(request, ajax.CSRF_EXPIRED_MESSAGE)
+        return redirect(login)
     fields = kept_fields(request) if request.method == "POST" else []
     html = loader.render_to_string("403_csrf.html", {
         "fields": fields, "shown": [f for f in fields if f["shown"]], "action": request.path,

@@ -35,9 +35,19 @@ def test_an_expired_report_form_is_shown_again_with_the_typed_report(world):
 
 
 def test_the_csrf_page_never_echoes_a_password(world):
+    project = world.draft()
+    c = _csrf_client(world)
+    body = c.post(reverse("applicant:section", args=[project.pk, "basic"]),
+                  {"summary": "简介", "new_password1": "secret-typed"}).content.decode()
+    assert "页面已过期" in body and "简介" in body and "secret-typed" not in body
+
+
+def test_an_expired_login_page_opens_again_with_a_message(db):
     c = Client(enforce_csrf_checks=True)
-    body = c.post(reverse("login"), {"username": "someone", "password": "secret-typed"}).content.decode()
-    assert "页面已过期" in body and "secret-typed" not in body
+    response = c.post(reverse("login"), {"username": "someone", "password": "secret-typed"}, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "页面已过期，请重新提交" in body and "secret-typed" not in body
 
 
 def test_autosave_with_an_expired_token_gets_json(world):
