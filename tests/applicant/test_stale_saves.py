@@ -195,3 +195,17 @@ def test_a_second_report_from_an_older_page_shows_both_and_keeps_the_typed_one(w
     assert f'name="_version" value="{project.edit_version}"' in body
     kept = c.post(url, {"kind": "progress", "narrative": "我写的进度报告：开展活动12场", "_version": str(project.edit_version)})
     assert kept.status_code == 302 and project.reports.count() == 2
+
+
+def test_a_refused_milestone_row_is_kept_and_blocks_submission_until_fixed(world, client_for):
+    project = world.draft()
+    c = client_for(world.member)
+    data = c.post(_url(project, "plan"), {
+        "activity_plan": "计划", "m_title": ["启动会", "中期"], "m_due_date": ["2026-09-01", "九月"],
+        "m_deliverable": ["签到表", "报告"],
+    }, **AUTOSAVE).json()
+    assert data["cells"]["milestones"] == {"2": {"due_date": "请填写完成日期（年-月-日）"}}
+    project.refresh_from_db()
+    assert [r["title"] for r in project.refused_rows["milestones"]] == ["启动会", "中期"]
+    body = c.get(reverse("applicant:submit", args=[project.pk])).content.decode()
+    assert "项目节点中有未通过检查的行" in body
