@@ -122,50 +122,57 @@
     });
   }
 
-  function save(keepalive, retried) {
+  function save(keepalive) {
     if (blocked) return Promise.resolve(null);
     if (inflight) return inflight.then(function () { return dirty ? save(keepalive) : null; });
     var sent = JSON.stringify(entries());
     dirty = false;
     say(status.dataset.saving);
-    inflight = fetch(url, {method: "POST", body: body(), credentials: "same-origin", keepalive: !!keepalive,
-                           redirect: "manual", headers: {"X-Autosave": "1"}})
+    inflight = send(keepalive, sent, false)
+      .catch(function () { dirty = true; say(status.dataset.offline, true); return null; })
+      .finally(function () { inflight = null; });
+    return inflight;
+  }
+  function send(keepalive, sent, retried) {
+    return fetch(url, {method: "POST", body: body(), credentials: "same-origin", keepalive: !!keepalive,
+                       redirect: "manual", headers: {"X-Autosave": "1"}})
       .then(function (r) {
         if (r.type === "opaqueredirect" || r.status === 401) return {code: "session_expired"};
         return r.json().catch(function () { return {code: r.status === 403 ? "csrf_expired" : "bad_answer"}; });
       })
       .then(function (data) {
-        if (data.code === "session_expired") { dirty = true; expired(); return data; }
-        if (data.code === "csrf_expired" && !retried) {
-          dirty = true;
-          inflight = null;
-          return renewToken().then(function (ok) { if (ok) return save(keepalive, true); expired(); return data; });
+        if (data.code === "csrf_expired" && !retried) {  /* a new token from the page, then once more */
+          return renewToken().then(function (ok) {
+            if (ok) return send(keepalive, sent, true);
+            dirty = true; expired(); return data;
+          });
         }
-        if (data.code === "conflict") { dirty = true; conflict(data); return data; }
-        showProblems(data.problems || []);
-        showRules(data.rules);
-        markCells(data.cells);
-        if (data.saved) {
-          version = String(data.version);
-          base = data.base || base;
-          var unchanged = JSON.stringify(entries()) === sent;
-          if (unchanged && data.refresh_keys && data.refresh_keys.length) applyParts(data.refresh, data.refresh_keys);
-          if (data.complete) {
-            say(status.dataset.saved + " " + data.saved_at);
-            if (unchanged) forget(); else keep();
-          } else {
-            say(status.dataset.refused, true);
-            keep();
-          }
-        } else {
-          dirty = true;
-          say((data.problems || []).join("；") || status.dataset.offline, true);
-        }
-        return data;
-      })
-      .catch(function () { dirty = true; say(status.dataset.offline, true); return null; })
-      .finally(function () { inflight = null; });
-    return inflight;
+        return answered(data, sent);
+      });
+  }
+  function answered(data, sent) {
+    if (data.code === "session_expired" || data.code === "csrf_expired") { dirty = true; expired(); return data; }
+    if (data.code === "conflict") { dirty = true; conflict(data); return data; }
+    showProblems(data.problems || []);
+    showRules(data.rules);
+    markCells(data.cells);
+    if (data.saved) {
+      version = String(data.version);
+      base = data.base || base;
+      var unchanged = JSON.stringify(entries()) === sent;
+      if (unchanged && data.refresh_keys && data.refresh_keys.length) applyParts(data.refresh, data.refresh_keys);
+      if (data.complete) {
+        say(status.dataset.saved + " " + data.saved_at);
+        if (unchanged) forget(); else keep();
+      } else {
+        say(status.dataset.refused, true);
+        keep();
+      }
+    } else {
+      dirty = true;
+      say((data.problems || []).join("；") || status.dataset.offline, true);
+    }
+    return data;
   }
   function changed() {
     dirty = true; keep();

@@ -158,3 +158,14 @@ def test_an_expired_report_form_is_shown_again_with_the_typed_text(page, world):
     page.click('[data-testid="resubmit"]')
     expect(page.locator(".msg.success")).to_be_visible()
     assert project.reports.get().narrative.replace("\r\n", "\n") == narrative  # a textarea posts CRLF
+
+
+def test_autosave_renews_an_expired_token_and_saves(page, world):
+    project = world.draft()
+    login(page, world.member.username)
+    _section(page, project, "team")
+    page.context.add_cookies([{"name": "csrftoken", "value": "y" * 32, "url": page.base}])
+    page.fill("#id_team", "社工4名，志愿者25名，督导1名")
+    _saved(page)
+    project.refresh_from_db()
+    assert project.team == "社工4名，志愿者25名，督导1名"
