@@ -10,8 +10,8 @@ a form with a fresh token that posts to the same address, so one click files the
 (a browser never re-sends them) and passwords (never echoed back) must be given again. One generic page
 serves every form of the site, including forms added later, rather than a re-render per known form.
 """
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template import loader
