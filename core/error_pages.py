@@ -47,7 +47,7 @@ FIELD_LABELS = {
     "target_group": _("Target group"), "beneficiaries": _("Number of beneficiaries"),
     "service_district": _("Service district"), "service_street": _("Service street"),
     "activity_plan": _("Activity plan"), "team": _("Team"), "narrative": _("What was done"),
-    "reason": _("Reason"), "comment": _("Comment"), "contact": _("Contact"), "address": _("Address"),
+    "reason": _("Reason"), "comment": _("Comment"), "contact": _("Contact"), "address": _("Mailing address"),
     "e_item": _("What was bought"), "e_amount": _("Amount (yuan)"), "b_item": _("Budget item"),
     "b_unit_price": _("Unit price (yuan)"), "b_quantity": _("Quantity"), "b_explanation": _("Explanation"),
     "m_title": _("Milestone"), "m_deliverable": _("Deliverable"), "i_name": _("Indicator"), "i_unit": _("Unit"),
