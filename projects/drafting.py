@@ -185,13 +185,16 @@ def save_section(*, actor, project: Project, section: Section, post) -> SaveResu
                                              fields=values, rows=rows, base=base)
     except EditConflict as exc:
         result.saved, result.conflicts, result.version = False, exc.conflicts, exc.version
-        return result
+        saved = Project.objects.get(pk=project.pk)  # nothing was written: what is stored now
     except DomainError as exc:
         result.saved = False
         result.problems += exc.errors
         return result
-    result.version = saved.edit_version
+    else:
+        result.version = saved.edit_version
     if base is not None:
+        # Parts this page had not touched but someone else changed: the page shows the stored text, so
+        # that after a conflict is resolved (or the next save) the old text is not sent as a change.
         now = stored_parts(section, saved)
         result.refresh = [k for k, v in typed.items() if k in base and v == base[k] and now.get(k) != v]
     return result

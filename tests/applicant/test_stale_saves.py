@@ -66,6 +66,7 @@ def test_both_tabs_changing_the_same_text_is_a_conflict_and_nothing_is_written(w
     assert response.status_code == 409 and data["code"] == "conflict" and data["saved"] is False
     assert [(x["key"], x["theirs"], x["yours"]) for x in data["conflicts"]] == [("summary", "同事保存的简介", "我输入的简介")]
     assert data["theirs"]["summary"] == [["summary", "同事保存的简介"]]
+    assert data["refresh_keys"] == []  # the title was changed only here
     project.refresh_from_db()
     assert project.summary == "同事保存的简介" and project.title != "我的新名称"  # nothing of the stale save
     # "Keep mine": the page rebases on the stored text and saves again with the current version
@@ -209,3 +210,15 @@ def test_a_refused_milestone_row_is_kept_and_blocks_submission_until_fixed(world
     assert [r["title"] for r in project.refused_rows["milestones"]] == ["启动会", "中期"]
     body = c.get(reverse("applicant:submit", args=[project.pk])).content.decode()
     assert "项目节点中有未通过检查的行" in body
+
+
+def test_a_conflict_also_refreshes_the_parts_only_the_other_side_changed(world, client_for):
+    """Otherwise, once the person keeps their summary, the old title still on their page would go out
+    as a change and undo the colleague's new title."""
+    project = world.draft()
+    c = client_for(world.member)
+    version, entries = _page(project)
+    c.post(_url(project), _post(entries, version, entries, summary="同事的简介", title="同事改的名称"), **AUTOSAVE)
+    data = c.post(_url(project), _post(entries, version, entries, summary="我的简介"), **AUTOSAVE).json()
+    assert [x["key"] for x in data["conflicts"]] == ["summary"]
+    assert data["refresh_keys"] == ["title"] and ["title", "同事改的名称"] in data["refresh"]
