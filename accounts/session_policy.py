@@ -13,6 +13,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from accounts import security, two_factor
 from accounts.passwords import password_expired
+from core import ajax
 
 LOGIN_AT = "yc_login_at"
 SEEN_AT = "yc_seen_at"
@@ -75,6 +76,8 @@ class AccountPolicyMiddleware:
     def _expired(self, request, *, idle: int, age: int):
         security.record(security.Kind.SESSION_EXPIRED, request=request, idle_seconds=idle, age_seconds=age)
         logout(request)
+        if ajax.wants_json(request):  # autosave: says "登录已失效" and keeps the text, rather than a redirect
+            return ajax.session_expired(reverse("login"))
         messages.warning(request, SESSION_EXPIRED)
         if request.method == "GET":
             return self.get_response(request)  # a page that needs a login sends to it; a public page shows

@@ -13,14 +13,17 @@ from core.money import format_yuan
 Number = int | Decimal
 Row = tuple[str, Number]
 
-WIDTH = 640
-LABEL_W = 150
-VALUE_W = 110
-BAR_H = 18
+# The drawing is as wide as the narrowest card that shows it (a 375 px phone; static/css/monitoring.css
+# gives svg.chart this min-width), so it is never scaled down: text drawn at FONT_PX shows at least that.
+WIDTH = 320
+FONT_PX = 13
+LABEL_W = 104
+VALUE_W = 100
+BAR_H = 20
 GAP = 8
 FILL = "#3b6ea5"
 TEXT = "#1f2328"
-MAX_LABEL = 14
+MAX_LABEL = 7  # Chinese characters of FONT_PX that fit LABEL_W
 
 
 def _scaled(value: Number, top: Number, span: Number) -> Decimal:
@@ -38,7 +41,7 @@ def _svg(width: int, height: int, title: str, testid: str, body: list[str]) -> S
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{escape(title)}" data-testid="{escape(testid)}" '
-        f'font-family="Noto Sans CJK SC, sans-serif" font-size="12">'
+        f'font-family="Noto Sans CJK SC, sans-serif" font-size="{FONT_PX}">'
         f"<title>{escape(title)}</title>"
     )
     return mark_safe(head + "".join(body) + "</svg>")
@@ -92,7 +95,7 @@ def column_chart(
             f'<g data-label="{escape(label)}" data-value="{escape(str(value))}">'
             f'<rect x="{x}" y="{base - h}" width="{col_w}" height="{h}" fill="{FILL}"/>'
             f'<text x="{mid}" y="{base - h - 4}" text-anchor="middle" fill="{TEXT}">{escape(fmt(value))}</text>'
-            f'<text x="{mid}" y="{base + 16}" text-anchor="middle" fill="{TEXT}">{escape(_short(label, 10))}</text></g>'
+            f'<text x="{mid}" y="{base + 18}" text-anchor="middle" fill="{TEXT}">{escape(_short(label, 8))}</text></g>'
         )
     return _svg(WIDTH, base + 24, title, testid, body)
 

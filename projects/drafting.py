@@ -3,16 +3,20 @@
 Whatever is valid is saved; what is not (a half-typed date, a budget row without a price) is
 reported back as a problem and stays in the browser (form and localStorage) until it is fixed.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.datastructures import MultiValueDict
 
 from core.errors import DomainError
-from core.money import MAX_UPPER, money
-from projects import services
+from core.money import MAX_UPPER, money, parse_figure
+from projects import edit_conflicts, services
+from projects.edit_conflicts import BUDGET_COLUMNS, ROW_COLUMNS, ROW_PREFIX, Conflict
+from projects.errors import EditConflict
 from projects.models import Category, Project, Source
 from projects.sections import Section
 from projects.services.drafting import MAX_BENEFICIARIES
@@ -26,11 +30,17 @@ MAX_TARGET = Decimal("1E10")
 @dataclass
 class SaveResult:
     problems: list[str] = field(default_factory=list)  # input that could not be saved yet
-    form: forms.Form | None = None
+    form: forms.BaseForm | None = None
+    # Row number (1-based, as posted) → column → why the server refused that cell, per row editor.
+    cells: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    version: int = 0
+    saved: bool = True
+    refresh: list[str] = field(default_factory=list)  # parts changed elsewhere that this page had not touched
 
     @property
     def complete(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.conflicts
 
 
 class ProjectFieldsForm(forms.ModelForm):
@@ -67,40 +77,131 @@ def fields_form(section: Section, project: Project, data=None) -> ProjectFieldsF
     return form
 
 
+def _version(post) -> int | None:
+    try:
+        return int(post.get("_version", ""))
+    except ValueError:
+        return None
+
+
+def _base_data(post) -> MultiValueDict | None:
+    """What the page showed when it was loaded or last saved, as [name, value] pairs (autosave.js)."""
+    try:
+        entries = json.loads(post.get("_base") or "null")
+    except ValueError:
+        return None
+    if not isinstance(entries, list):
+        return None
+    data: MultiValueDict = MultiValueDict()
+    for entry in entries:
+        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry):
+            data.appendlist(entry[0], entry[1])
+    return data
+
+
+def _rows_of(section: Section, data) -> list[dict]:
+    kind = section.rows
+    return columns(data, ROW_PREFIX[kind], ROW_COLUMNS[kind])
+
+
+def parts(section: Section, project: Project, data) -> dict[str, object]:
+    """Each part of the section in canonical form, from posted data; fields that do not clean are left out."""
+    result: dict[str, object] = {}
+    form = fields_form(section, project, data)
+    if form is not None:
+        form.is_valid()
+        result.update({n: edit_conflicts.text(form.cleaned_data[n]) for n in section.fields if n in form.cleaned_data})
+    if section.rows:
+        result[section.rows] = edit_conflicts.canonical_rows(section.rows, _rows_of(section, data))
+    return result
+
+
+def stored_parts(section: Section, project: Project) -> dict[str, object]:
+    result: dict[str, object] = {n: edit_conflicts.text(getattr(project, n)) for n in section.fields}
+    if section.rows:
+        result[section.rows] = edit_conflicts.canonical_rows(section.rows, services.stored_rows(project, section.rows))
+    return result
+
+
+def entries(section: Section, project: Project, keys=None) -> list[list[str]]:
+    """The stored section as the form's [name, value] pairs, as the browser's FormData lists them."""
+    pairs: list[list[str]] = []
+    form = fields_form(section, project)
+    if form is not None:
+        for name in section.fields:
+            if keys is not None and name not in keys:
+                continue
+            value = form[name].value()
+            if isinstance(form.fields[name], forms.BooleanField):
+                if value:
+                    pairs.append([name, "on"])
+            else:
+                pairs.append([name, "" if value is None else str(value)])
+    if section.rows and (keys is None or section.rows in keys):
+        prefix = ROW_PREFIX[section.rows]
+        for row in services.stored_rows(project, section.rows):
+            pairs += [[prefix + c, str(row.get(c) or "")] for c in ROW_COLUMNS[section.rows]]
+    return pairs
+
+
 def save_section(*, actor, project: Project, section: Section, post) -> SaveResult:
-    result = SaveResult()
+    """Checks what was posted, saves what passed in one service call (version-checked), and reports
+    the rest: problems, the refused cells, or the conflicts with what someone else saved meanwhile."""
+    result = SaveResult(version=project.edit_version)
+    values: dict = {}
     form = fields_form(section, project, post)
+    take_theirs = set(post.getlist("_take_theirs"))  # a form posted without the script resolved a conflict
     if form is not None:
         result.form = form
         form.is_valid()
         values = {name: form.cleaned_data[name] for name in section.fields if name in form.cleaned_data}
         if "beneficiaries" in values and values["beneficiaries"] is None:
             values.pop("beneficiaries")  # an emptied number stays as it was rather than failing the save
+        if "title" in values and not values["title"]:
+            values.pop("title")  # the name stays as it was: a draft without one is a link nobody can click
+            result.problems.append(f"{form.fields['title'].label}：{services.TITLE_REQUIRED}")
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else name
             result.problems += [f"{label}：{e}" for e in errors]
-        if values:
-            _call(result, services.update_project, actor=actor, project_id=project.pk, **values)
-    if section.rows == "milestones":
-        rows, problems = milestone_rows(post)
-        result.problems += problems
-        _call(result, services.replace_milestones, actor=actor, project_id=project.pk, milestones=rows)
-    elif section.rows == "indicators":
-        rows, problems = indicator_rows(post)
-        result.problems += problems
-        _call(result, services.replace_indicators, actor=actor, project_id=project.pk, indicators=rows)
-    elif section.rows == "budget":
-        rows, problems = budget_rows(post)
-        result.problems += problems
-        _call(result, services.replace_budget, actor=actor, project_id=project.pk, lines=rows)
+    rows: dict[str, tuple[list, list]] = {}
+    if section.rows:
+        typed_rows = _rows_of(section, post)
+        checks = ROW_CHECKS[section.rows](typed_rows)
+        result.problems += [c.message for c in checks if c.cells]
+        result.cells[section.rows] = {c.index: c.cells for c in checks if c.cells}
+        ok = [c.value for c in checks if not c.cells and c.value is not None]
+        if section.rows == "budget" and _total(ok) > MAX_UPPER:
+            result.problems.append(f"预算合计不能超过 {MAX_UPPER:,} 元")
+            ok = []
+        rows[section.rows] = (typed_rows, ok)
+    for key in take_theirs:
+        values.pop(key, None)
+        rows.pop(key, None)
+    base_data = _base_data(post)
+    base = parts(section, project, base_data) if base_data is not None else None
+    typed = parts(section, project, post)
+    try:
+        saved, written = services.save_draft(actor=actor, project_id=project.pk, version=_version(post),
+                                             fields=values, rows=rows, base=base)
+    except EditConflict as exc:
+        result.saved, result.conflicts, result.version = False, exc.conflicts, exc.version
+        saved = Project.objects.get(pk=project.pk)  # nothing was written: what is stored now
+    except DomainError as exc:
+        result.saved = False
+        result.problems += exc.errors
+        return result
+    else:
+        result.version = saved.edit_version
+    if base is not None:
+        # Parts this page had not touched but someone else changed: the page shows the stored text, so
+        # that after a conflict is resolved (or the next save) the old text is not sent as a change.
+        now = stored_parts(section, saved)
+        result.refresh = [k for k, v in typed.items() if k in base and v == base[k] and now.get(k) != v]
     return result
 
 
-def _call(result: SaveResult, service, **kwargs) -> None:
-    try:
-        service(**kwargs)
-    except DomainError as exc:
-        result.problems += exc.errors
+def _total(rows: list[dict]) -> Decimal:
+    return sum((money(r["unit_price"]) * parse_figure(r["quantity"]) for r in rows), Decimal(0))
 
 
 def columns(post, prefix: str, names: tuple[str, ...]) -> list[dict]:
@@ -113,89 +214,104 @@ def columns(post, prefix: str, names: tuple[str, ...]) -> list[dict]:
     return rows
 
 
-def milestone_rows(post) -> tuple[list[dict], list[str]]:
-    ok, problems = [], []
-    for index, row in enumerate(columns(post, "m_", ("title", "due_date", "deliverable")), start=1):
-        if not any(row.values()):
+@dataclass
+class RowCheck:
+    index: int  # 1-based, as posted (blank rows count, so the browser finds the row)
+    message: str = ""
+    cells: dict[str, str] = field(default_factory=dict)  # column → why it was refused
+    value: dict | None = None  # the row ready for the service, when nothing was refused
+
+
+def _check(label: str, index: int, cells: dict[str, str], value: dict) -> RowCheck:
+    if not cells:
+        return RowCheck(index=index, value=value)
+    return RowCheck(index=index, cells=cells, message=f"{label}第{index}行：{'；'.join(dict.fromkeys(cells.values()))}")
+
+
+def milestone_checks(rows: list[dict]) -> list[RowCheck]:
+    checks = []
+    for index, row in enumerate(rows, start=1):
+        if edit_conflicts.is_blank("milestones", row):
             continue
-        errors = []
+        cells, due = {}, None
         if not row["title"]:
-            errors.append("请填写节点名称")
+            cells["title"] = "请填写节点名称"
         try:
             due = date.fromisoformat(row["due_date"])
         except ValueError:
-            errors.append("请填写完成日期（年-月-日）")
-        if errors:
-            problems.append(f"项目节点第{index}行：{'；'.join(errors)}")
-        else:
-            ok.append({"title": row["title"][:200], "due_date": due, "deliverable": row["deliverable"][:300]})
-    return ok, problems
+            cells["due_date"] = "请填写完成日期（年-月-日）"
+        checks.append(_check("项目节点", index, cells, {"title": row["title"][:200], "due_date": due,
+                                                   "deliverable": row["deliverable"][:300]}))
+    return checks
 
 
-def indicator_rows(post) -> tuple[list[dict], list[str]]:
-    ok, problems = [], []
-    for index, row in enumerate(columns(post, "i_", ("name", "unit", "target")), start=1):
-        if not any(row.values()):
+def indicator_checks(rows: list[dict]) -> list[RowCheck]:
+    checks = []
+    for index, row in enumerate(rows, start=1):
+        if edit_conflicts.is_blank("indicators", row):
             continue
-        errors = []
+        cells: dict[str, str] = {}
         if not row["name"]:
-            errors.append("请填写指标名称")
+            cells["name"] = "请填写指标名称"
         if not row["unit"]:
-            errors.append("请填写单位")
+            cells["unit"] = "请填写单位"
+        target = None
         try:
-            target = Decimal(row["target"])
-            if not target.is_finite() or target <= 0 or target != target.quantize(TWO_PLACES):
-                raise InvalidOperation
-            if target >= MAX_TARGET:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors.append("目标值须为大于0的数字，最多两位小数")
-        if errors:
-            problems.append(f"绩效指标第{index}行：{'；'.join(errors)}")
-        else:
-            ok.append({"name": row["name"][:100], "unit": row["unit"][:20], "target": str(target)})
-    return ok, problems
+            target = parse_figure(row["target"], what="目标值")
+            if target <= 0 or target >= MAX_TARGET:
+                raise ValueError
+        except ValueError:
+            cells["target"] = "目标值须为大于0的数字，最多两位小数"
+        checks.append(_check("绩效指标", index, cells, {"name": row["name"][:100], "unit": row["unit"][:20],
+                                                   "target": str(target)}))
+    return checks
 
 
-BUDGET_COLUMNS = ("category", "item", "unit_price", "quantity", "source", "explanation")
-
-
-def budget_rows(post, prefix: str = "b_") -> tuple[list[dict], list[str]]:
-    """Rows ready for the budget services, and a problem for each row that is not complete yet."""
-    ok, problems = [], []
-    for index, row in enumerate(columns(post, prefix, BUDGET_COLUMNS), start=1):
-        if not any(row[n] for n in ("item", "unit_price", "quantity", "explanation")):
+def budget_checks(rows: list[dict]) -> list[RowCheck]:
+    """Every typed budget row checked by the rules the service applies, cell by cell."""
+    checks = []
+    for index, row in enumerate(rows, start=1):
+        if edit_conflicts.is_blank("budget", row):
             continue
-        errors = []
+        cells: dict[str, str] = {}
         if row["category"] not in Category.values:
-            errors.append("请选择预算科目")
+            cells["category"] = "请选择预算科目"
         if not row["item"]:
-            errors.append("请填写支出项目")
+            cells["item"] = "请填写支出项目"
         price = quantity = None
         try:
             price = money(row["unit_price"])
             if price > MAX_UPPER:
-                errors.append(f"单价不能超过 {MAX_UPPER:,} 元")
+                cells["unit_price"] = f"单价不能超过 {MAX_UPPER:,} 元"
         except ValueError as exc:
-            errors.append(f"单价：{exc}")
+            cells["unit_price"] = f"单价：{exc}"
         try:
-            parsed = Decimal(row["quantity"])
-            if not parsed.is_finite() or parsed <= 0 or parsed != parsed.quantize(TWO_PLACES):
-                raise InvalidOperation
-            quantity = parsed
+            quantity = parse_figure(row["quantity"], what="数量")
+            if quantity <= 0:
+                raise ValueError
             if quantity >= MAX_QUANTITY:
-                errors.append(f"数量不能超过 {MAX_QUANTITY - TWO_PLACES:,}")
-        except (InvalidOperation, ValueError):
-            errors.append("数量须大于0，最多两位小数")
+                cells["quantity"] = f"数量不能超过 {MAX_QUANTITY - TWO_PLACES:,}"
+        except ValueError:
+            cells["quantity"] = "数量须大于0，最多两位小数"
+            quantity = None
         if price is not None and quantity is not None and price * quantity > MAX_UPPER:
-            errors.append(f"小计（单价×数量）不能超过 {MAX_UPPER:,} 元")
+            cells["unit_price"] = f"小计（单价×数量）不能超过 {MAX_UPPER:,} 元"
         if row["source"] not in Source.values:
-            errors.append("请选择资金来源（资助资金或配套资金）")
-        if errors:
-            problems.append(f"预算第{index}行：{'；'.join(errors)}")
-        else:
-            ok.append({**row, "item": row["item"][:200], "explanation": row["explanation"][:500]})
-    if sum((money(r["unit_price"]) * Decimal(r["quantity"]) for r in ok), Decimal(0)) > MAX_UPPER:
+            cells["source"] = "请选择资金来源（资助资金或配套资金）"
+        checks.append(_check("预算", index, cells, {**row, "item": row["item"][:200],
+                                                "explanation": row["explanation"][:500]}))
+    return checks
+
+
+ROW_CHECKS = {"budget": budget_checks, "milestones": milestone_checks, "indicators": indicator_checks}
+
+
+def budget_rows(post, prefix: str = "b_") -> tuple[list[dict], list[str]]:
+    """Rows ready for the budget services, and a problem for each row that is not complete yet."""
+    checks = budget_checks(columns(post, prefix, BUDGET_COLUMNS))
+    ok = [c.value for c in checks if not c.cells and c.value is not None]
+    problems = [c.message for c in checks if c.cells]
+    if _total(ok) > MAX_UPPER:
         problems.append(f"预算合计不能超过 {MAX_UPPER:,} 元")
         ok = []
     return ok, problems

@@ -48,7 +48,15 @@ def completeness(project: Project) -> list[Problem]:
         answered = {a.question_id: a.file_name or a.value for a in QuestionAnswer.objects.filter(project=project)}
         for q in missing_required(questions, answered):
             problems.append(Problem("complete.question", f"请回答附加问题「{q.label}」", "questions", f"id_q_{q.pk}"))
+    # Rows the checks refused are kept with the draft as typed; submitting would silently drop them.
+    for kind, (label, section) in _REFUSED_ROWS.items():
+        if project.refused_rows.get(kind):
+            problems.append(Problem("complete.refused_rows", f"{label}中有未通过检查的行（已标出），请修改或删除后再提交",
+                                    section, kind))
     return problems
+
+
+_REFUSED_ROWS = {"budget": ("预算", "budget"), "milestones": ("项目节点", "plan"), "indicators": ("绩效指标", "indicators")}
 
 
 def submission_problems(project: Project, now: datetime) -> list[Problem]:

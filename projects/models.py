@@ -41,6 +41,12 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
     government_funded = models.BooleanField(_("already funded by government"), default=False)
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Counts every save of the draft and every report: a save names the count it edited, so a stale tab
+    # or a colleague's older page is refused with a conflict instead of overwriting newer text.
+    edit_version = models.PositiveIntegerField(_("edit version"), default=0)
+    # Rows typed into a section that the checks refused (a pasted "12 000"), as typed, per row editor:
+    # kept with the draft so they are shown again, marked, until they are fixed or removed.
+    refused_rows = models.JSONField(_("refused rows"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     publicity_start = models.DateField(_("public notice starts"), null=True, blank=True)
@@ -75,7 +81,13 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
         ]
 
     def __str__(self) -> str:
-        return f"{self.code or '草稿'} {self.title}"
+        return f"{self.code or '草稿'} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title, or a label for a draft without one (from before titles were required), so every list
+        still shows a link that can be seen and clicked."""
+        return self.title.strip() or str(_("Untitled draft"))
 
     @cached_property
     def state_label(self) -> str:

@@ -8,11 +8,14 @@ from projects.services.attachments import add_attachment, remove_attachment
 from projects.services.audit import log_event
 from projects.services.drafting import (
     EDITABLE_FIELDS,
+    TITLE_REQUIRED,
     create_project,
     replace_budget,
     replace_indicators,
     replace_milestones,
+    save_draft,
     snapshot,
+    stored_rows,
     update_project,
 )
 from projects.services.government_funding import record_government_funding_check
@@ -54,6 +57,7 @@ from projects.services.transitions import (
 )
 
 __all__ = [
+    "TITLE_REQUIRED", "save_draft", "stored_rows",
     "EDITABLE_FIELDS", "accept_for_review", "add_attachment", "approve_project", "begin_final", "begin_midterm",
     "claw_back_after_failure", "complete_milestone", "conclude_final", "conclude_midterm", "correct_publicity_end",
     "create_project",

@@ -5,7 +5,7 @@ a malformed value is a ProjectError with a Chinese message, never a database err
 """
 from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,13 +13,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.calendar import local_date, within_days
-from core.money import MAX_UPPER, money
+from core.money import MAX_UPPER, MoneyError, format_yuan, money, parse_figure
 from core.validation import SINGLE_LINE_MESSAGE, control_characters, validate_single_line
 from grants.models import GrantRound, Organization, QuestionAnswer, QuestionKind, RoundQuestion
 from grants.questions import answer_problem
 from grants.rules.budget import line_amount
+from projects import edit_conflicts
+from projects.edit_conflicts import Conflict
 from projects.eligibility import eligibility_reasons_for
-from projects.errors import ProjectError
+from projects.errors import EditConflict, ProjectError
 from projects.lifecycle import EDITABLE
 from projects.models import BudgetLine, Category, Indicator, Milestone, Project, Source
 from projects.permissions import is_member
@@ -36,6 +38,8 @@ MAX_QUANTITY = Decimal("1E8")
 MAX_NUMBER = Decimal("1E10")
 # Far above any one project's reach, and inside every database's integer column.
 MAX_BENEFICIARIES = 100_000_000
+# Lists link a draft by its name: an empty one would be a link nobody can see or click.
+TITLE_REQUIRED = "项目名称不能为空，请填写项目名称"
 
 
 def _require_member(actor, organization_id: int) -> None:
@@ -88,6 +92,9 @@ def _field_values(fields: dict, verb: str) -> dict:
     values, problems = {}, []
     for key, value in fields.items():
         field = Project._meta.get_field(key)
+        if key == "title" and not (value.strip() if isinstance(value, str) else value):
+            problems.append(TITLE_REQUIRED)
+            continue
         try:
             values[key] = _amount(fields, key) if key == "requested_amount" else _clean(field, value)
         except ValidationError as exc:
@@ -151,6 +158,7 @@ def update_project(*, actor, project_id: int, **fields) -> Project:
         project = _editable(project_id, actor)
         for key, value in values.items():
             setattr(project, key, value)
+        project.edit_version += 1
         project.save()
     return project
 
@@ -167,10 +175,7 @@ def _amount(row: dict, key: str) -> Decimal:
 
 
 def _quantity(raw: str) -> Decimal:
-    try:
-        quantity = Decimal(raw)
-    except (InvalidOperation, ValueError):
-        raise ValueError from None
+    quantity = parse_figure(raw, what="数量")  # the rule amounts and the browser preview follow
     if not quantity.is_finite() or quantity <= 0 or quantity >= MAX_QUANTITY or quantity != quantity.quantize(TWO_PLACES):
         raise ValueError
     return quantity
@@ -228,12 +233,19 @@ def replace_budget(*, actor, project_id: int, lines: list[dict], sync_requested:
     with transaction.atomic():
         project = _editable(project_id, actor)
         rows = _budget_rows(project, lines)
-        project.budget_lines.all().delete()
-        BudgetLine.objects.bulk_create(rows)
-        if sync_requested:
-            project.requested_amount = sum((r.amount for r in rows if r.source == "grant"), Decimal("0.00"))
-            project.save(update_fields=["requested_amount", "updated_at"])
+        _write_budget(project, rows, sync_requested=sync_requested)
+        project.refused_rows.pop("budget", None)
+        project.edit_version += 1
+        project.save(update_fields=["refused_rows", "edit_version", "updated_at"])
     return project
+
+
+def _write_budget(project: Project, rows: list[BudgetLine], *, sync_requested: bool = True) -> None:
+    project.budget_lines.all().delete()
+    BudgetLine.objects.bulk_create(rows)
+    if sync_requested:
+        project.requested_amount = sum((r.amount for r in rows if r.source == "grant"), Decimal("0.00"))
+        project.save(update_fields=["requested_amount", "updated_at"])
 
 
 def _milestones(project: Project, milestones) -> list[Milestone]:
@@ -273,14 +285,17 @@ def replace_milestones(*, actor, project_id: int, milestones: list[dict]) -> Pro
         rows = _milestones(project, milestones)
         project.milestones.all().delete()
         Milestone.objects.bulk_create(rows)
+        project.refused_rows.pop("milestones", None)
+        project.edit_version += 1
+        project.save(update_fields=["refused_rows", "edit_version", "updated_at"])
     return project
 
 
 def number(raw, *, what: str) -> Decimal:
     """A non-negative figure with at most two decimals that fits an indicator column."""
     try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
+        value = raw if isinstance(raw, Decimal) else parse_figure(str(raw if raw is not None else ""), what=what)
+    except MoneyError:
         raise ProjectError(f"{what}必须是数字") from None
     if not value.is_finite() or value < 0 or value >= MAX_NUMBER or value != value.quantize(TWO_PLACES):
         raise ProjectError(f"{what}须为0至{MAX_NUMBER:,.0f}之间的数字，最多两位小数")
@@ -322,6 +337,9 @@ def replace_indicators(*, actor, project_id: int, indicators: list[dict]) -> Pro
         rows = _indicators(project, indicators)
         project.indicators.all().delete()
         Indicator.objects.bulk_create(rows)
+        project.refused_rows.pop("indicators", None)
+        project.edit_version += 1
+        project.save(update_fields=["refused_rows", "edit_version", "updated_at"])
     return project
 
 
@@ -385,3 +403,116 @@ def answers_of(project: Project) -> dict[int, str]:
     """Question id → the answer as shown (a file answer by its name)."""
     return {a.question_id: (a.file_name if a.question.kind == QuestionKind.FILE else a.value)
             for a in QuestionAnswer.objects.filter(project=project).select_related("question")}
+
+
+def stored_rows(project: Project, kind: str) -> list[dict]:
+    """The rows of one row editor as the page shows them: the refused rows as typed when there are
+    some (they are part of the draft until fixed), otherwise the saved ones."""
+    if project.refused_rows.get(kind):
+        return [dict(r) for r in project.refused_rows[kind]]
+    if kind == "milestones":
+        return [{"title": m.title, "due_date": m.due_date.isoformat(), "deliverable": m.deliverable}
+                for m in project.milestones.all()]
+    if kind == "indicators":
+        return [{"name": i.name, "unit": i.unit, "target": f"{i.target.normalize():f}"} for i in project.indicators.all()]
+    return [{"category": b.category, "item": b.item, "unit_price": str(b.unit_price),
+             "quantity": f"{b.quantity.normalize():f}", "source": b.source, "explanation": b.explanation}
+            for b in project.budget_lines.all()]
+
+
+ROW_LABELS = {"budget": "预算", "milestones": "项目节点", "indicators": "绩效指标"}
+
+
+def _is_money(text: str) -> bool:
+    try:
+        money(text)
+    except MoneyError:
+        return False
+    return True
+
+
+def _shown_row(kind: str, row: dict) -> str:
+    cells = []
+    for column in edit_conflicts.ROW_COLUMNS[kind]:
+        value = str(row.get(column) or "").strip()
+        if column == "category" and value in Category.values:
+            value = str(Category(value).label)
+        elif column == "source" and value in Source.values:
+            value = str(Source(value).label)
+        elif column == "unit_price" and value and _is_money(value):
+            value = f"{format_yuan(money(value))}元"
+        if value:
+            cells.append(value)
+    return " · ".join(cells)
+
+
+def shown_value(key: str, value) -> str:
+    """A part of the draft as a person reads it, for the two sides of a conflict."""
+    if key in edit_conflicts.ROW_COLUMNS:
+        lines = [_shown_row(key, r) for r in value if not edit_conflicts.is_blank(key, r)]
+        return "\n".join(lines) or "（无）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "":
+        return "（空）"
+    if key == "domain":
+        return str(dict(Project._meta.get_field("domain").choices).get(value, value))
+    return str(value)
+
+
+def _label(key: str) -> str:
+    return ROW_LABELS[key] if key in ROW_LABELS else str(Project._meta.get_field(key).verbose_name)
+
+
+def save_draft(*, actor, project_id: int, version: int | None, fields: dict, rows: dict[str, tuple[list, list]],
+               base: dict | None = None) -> tuple[Project, set[str]]:
+    """One save of one section of the draft: `fields` are checked values of Project fields, `rows` maps
+    a row editor to (every row as typed, the rows that passed the checks). Rows that did not pass are
+    kept as typed in `refused_rows`, so the draft shows them again until they are fixed.
+
+    `version` is the edit version the page started from (None: the caller does not know it and
+    writes unconditionally); `base` what the page showed then, per part, in canonical form
+    (edit_conflicts). A stale save writes only the parts the person changed that nobody else
+    changed meanwhile, and raises EditConflict, writing nothing, when both changed the same part.
+    Returns the project and the parts written."""
+    values = _field_values(fields, "修改")
+    with transaction.atomic():
+        project = _editable(project_id, actor)
+        stale = version is not None and version != project.edit_version
+        typed: dict[str, object] = {k: edit_conflicts.text(v) for k, v in values.items()}
+        stored: dict[str, object] = {k: edit_conflicts.text(getattr(project, k)) for k in values}
+        for kind, (typed_rows, _ok) in rows.items():
+            typed[kind] = edit_conflicts.canonical_rows(kind, typed_rows)
+            stored[kind] = edit_conflicts.canonical_rows(kind, stored_rows(project, kind))
+        decision = edit_conflicts.merge(stale=stale, typed=typed, stored=stored, base=base)
+        if decision.conflicts:
+            raise EditConflict([
+                Conflict(key=k, label=_label(k),
+                         theirs=shown_value(k, stored_rows(project, k) if k in rows else getattr(project, k)),
+                         yours=shown_value(k, rows[k][0] if k in rows else values[k]))
+                for k in decision.conflicts
+            ], project.edit_version)
+        for key in decision.write & set(values):
+            setattr(project, key, values[key])
+        for kind in decision.write & set(rows):
+            typed_rows, ok = rows[kind]
+            if kind == "budget":
+                _write_budget(project, _budget_rows(project, ok))
+            elif kind == "milestones":
+                built = _milestones(project, ok)
+                project.milestones.all().delete()
+                Milestone.objects.bulk_create(built)
+            else:
+                built_indicators = _indicators(project, ok)
+                project.indicators.all().delete()
+                Indicator.objects.bulk_create(built_indicators)
+            kept = [r for r in typed_rows if not edit_conflicts.is_blank(kind, r)]
+            if len(ok) < len(kept):
+                project.refused_rows[kind] = [{c: str(r.get(c) or "") for c in edit_conflicts.ROW_COLUMNS[kind]}
+                                              for r in kept]
+            else:
+                project.refused_rows.pop(kind, None)
+        if decision.write:
+            project.edit_version += 1
+            project.save()
+    return project, decision.write

@@ -9,7 +9,8 @@ from accounts.models import Role
 from core.calendar import today
 from core.money import format_yuan
 from projects import budget as budget_rules
-from projects.errors import ProjectError
+from projects.edit_conflicts import Conflict
+from projects.errors import EditConflict, ProjectError
 from projects.lifecycle import SIGNED
 from projects.models import (
     AdjustmentState,
@@ -211,7 +212,7 @@ def _achieved(project: Project, achieved: dict | None) -> tuple[list[Indicator],
 
 def submit_report(*, actor, project_id: int, kind: str, narrative: str, expenditures: list[dict],
                   achieved: dict[int, str] | None = None, receipts: Iterable[tuple[int, object]] = (),
-                  resubmission_of: int | str | None = None) -> Report:
+                  resubmission_of: int | str | None = None, version: int | None = None) -> Report:
     """A progress, mid-term or final report with its spending rows, indicator values and receipts,
     all or nothing. `receipts` pairs each file with its spending row (1-based position in
     `expenditures`). Reported grant-paid spending, cumulated over every counted report, must respect
@@ -227,6 +228,13 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
         _require_member(actor, project.organization_id)
         if project.state not in SIGNED:
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能提交报告")
+        if version is not None and version != project.edit_version:
+            # A colleague (or another tab) submitted a report after this form was opened: the person
+            # sees theirs next to their own before a second report goes in.
+            latest = project.reports.first()
+            theirs = f"{latest.get_kind_display()}（{latest.submitted_at:%Y-%m-%d %H:%M}）\n{latest.narrative}" if latest else ""
+            raise EditConflict([Conflict(key="narrative", label="报告", theirs=theirs, yours=narrative)],
+                               project.edit_version)
         replaced = _returned_report(project, resubmission_of) if resubmission_of is not None else None
         if replaced is not None:
             kind = replaced.kind
@@ -245,6 +253,8 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
             raise ProjectError(forbidden + [f"累计实际支出：{p}" for p in over])
         report = Report.objects.create(project=project, kind=kind, narrative=narrative, submitted_by=actor,
                                        resubmission_of=replaced)
+        project.edit_version += 1
+        project.save(update_fields=["edit_version", "updated_at"])
         for row in new_rows:
             row.report = report
             row.save()

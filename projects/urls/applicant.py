@@ -14,6 +14,7 @@ from projects.views.applicant import (
     status,
     submit,
 )
+from projects.views.applicant.common import login_required_or_401
 
 app_name = "applicant"
 
@@ -32,7 +33,7 @@ urlpatterns = [
     path("p/<int:pk>/edit/attachments/<int:attachment_id>/remove/", login_required(attachments.remove), name="remove_attachment"),
     path("p/<int:pk>/edit/questions/", login_required(questions.questions), name="questions"),
     path("p/<int:pk>/answers/<int:answer_id>/", login_required(questions.answer_file), name="answer_file"),
-    path("p/<int:pk>/edit/<slug:section>/", login_required(edit.section), name="section"),
+    path("p/<int:pk>/edit/<slug:section>/", login_required_or_401(edit.section), name="section"),
     path("p/<int:pk>/submit/", login_required(submit.submit), name="submit"),
     path("p/<int:pk>/withdraw/", login_required(submit.withdraw), name="withdraw"),
     path("p/<int:pk>/files/<int:attachment_id>/", login_required(attachments.download), name="file"),

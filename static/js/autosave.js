@@ -1,60 +1,289 @@
-/* Draft autosave: saves the section on every change (debounced), every 20 s while there are
-   unsaved changes, and before moving to another section. Until the server confirms a complete
-   save, the input is also kept in localStorage, so a closed tab or a lost connection loses nothing. */
+/* Draft autosave: saves the section on every change (debounced), every 20 s while there are unsaved
+   changes, before moving to another section, and when Save is pressed. Nothing typed is lost:
+   - the input stays in localStorage until the server confirms a complete save;
+   - every save names the edit version the page started from and what the page showed then (the base):
+     a stale save writes only what this page changed, and a part changed here and elsewhere comes back
+     as a conflict showing both texts, for the person to choose;
+   - an ended session says so (登录已失效), offers to log in again without leaving the page, and then
+     saves what was pending; an expired CSRF token is renewed and the save retried;
+   - refused cells are marked, and the status never says "saved" while something was refused. */
 (function () {
   var form = document.querySelector("form[data-autosave]");
   if (!form || form.dataset.autosave !== "1" || !window.fetch) return;
   var key = form.dataset.key, url = form.dataset.url;
   var status = document.getElementById("save-status"), box = document.getElementById("save-problems");
-  var dirty = false, timer = null, inflight = null;
+  var conflictBox = document.getElementById("conflict-box"), dialog = document.getElementById("relogin");
+  var ROWS = {budget: "b_", milestones: "m_", indicators: "i_"};
+  var CONTROL = {csrfmiddlewaretoken: 1, _version: 1, _base: 1, _take_theirs: 1};
+  var dirty = false, timer = null, inflight = null, blocked = false, after = null;
+  var version = form.dataset.version || "";
 
   function entries() {
     var list = [];
-    new FormData(form).forEach(function (v, k) { if (k !== "csrfmiddlewaretoken" && typeof v === "string") list.push([k, v]); });
+    new FormData(form).forEach(function (v, k) { if (!CONTROL[k] && typeof v === "string") list.push([k, v]); });
     return list;
   }
-  function keep() { try { localStorage.setItem(key, JSON.stringify({ts: Date.now(), entries: entries()})); } catch (e) {} }
+  var base = entries();
+  function keep() {
+    try { localStorage.setItem(key, JSON.stringify({ts: Date.now(), version: version, base: base, entries: entries()})); } catch (e) {}
+  }
   function forget() { try { localStorage.removeItem(key); } catch (e) {} }
   function say(text, bad) { status.textContent = text; status.classList.toggle("error", !!bad); }
-  function showProblems(list) {
-    var ul = box.querySelector("ul"); ul.innerHTML = "";
-    list.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; ul.appendChild(li); });
-    box.hidden = !list.length;
+  function list(ul, items) {
+    ul.innerHTML = "";
+    items.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; ul.appendChild(li); });
   }
-  function showRules(list) {
+  function showProblems(items) { list(box.querySelector("ul"), items); box.hidden = !items.length; }
+  function showRules(items) {
     var rules = document.getElementById("budget-rule-problems");
-    if (!rules || !list) return;
-    var ul = rules.querySelector("ul"); ul.innerHTML = "";
-    list.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; ul.appendChild(li); });
-    rules.hidden = !list.length;
+    if (!rules || !items) return;
+    list(rules.querySelector("ul"), items);
+    rules.hidden = !items.length;
+  }
+  function token() { return form.querySelector('[name="csrfmiddlewaretoken"]'); }
+
+  /* Sets the inputs of the given names from [name, value] pairs, adding or removing rows as needed. */
+  function apply(pairs, names) {
+    form.querySelectorAll("[data-rows]").forEach(function (c) {
+      var first = c.dataset.rows;
+      if (names.indexOf(first) < 0 || !window.ycRows) return;
+      window.ycRows.ensure(c, pairs.filter(function (e) { return e[0] === first; }).length);
+    });
+    names.forEach(function (name) {
+      var values = pairs.filter(function (e) { return e[0] === name; }).map(function (e) { return e[1]; });
+      form.querySelectorAll('[name="' + name + '"]').forEach(function (el, i) {
+        if (el.type === "checkbox") el.checked = values.length > 0; else el.value = i < values.length ? values[i] : "";
+      });
+    });
+    if (window.ycBudgetRecompute) window.ycBudgetRecompute();
+  }
+  function namesOf(part) {
+    if (!ROWS[part]) return [part];
+    var names = [];
+    form.querySelectorAll('[name^="' + ROWS[part] + '"]').forEach(function (el) {
+      if (names.indexOf(el.name) < 0) names.push(el.name);
+    });
+    form.querySelectorAll("template").forEach(function (t) {
+      t.content.querySelectorAll('[name^="' + ROWS[part] + '"]').forEach(function (el) {
+        if (names.indexOf(el.name) < 0) names.push(el.name);
+      });
+    });
+    return names;
+  }
+  function applyParts(pairs, parts) {
+    var names = [];
+    parts.forEach(function (p) { names = names.concat(namesOf(p)); });
+    if (names.length) apply(pairs, names);
+  }
+
+  /* The cells the server refused, marked where they are; cleared on every answer. */
+  function markCells(cells) {
+    form.querySelectorAll(".refused-cell").forEach(function (l) { l.classList.remove("refused-cell"); });
+    form.querySelectorAll(".cell-error").forEach(function (s) { s.remove(); });
+    form.querySelectorAll(".row.refused").forEach(function (r) { r.classList.remove("refused"); });
+    Object.keys(cells || {}).forEach(function (part) {
+      var container = form.querySelector('[data-rows="' + (ROWS[part] || "") + ({budget: "item", milestones: "title", indicators: "name"})[part] + '"]');
+      if (!container) return;
+      var rows = container.querySelectorAll(":scope > .row");
+      Object.keys(cells[part]).forEach(function (index) {
+        var row = rows[Number(index) - 1];
+        if (!row) return;
+        row.classList.add("refused");
+        Object.keys(cells[part][index]).forEach(function (col) {
+          var label = row.querySelector('[data-col="' + col + '"]');
+          if (!label) return;
+          label.classList.add("refused-cell");
+          var note = document.createElement("span");
+          note.className = "cell-error"; note.textContent = cells[part][index][col];
+          label.appendChild(note);
+        });
+      });
+    });
+    if (window.ycBudgetRecompute) window.ycBudgetRecompute();
+  }
+
+  function body() {
+    var data = new FormData(form);
+    data.set("_version", version);
+    data.set("_base", JSON.stringify(base));
+    return data;
+  }
+
+  /* A fresh CSRF token from the page itself; false when the session has ended (the page sends to login). */
+  function renewToken() {
+    return fetch(location.pathname, {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok || /\/login\//.test(r.url)) return false;
+      return r.text().then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector('[name="csrfmiddlewaretoken"]');
+        if (!fresh) return false;
+        token().value = fresh.value;
+        return true;
+      });
+    });
   }
 
   function save(keepalive) {
+    if (blocked) return Promise.resolve(null);
     if (inflight) return inflight.then(function () { return dirty ? save(keepalive) : null; });
     var sent = JSON.stringify(entries());
     dirty = false;
     say(status.dataset.saving);
-    inflight = fetch(url, {method: "POST", body: new FormData(form), credentials: "same-origin", keepalive: !!keepalive,
-                           headers: {"X-Autosave": "1"}})
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        showProblems(data.problems || []);
-        showRules(data.rules);
-        if (data.saved) {
-          say(status.dataset.saved + " " + data.saved_at);
-          if (data.complete && JSON.stringify(entries()) === sent) forget();
-        } else { say((data.problems || []).join("；"), true); }
-      })
-      .catch(function () { dirty = true; say(status.dataset.offline, true); })
+    inflight = send(keepalive, sent, false)
+      .catch(function () { dirty = true; say(status.dataset.offline, true); return null; })
       .finally(function () { inflight = null; });
     return inflight;
+  }
+  function send(keepalive, sent, retried) {
+    return fetch(url, {method: "POST", body: body(), credentials: "same-origin", keepalive: !!keepalive,
+                       redirect: "manual", headers: {"X-Autosave": "1"}})
+      .then(function (r) {
+        if (r.type === "opaqueredirect" || r.status === 401) return {code: "session_expired"};
+        return r.json().catch(function () { return {code: r.status === 403 ? "csrf_expired" : "bad_answer"}; });
+      })
+      .then(function (data) {
+        if (data.code === "csrf_expired" && !retried) {  /* a new token from the page, then once more */
+          return renewToken().then(function (ok) {
+            if (ok) return send(keepalive, sent, true);
+            dirty = true; expired(); return data;
+          });
+        }
+        return answered(data, sent);
+      });
+  }
+  function answered(data, sent) {
+    if (data.code === "session_expired" || data.code === "csrf_expired") { dirty = true; expired(); return data; }
+    if (data.code === "conflict") { dirty = true; conflict(data); return data; }
+    showProblems(data.problems || []);
+    showRules(data.rules);
+    markCells(data.cells);
+    if (data.saved) {
+      version = String(data.version);
+      base = data.base || base;
+      var unchanged = JSON.stringify(entries()) === sent;
+      if (unchanged && data.refresh_keys && data.refresh_keys.length) applyParts(data.refresh, data.refresh_keys);
+      if (data.complete) {
+        say(status.dataset.saved + " " + data.saved_at);
+        if (unchanged) forget(); else keep();
+      } else {
+        say(status.dataset.refused, true);
+        keep();
+      }
+    } else {
+      dirty = true;
+      say((data.problems || []).join("；") || status.dataset.offline, true);
+    }
+    return data;
   }
   function changed() {
     dirty = true; keep();
     clearTimeout(timer); timer = setTimeout(save, 1200);
   }
 
-  /* Restore input that never reached the server (closed tab, no connection). */
+  /* Conflicts: both texts side by side; the person keeps theirs or takes the stored one, part by part. */
+  function conflict(data) {
+    blocked = true;
+    keep();
+    say(status.dataset.conflict, true);
+    if (data.refresh_keys && data.refresh_keys.length) applyParts(data.refresh, data.refresh_keys);
+    var holder = conflictBox.querySelector("[data-conflict-list]"), tpl = document.getElementById("conflict-template");
+    holder.innerHTML = "";
+    var open = data.conflicts.length;
+    data.conflicts.forEach(function (c) {
+      var node = tpl.content.firstElementChild.cloneNode(true);
+      node.querySelector("[data-label]").textContent = c.label;
+      node.querySelector("[data-theirs]").textContent = c.theirs;
+      node.querySelector("[data-yours]").textContent = c.yours;
+      function done(takeTheirs) {
+        if (takeTheirs) applyParts(data.theirs[c.key] || [], [c.key]);
+        node.remove();
+        open -= 1;
+        if (open === 0) {
+          conflictBox.hidden = true;
+          version = String(data.version);
+          base = data.base;
+          blocked = false;
+          dirty = true;
+          keep();
+          save().then(continueAfter);
+        }
+      }
+      node.querySelector("[data-keep-mine]").addEventListener("click", function () { done(false); });
+      node.querySelector("[data-take-theirs]").addEventListener("click", function () { done(true); });
+      holder.appendChild(node);
+    });
+    conflictBox.hidden = false;
+    conflictBox.scrollIntoView({block: "start"});
+  }
+
+  /* Session ended: the person logs in again in a dialog (or another tab) and the pending save goes out. */
+  function expired() {
+    blocked = true;
+    keep();
+    say(status.dataset.expired, true);
+    if (dialog && !dialog.open) {
+      if (dialog.showModal) dialog.showModal(); else dialog.setAttribute("open", "");
+    }
+  }
+  function resumed() {
+    if (dialog.open) dialog.close();
+    blocked = false;
+    dirty = true;
+    save().then(continueAfter);
+  }
+  function reloginError(text) {
+    var p = dialog.querySelector("[data-relogin-error]");
+    p.textContent = text; p.hidden = !text;
+  }
+  if (dialog) {
+    var loginUrl = dialog.dataset.loginUrl;
+    dialog.querySelector("[data-relogin-tab]").href = loginUrl + "?next=" + encodeURIComponent(location.pathname);
+    dialog.querySelector("#relogin-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      reloginError("");
+      fetch(loginUrl, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var data = new FormData();
+        data.set("csrfmiddlewaretoken", doc.querySelector('[name="csrfmiddlewaretoken"]').value);
+        data.set("username", document.getElementById("relogin-username").value);
+        data.set("password", document.getElementById("relogin-password").value);
+        data.set("next", location.pathname);
+        return fetch(loginUrl, {method: "POST", body: data, credentials: "same-origin"});
+      }).then(function (r) {
+        return r.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          if (/\/login\//.test(r.url) || !doc.querySelector("form[data-autosave]")) {
+            var why = doc.querySelector('[data-testid="login-failed"], [data-testid="login-locked"], .errorlist');
+            reloginError(why ? why.textContent.trim() : dialog.querySelector("[data-relogin-tab]").textContent);
+            return;
+          }
+          token().value = doc.querySelector('[name="csrfmiddlewaretoken"]').value;
+          document.getElementById("relogin-password").value = "";
+          resumed();
+        });
+      }).catch(function () { reloginError(status.dataset.offline); });
+    });
+    dialog.querySelector("[data-relogin-retry]").addEventListener("click", function () {
+      renewToken().then(function (ok) { if (ok) resumed(); else reloginError(status.dataset.expired); });
+    });
+  }
+
+  /* Save buttons save through the same path, and move on only once the server confirms everything. */
+  function continueAfter(data) {
+    var target = after;
+    if (!target || !data || !data.saved || !data.complete || dirty) return;
+    after = null;
+    location.href = target;
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    clearTimeout(timer);
+    after = ev.submitter && ev.submitter.dataset.href ? ev.submitter.dataset.href : url;
+    dirty = true;
+    keep();
+    save().then(continueAfter);
+  });
+
+  /* Restore input that never reached the server (closed tab, no connection, ended session). */
   var stored = null;
   try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) {}
   if (stored && stored.entries && JSON.stringify(stored.entries) !== JSON.stringify(entries())) {
@@ -72,6 +301,8 @@
       if (!el) return;
       if (el.type === "checkbox") el.checked = true; else el.value = e[1];
     });
+    /* The copy was typed against what its page showed: the save is checked against that, not this page. */
+    if (stored.version !== undefined && stored.base) { version = String(stored.version); base = stored.base; }
     if (window.ycBudgetRecompute) window.ycBudgetRecompute();
     say(status.dataset.restored);
     dirty = true;
@@ -80,14 +311,14 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  form.addEventListener("submit", function () { clearTimeout(timer); forget(); });
   setInterval(function () { if (dirty) save(); }, 20000);
   /* Moving to another section saves first, so every section change is a save. */
   document.querySelectorAll("a[data-section-link]").forEach(function (a) {
     a.addEventListener("click", function (ev) {
       if (!dirty) return;
       ev.preventDefault();
-      save().then(function () { location.href = a.href; }, function () { location.href = a.href; });
+      /* Offline, the input waits in localStorage; a conflict or an ended session keeps the person here. */
+      save().then(function () { if (!blocked) location.href = a.href; }, function () {});
     });
   });
   window.addEventListener("pagehide", function () { if (dirty) save(true); });

@@ -4,17 +4,11 @@
 (function () {
   var root = document.getElementById("budget-editor");
   if (!root) return;
-  var FULL = {"０":"0","１":"1","２":"2","３":"3","４":"4","５":"5","６":"6","７":"7","８":"8","９":"9","．":".","，":","};
+  var numbers = window.ycNumbers;  /* static/js/numbers.js: the server's parsing rule, ported */
+  var CATEGORIES = {}, SOURCES = {grant: 1, cofund: 1};
+  var tpl = root.querySelector("template");
+  (tpl ? tpl.content : root).querySelectorAll('[name$="category"] option').forEach(function (o) { if (o.value) CATEGORIES[o.value] = 1; });
 
-  /* "1,234.5" → 123450n (hundredths); null when it is not a number with at most two decimals. */
-  function hundredths(text) {
-    var s = String(text || "").replace(/[０-９．，]/g, function (c) { return FULL[c]; })
-      .replace(/[¥￥元\s]/g, "");
-    if (/,/.test(s)) { if (!/^\d{1,3}(,\d{3})+(\.\d*)?$/.test(s)) return null; s = s.replace(/,/g, ""); }
-    var m = /^(\d+)(?:\.(\d{0,2}))?$/.exec(s);
-    if (!m) return null;
-    return BigInt(m[1]) * 100n + BigInt(((m[2] || "") + "00").slice(0, 2));
-  }
   function fmt(fen) {
     var neg = fen < 0n; if (neg) fen = -fen;
     var yuan = (fen / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -28,11 +22,13 @@
     var byCat = {}, byCatGrant = {}, bySrc = {grant: 0n, cofund: 0n}, total = 0n;
     root.querySelectorAll("[data-budget-row]").forEach(function (row) {
       var get = function (n) { return row.querySelector('[name$="' + n + '"]'); };
-      var price = hundredths(get("unit_price").value), qty = hundredths(get("quantity").value);
+      var price = numbers.money(get("unit_price").value), qty = numbers.figure(get("quantity").value);
       var cell = row.querySelector("[data-subtotal]");
-      if (price === null || qty === null) { cell.textContent = "—"; return; }
+      if (price === null || qty === null || qty <= 0n) { cell.textContent = "—"; return; }
       var fen = (price * qty + 50n) / 100n;  /* 单价 × 数量, half up to the fen, as line_amount() */
       cell.textContent = fmt(fen);
+      /* Counted only when the server would keep the row: a row it refuses is not in any total. */
+      if (!get("item").value.trim() || !CATEGORIES[get("category").value] || !SOURCES[get("source").value]) return;
       var cat = get("category").value, src = get("source").value;
       byCat[cat] = (byCat[cat] || 0n) + fen;
       bySrc[src] = (bySrc[src] || 0n) + fen;

@@ -1,6 +1,9 @@
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal as D
+from pathlib import Path
 
+from core import charts
 from core.charts import bar_chart, column_chart, histogram_bins
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -41,3 +44,15 @@ def test_column_heights_follow_counts():
     root = ET.fromstring(column_chart([("a", 1), ("b", 4)], title="t", testid="c", empty_text="-"))
     heights = {g.get("data-label"): D(g.find(f"{NS}rect").get("height")) for g in root.iter(f"{NS}g")}
     assert heights["b"] == 4 * heights["a"]
+
+
+def test_labels_are_drawn_for_at_least_12_px_as_shown():
+    """The page never shows a chart narrower than its drawing (svg.chart min-width in monitoring.css),
+    so the drawing's font size is the smallest size a label is shown at."""
+    svg = bar_chart([("养老服务", 3)], title="t", testid="c", empty_text="-")
+    root = ET.fromstring(svg)
+    assert root.get("viewBox").startswith(f"0 0 {charts.WIDTH} ")
+    assert int(root.get("font-size")) >= 12
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "monitoring.css").read_text()
+    min_width = re.search(r"svg\.chart \{[^}]*min-width:(\d+)px", css)
+    assert min_width and int(min_width.group(1)) >= charts.WIDTH

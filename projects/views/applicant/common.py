@@ -1,7 +1,12 @@
 """What every applicant page needs: the project, only when the user is one of its organization's members."""
-from django.contrib import messages
-from django.http import Http404
+from functools import wraps
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.urls import reverse
+
+from core import ajax
 from core.errors import DomainError
 from projects.models import Project
 from projects.permissions import is_member
@@ -24,3 +29,18 @@ def client_ip(request) -> str | None:
 def show_errors(request, exc: DomainError) -> None:
     for problem in exc.errors:
         messages.error(request, problem)
+
+
+def login_required_or_401(view):
+    """login_required for pages, and for the page scripts (autosave) a 401 JSON answer with the code
+    "session_expired": the script then says 登录已失效 and keeps the input, instead of reading a
+    redirect to the login page as a broken connection."""
+    page = login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and ajax.wants_json(request):
+            return ajax.session_expired(reverse("login"))
+        return page(request, *args, **kwargs)
+
+    return wrapper

@@ -9,31 +9,26 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from grants.models import RoundQuestion
 from grants.vocabulary import district_names
-from projects import drafting
+from projects import drafting, services
+from grants.forms import DISTRICTS
 from projects.budget_editor import editor_context
+from projects.edit_conflicts import ROW_COLUMNS, ROW_PREFIX
 from projects.guards import submission_by_section
 from projects.lifecycle import EDITABLE
 from projects.sections import BY_CODE, SECTIONS, neighbours
 from projects.views.applicant.common import member_project
 
 
-def section_rows(section, project, post=None) -> list[dict]:
-    if section.rows == "milestones":
-        if post is not None:
-            return drafting.columns(post, "m_", ("title", "due_date", "deliverable"))
-        return [{"title": m.title, "due_date": m.due_date.isoformat(), "deliverable": m.deliverable}
-                for m in project.milestones.all()]
-    if section.rows == "indicators":
-        if post is not None:
-            return drafting.columns(post, "i_", ("name", "unit", "target"))
-        return [{"name": i.name, "unit": i.unit, "target": f"{i.target.normalize():f}"} for i in project.indicators.all()]
-    if section.rows == "budget":
-        if post is not None:
-            return drafting.columns(post, "b_", drafting.BUDGET_COLUMNS)
-        return [{"category": b.category, "item": b.item, "unit_price": str(b.unit_price),
-                 "quantity": f"{b.quantity.normalize():f}", "source": b.source, "explanation": b.explanation}
-                for b in project.budget_lines.all()]
-    return []
+def section_rows(section, project, post=None, cells=None) -> list[dict]:
+    """The rows of the section's row editor: as posted, or as kept with the draft (refused rows
+    included, as typed); each carries `errors`, the refused cells and why, so the page marks them."""
+    kind = section.rows
+    if not kind:
+        return []
+    rows = drafting.columns(post, ROW_PREFIX[kind], ROW_COLUMNS[kind]) if post is not None else services.stored_rows(project, kind)
+    if cells is None:
+        cells = {c.index: c.cells for c in drafting.ROW_CHECKS[kind](rows) if c.cells}
+    return [{**row, "errors": cells.get(index, {})} for index, row in enumerate(rows, start=1)]
 
 
 def edit_context(request, project, section_code: str) -> dict:
@@ -52,11 +47,38 @@ def edit_context(request, project, section_code: str) -> dict:
                                      "url": reverse("applicant:questions", args=[project.pk])})
     tabs.append({"code": "submit", "label": _("Submit"), "count": len(problems),
                  "url": reverse("applicant:submit", args=[project.pk])})
+    urls = {t["code"]: t["url"] for t in tabs}
     return {
+        "before_url": urls.get(before.code, "") if before else "",
+        "after_url": urls.get(after.code if after else "submit", ""),
         "project": project, "tabs": tabs, "current": section_code,
         "section_problems": [p for p in problems if p.section == section_code], "all_problems": problems,
         "before": before, "after": after, "editable": project.state in EDITABLE, "districts": district_names(project.round),
     }
+
+
+def _conflicts(result) -> list[dict]:
+    return [{"key": c.key, "label": c.label, "theirs": c.theirs, "yours": c.yours} for c in result.conflicts]
+
+
+def _autosave_answer(spec, project, result) -> JsonResponse:
+    """What autosave.js needs: whether everything typed is kept, what was refused (cell by cell), the
+    version to send next, and the stored section (its new base) plus the parts changed elsewhere."""
+    payload = {
+        "saved": result.saved, "complete": result.complete, "problems": result.problems, "version": result.version,
+        "cells": {kind: {str(i): c for i, c in cells.items()} for kind, cells in result.cells.items()},
+        "base": drafting.entries(spec, project), "refresh": drafting.entries(spec, project, keys=set(result.refresh)),
+        "refresh_keys": result.refresh,
+    }
+    if result.conflicts:
+        payload.update(code="conflict", conflicts=_conflicts(result), theirs={
+            c.key: drafting.entries(spec, project, keys={c.key}) for c in result.conflicts})
+        return JsonResponse(payload, status=409)
+    if result.saved:
+        payload["saved_at"] = timezone.localtime().strftime("%H:%M:%S")
+        if spec.rows == "budget":
+            payload["rules"] = editor_context(project.round, list(project.budget_lines.all()))["problems"]
+    return JsonResponse(payload, status=200 if result.saved else 400)
 
 
 def section(request, pk: int, section: str):
@@ -65,6 +87,7 @@ def section(request, pk: int, section: str):
     if spec is None or spec.code == "attachments":
         raise Http404
     autosave = request.headers.get("X-Autosave") == "1"
+    conflicts: list[dict] = []
     if request.method == "POST":
         if project.state not in EDITABLE:
             message = f"项目当前状态为「{project.state_label}」，申报内容已冻结，不能修改"
@@ -75,24 +98,25 @@ def section(request, pk: int, section: str):
         result = drafting.save_section(actor=request.user, project=project, section=spec, post=request.POST)
         project = member_project(request, pk)
         if autosave:
-            payload = {"saved": True, "complete": result.complete, "problems": result.problems,
-                       "saved_at": timezone.localtime().strftime("%H:%M:%S")}
-            if spec.rows == "budget":
-                payload["rules"] = editor_context(project.round, list(project.budget_lines.all()))["problems"]
-            return JsonResponse(payload)
+            return _autosave_answer(spec, project, result)
         if result.complete:
             messages.success(request, _("Saved."))
             target = request.POST.get("go") or ""
             if target in BY_CODE or target == "submit":
                 if target == "submit":
                     return redirect("applicant:submit", pk=pk)
+                if target == "attachments":
+                    return redirect("applicant:attachments", pk=pk)
                 return redirect("applicant:section", pk=pk, section=target)
             return redirect("applicant:section", pk=pk, section=section)
-        form, rows, unsaved = result.form, section_rows(spec, project, request.POST), result.problems
+        form, unsaved, conflicts = result.form, result.problems, _conflicts(result)
+        rows = section_rows(spec, project, request.POST, result.cells.get(spec.rows, {}))
+        version = result.version
     else:
         form, rows, unsaved = drafting.fields_form(spec, project), section_rows(spec, project), []
+        version = project.edit_version
     context = edit_context(request, project, section)
-    context.update(spec=spec, form=form, rows=rows, unsaved=unsaved,
+    context.update(spec=spec, form=form, rows=rows, unsaved=unsaved, conflicts=conflicts, version=version,
                    save_url=reverse("applicant:section", args=[pk, section]))
     if spec.rows == "budget":
         context["budget"] = editor_context(project.round, list(project.budget_lines.all()))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from projects import drafting, services
 from projects.budget_editor import editor_context
+from projects.errors import EditConflict
 from projects.lifecycle import SIGNED
 from projects.models import ReportKind, ReportReview
 from projects.views.applicant.common import member_project, show_errors
@@ -49,6 +50,13 @@ def _returned(project, raw):
         return None
 
 
+def _version(post) -> int | None:
+    try:
+        return int(post.get("_version", ""))
+    except ValueError:
+        return None
+
+
 def reports(request, pk: int):
     project = _signed(request, pk)
     indicators = list(project.indicators.all())
@@ -56,6 +64,8 @@ def reports(request, pk: int):
     rows: list[dict] = []
     source = request.POST if request.method == "POST" else request.GET
     correcting = _returned(project, source.get("resubmission_of") or source.get("resubmit"))
+    conflicts: list = []
+    version = project.edit_version
     if request.method == "POST":
         rows, receipts = posted_spending(request.POST, request.FILES)
         try:
@@ -64,9 +74,14 @@ def reports(request, pk: int):
                 narrative=request.POST.get("narrative", ""),
                 expenditures=[{"budget_line_id": r["line"], "item": r["item"], "amount": r["amount"]} for r in rows],
                 achieved={i.pk: request.POST.get(f"achieved_{i.pk}", "") for i in indicators},
-                receipts=receipts,
+                receipts=receipts, version=_version(request.POST),
                 resubmission_of=request.POST.get("resubmission_of") or None,
             )
+        except EditConflict as exc:
+            conflicts, version = exc.conflicts, exc.version
+            if receipts:
+                problems = [_("Choose the receipt files again: a browser does not keep chosen files "
+                              "after a refused form.")]
         except DomainError as exc:
             problems = exc.errors
             if receipts:
@@ -87,6 +102,7 @@ def reports(request, pk: int):
         "problems": problems, "kinds": ReportKind.choices, "post": request.POST,
         "reports": project.reports.select_related("resubmission").prefetch_related("expenditures__receipts"),
         "correcting": correcting,
+        "conflicts": conflicts, "version": version,
         "unlinked_receipts": project.attachments.filter(kind="receipt", expenditure__isnull=True),
         "milestones": project.milestones.all(),
         # A refused report shows every typed row and value again: nothing typed is lost.

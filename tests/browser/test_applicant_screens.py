@@ -1,0 +1,79 @@
+"""Every applicant page at 375 px: fits the screen, one money style, Chinese punctuation, no "---------".
+Screenshots land in test-artifacts/screenshots/applicant-375-*.png to be looked at."""
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from projects.states import State
+from tests.browser.conftest import fits_width, login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BARE_MONEY = re.compile(r"(?<![\d,.])\d{4,}\.\d{2}(?!\d)")  # 74000.00: money without thousands separators
+ASCII_COLON_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff\uff09]:")
+
+
+def _look(phone, path: str, name: str) -> None:
+    phone.goto(phone.base + path)
+    phone.wait_for_load_state("networkidle")
+    text = phone.inner_text("main")
+    assert phone.locator("main h1").count() >= 1, path
+    assert fits_width(phone), f"{path} scrolls sideways at 375 px"
+    assert not BARE_MONEY.findall(text), f"{path}: {BARE_MONEY.findall(text)}"
+    assert not ASCII_COLON_AFTER_CHINESE.findall(text), f"{path}: ASCII colon after a Chinese label"
+    assert "---------" not in phone.content(), path
+    screenshot(phone, f"applicant-375-{name}")
+
+
+def test_every_applicant_page_at_375_px(phone, world):
+    draft = world.draft()
+    org2, member2 = world.new_org()
+    cut = world.advance(world.draft(org2, member2, title="社区儿童托管"), State.PUBLICITY,
+                        approved_amount=Decimal("80000.00"))
+    org3, member3 = world.new_org()
+    running = world.advance(world.draft(org3, member3, title="邻里互助站"), State.IN_PROGRESS)
+    visits = {
+        world.member: [
+            ("/apply/", "dashboard"),
+            ("/apply/rounds/", "rounds"),
+            (f"/apply/rounds/{world.round.pk}/", "round"),
+            ("/apply/organization/", "organization"),
+            ("/apply/organization/bank-account/", "bank-account"),
+            (f"/apply/p/{draft.pk}/", "project"),
+            *[(f"/apply/p/{draft.pk}/edit/{code}/", f"section-{code}")
+              for code in ("basic", "need", "area", "plan", "indicators", "team", "budget")],
+            (f"/apply/p/{draft.pk}/edit/attachments/", "attachments"),
+            (f"/apply/p/{draft.pk}/submit/", "submit"),
+        ],
+        member2: [
+            (f"/apply/p/{cut.pk}/agreement/", "agreement-cut"),
+            (f"/apply/p/{cut.pk}/agreement/budget/", "revise-budget"),
+        ],
+        member3: [
+            ("/apply/", "dashboard-running"),
+            (f"/apply/p/{running.pk}/", "project-running"),
+            (f"/apply/p/{running.pk}/reports/", "reports"),
+            (f"/apply/p/{running.pk}/adjustment/", "adjustment"),
+        ],
+    }
+    for member, pages in visits.items():
+        phone.context.clear_cookies()
+        login(phone, member.username)
+        for path, name in pages:
+            _look(phone, path, name)
+
+
+def test_the_revise_budget_button_is_readable(page, world):
+    cut = world.advance(world.draft(), State.PUBLICITY, approved_amount=Decimal("80000.00"))
+    login(page, world.member.username)
+    page.goto(page.base + f"/apply/p/{cut.pk}/agreement/")
+    button = page.locator('[data-testid="revise-budget"]')
+    expect(button).to_be_visible()
+    color, background = button.evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
+    assert color != background, (color, background)
+    assert color == "rgb(255, 255, 255)"
+    headers = page.locator('[data-testid="tranches"] th').all_inner_texts()
+    assert headers == ["拨款期次", "比例（%）", "拨付条件", "金额（元）", "大写金额"]

@@ -1,0 +1,171 @@
+"""Nothing typed is lost, in Chromium: two tabs, an ended session, a refused budget row, an expired form."""
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import expect
+
+from projects.models import Project
+from projects.states import State
+from tests.browser.conftest import fits_width, login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STATUS = '[data-testid="save-status"]'
+
+
+def _section(page, project, code="basic"):
+    page.goto(page.base + f"/apply/p/{project.pk}/edit/{code}/")
+    page.wait_for_load_state("networkidle")
+
+
+def _saved(page):
+    expect(page.locator(STATUS)).to_contain_text("保存于")
+
+
+def test_two_tabs_never_overwrite_each_other(page, world):
+    project = world.draft()
+    login(page, world.member.username)
+    tab1, tab2 = page, page.context.new_page()
+    tab2.base = page.base
+    _section(tab1, project)
+    _section(tab2, project)
+
+    # tab 1 saves a new summary; tab 2, still showing the old one, changes only the title
+    tab1.fill("#id_summary", "第一个窗口：为高龄老人提供助餐、探访和健康讲座")
+    _saved(tab1)
+    tab2.fill("#id_title", "长者互助食堂（第二个窗口改名）")
+    _saved(tab2)
+    project.refresh_from_db()
+    assert project.title == "长者互助食堂（第二个窗口改名）"
+    assert project.summary == "第一个窗口：为高龄老人提供助餐、探访和健康讲座"  # not restored by tab 2
+    expect(tab2.locator("#id_summary")).to_have_value("第一个窗口：为高龄老人提供助餐、探访和健康讲座")
+
+    # now both change the summary: the later one sees both texts and chooses
+    tab1.fill("#id_summary", "第一个窗口的第二版简介")
+    _saved(tab1)
+    tab2.fill("#id_summary", "第二个窗口写的简介，不能丢")
+    conflict = tab2.locator('[data-testid="conflicts"]')
+    expect(conflict).to_be_visible()
+    expect(conflict.locator("[data-theirs]")).to_have_text("第一个窗口的第二版简介")
+    expect(conflict.locator("[data-yours]")).to_have_text("第二个窗口写的简介，不能丢")
+    expect(tab2.locator(STATUS)).to_contain_text("尚未保存")
+    tab2.set_viewport_size({"width": 375, "height": 812})
+    assert fits_width(tab2)
+    screenshot(tab2, "applicant-two-tab-conflict-375")
+    tab2.click('[data-testid="keep-mine"]')
+    _saved(tab2)
+    expect(conflict).to_be_hidden()
+    project.refresh_from_db()
+    assert project.summary == "第二个窗口写的简介，不能丢"
+    assert project.title == "长者互助食堂（第二个窗口改名）"
+
+    # the other way round: tab 1 takes theirs, its own text goes, the page shows the stored one
+    tab1.fill("#id_summary", "第一个窗口又改了一次")
+    expect(tab1.locator('[data-testid="conflicts"]')).to_be_visible()
+    tab1.click('[data-testid="take-theirs"]')
+    _saved(tab1)
+    expect(tab1.locator("#id_summary")).to_have_value("第二个窗口写的简介，不能丢")
+    project.refresh_from_db()
+    assert project.summary == "第二个窗口写的简介，不能丢"
+
+
+def test_session_ending_while_typing_loses_nothing(page, world):
+    project = world.draft()
+    login(page, world.member.username)
+    _section(page, project, "need")
+    Session.objects.all().delete()  # the session ends (idle limit, logout elsewhere) while the page is open
+
+    text = "辖区独居老人320人，其中80岁以上126人；助餐需求强烈。" * 3
+    page.fill("#id_need_analysis", text)
+    dialog = page.locator('[data-testid="relogin"]')
+    expect(dialog).to_be_visible()
+    expect(page.locator(STATUS)).to_contain_text("登录已失效")
+    assert "网络未连接" not in page.inner_text(STATUS)
+    kept = page.evaluate(f"localStorage.getItem('yc-draft:{project.pk}:need')")
+    assert kept and "独居老人320人" in kept
+    screenshot(page, "applicant-session-expired")
+
+    page.fill("#relogin-password", "wrong-password")
+    page.click('[data-testid="relogin-submit"]')
+    expect(dialog.locator("[data-relogin-error]")).to_be_visible()
+    expect(dialog).to_be_visible()
+    page.fill("#relogin-password", "pass-12345")
+    page.click('[data-testid="relogin-submit"]')
+    _saved(page)
+    expect(dialog).to_be_hidden()
+    project.refresh_from_db()
+    assert project.need_analysis == text
+    assert page.evaluate(f"localStorage.getItem('yc-draft:{project.pk}:need')") is None  # confirmed, then dropped
+    assert page.url.endswith(f"/apply/p/{project.pk}/edit/need/")  # never left the page
+
+    # Save (the button) after the session ended says the same, and saves after logging in again
+    Session.objects.all().delete()
+    page.fill("#id_target_group", "80岁以上独居老人及其照护者")
+    page.click('[data-testid="save"]')
+    expect(dialog).to_be_visible()
+    page.fill("#relogin-password", "pass-12345")
+    with page.expect_navigation():  # the button's own step: once saved, the page reloads
+        page.click('[data-testid="relogin-submit"]')
+    page.wait_for_load_state("networkidle")
+    project.refresh_from_db()
+    assert project.target_group == "80岁以上独居老人及其照护者"
+
+
+def test_a_refused_budget_row_stays_marked_and_is_not_counted(phone, world):
+    project = world.draft()
+    login(phone, world.member.username)
+    _section(phone, project, "budget")
+    total_before = phone.inner_text('[data-testid="budget-total"]')
+    rows = phone.locator("#budget-lines > .row")
+    count = rows.count()
+    phone.click('[data-testid="add-budget-line"]')
+    row = rows.nth(count)
+    row.locator('[name="b_category"]').select_option("labor")
+    row.locator('[name="b_item"]').fill("督导费")
+    row.locator('[name="b_unit_price"]').fill("12 000")
+    row.locator('[name="b_quantity"]').fill("1")
+    expect(row.locator('[data-col="unit_price"].refused-cell .cell-error')).to_contain_text("不能有空格")
+    expect(phone.locator(STATUS)).to_contain_text("尚未全部保存")
+    assert "保存于" not in phone.inner_text(STATUS)
+    # the preview parses as the server does: the refused row counts nowhere
+    assert phone.inner_text('[data-testid="budget-total"]') == total_before
+    assert fits_width(phone)
+    screenshot(phone, "applicant-budget-refused-row-375")
+
+    phone.goto(phone.base + f"/apply/p/{project.pk}/")  # leave the page, come back
+    _section(phone, project, "budget")
+    row = phone.locator("#budget-lines > .row").nth(count)
+    expect(row.locator('[name="b_unit_price"]')).to_have_value("12 000")
+    expect(row.locator('[data-col="unit_price"]')).to_have_class("refused-cell")
+    row.locator('[name="b_unit_price"]').fill("12000")
+    _saved(phone)
+    project = Project.objects.get(pk=project.pk)
+    assert "budget" not in project.refused_rows
+    assert project.budget_lines.filter(item="督导费", unit_price=12000).exists()
+
+
+def test_an_expired_report_form_is_shown_again_with_the_typed_text(page, world):
+    project = world.advance(world.draft(), State.IN_PROGRESS)
+    login(page, world.member.username)
+    page.goto(page.base + f"/apply/p/{project.pk}/reports/")
+    narrative = "本季度开展助餐服务60天，探访独居老人240人次。\n志愿者招募顺利。"
+    page.fill("#id_narrative", narrative)
+    # the page was left open while the token changed (a new login elsewhere, an expired cookie)
+    page.context.add_cookies([{"name": "csrftoken", "value": "x" * 32, "url": page.base}])
+    page.click('[data-testid="submit-report"]')
+    expect(page.locator('[data-testid="csrf-expired"]')).to_have_text("页面已过期，请重新提交")
+    expect(page.locator('textarea[name="narrative"]')).to_have_value(narrative)
+    screenshot(page, "csrf-expired-report")
+    page.click('[data-testid="resubmit"]')
+    expect(page.locator(".msg.success")).to_be_visible()
+    assert project.reports.get().narrative.replace("\r\n", "\n") == narrative  # a textarea posts CRLF
+
+
+def test_autosave_renews_an_expired_token_and_saves(page, world):
+    project = world.draft()
+    login(page, world.member.username)
+    _section(page, project, "team")
+    page.context.add_cookies([{"name": "csrftoken", "value": "y" * 32, "url": page.base}])
+    page.fill("#id_team", "社工4名，志愿者25名，督导1名")
+    _saved(page)
+    project.refresh_from_db()
+    assert project.team == "社工4名，志愿者25名，督导1名"
