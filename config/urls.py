@@ -19,6 +19,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     # One namespace for the jobs pages (documents) and the agreement pages (projects) that start them.
     path("jobs/", include((job_urls + agreement_urls, "documents"))),
+    path("organizations/", include("grants.urls")),
     path("holidays/", holidays.holidays, name="holidays"),
     path("holidays/<int:pk>/delete/", holidays.delete_holiday, name="holidays_delete"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,8 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core import bank, storage
+from core.calendar import today as shanghai_today
 from grants import defaults
-from grants.rules import credit_code
+from grants.rules import credit_code, organization_facts
 from grants.rules.budget import CATEGORIES, forbidden_setting_errors
 from grants.rules.rubric import rubric_errors
 from grants.rules.tranches import template_errors
@@ -135,6 +136,11 @@ class Organization(models.Model):
             )
         if self.rating and not self.rating_valid_until:
             errors.setdefault("rating_valid_until", []).append("填写评估等级时须填写有效期")
+        for problem in (organization_facts.name_problems(self.name)
+                        + organization_facts.registration_date_problems(self.registration_date, shanghai_today())
+                        + organization_facts.rating_expiry_problems(self.rating, self.rating_valid_until,
+                                                                    self.registration_date)):
+            errors.setdefault(problem.field, []).append(problem.message)
         if errors:
             raise ValidationError(errors)
 
@@ -368,3 +374,4 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}".strip()
+from grants.organization_changes import OrganizationChangeRequest, OrganizationEvent, OrganizationVerification  # noqa: E402,F401

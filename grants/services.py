@@ -12,6 +12,7 @@ from core.uploads import safe_name, sniff
 from core.validation import model_problems, single_line_problems
 from grants.errors import GrantsError
 from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization, WorkingDayOverride
+from grants.organization_services import note_registration
 
 
 def _require_officer(actor, what: str) -> None:
@@ -197,6 +198,7 @@ def register_organization(*, actor, organization: Organization, username: str, p
             organization.rating_certificate.save(name, ContentFile(data), save=False)
         organization.save()
         Membership.objects.create(organization=organization, user=user, is_manager=True)
+        note_registration(organization=organization)
     return user
 
 
