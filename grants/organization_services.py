@@ -137,6 +137,7 @@ def _evidence(uploaded_file) -> tuple[str, bytes]:
 def _candidate_problems(org: Organization, values: dict) -> list[str]:
     """The record as it would be after the change, checked by every model rule."""
     candidate = Organization(**{f.attname: getattr(org, f.attname) for f in org._meta.concrete_fields})
+    candidate._state.adding = False  # the same row: its own name and code are not "taken"
     for name, value in values.items():
         setattr(candidate, name, value)
     if candidate.rating and not candidate.rating_valid_until:

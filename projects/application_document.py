@@ -18,6 +18,12 @@ def _size(n: int) -> str:
     return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, n // 1024)} KB"
 
 
+def _number(value: Decimal) -> str:
+    """12.00 → "12", 2.50 → "2.5"; never "1E+1"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def extra_answers(project: Project) -> list[dict]:
     """Answers to the round's extra questions, as filed: the hook for the per-round questions of the
     round designer. Its submission snapshot (projects.services.drafting.snapshot) carries them under
@@ -39,7 +45,7 @@ def _budget(project: Project) -> dict:
             cofund += line.amount
         lines.append({"category": str(Category(line.category).label) if line.category in Category.values else "",
                       "item": line.item, "unit_price": format_yuan(line.unit_price),
-                      "quantity": f"{line.quantity.normalize():f}", "amount": format_yuan(line.amount),
+                      "quantity": _number(line.quantity), "amount": format_yuan(line.amount),
                       "source": str(Source(line.source).label) if line.source in Source.values else "",
                       "explanation": line.explanation})
     return {"lines": lines, "grant": format_yuan(grant), "cofund": format_yuan(cofund),

@@ -148,3 +148,4 @@ class AssignmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} 自动分配 #{self.pk}"
+from reviewers.objections import Objection  # noqa: E402,F401

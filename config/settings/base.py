@@ -237,3 +237,6 @@ YICHUANG_PUBLICITY_CONTACT = {
     "address": env("YICHUANG_PUBLICITY_ADDRESS", "XX市XX区XX路1号"),
     "email": env("YICHUANG_PUBLICITY_EMAIL", ""),
 }
+
+# Online objections to a 公示 per client address (accounts.ratelimit).
+OBJECTION_RATE = env("OBJECTION_RATE", "5/h")
