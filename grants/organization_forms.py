@@ -10,7 +10,7 @@ EVIDENCE_HELP = _("A scan of the certificate or decision (PDF, JPG or PNG).")
 
 
 class ContactForm(forms.Form):
-    address = forms.CharField(label=_("Address"), max_length=200, required=False, validators=[validate_single_line])
+    address = forms.CharField(label=_("Office address"), max_length=200, required=False, validators=[validate_single_line])
     contact_name = forms.CharField(label=_("Contact person"), max_length=50, validators=[validate_single_line])
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, validators=[validate_single_line],
                                     widget=forms.TextInput(attrs={"type": "tel"}))

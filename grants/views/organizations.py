@@ -13,8 +13,8 @@ from grants.errors import GrantsError
 from grants.forms import DISTRICTS, MemberForm, RegistrationForm
 from grants.models import Membership, Organization
 from grants.organization_changes import ChangeRequestState, OrganizationChangeRequest
-from grants.organization_forms import ContactForm, RatingChangeForm, RegistrationChangeForm
 from grants.organization_display import change_rows
+from grants.organization_forms import ContactForm, RatingChangeForm, RegistrationChangeForm
 from grants.rules import credit_code
 
 

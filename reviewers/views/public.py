@@ -29,8 +29,9 @@ def _notice(pk) -> dict:
     return {"round": round, "rows": rows, "today": today, "projects": projects,
             "open_for_objection": open_for_objection,
             "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
-            "start": min((p.publicity_start for p in projects), default=None),
-            "end": max((p.publicity_end for p in projects), default=None)}
+            # The notice running now: its own dates, not those of earlier notices of signed projects.
+            "start": min((p.publicity_start for p in open_for_objection or projects), default=None),
+            "end": max((p.publicity_end for p in open_for_objection or projects), default=None)}
 
 
 def publicity(request, round_id):

@@ -3,10 +3,9 @@ reports, indicator results; nothing before signing, nothing private."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects import services
 from projects.models import Indicator

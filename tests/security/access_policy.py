@@ -9,8 +9,8 @@ all of them the same way (only is_staff users get in).
 A new URL pattern fails the matrix until it is added here.
 """
 from collections.abc import Callable
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
