@@ -51,7 +51,7 @@ def register(request):
         (_("Your login"), "", ["username", "email", "display_name", "password1", "password2"]),
     ]
     return render(request, "applicant/register.html", {
-        "form": form, "districts": DISTRICTS,
+        "form": form, "districts": DISTRICTS, "verification_required": organization_services.verification_required(),
         "groups": [(title, note, [form[n] for n in names]) for title, note, names in groups],
     })
 

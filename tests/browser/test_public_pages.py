@@ -108,3 +108,38 @@ def test_application_pdf_downloads_from_view_the_application(page, phone, settin
     screenshot(phone, "applicant-organization-rating-open-375")
     page.goto(page.base + "/apply/organization/")
     screenshot(page, "applicant-organization-1280")
+
+
+def test_rating_correction_goes_to_the_officer_and_back(page, phone, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = World()
+    phone.goto(phone.base + "/apply/register/")
+    assert fits_width(phone)
+    screenshot(phone, "public-register-375")
+
+    login(phone, world.member.username)
+    phone.goto(phone.base + "/apply/organization/")
+    phone.click("[data-testid=rating-change] summary")
+    phone.select_option("#id_rating-rating", "5")
+    phone.fill("#id_rating-rating_valid_until", "2031-05-31")
+    phone.set_input_files("#id_rating-evidence", files=[{"name": "5A证书.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    phone.fill("#id_rating-reason", "2026年度评估结果为5A")
+    phone.click("[data-testid=rating-change] button[type=submit]")
+    expect(phone.locator("[data-testid=change-request][data-state=pending]")).to_contain_text("5A")
+    assert fits_width(phone)
+    screenshot(phone, "applicant-organization-request-375")
+
+    login(page, world.officer.username)
+    page.goto(page.base + "/organizations/")
+    card = page.locator("[data-testid=pending-change]")
+    expect(card).to_contain_text(world.org.name)
+    expect(card).to_contain_text("5A证书.pdf")
+    screenshot(page, "officer-organization-records-1280")
+    card.locator("button[value=approve]").click()
+    expect(page.locator("[data-testid=pending-change]")).to_have_count(0)
+    world.org.refresh_from_db()
+    assert world.org.rating == 5 and world.org.rating_certificate_name == "5A证书.pdf"
+
+    phone.goto(phone.base + "/apply/organization/")
+    expect(phone.locator("[data-testid=change-request][data-state=approved]")).to_be_visible()
+    expect(phone.locator("[data-testid=org-facts]")).to_contain_text("5A")
