@@ -13,7 +13,7 @@ from grants.errors import GrantsError
 from grants.forms import DISTRICTS, MemberForm, RegistrationForm
 from grants.models import Membership, Organization
 from grants.organization_changes import ChangeRequestState, OrganizationChangeRequest
-from grants.organization_display import change_rows
+from grants.organization_display import change_rows, history_rows
 from grants.organization_forms import ContactForm, RatingChangeForm, RegistrationChangeForm
 from grants.rules import credit_code
 
@@ -141,4 +141,5 @@ def organization(request):
         "pending_kinds": {r.kind for r in requests if r.state == ChangeRequestState.PENDING},
         "verification_required": organization_services.verification_required(),
         "verified": organization_services.is_verified(org.pk),
+        "history": history_rows(org.events.select_related("actor")[:15]),
     })

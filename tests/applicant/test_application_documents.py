@@ -7,6 +7,7 @@ from django.urls import reverse
 from projects import services
 from projects.models import ProjectEvent
 from projects.receipts import SubmissionReceipt
+from projects.services.audit import log_event
 from projects.states import State
 from tests.builders import World
 from tests.documents.pdfcheck import pdf_text
@@ -88,3 +89,15 @@ def test_documents_are_the_owners_only(world, name):
         assert _login(user).get(url).status_code == 404, user.role
     assert Client().get(url).status_code == 302  # anonymous: to the login page
     assert _login(world.member).get(url).status_code == 200
+
+
+def test_extra_question_answers_of_the_filed_version_are_shown(world):
+    """The round designer's per-round questions reach the 申报书 through the submission snapshot."""
+    project = world.advance(world.draft(), State.SUBMITTED)
+    event = ProjectEvent.objects.get(project=project, action="submit")
+    assert "answers" not in event.data["snapshot"] or event.data["snapshot"]["answers"] is not None
+    log_event(project=project, actor=world.member, action="submit",
+              data={**event.data, "snapshot": {**event.data["snapshot"],
+                                               "answers": [{"question": "是否有志愿者团队", "answer": "有，32人"}]}})
+    body = _login(world.member).get(reverse("applicant:application", args=[project.pk])).content.decode()
+    assert "补充问题" in body and "是否有志愿者团队" in body and "有，32人" in body

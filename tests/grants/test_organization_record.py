@@ -41,6 +41,8 @@ def test_contact_is_saved_at_once_and_audited_before_after(world):
     event = OrganizationEvent.objects.get(organization=org, action="contact_changed")
     assert event.actor == world.member and event.before["contact_phone"] == old_phone
     assert event.after["contact_phone"] == "0577-88886666"
+    history = _login(world.member).get(reverse("applicant:organization")).content.decode()
+    assert f"{old_phone} → 0577-88886666" in history
 
 
 def test_contact_refuses_control_characters_and_keeps_the_typed_text(world):

@@ -11,6 +11,7 @@ from projects import services
 from projects.states import State
 from reviewers.objections import Objection
 from tests.builders import PDF, World
+from tests.documents.pdfcheck import pdf_text
 
 
 @pytest.fixture
@@ -100,3 +101,8 @@ def test_the_queue_is_the_officers_only(world, in_notice):
         client.post(reverse("reviewers:objection_answer", args=[objection.pk]), {"answer": "x"})
     objection.refresh_from_db()
     assert objection.state == "received"
+
+
+def test_the_publicity_pdf_names_the_issuer_and_contact(world, in_notice, settings):
+    text = "".join(pdf_text(Client().get(reverse("reviewers:publicity_pdf", args=[world.round.pk])).content).split())
+    assert settings.YICHUANG_FUNDER_NAME in text and settings.YICHUANG_PUBLICITY_CONTACT["phone"] in text
