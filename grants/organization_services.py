@@ -32,7 +32,7 @@ from grants.organization_changes import (
 )
 
 CONTACT_FIELDS = ("address", "contact_name", "contact_phone")
-CHANGE_FIELDS = {
+CHANGE_FIELDS: dict[str, tuple[str, ...]] = {
     ChangeKind.RATING: ("rating", "rating_valid_until"),
     ChangeKind.REGISTRATION: ("credit_code", "org_type", "registration_date", "district"),
 }

@@ -66,7 +66,7 @@ def application_context(project: Project) -> dict:
             "organization": {
                 "name": org.name, "credit_code": org.credit_code or "", "type": str(org.get_org_type_display()),
                 "address": org.address, "contact": org.contact_name, "phone": org.contact_phone,
-                "rating": org.get_rating_display() or "", "host": org.host.name if org.host_id else "",
+                "rating": org.get_rating_display() or "", "host": org.host.name if org.host is not None else "",
             },
             "basic": {
                 "domain": str(DOMAINS.get(project.domain, "")) if project.domain else "",

@@ -17,7 +17,9 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, projects=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].choices = [("", _("Choose a project"))] + [
+        field = self.fields["project"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Choose a project"))] + [
             (p.pk, f"{p.code} {p.title}（{p.organization.name}）") for p in projects]
 
 

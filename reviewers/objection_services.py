@@ -85,7 +85,7 @@ def file_objection(*, actor, round_id: int, project_id: int | None, name: str, p
             checked = check_file(evidence, allowed=EVIDENCE_TYPES)
         except ProjectError as exc:
             problems += [f"证明材料：{p}" for p in exc.errors]
-    if problems:
+    if problems or project is None:
         raise ReviewError(problems)
     with transaction.atomic():
         objection = Objection(round_id=round_id, project=project, name=name, phone=phone, email=email,

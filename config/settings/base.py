@@ -239,4 +239,4 @@ YICHUANG_PUBLICITY_CONTACT = {
 }
 
 # Online objections to a 公示 per client address (accounts.ratelimit).
-OBJECTION_RATE = env("OBJECTION_RATE", "5/h")
+OBJECTION_RATE = env("OBJECTION_RATE") or "5/h"

@@ -56,7 +56,7 @@ def evidence(request, pk: int):
     if objection is None:
         raise Http404
     response = FileResponse(objection.evidence.open("rb"), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, objection.evidence_name)
+    response["Content-Disposition"] = content_disposition_header(True, objection.evidence_name) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -38,7 +38,7 @@ def publicity(request, round_id):
     return render(request, "reviewers/publicity.html", _notice(round_id))
 
 
-@rate_limit("objection", settings.OBJECTION_RATE, methods=("POST",))
+@rate_limit("objection", str(settings.OBJECTION_RATE), methods=("POST",))
 def objection(request, round_id):
     """Anyone may object online while a project is in notice; five objections an hour per address."""
     notice = _notice(round_id)
