@@ -9,16 +9,17 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
+from core import storage
 from documents.fonts import cjk_families
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,15 @@ def check_broker() -> None:
 
 
 def check_media() -> None:
-    root = Path(settings.MEDIA_ROOT)
-    probe = root / f".readyz-{os.getpid()}-{uuid.uuid4().hex}"
-    root.mkdir(parents=True, exist_ok=True)
-    probe.write_bytes(b"ok")
-    probe.unlink()
+    """A file can be written, read back and removed in the storage uploads go to (disk or object store)."""
+    store = storage.protected()
+    probe = store.save(f"readyz/{os.getpid()}-{uuid.uuid4().hex}", ContentFile(b"ok"))
+    try:
+        with store.open(probe, "rb") as fh:
+            if fh.read() != b"ok":
+                raise OSError("media storage returned other content than was written")
+    finally:
+        store.delete(probe)
 
 
 def check_fonts() -> None:

@@ -1,18 +1,18 @@
 """Background jobs: one row per long operation, with its progress, result file and audit trail."""
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
+from core import storage
 from core.fsm import Machine, Transition
 
 
-def job_storage() -> FileSystemStorage:
-    # Results hold bank accounts and signed amounts: under MEDIA_ROOT, served only by the
-    # permission-checked download view, never by the static/media web server. No explicit location:
-    # the storage then follows MEDIA_ROOT even when a test overrides it.
-    return FileSystemStorage()
+def job_storage() -> Storage:
+    # Results hold bank accounts and signed amounts: the "results" storage (core/storage.py), served
+    # only by the permission-checked download view, never by a static/media web server.
+    return storage.results()
 
 
 class JobState(models.TextChoices):

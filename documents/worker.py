@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from documents.errors import DocumentsError
 from documents.kinds import get_kind
-from documents.models import Job, JobEvent, JobState
-from documents.runs import RESULT_MODE, JobLost, JobRun, job_dir, lease_seconds
+from documents.models import Job, JobEvent, JobState, job_storage
+from documents.runs import JobLost, JobRun, job_dir, lease_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -91,33 +91,41 @@ def claim_job(*, job_id: int, now: datetime | None = None) -> Claim | None:
         return Claim(job, job.attempt)
 
 
-def _final_relative_path(job: Job, name: str) -> str:
+def _final_name(job_id: int, attempt: int, name: str) -> str:
     suffix = Path(name).suffix.lower()
-    return f"jobs/{job.pk}/result{suffix if suffix.isascii() else ''}"
+    return f"jobs/{job_id}/result-{attempt}{suffix if suffix.isascii() else ''}"
 
 
 def complete_job(*, job_id: int, attempt: int, produced: Path, name: str) -> Job:
-    """Moves the finished file into place and marks the job done, under the row lock."""
+    """Stores the finished file and marks the job done, under the row lock. The upload (to disk or an
+    object store) happens before the lock is taken; a runner that lost the job removes its upload."""
+    store = job_storage()
+    with open(produced, "rb") as fh:
+        stored = store.save(_final_name(job_id, attempt, name), File(fh))
+    produced.unlink(missing_ok=True)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
-        if job.state != JobState.RUNNING or job.attempt != attempt:
-            produced.unlink(missing_ok=True)
-            raise JobLost(job_id)
-        relative = _final_relative_path(job, name)
-        os.chmod(produced, RESULT_MODE)  # whatever wrote it, and whatever the umask
-        os.replace(produced, Path(settings.MEDIA_ROOT) / relative)
-        job.finish()
-        job.result.name = relative
-        job.result_name = name
-        job.progress_done = job.progress_total
-        job.finished_at = timezone.now()
-        job.lease_until = None
-        job.error = ""
-        job.save()
-        record_event(job, "done")
-        work = job_dir(job.pk) / "work"
-        transaction.on_commit(lambda: shutil.rmtree(work, ignore_errors=True))
+        lost = job.state != JobState.RUNNING or job.attempt != attempt
+        if not lost:
+            _finish(job, stored=stored, name=name)
+    if lost:
+        store.delete(stored)
+        raise JobLost(job_id)
     return job
+
+
+def _finish(job: Job, *, stored: str, name: str) -> None:
+    job.finish()
+    job.result.name = stored
+    job.result_name = name
+    job.progress_done = job.progress_total
+    job.finished_at = timezone.now()
+    job.lease_until = None
+    job.error = ""
+    job.save()
+    record_event(job, "done")
+    work = job_dir(job.pk) / "work"
+    transaction.on_commit(lambda: shutil.rmtree(work, ignore_errors=True))
 
 
 def fail_job(*, job_id: int, error: str, attempt: int | None = None) -> Job | None:

@@ -7,9 +7,13 @@ import shutil
 import tarfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.core.management.base import CommandError
+
+from core.storage import walk
 
 
 def pg_tool(name: str) -> str:
@@ -30,12 +34,12 @@ def pg_env(db: dict) -> dict:
 
 
 # ---------------------------------------------------------------- media files and the manifest
-# A backup is the database file plus, next to it, `<file>.media.tar` (every file under MEDIA_ROOT
-# the database may name: attachments, signed agreements, certificates, job results) and
-# `<file>.manifest.json` (path, size and SHA-256 of the database file and of every media file).
-# Restore checks the database file against the manifest before loading it and every media file
-# after unpacking. Not encrypted: no well-kept encryption library is installed here; keep backups
-# on an encrypted volume (or pipe them through gpg) until one is.
+# A backup is the database file plus, next to it, `<file>.media.tar` (every stored file the database
+# may name: attachments, signed agreements, certificates, job results, read through the storage API so
+# an object store is backed up like a disk) and `<file>.manifest.json` (path, size and SHA-256 of the
+# database file and of every media file). Restore checks the database file against the manifest before
+# loading it and every media file after writing it back. Not encrypted: no well-kept encryption library
+# is installed here; keep backups on an encrypted volume (or pipe them through gpg) until one is.
 
 MEDIA_SUFFIX = ".media.tar"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -44,37 +48,28 @@ SKIPPED_TOP = {"published"}
 CHUNK = 1024 * 1024
 
 
+def _sha256_of(fh) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    for block in iter(lambda: fh.read(CHUNK), b""):
+        digest.update(block)
+        size += len(block)
+    return size, digest.hexdigest()
+
+
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return _sha256_of(fh)[1]
 
 
-def _skipped(relative: Path) -> bool:
-    parts = relative.parts
-    return (parts[0] in SKIPPED_TOP or relative.name.startswith(".")
+def _skipped(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return (parts[0] in SKIPPED_TOP or parts[-1].startswith(".")
             or (len(parts) >= 3 and parts[0] == "jobs" and parts[2] == "work"))
 
 
-def media_files(root: Path) -> list[Path]:
-    """Relative paths of the files to back up, sorted (symlinks are not followed)."""
-    if not root.is_dir():
-        return []
-    found = []
-    for dirpath, _dirnames, filenames in os.walk(root):
-        for name in filenames:
-            full = Path(dirpath) / name
-            relative = full.relative_to(root)
-            if full.is_file() and not full.is_symlink() and not _skipped(relative):
-                found.append(relative)
-    return sorted(found)
-
-
-def entry(root: Path, relative: Path) -> dict:
-    full = root / relative
-    return {"path": relative.as_posix(), "size": full.stat().st_size, "sha256": sha256_file(full)}
+def media_files(store: Storage) -> list[str]:
+    """Names of the stored files to back up, sorted."""
+    return [name for name in walk(store) if not _skipped(name)]
 
 
 def companions(database_file: Path) -> tuple[Path, Path]:
@@ -82,14 +77,19 @@ def companions(database_file: Path) -> tuple[Path, Path]:
             database_file.with_name(database_file.name + MANIFEST_SUFFIX))
 
 
-def write_media(database_file: Path, media_root: Path) -> dict:
+def write_media(database_file: Path, store: Storage) -> dict:
     """Writes the media tar and the manifest next to `database_file`; returns the manifest."""
     tar_path, manifest_path = companions(database_file)
     files = []
     with tarfile.open(tar_path, "w") as tar:
-        for relative in media_files(media_root):
-            files.append(entry(media_root, relative))
-            tar.add(media_root / relative, arcname=relative.as_posix(), recursive=False)
+        for name in media_files(store):
+            with store.open(name, "rb") as fh:
+                size, digest = _sha256_of(fh)
+                fh.seek(0)
+                info = tarfile.TarInfo(name)
+                info.size, info.mode = size, 0o600
+                tar.addfile(info, fh)
+            files.append({"path": name, "size": size, "sha256": digest})
     manifest = {
         "format": 1,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -118,11 +118,22 @@ def database_matches(database_file: Path, manifest: dict) -> bool:
     return database_file.stat().st_size == expected["size"] and sha256_file(database_file) == expected["sha256"]
 
 
-def unpack_media(database_file: Path, media_root: Path) -> None:
+def unpack_media(database_file: Path, store: Storage, *, results_store: Storage | None = None) -> None:
+    """Writes every archived file back under its own name (replacing what is there); job results go
+    to `results_store` (kept readable by the application's user only)."""
     tar_path, _ = companions(database_file)
-    media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(tar_path, "r") as tar:
-        tar.extractall(media_root, filter="data")  # no absolute paths, no `..`, no device files
+        for member in tar:
+            name = PurePosixPath(member.name)
+            if not member.isfile() or name.is_absolute() or ".." in name.parts:
+                continue  # no absolute paths, no `..`, no links or device files
+            source = tar.extractfile(member)
+            if source is None:
+                continue
+            target = results_store if results_store is not None and name.parts[0] == "jobs" else store
+            if target.exists(member.name):
+                target.delete(member.name)
+            target.save(member.name, File(source))
 
 
 @dataclass
@@ -136,16 +147,17 @@ class Verification:
         return not self.missing and not self.mismatched
 
 
-def verify_media(manifest: dict, media_root: Path) -> Verification:
-    """Every file of the manifest present under media_root with its size and checksum."""
+def verify_media(manifest: dict, store: Storage) -> Verification:
+    """Every file of the manifest present in the storage with its size and checksum."""
     result = Verification()
     for item in manifest["media"]["files"]:
         result.checked += 1
-        full = media_root / item["path"]
-        if not full.is_file():
+        if not store.exists(item["path"]):
             result.missing.append(item["path"])
-        elif full.stat().st_size != item["size"] or sha256_file(full) != item["sha256"]:
-            result.mismatched.append(item["path"])
+            continue
+        with store.open(item["path"], "rb") as fh:
+            if _sha256_of(fh) != (item["size"], item["sha256"]):
+                result.mismatched.append(item["path"])
     return result
 
 

@@ -35,8 +35,8 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db import models as djmodels
@@ -44,6 +44,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core import storage
 from core.calendar import SHANGHAI, add_working_days, today
 from core.money import format_yuan
 from finance.models import (
@@ -368,10 +369,9 @@ class ScaleBuilder:
         return self.round
 
     def _shared_pdf(self) -> None:
-        path = settings.MEDIA_ROOT / SHARED_PDF
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_bytes(PDF_BYTES)
+        store = storage.protected()
+        if not store.exists(SHARED_PDF):
+            store.save(SHARED_PDF, ContentFile(PDF_BYTES))
 
     # -------------------------------------------------------- projects
 

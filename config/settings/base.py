@@ -163,6 +163,42 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 PROTECTED_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+
+def file_storages(staticfiles_backend: str, bucket: str | None) -> dict:
+    """Django's STORAGES: the aliases of core/storage.py on this server's disk, or in an S3-compatible
+    object store (django-storages) when S3_BUCKET is set, which several web servers and workers share.
+    Credentials come from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (or the usual AWS_* variables)."""
+    staticfiles = {"BACKEND": staticfiles_backend}
+    if not bucket:
+        disk = "django.core.files.storage.FileSystemStorage"
+        return {
+            "default": {"BACKEND": disk},
+            "protected": {"BACKEND": disk},
+            # bank accounts and signed amounts: readable by the application's user only
+            "results": {"BACKEND": disk, "OPTIONS": {"file_permissions_mode": 0o600}},
+            "staticfiles": staticfiles,
+        }
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": env("S3_ENDPOINT_URL") or None,
+        "region_name": env("S3_REGION") or None,
+        "access_key": env("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+        "default_acl": "private",  # never public: every file is served through a permission-checked view
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    s3 = "storages.backends.s3.S3Storage"
+    return {
+        "default": {"BACKEND": s3, "OPTIONS": {**options, "location": "media"}},
+        "protected": {"BACKEND": s3, "OPTIONS": {**options, "location": "media"}},
+        "results": {"BACKEND": s3, "OPTIONS": {**options, "location": "media"}},
+        "staticfiles": staticfiles,
+    }
+
+
+STORAGES = file_storages("django.contrib.staticfiles.storage.StaticFilesStorage", env("S3_BUCKET"))
 # The largest legitimate form is a budget of several hundred rows (6 fields a row); beyond this, and
 # beyond the body size, Django answers 400 with core.error_pages' Chinese page.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(env("DATA_UPLOAD_MAX_NUMBER_FIELDS", "5000"))

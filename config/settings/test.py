@@ -2,7 +2,7 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, file_storages
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -12,10 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # a worker started by a test writes where its test reads. tests/conftest.py removes the folder at the end.
 TEST_RUN = os.environ.setdefault("YICHUANG_TEST_RUN", str(os.getpid()))
 MEDIA_ROOT = BASE_DIR / "var" / "test-media" / f"{TEST_RUN}-{env('PYTEST_XDIST_WORKER') or 'main'}"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# On disk even when S3_BUCKET is set: tests/storage/ switch to the object store themselves (.ci/run starts
+# a local S3-compatible server and sets S3_TEST_ENDPOINT_URL for them).
+STORAGES = file_storages("django.contrib.staticfiles.storage.StaticFilesStorage", None)
 ALLOWED_HOSTS = ["*"]
 DEBUG = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": env("LOG_LEVEL", "ERROR")}}

@@ -1,14 +1,14 @@
 """公示 of a round for the public: no login; only what the notice publishes, who publishes it and whom to
 contact; and the online objection form."""
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from accounts.client import client_address
 from accounts.ratelimit import rate_limit
 from core import calendar
-from documents.published import cached_pdf
+from documents.published import cached_pdf, open_published
 from reviewers import objection_services, selectors
 from reviewers.errors import ReviewError
 from reviewers.objection_forms import ObjectionForm
@@ -72,7 +72,6 @@ def publicity_pdf(request, round_id):
     notice = _notice(round_id)
     notice["round_name"] = notice["round"].name
     html = render_to_string("reviewers/publicity_print.html", notice)
-    path = cached_pdf(f"publicity-{notice['round'].pk}", html)
-    response = HttpResponse(path.read_bytes(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="publicity-{notice["round"].code}.pdf"'
-    return response
+    stored = cached_pdf(f"publicity-{notice['round'].pk}", html)
+    return FileResponse(open_published(stored), content_type="application/pdf", as_attachment=True,
+                        filename=f"publicity-{notice['round'].code}.pdf")

@@ -1,6 +1,4 @@
 """Twenty finance officers record the same payment at the same moment: exactly one wins."""
-import threading
-import time
 from datetime import date
 from unittest import mock
 
@@ -14,6 +12,7 @@ from finance.models import LedgerEntry, LedgerKind, Payment, TrancheState
 from tests.builders import World
 from tests.factories import UserFactory
 from tests.finance.conftest import approved_batch, signed
+from tests.races import race, slowed
 
 pytestmark = [
     pytest.mark.postgres,
@@ -24,38 +23,8 @@ pytestmark = [
 THREADS = 20
 
 
-def race(calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
-
-
-def slowed(function):
-    """Holds the row lock a little longer, so every other thread surely arrives and waits on it."""
-    def wrapper(*args, **kwargs):
-        time.sleep(0.05)
-        return function(*args, **kwargs)
-    return wrapper
-
-
 def pay_all_at_once(tranche_id, users):
-    with mock.patch("finance.services._pay_locked", slowed(services._pay_locked)):
+    with mock.patch("finance.services._pay_locked", slowed(services._pay_locked, 0.05)):
         return race([
             lambda u=u: services.record_payment(actor=u, tranche_id=tranche_id, paid_on=date(2026, 3, 2),
                                                 bank_reference=f"REF-{u.pk}")

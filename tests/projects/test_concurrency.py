@@ -1,6 +1,4 @@
 """Two people pulling the same lever at the same moment: the row lock lets exactly one through."""
-import threading
-import time
 from decimal import Decimal
 from unittest import mock
 
@@ -13,6 +11,7 @@ from projects.errors import ProjectError
 from projects.models import Project, ProjectEvent
 from projects.states import State
 from tests.builders import World
+from tests.races import race, slowed
 
 pytestmark = [
     pytest.mark.postgres,
@@ -20,38 +19,6 @@ pytestmark = [
                        reason="needs PostgreSQL: SELECT ... FOR UPDATE row locks between concurrent connections"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def race(*calls):
-    """Runs the calls in parallel threads released together; returns each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
-            outcomes[index] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return outcomes
-
-
-def slowed(function):
-    """The guard holds the row lock a little longer, so the other thread surely arrives and waits."""
-    def wrapper(*args, **kwargs):
-        time.sleep(0.3)
-        return function(*args, **kwargs)
-
-    return wrapper
 
 
 def split(outcomes):
@@ -65,8 +32,8 @@ def test_two_officers_approving_the_same_project_at_once():
     project = world.advance(world.draft(), State.REVIEWED)
     approve = lambda: services.approve_project(  # noqa: E731
         actor=world.officer, project_id=project.pk, approved_amount="100000.00")
-    with mock.patch.object(guards, "decision", slowed(guards.decision)):
-        outcomes = race(approve, approve)
+    with mock.patch.object(guards, "decision", slowed(guards.decision, 0.3)):
+        outcomes = race([approve, approve], join_timeout=30)
     won, lost = split(outcomes)
     assert len(won) == 1 and len(lost) == 1, outcomes
     assert type(lost[0]) is ProjectError
@@ -79,8 +46,8 @@ def test_an_applicant_double_clicking_submit():
     world = World()
     project = world.draft()
     submit = lambda: services.submit_project(actor=world.member, project_id=project.pk)  # noqa: E731
-    with mock.patch.object(guards, "submission", slowed(guards.submission)):
-        outcomes = race(submit, submit)
+    with mock.patch.object(guards, "submission", slowed(guards.submission, 0.3)):
+        outcomes = race([submit, submit], join_timeout=30)
     won, lost = split(outcomes)
     assert len(won) == 1 and len(lost) == 1, outcomes
     assert type(lost[0]) is ProjectError
@@ -103,8 +70,8 @@ def test_two_approvals_racing_for_the_last_of_the_pot():
                                                  comment="按评审排名和资金池余额资助")
         for p in (first, second)
     ]
-    with mock.patch.object(guards, "decision", slowed(guards.decision)):
-        outcomes = race(*approvals)
+    with mock.patch.object(guards, "decision", slowed(guards.decision, 0.3)):
+        outcomes = race(approvals, join_timeout=30)
     won, lost = split(outcomes)
     assert len(won) == 1 and len(lost) == 1, outcomes
     assert type(lost[0]) is ProjectError and lost[0].message.startswith("资金池不足")

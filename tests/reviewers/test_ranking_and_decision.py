@@ -148,7 +148,7 @@ def test_publicity_public_page_xlsx_pdf_and_objection(client, world, reviewed):
     assert values[5] == "90.00" and values[6] == "100,000.00"
 
     pdf = client.get(reverse("reviewers:publicity_pdf", args=[world.round.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
 
     client.force_login(world.officer)
     url = reverse("reviewers:round_publicity", args=[world.round.pk])

@@ -7,6 +7,7 @@ import tarfile
 import time
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
@@ -70,9 +71,9 @@ def test_verification_lists_missing_and_mismatched_files(backed_up, media):
 def test_unpacking_brings_back_every_file(backed_up, media, tmp_path):
     target, _, _ = backed_up
     fresh = tmp_path / "restored-media"
-    unpack_media(target, fresh)
+    unpack_media(target, FileSystemStorage(location=fresh))
     manifest = json.loads(companions(target)[1].read_text())
-    result = verify_media(manifest, fresh)
+    result = verify_media(manifest, FileSystemStorage(location=fresh))
     assert result.ok and result.checked == len(manifest["media"]["files"]) >= 2
 
 

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from core import storage
 from tools.backups import pg_env, pg_tool, prune, write_media
 
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             # Original primary keys, no natural keys: restore replaces the content types and
             # permissions too, so every reference stays valid and no row needs a lookup.
             call_command("dumpdata", format="jsonl", output=str(path), verbosity=0)
-        manifest = write_media(path, Path(settings.MEDIA_ROOT))
+        manifest = write_media(path, storage.protected())
         files = manifest["media"]["files"]
         self.stdout.write(f"Backup written to {path} ({path.stat().st_size / 1048576:.1f} MiB) and "
                           f"{len(files)} media files ({sum(f['size'] for f in files) / 1048576:.1f} MiB) "

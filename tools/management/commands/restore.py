@@ -1,7 +1,7 @@
 """`manage.py restore FILE [--verify-only] [--skip-media]`: loads a backup made by `manage.py backup`
-into the configured database and its media files into MEDIA_ROOT, then checks every file against
+into the configured database and its media files into the configured storage, then checks every file against
 the manifest and lists the missing and mismatched ones (the command then fails). The database file
-is checked before anything is loaded. `--verify-only` only compares MEDIA_ROOT with the manifest.
+is checked before anything is loaded. `--verify-only` only compares the stored files with the manifest.
 
 PostgreSQL: pg_restore --clean --if-exists in one transaction (the database must exist; what it
 holds is replaced). SQLite: the database is migrated, must hold no data of ours (refused
@@ -12,7 +12,6 @@ import subprocess
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -20,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import User
+from core import storage
 from projects.models import Project
 from tools.backups import companions, database_matches, pg_env, pg_tool, read_manifest, unpack_media, verify_media
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--verify-only", action="store_true",
-                            help="Only compare the files under MEDIA_ROOT with the backup's manifest.")
+                            help="Only compare the stored media files with the backup's manifest.")
         parser.add_argument("--skip-media", action="store_true", help="Restore the database only.")
 
     def handle(self, *args, file: str, verify_only=False, skip_media=False, **options):
@@ -38,11 +38,11 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No such backup file: {path}")
         manifest = read_manifest(path)
-        media_root = Path(settings.MEDIA_ROOT)
+        store = storage.protected()
         if verify_only:
             if manifest is None:
                 raise CommandError(f"No manifest next to {path}: nothing to verify against.")
-            self._report(verify_media(manifest, media_root))
+            self._report(verify_media(manifest, store))
             return
         if manifest is None:
             self.stderr.write(f"No manifest next to {path} (a backup older than media backups): "
@@ -55,8 +55,8 @@ class Command(BaseCommand):
         if manifest is not None and not skip_media:
             if not companions(path)[0].exists():
                 raise CommandError(f"The media archive {companions(path)[0].name} is missing.")
-            unpack_media(path, media_root)
-            self._report(verify_media(manifest, media_root))
+            unpack_media(path, store, results_store=storage.results())
+            self._report(verify_media(manifest, store))
 
     def _report(self, result) -> None:
         for name in result.missing:
