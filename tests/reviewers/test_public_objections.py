@@ -104,5 +104,6 @@ def test_the_queue_is_the_officers_only(world, in_notice):
 
 
 def test_the_publicity_pdf_names_the_issuer_and_contact(world, in_notice, settings):
-    text = "".join(pdf_text(Client().get(reverse("reviewers:publicity_pdf", args=[world.round.pk])).content).split())
+    response = Client().get(reverse("reviewers:publicity_pdf", args=[world.round.pk]))
+    text = "".join(pdf_text(b"".join(response.streaming_content)).split())
     assert settings.YICHUANG_FUNDER_NAME in text and settings.YICHUANG_PUBLICITY_CONTACT["phone"] in text
