@@ -60,6 +60,11 @@ class RegistrationForm(AccountFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The browser's date picker stops at today; the model refuses a later date anyway (grants.rules.organization_facts).
         self.fields["registration_date"].widget.attrs["max"] = calendar.today().isoformat()
+        # Words instead of Django's "---------" on the empty choice.
+        for name, empty in (("org_type", _("Choose the type")), ("rating", _("No rating"))):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", empty)] + [c for c in field.choices if c[0] != ""]
 
     def clean_credit_code(self):
         value = credit_code.normalize(self.cleaned_data.get("credit_code"))
