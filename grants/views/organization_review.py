@@ -79,4 +79,7 @@ def evidence(request, pk: int):
     member = change.organization.membership_set.filter(user=request.user).exists()
     if not (member or request.user.has_role(Role.OFFICER)):
         raise Http404
-    return FileResponse(change.evidence.open("rb"), as_attachment=True, filename=change.evidence_name)
+    response = FileResponse(change.evidence.open("rb"), as_attachment=True, filename=change.evidence_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
