@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, roles that see it). "applicant" means a member of an organization.
 MENU = [
     ("applicant:dashboard", _("My applications"), {"applicant"}),
+    ("applicant:organization", _("My organization"), {"applicant"}),
     ("reviewers:my_reviews", _("My reviews"), {"expert"}),
     ("projects:officer_list", _("Projects"), {"officer", "admin", "evaluator"}),
     ("rounds:list", _("Rounds"), {"officer", "admin"}),
@@ -13,10 +14,13 @@ MENU = [
     ("monitoring:evaluations", _("Evaluations"), {"officer", "admin", "evaluator"}),
     ("monitoring:home", _("Monitoring"), {"officer", "admin"}),
     ("holidays", _("Holiday schedule"), {"officer", "admin"}),
+    ("organizations:review", _("Organization records"), {"officer", "admin"}),
+    ("reviewers:objections", _("Objections"), {"officer", "admin"}),
     ("finance:home", _("Finance"), {"finance", "admin"}),
     ("documents:jobs", _("Background jobs"), {"officer", "finance", "admin"}),
     ("audit_export", _("Audit export"), {"admin"}),
     ("admin:index", _("Administration"), {"admin"}),
+    ("password_change", _("Change password"), {"applicant", "expert", "officer", "finance", "evaluator", "admin"}),
 ]
 
 

@@ -2,7 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import bank
+from core import bank, calendar
 from grants.models import Organization, OrgType
 from grants.rules import credit_code
 
@@ -52,6 +52,16 @@ class RegistrationForm(AccountFields, forms.ModelForm):
                    "contact_name", "contact_phone", "rating", "rating_valid_until", "rating_certificate_file",
                    "bank_account_name", "bank_name", "bank_account_no", "bank_code",
                    "username", "email", "display_name", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's date picker stops at today; the model refuses a later date anyway (grants.rules.organization_facts).
+        self.fields["registration_date"].widget.attrs["max"] = calendar.today().isoformat()
+        # Words instead of Django's "---------" on the empty choice.
+        for name, empty in (("org_type", _("Choose the type")), ("rating", _("No rating"))):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", empty)] + [c for c in field.choices if c[0] != ""]
 
     def clean_credit_code(self):
         value = credit_code.normalize(self.cleaned_data.get("credit_code"))

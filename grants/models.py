@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import bank, storage
+from core.calendar import today as shanghai_today
 from grants import defaults
-from grants.rules import credit_code
+from grants.rules import credit_code, organization_facts
 from grants.rules.budget import CATEGORIES, forbidden_setting_errors
 from grants.rules.rubric import rubric_errors, rubric_max_total
 from grants.rules.tranches import template_errors
@@ -136,6 +137,11 @@ class Organization(models.Model):
             )
         if self.rating and not self.rating_valid_until:
             errors.setdefault("rating_valid_until", []).append("填写评估等级时须填写有效期")
+        for problem in (organization_facts.name_problems(self.name)
+                        + organization_facts.registration_date_problems(self.registration_date, shanghai_today())
+                        + organization_facts.rating_expiry_problems(self.rating, self.rating_valid_until,
+                                                                    self.registration_date)):
+            errors.setdefault(problem.field, []).append(problem.message)
         if errors:
             raise ValidationError(errors)
 
@@ -511,3 +517,6 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+from grants.organization_changes import OrganizationChangeRequest, OrganizationEvent, OrganizationVerification  # noqa: E402,F401

@@ -18,7 +18,7 @@ from core.uploads import safe_name, sniff
 from core.validation import model_problems, single_line_problems
 from grants import history
 from grants.errors import GrantsError
-from grants.models import BudgetCap, CreditListEntry, Membership, Organization, WorkingDayOverride
+from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization, WorkingDayOverride
 from grants.rounds import (  # noqa: F401  (re-exported: grants.services is where callers look)
     REASON_NEEDED,
     add_call_document,
@@ -31,6 +31,7 @@ from grants.rounds import (  # noqa: F401  (re-exported: grants.services is wher
     save_round,
     set_budget_caps,
 )
+from grants.organization_services import note_registration
 
 
 def _require_officer(actor, what: str) -> None:
@@ -287,6 +288,7 @@ def register_organization(*, actor, organization: Organization, username: str, p
             organization.rating_certificate.save(name, ContentFile(data), save=False)
         organization.save()
         Membership.objects.create(organization=organization, user=user, is_manager=True)
+        note_registration(organization=organization)
     return user
 
 

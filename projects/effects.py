@@ -9,6 +9,7 @@ from core.fsm import Step
 from grants import workdays
 from projects.guards import latest_evaluation
 from projects.models import Project
+from projects.receipts import issue_receipt
 from projects.services.drafting import snapshot
 from projects.services.files import store
 from projects.states import EvaluationKind
@@ -18,7 +19,8 @@ def submit(project: Project, step: Step) -> None:
     if project.submitted_at is not None:
         project.version += 1
     project.submitted_at = step.now
-    step.data.update(version=project.version, snapshot=snapshot(project))
+    receipt = issue_receipt(project)
+    step.data.update(version=project.version, snapshot=snapshot(project), receipt=receipt.number)
 
 
 def approve(project: Project, step: Step) -> None:

@@ -14,6 +14,7 @@ from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
 from grants.models import QuestionAnswer, RoundQuestion
 from grants.questions import missing_required
+from grants.organization_services import is_verified, verification_required
 from projects import budget
 from projects.eligibility import eligibility_issues_for
 from projects.models import Project, ReportKind, ReportReview
@@ -70,6 +71,9 @@ def submission_problems(project: Project, now: datetime) -> list[Problem]:
             "general",
         ))
     problems += eligibility_issues_for(project.organization, round, today=local_date(now), project=project)
+    if verification_required() and not is_verified(project.organization_id):
+        problems.append(Problem("submit.unverified",
+                                "机构注册信息尚待项目管理员核实（核对登记证书），核实后方可提交申报", "general"))
     amount = project.requested_amount or Decimal("0")
     if amount < round.min_amount or amount > round.max_amount:
         problems.append(Problem(

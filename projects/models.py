@@ -445,3 +445,4 @@ class Settlement(models.Model):
     def line_rows(self) -> list[dict]:
         return [{"label": line["label"], "budgeted": Decimal(line["budgeted"]), "spent": Decimal(line["spent"])}
                 for line in self.lines]
+from projects.receipts import SubmissionReceipt  # noqa: E402,F401

@@ -304,3 +304,6 @@ from reviewers.panel_models import (  # noqa: E402,F401  discussion, oral defens
     PreferenceMode,
     ScoreRevision,
 )
+
+
+from reviewers.objections import Objection  # noqa: E402,F401

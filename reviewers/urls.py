@@ -2,6 +2,7 @@ from django.urls import path
 
 from reviewers.urls_panel import urlpatterns as panel_urlpatterns
 from reviewers.views import expert as views_expert
+from reviewers.views import objections as views_objections
 from reviewers.views import officer as views_officer
 from reviewers.views import public as views_public
 from reviewers.views import window as views_window
@@ -29,9 +30,13 @@ urlpatterns = [
     path("experts/", views_officer.experts, name="experts"),
     path("experts/template.xlsx", views_officer.experts_template, name="experts_template"),
     path("experts/<int:pk>/", views_officer.expert_detail, name="expert"),
+    path("objections/", views_objections.objection_list, name="objections"),
+    path("objections/<int:pk>/answer/", views_objections.answer, name="objection_answer"),
+    path("objections/<int:pk>/evidence/", views_objections.evidence, name="objection_evidence"),
     # the public (no login)
     path("publicity/<int:round_id>/", views_public.publicity, name="publicity"),
     path("publicity/<int:round_id>/list.xlsx", views_public.publicity_xlsx, name="publicity_xlsx"),
     path("publicity/<int:round_id>/list.pdf", views_public.publicity_pdf, name="publicity_pdf"),
+    path("publicity/<int:round_id>/objection/", views_public.objection, name="objection"),
 ]
 urlpatterns += panel_urlpatterns

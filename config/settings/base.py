@@ -262,3 +262,19 @@ YICHUANG_SITE_NAME = _("Yichuang public-interest venture philanthropy")
 # and the default): a notice published on Monday for 5 working days runs Tuesday to the next Monday.
 # Holidays and 调休 make-up days follow the official calendar (core.calendar, grants.workdays).
 PUBLICITY_COUNTS_START_DAY = env_bool("PUBLICITY_COUNTS_START_DAY", False)
+
+# A self-registered organization is checked by a program officer against its registration certificate
+# before it can submit an application (grants.organization_services). On by default; an installation
+# where organizations are entered by officers only may turn it off.
+ORGANIZATION_VERIFICATION_REQUIRED = env_bool("ORGANIZATION_VERIFICATION_REQUIRED", True)
+
+# Who publishes the 公示 and whom the public contacts about it (shown on the public notice pages).
+YICHUANG_PUBLICITY_CONTACT = {
+    "department": env("YICHUANG_PUBLICITY_DEPARTMENT", "XX市民政局社会组织管理处"),
+    "phone": env("YICHUANG_PUBLICITY_PHONE", "0577-00000000"),
+    "address": env("YICHUANG_PUBLICITY_ADDRESS", "XX市XX区XX路1号"),
+    "email": env("YICHUANG_PUBLICITY_EMAIL", ""),
+}
+
+# Online objections to a 公示 per client address (accounts.ratelimit).
+OBJECTION_RATE = env("OBJECTION_RATE") or "5/h"

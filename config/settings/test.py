@@ -23,3 +23,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": en
 # The second factor is off for the suite as a whole: tests log staff in with force_login or the login
 # form. tests/accounts/test_two_factor.py turns it on (settings.OTP_REQUIRED_ROLES) and checks it.
 OTP_REQUIRED_ROLES = ()
+
+# Tests build organizations with factories; the verification gate has its own tests, which turn it on.
+ORGANIZATION_VERIFICATION_REQUIRED = False

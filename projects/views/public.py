@@ -1,21 +1,47 @@
 """Pages for the public (社会公众): no login, and only facts that are public by policy
-(projects.open_data lists them); the open-data downloads carry the same facts."""
+(projects.open_data lists them); the open-data downloads carry the same facts. A funded project's
+page discloses its money as 福彩公益金 disclosure asks: granted and paid from the ledger (the one
+money truth, finance.commitments), reported use and the unspent balance from the reports
+(projects.selectors_monitoring.performance_of, as the monitoring pages), and its indicator results."""
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from core.money import format_yuan
+from finance.commitments import money_of
 from grants.models import GrantRound
 from projects import open_data
+from projects.models import Project
+from projects.selectors_monitoring import performance_of
 
 PAGE = 100
 
 
+def _shown(row: dict) -> dict:
+    """The open-data row plus the amount as people read it (thousands separators, 2 decimals)."""
+    amount = row.get("approved_amount")
+    return {**row, "amount": format_yuan(Decimal(amount)) if amount else ""}
+
+
+def _rows(values) -> list[dict]:
+    return [_shown(open_data.public_row(v)) for v in values]
+
+
 def index(request):
-    rounds = GrantRound.objects.filter(published_at__isnull=False).order_by("-year", "-apply_start").only(
-        "name", "year", "apply_start", "apply_end", "pot")[:20]
-    notices = [open_data.public_row(v) for v in open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE]]
-    funded = [open_data.public_row(v) for v in open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE]]
-    return render(request, "public/index.html", {"rounds": rounds, "notices": notices, "funded": funded})
+    rounds = list(GrantRound.objects.filter(published_at__isnull=False).order_by("-year", "-apply_start").only(
+        "name", "year", "apply_start", "apply_end", "pot")[:20])
+    notice_rounds = set(Project.objects.filter(state__in=open_data.NOTICE_STATES, publicity_start__isnull=False,
+                                               round_id__in=[r.pk for r in rounds])
+                        .values_list("round_id", flat=True).distinct())
+    notices = _rows(open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE])
+    funded = _rows(open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE])
+    return render(request, "public/index.html", {
+        "rounds": rounds, "notice_rounds": notice_rounds, "notices": notices, "funded": funded,
+        "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
+    })
 
 
 def round_detail(request, pk: int):
@@ -24,11 +50,36 @@ def round_detail(request, pk: int):
                                 "min_amount", "max_amount", "period_months", "published_at"),
         pk=pk, published_at__isnull=False,
     )
-    notices = open_data.public_rows(round_id=round.pk, states=open_data.NOTICE_STATES)
+    notices = [_shown(r) for r in open_data.public_rows(round_id=round.pk, states=open_data.NOTICE_STATES)]
     page = Paginator(open_data.public_values(round_id=round.pk, states=open_data.FUNDED_STATES), PAGE).get_page(
         request.GET.get("page"))
     return render(request, "public/round.html", {
-        "round": round, "notices": notices, "page": page, "documents": round.call_documents.all(), "funded": [open_data.public_row(v) for v in page],
+        "round": round, "notices": notices, "page": page, "documents": round.call_documents.all(), "funded": _rows(page),
+    })
+
+
+def project_detail(request, code: str):
+    """A funded project (signed onwards); anything else is not public and answers 404."""
+    project = (Project.objects.filter(code=code, state__in=open_data.FUNDED_STATES)
+               .select_related("round", "organization").first())
+    if project is None:
+        raise Http404
+    row = _shown(open_data.public_row(open_data.public_values(round_id=project.round_id,
+                                                              states=[project.state]).get(pk=project.pk)))
+    money = money_of(project)
+    performance = performance_of(project)
+    granted = money.approved - money.cancelled
+    return render(request, "public/project.html", {
+        "project": project, "row": row,
+        "money": {
+            "granted": format_yuan(granted), "paid": format_yuan(money.paid),
+            "to_pay": format_yuan(money.outstanding), "spent": format_yuan(performance.spent_grant),
+            "unspent": format_yuan(granted - performance.spent_grant),
+            "recovered": format_yuan(money.repaid) if money.repaid else "",
+            "execution_rate": performance.execution_rate,
+        },
+        "indicators": performance.indicators,
+        "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
     })
 
 

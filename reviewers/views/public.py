@@ -1,12 +1,17 @@
-"""公示 of a round for the public: no login; only what the notice publishes."""
+"""公示 of a round for the public: no login; only what the notice publishes, who publishes it and whom to
+contact; and the online objection form."""
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from accounts.client import client_address
 from accounts.ratelimit import rate_limit
 from core import calendar
 from documents.published import cached_pdf, open_published
-from reviewers import selectors
+from reviewers import objection_services, selectors
+from reviewers.errors import ReviewError
+from reviewers.objection_forms import ObjectionForm
 from reviewers.resources import PublicityResource, xlsx_bytes
 from reviewers.sheets import publicity_rows
 
@@ -19,13 +24,37 @@ def _notice(pk) -> dict:
         by_project.setdefault(a.project_id, []).append(a)
     today = calendar.today()
     rows = publicity_rows(projects, by_project, round.aggregation, today)
-    return {"round": round, "rows": rows, "today": today,
-            "start": min((p.publicity_start for p in projects), default=None),
-            "end": max((p.publicity_end for p in projects), default=None)}
+    open_for_objection = [p for p in projects if p.state in objection_services.NOTICE_STATES
+                          and (p.publicity_end is None or p.publicity_end >= today)]
+    return {"round": round, "rows": rows, "today": today, "projects": projects,
+            "open_for_objection": open_for_objection,
+            "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
+            # The notice running now: its own dates, not those of earlier notices of signed projects.
+            "start": min((p.publicity_start for p in open_for_objection or projects), default=None),
+            "end": max((p.publicity_end for p in open_for_objection or projects), default=None)}
 
 
 def publicity(request, round_id):
     return render(request, "reviewers/publicity.html", _notice(round_id))
+
+
+@rate_limit("objection", str(settings.OBJECTION_RATE), methods=("POST",))
+def objection(request, round_id):
+    """Anyone may object online while a project is in notice; five objections an hour per address."""
+    notice = _notice(round_id)
+    form = ObjectionForm(request.POST or None, request.FILES or None, projects=notice["open_for_objection"])
+    filed = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filed = objection_services.file_objection(
+                actor=None, round_id=notice["round"].pk, project_id=data["project"], name=data["name"],
+                phone=data["phone"], email=data["email"], reason=data["reason"], evidence=data.get("evidence"),
+                ip_address=client_address(request))
+        except ReviewError as exc:
+            for problem in exc.errors:
+                form.add_error(None, problem)
+    return render(request, "reviewers/objection.html", {**notice, "form": form, "filed": filed})
 
 
 def publicity_xlsx(request, round_id):

@@ -10,6 +10,9 @@ A new URL pattern fails the matrix until it is added here.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from django.core.files.base import ContentFile
 
@@ -17,6 +20,12 @@ from accounts.models import Role
 from finance import services as finance
 from finance.models import BankDetailChange, Batch, BatchState, Tranche, TrancheState
 from grants.models import District, QuestionAnswer, RoundQuestion
+from grants import organization_services
+from grants.organization_changes import OrganizationChangeRequest
+from projects import services as project_services
+from projects.states import State
+from reviewers import objection_services
+from reviewers.objections import Objection
 from tests.builders import PASSWORD, PDF
 from tests.factories import UserFactory
 from tests.security.scene import ROLES, Scene
@@ -92,6 +101,30 @@ def bank_change(s: Scene) -> dict:
     return {"pk": change.pk}
 
 
+def org_change(s: Scene) -> dict:
+    """Organization A's pending rating correction, with its evidence (made once, on first use)."""
+    change = OrganizationChangeRequest.objects.filter(organization=s.world.org).first()
+    if change is None:
+        change = organization_services.request_change(
+            actor=s.world.member, organization_id=s.world.org.pk, kind="rating",
+            values={"rating": 4, "rating_valid_until": date(2030, 1, 1)}, reason="新一轮评估结果",
+            evidence=SimpleUploadedFile("评估证书.pdf", PDF))
+    return {"pk": change.pk}
+
+
+def objection(s: Scene) -> dict:
+    """An online objection with evidence against a project whose 公示 runs now (made once, on first use)."""
+    found = Objection.objects.exclude(evidence="").first()
+    if found is None:
+        org, member = s.world.new_org()
+        project = s.world.advance(s.world.draft(org, member, title="异议测试项目"), State.APPROVED)
+        project_services.publish_project(actor=s.world.officer, project_id=project.pk)
+        found = objection_services.file_objection(
+            actor=None, round_id=s.world.round.pk, project_id=project.pk, name="张三", phone="13800000000",
+            email="", reason="该机构去年的同类项目没有按计划开展活动。", evidence=SimpleUploadedFile("证据.pdf", PDF))
+    return {"pk": found.pk}
+
+
 def approved_batch(s: Scene) -> dict:
     """An approved batch (the scene's own is still being prepared): the bank file exists only for one.
     Made once, on first use, from a releasable tranche, by three finance officers of its own."""
@@ -137,6 +170,18 @@ POLICY: dict[str, object] = {
     "reviewers:publicity_xlsx": PUBLIC,
     "reviewers:publicity_pdf": PUBLIC,
     "applicant:register": PUBLIC,
+    "public:project": PUBLIC,
+    "reviewers:objection": PUBLIC,
+    # the organization record: officers verify registrations and decide corrections; the evidence is
+    # the officers' and the requesting organization's
+    "organizations:review": [Case(none, OFFICERS)],
+    "organizations:verify": [Case(lambda s: {"pk": s.world.org.pk}, OFFICERS, post_only=True)],
+    "organizations:decide": [Case(org_change, OFFICERS, post={"decision": "reject", "comment": ""}, post_only=True)],
+    "organizations:evidence": [Case(org_change, OFFICERS | frozenset({"member_a"}))],
+    # online objections to a 公示: the officers' queue
+    "reviewers:objections": [Case(none, OFFICERS)],
+    "reviewers:objection_answer": [Case(objection, OFFICERS, post={"answer": ""}, post_only=True)],
+    "reviewers:objection_evidence": [Case(objection, OFFICERS)],
     "applicant:check_credit_code": PUBLIC,
     # applicant portal: only members of the project's organization
     "applicant:dashboard": [Case(none, EVERYONE_SIGNED_IN)],
@@ -154,6 +199,10 @@ POLICY: dict[str, object] = {
     "applicant:section": [Case(lambda s: {"pk": s.draft.pk, "section": "basic"}, OWNER),
                           Case(lambda s: {"pk": s.draft.pk, "section": "budget"}, OWNER)],
     "applicant:submit": [Case(pk("draft"), OWNER)],
+    # the application as filed, its PDF and the receipt: the organization's own members only
+    "applicant:application": [Case(pk("review"), OWNER)],
+    "applicant:application_pdf": [Case(pk("review"), OWNER)],
+    "applicant:receipt_pdf": [Case(pk("review"), OWNER)],
     "applicant:withdraw": [Case(pk("draft"), OWNER)],
     "applicant:file": file_cases(),
     "applicant:agreement": [Case(pk("publicity"), OWNER)],
@@ -287,6 +336,8 @@ PUBLIC_KWARGS: dict[str, Callable[[Scene], dict]] = {
     "reviewers:publicity": round_id,
     "reviewers:publicity_xlsx": round_id,
     "reviewers:publicity_pdf": round_id,
+    "reviewers:objection": round_id,
+    "public:project": lambda s: {"code": s.running.code},
 }
 
 

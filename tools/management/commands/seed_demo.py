@@ -16,6 +16,7 @@ from core import calendar
 from core.calendar import LIBRARY_YEARS, SHANGHAI, CalendarNotPublished
 from core.money import quantize_fen
 from finance import services as finance_services
+from grants import organization_services
 from grants import services as grants
 from grants.models import GrantRound, Organization, OrgType
 from grants.rules.credit_code import check_char
@@ -163,6 +164,8 @@ class Command(BaseCommand):
             ))
             member = self.user(f"org{i:02d}", Role.APPLICANT, f"{name}申报员")
             grants.add_member(actor=self.admin, organization=org, user=member, is_manager=True)
+            organization_services.verify_organization(actor=self.officer, organization_id=org.pk,
+                                                      comment="演示数据：已核对登记证书")
             self.orgs.append(org)
             self.members.append(member)
         grants.record_credit_listing(actor=self.officer, organization=self.orgs[11], list_type="abnormal",
