@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from accounts.models import NotificationKind, Role, User
 from accounts.services import notify
-from finance.models import BankDetailChange, Batch, BatchEvent, BatchState, PaymentFailure, Tranche, LedgerEntry
 from core.money import format_yuan
+from finance.models import BankDetailChange, Batch, BatchEvent, BatchState, LedgerEntry, PaymentFailure, Tranche
 from grants.models import Membership
 
 log = logging.getLogger(__name__)

@@ -178,7 +178,9 @@ class UnfinishedStatesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unfinished_states"].choices = state_choices()
+        field = self.fields["unfinished_states"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = state_choices()
 
 
 class CapsForm(forms.Form):

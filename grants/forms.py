@@ -61,7 +61,7 @@ class RegistrationForm(AccountFields, forms.ModelForm):
         for name, empty in (("org_type", _("Choose the type")), ("rating", _("No rating"))):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", empty)] + [c for c in field.choices if c[0] != ""]
+            field.choices = [("", empty)] + [c for c in list(field.choices) if c[0] != ""]  # type: ignore[arg-type]
 
     def clean_credit_code(self):
         value = credit_code.normalize(self.cleaned_data.get("credit_code"))

@@ -18,7 +18,8 @@ from core.uploads import safe_name, sniff
 from core.validation import model_problems, single_line_problems
 from grants import history
 from grants.errors import GrantsError
-from grants.models import BudgetCap, CreditListEntry, GrantRound, Membership, Organization, WorkingDayOverride
+from grants.models import BudgetCap, CreditListEntry, Membership, Organization, WorkingDayOverride
+from grants.organization_services import note_registration
 from grants.rounds import (  # noqa: F401  (re-exported: grants.services is where callers look)
     REASON_NEEDED,
     add_call_document,
@@ -31,7 +32,6 @@ from grants.rounds import (  # noqa: F401  (re-exported: grants.services is wher
     save_round,
     set_budget_caps,
 )
-from grants.organization_services import note_registration
 
 
 def _require_officer(actor, what: str) -> None:

@@ -13,8 +13,8 @@ from core.money import format_yuan
 from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
 from grants.models import QuestionAnswer, RoundQuestion
-from grants.questions import missing_required
 from grants.organization_services import is_verified, verification_required
+from grants.questions import missing_required
 from projects import budget
 from projects.eligibility import eligibility_issues_for
 from projects.models import Project, ReportKind, ReportReview

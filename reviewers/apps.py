@@ -9,9 +9,9 @@ class ReviewersConfig(AppConfig):
     def ready(self) -> None:
         from reviewers import (
             jobs,  # noqa: F401  registers the assignment-run job kind
-            queues,
             panel_jobs,  # noqa: F401  registers the round summary job kind
             panel_receivers,
+            queues,
             receivers,
         )
 

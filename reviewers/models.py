@@ -294,6 +294,7 @@ class RoundEvent(models.Model):
         return f"{self.round} {self.action}"
 
 
+from reviewers.objections import Objection  # noqa: E402,F401
 from reviewers.panel_models import (  # noqa: E402,F401  discussion, oral defense, panel policy
     DefensePanelMember,
     DefenseScore,
@@ -304,6 +305,3 @@ from reviewers.panel_models import (  # noqa: E402,F401  discussion, oral defens
     PreferenceMode,
     ScoreRevision,
 )
-
-
-from reviewers.objections import Objection  # noqa: E402,F401

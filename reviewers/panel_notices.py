@@ -21,6 +21,8 @@ def discussion_posted(post_id: int) -> int:
         sent = 0
         for a in (Assignment.objects.filter(project=post.project, state=AssignmentState.SUBMITTED)
                   .exclude(expert__user=post.author).exclude(expert__user__isnull=True).select_related("expert__user")):
+            if a.expert.user is None:
+                continue
             sent += len(notify(actor=post.author, recipients=[a.expert.user], project=None,
                                text=f"项目 {post.project.code} 的评审讨论有新发言",
                                url=reverse("reviewers:discussion", args=[a.pk]), key=f"discussion:{post.pk}"))

@@ -17,8 +17,8 @@ from core.calendar import today
 from core.listing import query_without
 from core.messages import report_outcome, show_errors
 from core.money import rmb_upper
-from core.spreadsheets import SpreadsheetRefused, read_upload
 from core.pagination import paginate
+from core.spreadsheets import SpreadsheetRefused, read_upload
 from documents.pdf import render_pdf
 from finance import lists, selectors, services
 from finance.bank_results import parse_result_file

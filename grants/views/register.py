@@ -99,7 +99,7 @@ def organization_detail(request, pk: int):
     _officer(request)
     org = get_object_or_404(Organization, pk=pk)
     initial = {name: getattr(org, name) for name in EDITABLE}
-    initial["host_credit_code"] = org.host.credit_code if org.host_id else ""
+    initial["host_credit_code"] = org.host.credit_code if org.host is not None else ""
     form = OrganizationForm(request.POST or None, initial=initial)
     problems: list[str] = []
     if request.method == "POST":
@@ -131,7 +131,8 @@ def add_credit_entry(request, pk: int):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+            text = "；".join(str(e) for e in errors)
+            messages.error(request, f"{label}：{text}" if label else text)
         return redirect("organizations:detail", pk=org.pk)
     report_outcome(request, lambda: services.record_credit_listing(actor=request.user, organization=org,
                                                                    **form.cleaned_data),

@@ -11,20 +11,18 @@ from accounts.models import Role
 from core import xlsx_export
 from core.calendar import today
 from core.errors import DomainError
+from core.listing import query_without
+from core.pagination import paginate
 from finance.settling import plan_for
-from grants.models import GrantRound
 from grants.questions import answer_rows
-from projects import lifecycle, services, lists
+from projects import lifecycle, lists, services
 from projects.budget_editor import editor_context
 from projects.diff import diff_rows, diff_snapshots, labelled_rows
 from projects.eligibility_panel import CHECK_STATES, TONES, eligibility_panel
 from projects.eligibility_panel import DECISIONS as ELIGIBILITY_DECISIONS
 from projects.lifecycle import PROJECT
 from projects.models import AdjustmentState, BudgetAdjustment, Settlement
-from projects.selectors import get_project_for, visible_projects
-from projects.states import State
-from core.listing import query_without
-from core.pagination import paginate
+from projects.selectors import get_project_for
 from projects.views.applicant.common import show_errors
 
 STAFF = (Role.OFFICER, Role.EVALUATOR, Role.FINANCE)

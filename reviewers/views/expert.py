@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.calendar import today
 from core.errors import DomainError
 from grants.questions import answer_rows
-from reviewers import selectors, services, window, review_files, steering
-from reviewers.forms import DeclarationForm, ScoreForm, RoundConflictForm
-from reviewers.models import AssignmentState, Expert
+from reviewers import review_files, selectors, services, steering, window
 from reviewers.errors import StaleReview
+from reviewers.forms import DeclarationForm, RoundConflictForm, ScoreForm
+from reviewers.models import AssignmentState, Expert
 
 A = AssignmentState
 

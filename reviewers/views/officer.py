@@ -21,7 +21,7 @@ from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import lists, ranking, selectors, services, board, steering
+from reviewers import board, lists, ranking, selectors, services, steering
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
 from reviewers.models import (
     AssignmentRun,
@@ -34,7 +34,6 @@ from reviewers.models import (
     RunState,
     SuggestionState,
 )
-from reviewers.models import AssignmentRun, AssignmentState
 from reviewers.panel_selectors import panel_facts
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
 from reviewers.sheets import score_sheet

@@ -12,15 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
 from finance import services as finance
 from finance.models import BankDetailChange, Batch, BatchState, Tranche, TrancheState
-from grants.models import District, QuestionAnswer, RoundQuestion
 from grants import organization_services
+from grants.models import District, QuestionAnswer, RoundQuestion
 from grants.organization_changes import OrganizationChangeRequest
 from projects import services as project_services
 from projects.states import State

@@ -10,7 +10,6 @@ from core.errors import DomainError
 from grants.models import RoundQuestion
 from grants.vocabulary import district_names
 from projects import drafting, services
-from grants.forms import DISTRICTS
 from projects.budget_editor import editor_context
 from projects.edit_conflicts import ROW_COLUMNS, ROW_PREFIX
 from projects.guards import submission_by_section

@@ -57,7 +57,7 @@ def answer_file(request, pk: int, answer_id: int):
     if answer is None:
         raise Http404
     response = FileResponse(answer.file.open("rb"), content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, answer.file_name or "附件")
+    response["Content-Disposition"] = content_disposition_header(True, answer.file_name or "附件") or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

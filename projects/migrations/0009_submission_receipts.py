@@ -22,8 +22,8 @@ def number_earlier_submissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0006_organization_record_changes_and_verification'),
-        ('projects', '0006_settlement'),
+        ('grants', '0007_organization_record_changes_and_verification'),
+        ('projects', '0008_project_edit_version_and_refused_rows'),
     ]
 
     operations = [

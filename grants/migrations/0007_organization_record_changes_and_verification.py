@@ -20,7 +20,7 @@ def verify_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0005_round_policy_settings'),
+        ('grants', '0006_round_designer'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

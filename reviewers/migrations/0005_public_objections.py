@@ -10,9 +10,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0006_organization_record_changes_and_verification'),
-        ('projects', '0007_submission_receipts'),
-        ('reviewers', '0002_review_drafts_runs_weights'),
+        ('grants', '0007_organization_record_changes_and_verification'),
+        ('projects', '0009_submission_receipts'),
+        ('reviewers', '0004_panel_discussion_defense_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
