@@ -70,7 +70,11 @@ def parse_figure(raw: str, *, what: str = "数字") -> Decimal:
     if not isinstance(raw, str):
         raise TypeError("parse_figure 只接受 str")
     value = _figure(raw.translate(_FULLWIDTH).strip(), raw, what)
-    if value != value.quantize(FEN):
+    try:
+        rounded = value.quantize(FEN)
+    except InvalidOperation:  # more digits than any column holds
+        raise MoneyError(f"{what}过大：「{raw.strip()[:30]}」") from None
+    if value != rounded:
         raise MoneyError(f"{what}最多保留两位小数：「{raw.strip()}」")
     return value
 

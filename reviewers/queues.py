@@ -28,7 +28,9 @@ def expert_queue(user) -> list[QueueItem]:
             note = _("due %(day)s") % {"day": f"{end:%Y-%m-%d}"}
         if a.state == AssignmentState.ASSIGNED:
             note = f"{note} · {_('declare conflicts first')}" if note else _("declare conflicts first")
-        rows.append(QueueRow(f"{a.project.code or ''} {a.project.title}".strip(), reverse("reviewers:review", args=[a.pk]),
+        # The title only once conflicts are declared, and redacted in a blind round (as on 我的评审).
+        title = selectors.redacted_title(a.project) if a.state != AssignmentState.ASSIGNED else ""
+        rows.append(QueueRow(f"{a.project.code or ''} {title}".strip(), reverse("reviewers:review", args=[a.pk]),
                              note, urgent=end is not None and end < day))
     return [QueueItem("reviews_due", _("Reviews due"), len(due), reverse("reviewers:my_reviews"), rows,
                       urgent=any(r.urgent for r in rows))]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.messages import report_outcome, show_errors
-from reviewers import defense, discussion, panel_selectors
+from reviewers import defense, discussion, panel_selectors, selectors
 from reviewers.forms import ScoreForm
 from reviewers.panel_forms import PostForm, RevisionReasonForm
 from reviewers.panel_models import DefenseScore, DiscussionPost
@@ -60,7 +60,8 @@ def discussion_page(request, pk):
     open_, window_why = discussion.window_open(project)
     policy = panel_selectors.policy_for(project.round)
     return render(request, "reviewers/panel/discussion.html", {
-        "project": project, "round": project.round, "assignment": assignment, "allowed": allowed, "why": why,
+        "project": project, "title": selectors.redacted_title(project),  # blind rounds name no organization
+        "round": project.round, "assignment": assignment, "allowed": allowed, "why": why,
         "officer": False, "show_scores": allowed and policy.peers_see_scores, "policy": policy,
         "panel": panel_selectors.discussion_panel(project) if allowed else [],
         "posts": DiscussionPost.objects.filter(project=project) if allowed else [],

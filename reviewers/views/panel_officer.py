@@ -54,7 +54,8 @@ def discussion_page(request, round_id, pk):
         return redirect("reviewers:panel_discussion", round_id=round_id, pk=project.pk)
     open_, why = discussion.window_open(project)
     return render(request, "reviewers/panel/discussion.html", {
-        "project": project, "round": project.round, "form": form, "officer": True, "show_scores": True,
+        "project": project, "title": project.title, "round": project.round, "form": form, "officer": True,
+        "show_scores": True,
         "panel": panel_selectors.discussion_panel(project), "window_open": open_, "window_why": why,
         "posts": DiscussionPost.objects.filter(project=project), "policy": panel_selectors.policy_for(project.round),
         "disputed": panel_selectors.disputed(project),
