@@ -10,6 +10,7 @@ from django.http import Http404
 
 from accounts.models import Role
 from grants.models import GrantRound
+from projects.lifecycle import PROJECT
 from projects.models import BudgetLine, Project
 from projects.states import State
 from reviewers.blind import identifying_names, redact
@@ -55,9 +56,11 @@ def assignment_for_expert(user, pk) -> Assignment:
 
 
 def assignment_for_files(user, pk) -> Assignment:
-    """An assignment whose proposal the expert may read now: declared free of conflicts or submitted."""
+    """An assignment whose proposal files the expert may read now: declared free of conflicts or
+    submitted, while the project is reviewed and decided (as projects.selectors.visible_projects)."""
     try:
-        return my_assignments(user).filter(state__in=[A.ACCEPTED, A.SUBMITTED]).get(pk=_int(pk))
+        return my_assignments(user).filter(state__in=[A.ACCEPTED, A.SUBMITTED],
+                                           project__state__in=PROJECT.group("review_stage")).get(pk=_int(pk))
     except Assignment.DoesNotExist:
         raise Http404 from None
 

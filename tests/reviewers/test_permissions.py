@@ -145,3 +145,15 @@ def test_blind_round_withholds_files_naming_the_applicant(client, world, setting
     certificate = files["registration_certificate"]
     response = client.get(reverse("projects:file", args=[project.pk, certificate.pk]))
     assert response.status_code == 200 and org.name in unquote(response["Content-Disposition"])
+
+
+def test_review_files_end_with_the_decision(client, world):
+    world.round.experts_per_project = 1
+    world.round.save()
+    project = world.advance(world.draft(), State.REVIEWED)
+    assignment = project.assignments.get(expert=world.expert)
+    client.force_login(world.expert.user)
+    url = reverse("reviewers:review_file", args=[assignment.pk, 1])
+    assert client.get(url).status_code == 200
+    world.advance(project, State.APPROVED)
+    assert client.get(url).status_code == 404

@@ -24,6 +24,7 @@ from projects import services as projects
 from projects.models import Project
 from projects.states import State
 from reviewers import services as review
+from reviewers import steering
 from reviewers.models import Expert, ExpertRelation, RelationKind
 
 PASSWORD = "demo12345"
@@ -215,6 +216,13 @@ class Command(BaseCommand):
             project = self.draft(self.next_round, org_i, title, domain, Decimal("50000.00"))
             if submit:
                 projects.submit_project(actor=self.members[org_i], project_id=project.pk)
+        # The 2027 round's list of applicants is open for conflict declarations (expert1 has declared none);
+        # the officer has looked for possible conflicts in the 2026 round (its conflicts page).
+        steering.declare_round_conflicts(actor=self.experts[0].user, round_id=self.next_round.pk, organization_ids=[])
+        ExpertRelation.objects.create(expert=self.experts[3], organization=self.orgs[1], kind=RelationKind.EMPLOYER,
+                                      start=today.replace(year=today.year - 8), end=today.replace(year=today.year - 4),
+                                      note="曾任项目主管", recorded_by=self.officer)  # ended: a suggestion, not a bar
+        steering.detect_conflicts(actor=self.officer, round_id=self.round.pk)
 
     # ------------------------------------------------------------ projects
     def draft(self, round, org_i: int, title: str, domain: str, amount: Decimal, labor_share=Decimal("0.40")):
