@@ -77,9 +77,17 @@
   }
 
   /* The cells the server refused, marked where they are; cleared on every answer. */
-  function markCells(cells) {
+  function markCells(cells, fields) {
     form.querySelectorAll(".refused-cell").forEach(function (l) { l.classList.remove("refused-cell"); });
     form.querySelectorAll(".cell-error").forEach(function (s) { s.remove(); });
+    Object.keys(fields || {}).forEach(function (name) {
+      var box = document.getElementById("field-" + name);
+      if (!box) return;
+      box.classList.add("refused-cell");
+      var note = document.createElement("span");
+      note.className = "cell-error"; note.textContent = fields[name].join("；");
+      box.appendChild(note);
+    });
     form.querySelectorAll(".row.refused").forEach(function (r) { r.classList.remove("refused"); });
     Object.keys(cells || {}).forEach(function (part) {
       var container = form.querySelector('[data-rows="' + (ROWS[part] || "") + ({budget: "item", milestones: "title", indicators: "name"})[part] + '"]');
@@ -155,7 +163,7 @@
     if (data.code === "conflict") { dirty = true; conflict(data); return data; }
     showProblems(data.problems || []);
     showRules(data.rules);
-    markCells(data.cells);
+    markCells(data.cells, data.fields);
     if (data.saved) {
       version = String(data.version);
       base = data.base || base;

@@ -222,3 +222,10 @@ def test_a_conflict_also_refreshes_the_parts_only_the_other_side_changed(world, 
     data = c.post(_url(project), _post(entries, version, entries, summary="我的简介"), **AUTOSAVE).json()
     assert [x["key"] for x in data["conflicts"]] == ["summary"]
     assert data["refresh_keys"] == ["title"] and ["title", "同事改的名称"] in data["refresh"]
+
+
+def test_a_refused_field_is_named_for_the_page_to_mark_it(world, client_for):
+    project = world.draft()
+    data = client_for(world.member).post(_url(project, "need"), {"need_analysis": "分析", "beneficiaries": "二百"},
+                                         **AUTOSAVE).json()
+    assert data["saved"] and not data["complete"] and list(data["fields"]) == ["beneficiaries"]

@@ -66,6 +66,7 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
     payload = {
         "saved": result.saved, "complete": result.complete, "problems": result.problems, "version": result.version,
         "cells": {kind: {str(i): c for i, c in cells.items()} for kind, cells in result.cells.items()},
+        "fields": {name: [str(e) for e in errors] for name, errors in (result.form.errors if result.form else {}).items()},
         "base": drafting.entries(spec, project), "refresh": drafting.entries(spec, project, keys=set(result.refresh)),
         "refresh_keys": result.refresh,
     }
