@@ -74,6 +74,8 @@ def _dataset(rows, limits: Limits) -> tablib.Dataset:
                 raise SpreadsheetRefused(f"表格超过 {limits.max_columns} 列，请只保留模板中的列")
             values = values[:limits.max_columns]
         if index == 0:
+            if not any(str(v or "").strip() for v in values):
+                raise SpreadsheetRefused("第一行须为表头（列名），请使用模板")
             dataset.headers = values
             continue
         width = dataset.width

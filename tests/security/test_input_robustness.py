@@ -254,3 +254,11 @@ def test_a_nul_character_anywhere_is_refused_with_a_message(world):
     assert autosave.status_code == 400 and autosave.json() == {"saved": False, "complete": False,
                                                                "problems": [NUL_CHARACTER]}
     assert [m.title for m in project.milestones.all()] == ["启动", "中期"]
+
+
+def test_an_import_whose_first_row_is_empty_says_so(world):
+    """Found by the property test above: blank lines and a lone comma crashed tablib, unseen (200, no message)."""
+    client = Client()
+    client.force_login(world.officer)
+    response = client.post(reverse("reviewers:experts"), {"file": io_file("名单.csv", b"\n\n,\n\n")})
+    assert response.status_code == 200 and "第一行须为表头" in response.content.decode()
