@@ -17,11 +17,11 @@ class BatchFilter(forms.Form):
     q = forms.CharField(required=False, label=_("Search"), max_length=50,
                         widget=forms.TextInput(attrs={"placeholder": _("Batch number or round")}))
     round = forms.ChoiceField(choices=(), required=False, label=_("Round"))
-    state = forms.ChoiceField(choices=[("", "---------"), *BatchState.choices], required=False, label=_("Status"))
+    state = forms.ChoiceField(choices=[("", _("All")), *BatchState.choices], required=False, label=_("Status"))
 
     def __init__(self, *args, rounds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["round"]).choices = [("", "---------"), *((str(r.pk), r.name) for r in rounds)]
+        cast(forms.ChoiceField, self.fields["round"]).choices = [("", _("All")), *((str(r.pk), r.name) for r in rounds)]
 
 
 COLUMNS = [

@@ -16,14 +16,14 @@ from projects.states import State
 
 
 def _choices(field: str) -> list[tuple[str, str]]:
-    return [("", "---------"), *(getattr(Project._meta.get_field(field), "choices", None) or [])]
+    return [("", _("All")), *(getattr(Project._meta.get_field(field), "choices", None) or [])]
 
 
 class ProjectFilter(forms.Form):
     q = forms.CharField(required=False, label=_("Search"), max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("Title, project number or organization")}))
     round = forms.ModelChoiceField(GrantRound.objects.all(), required=False, label=_("Round"))
-    state = forms.ChoiceField(choices=[("", "---------"), *State.choices], required=False, label=_("State"))
+    state = forms.ChoiceField(choices=[("", _("All")), *State.choices], required=False, label=_("State"))
     domain = forms.ChoiceField(choices=(), required=False, label=_("Service domain"))
     district = forms.CharField(required=False, label=_("Service district"), max_length=50)
 

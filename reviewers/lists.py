@@ -10,13 +10,13 @@ from core.listing import Column, Sorting
 from grants.defaults import DOMAINS
 from reviewers.models import Expert
 
-YES_NO = [("", "---------"), ("yes", _("Yes")), ("no", _("No"))]
+YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class ExpertFilter(forms.Form):
     q = forms.CharField(required=False, label=_("Search"), max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("Name, employer or e-mail")}))
-    domain = forms.ChoiceField(choices=[("", "---------"), *DOMAINS.items()], required=False, label=_("Domain"))
+    domain = forms.ChoiceField(choices=[("", _("All")), *DOMAINS.items()], required=False, label=_("Domain"))
     finance = forms.ChoiceField(choices=YES_NO, required=False, label=_("Finance expert"))
     active = forms.ChoiceField(choices=YES_NO, required=False, label=_("Active"))
 
