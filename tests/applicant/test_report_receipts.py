@@ -23,14 +23,11 @@ def pdf(n: int) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path, monkeypatch):
-    """A storage of its own: other test runs share the test media folder."""
-    monkeypatch.setattr(protected_storage, "_location", str(tmp_path))
-    protected_storage.__dict__.pop("base_location", None)
-    protected_storage.__dict__.pop("location", None)
+def media(tmp_path, settings):
+    """A storage of its own: other test runs share the test media folder. Through the setting, which
+    core.storage's aliases follow (patching the lazy alias's attributes reached the shared storage)."""
+    settings.MEDIA_ROOT = str(tmp_path)
     yield tmp_path
-    protected_storage.__dict__.pop("base_location", None)
-    protected_storage.__dict__.pop("location", None)
 
 
 def stored_files() -> set[str]:
