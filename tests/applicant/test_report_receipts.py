@@ -23,14 +23,11 @@ def pdf(n: int) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path, monkeypatch):
-    """A storage of its own: other test runs share the test media folder."""
-    monkeypatch.setattr(protected_storage, "_location", str(tmp_path))
-    protected_storage.__dict__.pop("base_location", None)
-    protected_storage.__dict__.pop("location", None)
-    yield tmp_path
-    protected_storage.__dict__.pop("base_location", None)
-    protected_storage.__dict__.pop("location", None)
+def media(tmp_path, settings):
+    """A storage of its own: other test runs share the test media folder. The storage aliases follow
+    MEDIA_ROOT (core.storage); patching the storage object itself broke it for every later test."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 def stored_files() -> set[str]:
