@@ -83,6 +83,9 @@ def test_officer_copies_last_years_round_and_an_applicant_answers_its_new_questi
     phone.goto(phone.base + f"/rounds/{new.pk}/edit/tranches/")
     assert fits_width(phone)
     screenshot(phone, "round-designer-tranches-375")
+    phone.goto(phone.base + f"/organizations/{world.org.pk}/")
+    assert fits_width(phone)
+    screenshot(phone, "organization-register-375")
     phone.context.clear_cookies()
 
     # --- an applicant answers the question and submits
