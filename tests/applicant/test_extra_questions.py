@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import QuestionAnswer, RoundQuestion
+from grants.models import District, QuestionAnswer, RoundQuestion
 from projects import services as projects_services
 from projects.models import Project
 from projects.services.drafting import save_answers
@@ -113,3 +113,16 @@ def test_a_changed_answer_shows_in_the_version_comparison(world, asked, client):
     page = client.get(reverse("projects:changes", args=[project.pk])).content.decode()
     assert "附加问题1：志愿者人数" in page and "35" in page
     assert "是否与社区合作" not in page  # unchanged answers are not listed
+
+
+def test_a_round_serving_some_districts_refuses_others_at_submission(world, client):
+    District.objects.get(name="瓯海区").rounds.add(world.round)
+    project = world.draft()  # serves 鹿城区
+    client.force_login(world.member)
+    client.post(reverse("applicant:submit", args=[project.pk]))
+    assert Project.objects.get(pk=project.pk).state == State.DRAFT
+    page = client.get(reverse("applicant:submit", args=[project.pk])).content.decode()
+    assert "服务区县「鹿城区」不在本批次征集范围内（瓯海区）" in page
+    District.objects.get(name="鹿城区").rounds.add(world.round)
+    client.post(reverse("applicant:submit", args=[project.pk]))
+    assert Project.objects.get(pk=project.pk).state == State.SUBMITTED
