@@ -98,7 +98,7 @@ def save_round(*, actor, round: GrantRound, reason: str = "", districts=None) ->
         if not changed:
             return stored
         refused = refusals(changed, usage_of(stored), new_pot=round.pot, new_domains=round.domains or [],
-                           domain_labels=defaults.DOMAINS)
+                           domain_labels=defaults.DOMAINS, new_range=(round.min_amount, round.max_amount))
         if refused:
             raise GrantsError(refused)
         _need_reason(stored, reason)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Max, Min, Sum
 
 from grants.models import GrantRound
 from grants.rules.round_changes import Usage
@@ -38,8 +38,14 @@ def committed(round: GrantRound) -> Decimal:
     return total or Decimal("0.00")
 
 
+# Applications no longer in play: their requests do not hold the amount range.
+OUT_OF_PLAY = ("draft", "withdrawn", "ineligible", "rejected")
+
+
 def usage_of(round: GrantRound) -> Usage:
     projects = round.projects.all()
+    requested = projects.filter(submitted_at__isnull=False).exclude(state__in=OUT_OF_PLAY).aggregate(
+        low=Min("requested_amount"), high=Max("requested_amount"))
     return Usage(
         applications=projects.filter(submitted_at__isnull=False).count(),
         scores=projects.filter(assignments__total__isnull=False).values("assignments").count(),
@@ -49,4 +55,5 @@ def usage_of(round: GrantRound) -> Usage:
         committed=committed(round),
         used_domains=frozenset(projects.filter(submitted_at__isnull=False).exclude(domain="")
                                .values_list("domain", flat=True).distinct()),
+        requested_min=requested["low"], requested_max=requested["high"],
     )

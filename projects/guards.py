@@ -38,6 +38,11 @@ def completeness(project: Project) -> list[Problem]:
         problems.append(Problem("complete.domain",
                                 f"服务领域「{DOMAINS.get(project.domain, project.domain)}」不在本批次征集范围内",
                                 "basic", "id_domain"))
+    served = [d.name for d in project.round.districts.all()]
+    if served and project.service_district and project.service_district not in served:
+        problems.append(Problem("complete.district",
+                                f"服务区县「{project.service_district}」不在本批次征集范围内（{'、'.join(served)}）",
+                                "area", "id_service_district"))
     if not project.beneficiaries:
         problems.append(Problem("complete.beneficiaries", "请填写受益人数", "need", "id_beneficiaries"))
     if not project.milestones.exists():

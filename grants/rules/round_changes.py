@@ -21,10 +21,13 @@ class Usage:
     final_evaluations: int = 0
     committed: Decimal = Decimal("0.00")
     used_domains: frozenset[str] = frozenset()
+    requested_min: Decimal | None = None  # smallest and largest request among applications still in play
+    requested_max: Decimal | None = None
 
 
 def refusals(changed: Iterable[str], usage, *, new_pot: Decimal | None = None,
-             new_domains: Iterable[str] = (), domain_labels: dict | None = None) -> list[str]:
+             new_domains: Iterable[str] = (), domain_labels: dict | None = None,
+             new_range: tuple[Decimal, Decimal] | None = None) -> list[str]:
     """Every reason the change of `changed` fields is refused; empty when it may be saved."""
     changed = set(changed)
     labels = domain_labels or {}
@@ -43,6 +46,12 @@ def refusals(changed: Iterable[str], usage, *, new_pot: Decimal | None = None,
     if "pot" in changed and new_pot is not None and new_pot < usage.committed:
         problems.append(f"资金总额 {format_yuan(new_pot)} 元低于已承诺的资助金额 {format_yuan(usage.committed)} 元，"
                         "不能调低到已承诺金额以下")
+    if changed & {"min_amount", "max_amount"} and new_range and usage.requested_min is not None:
+        low, high = new_range
+        if usage.requested_min < low or usage.requested_max > high:
+            problems.append(
+                f"已提交的申报书申请金额在 {format_yuan(usage.requested_min)} 至 {format_yuan(usage.requested_max)} 元之间，"
+                f"新的单个项目资助额度 {format_yuan(low)} 至 {format_yuan(high)} 元会使其中的申报不符合规定，不能这样修改")
     if "domains" in changed:
         dropped = sorted(set(usage.used_domains) - set(new_domains))
         if dropped:

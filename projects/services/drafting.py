@@ -356,10 +356,12 @@ def snapshot(project: Project) -> dict:
         for m in project.milestones.all()
     ]
     fields["indicators"] = [{"name": i.name, "unit": i.unit, "target": str(i.target)} for i in project.indicators.all()]
-    # The round's extra questions as asked then (their wording may change later for drafts).
+    # The round's extra questions as asked then, one entry each named by the question: the version
+    # diff compares and labels them like any other field (a name that is no Project field is its label).
     answers = answers_of(project)
-    fields["answers"] = [{"question": q.label, "answer": answers.get(q.pk, "")}
-                         for q in RoundQuestion.objects.filter(round_id=project.round_id)]
+    for position, q in enumerate(RoundQuestion.objects.filter(round_id=project.round_id), start=1):
+        key = f"附加问题{position}：{q.label}"
+        fields[key] = answers.get(q.pk, "")
     return fields
 
 

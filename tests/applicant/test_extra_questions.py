@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import QuestionAnswer, RoundQuestion
+from grants.models import District, QuestionAnswer, RoundQuestion
+from projects import services as projects_services
 from projects.models import Project
 from projects.services.drafting import save_answers
 from projects.states import State
@@ -61,8 +62,7 @@ def test_required_answers_block_submission_then_the_version_keeps_them(world, as
     project = Project.objects.get(pk=project.pk)
     assert project.state == State.SUBMITTED
     snapshot = project.events.filter(action="submit").latest("at").data["snapshot"]
-    assert snapshot["answers"][:2] == [{"question": "志愿者人数", "answer": "20"},
-                                       {"question": "是否与社区合作", "answer": "是"}]
+    assert (snapshot["附加问题1：志愿者人数"], snapshot["附加问题2：是否与社区合作"]) == ("20", "是")
     # frozen: answers cannot change after submission
     client.post(url(project), {f"q_{number.pk}": "99"})
     assert QuestionAnswer.objects.get(question=number).value == "20"
@@ -99,3 +99,30 @@ def test_a_round_without_questions_shows_no_tab(world, client):
     client.force_login(world.member)
     page = client.get(reverse("applicant:section", args=[project.pk, "basic"])).content.decode()
     assert url(project) not in page
+
+
+def test_a_changed_answer_shows_in_the_version_comparison(world, asked, client):
+    number, choice, upload, text = asked
+    project = world.draft()
+    save_answers(actor=world.member, project_id=project.pk, values={number.pk: "20", choice.pk: "是"})
+    world.advance(project, State.SUBMITTED)
+    projects_services.return_for_revision(actor=world.officer, project_id=project.pk, comment="请补充志愿者情况")
+    save_answers(actor=world.member, project_id=project.pk, values={number.pk: "35"})
+    projects_services.submit_project(actor=world.member, project_id=project.pk)
+    client.force_login(world.officer)
+    page = client.get(reverse("projects:changes", args=[project.pk])).content.decode()
+    assert "附加问题1：志愿者人数" in page and "35" in page
+    assert "是否与社区合作" not in page  # unchanged answers are not listed
+
+
+def test_a_round_serving_some_districts_refuses_others_at_submission(world, client):
+    District.objects.get(name="瓯海区").rounds.add(world.round)
+    project = world.draft()  # serves 鹿城区
+    client.force_login(world.member)
+    client.post(reverse("applicant:submit", args=[project.pk]))
+    assert Project.objects.get(pk=project.pk).state == State.DRAFT
+    page = client.get(reverse("applicant:submit", args=[project.pk])).content.decode()
+    assert "服务区县「鹿城区」不在本批次征集范围内（瓯海区）" in page
+    District.objects.get(name="鹿城区").rounds.add(world.round)
+    client.post(reverse("applicant:submit", args=[project.pk]))
+    assert Project.objects.get(pk=project.pk).state == State.SUBMITTED

@@ -83,6 +83,13 @@ def test_officer_copies_last_years_round_and_an_applicant_answers_its_new_questi
     phone.goto(phone.base + f"/rounds/{new.pk}/edit/tranches/")
     assert fits_width(phone)
     screenshot(phone, "round-designer-tranches-375")
+    for section in ("scope", "budget"):
+        phone.goto(phone.base + f"/rounds/{new.pk}/edit/{section}/")
+        assert fits_width(phone), section
+        screenshot(phone, f"round-designer-{section}-375")
+    phone.goto(phone.base + f"/organizations/{world.org.pk}/")
+    assert fits_width(phone)
+    screenshot(phone, "organization-register-375")
     phone.context.clear_cookies()
 
     # --- an applicant answers the question and submits

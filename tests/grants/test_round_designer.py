@@ -279,3 +279,28 @@ def test_call_documents_go_public_with_the_round(officer_client, world, client):
     assert "申报指南" in page and url in page
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_before_scoring_the_rubric_may_change_and_the_ranking_still_renders(officer_client, world):
+    project = world.advance(world.draft(), State.UNDER_REVIEW)
+    data = form_values(officer_client, edit_url(world.round, "review"))
+    data["rubric-0-DELETE"] = "on"
+    data["rubric-5-name"], data["rubric-5-max"], data["rubric-5-weight"] = "创新性", "20", "2"
+    assert officer_client.post(edit_url(world.round, "review"), {**data, "reason": "换指标"}).status_code == 302
+    round = GrantRound.objects.get(pk=world.round.pk)
+    assert "need" not in [c["code"] for c in round.rubric] and round.rubric_max_total == Decimal("120.00")
+    assert officer_client.get(reverse("reviewers:ranking", args=[round.pk])).status_code == 200
+    assert project.title in officer_client.get(reverse("reviewers:ranking", args=[round.pk])).content.decode()
+
+
+def test_scores_kept_under_an_older_rubric_never_break_the_ranking(officer_client, world):
+    """Rounds changed before the designer's locks existed: a criterion without scores counts 0."""
+    first = world.advance(world.draft(), State.REVIEWED)
+    other, member = world.new_org()
+    second = world.advance(world.draft(other, member, title="青少年成长营"), State.REVIEWED)
+    rubric = world.round.rubric + [{"code": "legacy", "name": "旧数据新增指标", "max": "10", "weight": "1"}]
+    GrantRound.objects.filter(pk=world.round.pk).update(rubric=rubric)  # as an unlocked edit once did
+    page = officer_client.get(reverse("reviewers:ranking", args=[world.round.pk]))
+    assert page.status_code == 200
+    assert first.title in page.content.decode() and second.title in page.content.decode()
+    assert officer_client.get(reverse("reviewers:score_sheet", args=[first.pk])).status_code == 200
