@@ -1,6 +1,7 @@
 """The application as a document (申报书): every section as filed, read by the read-only page, the
 printable PDF and the receipt (回执). Plain values (labels in Chinese, money as text with thousands
 separators and 2 decimals), so the templates never see a code."""
+import re
 from decimal import Decimal
 
 from django.utils import timezone, translation
@@ -24,16 +25,22 @@ def _number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+_ANSWER_KEY = re.compile(r"附加问题(\d+)：(.+)", re.S)
+
+
 def extra_answers(project: Project) -> list[dict]:
-    """Answers to the round's extra questions, as filed: the hook for the per-round questions of the
-    round designer. Its submission snapshot (projects.services.drafting.snapshot) carries them under
-    "answers" as [{"question", "answer"}]; an application filed before that, or a round without
-    questions, has none and the section is left out."""
+    """Answers to the round's extra questions as filed: the last submission snapshot keeps each one
+    under "附加问题N：<question>" (projects.services.drafting.snapshot), in the round's order. An
+    application filed before the round asked questions has none and the section is left out."""
     event = (ProjectEvent.objects.filter(project=project, action="submit").order_by("-at", "-pk")
              .values_list("data", flat=True).first())
-    answers = ((event or {}).get("snapshot") or {}).get("answers") or []
-    return [{"question": str(a.get("question", "")), "answer": str(a.get("answer", ""))}
-            for a in answers if isinstance(a, dict)]
+    snapshot = (event or {}).get("snapshot") or {}
+    found = []
+    for key, value in snapshot.items():
+        match = _ANSWER_KEY.fullmatch(str(key))
+        if match:
+            found.append((int(match.group(1)), match.group(2), str(value or "")))
+    return [{"question": question, "answer": answer} for _position, question, answer in sorted(found)]
 
 
 def _budget(project: Project) -> dict:

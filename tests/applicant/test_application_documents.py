@@ -4,10 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from grants.models import RoundQuestion
 from projects import services
 from projects.models import ProjectEvent
 from projects.receipts import SubmissionReceipt
-from projects.services.audit import log_event
+from projects.services.drafting import save_answers
 from projects.states import State
 from tests.builders import World
 from tests.documents.pdfcheck import pdf_text
@@ -92,12 +93,13 @@ def test_documents_are_the_owners_only(world, name):
 
 
 def test_extra_question_answers_of_the_filed_version_are_shown(world):
-    """The round designer's per-round questions reach the 申报书 through the submission snapshot."""
-    project = world.advance(world.draft(), State.SUBMITTED)
-    event = ProjectEvent.objects.get(project=project, action="submit")
-    assert "answers" not in event.data["snapshot"] or event.data["snapshot"]["answers"] is not None
-    log_event(project=project, actor=world.member, action="submit",
-              data={**event.data, "snapshot": {**event.data["snapshot"],
-                                               "answers": [{"question": "是否有志愿者团队", "answer": "有，32人"}]}})
-    body = _login(world.member).get(reverse("applicant:application", args=[project.pk])).content.decode()
-    assert "补充问题" in body and "是否有志愿者团队" in body and "有，32人" in body
+    """The round designer's per-round questions reach the 申报书 (page and PDF) through the submission snapshot."""
+    asked = RoundQuestion.objects.create(round=world.round, position=1, label="是否有志愿者团队", kind="text")
+    project = world.draft()
+    assert save_answers(actor=world.member, project_id=project.pk, values={asked.pk: "有，32人"}) == []
+    project = world.advance(project, State.SUBMITTED)
+    client = _login(world.member)
+    body = client.get(reverse("applicant:application", args=[project.pk])).content.decode()
+    assert "是否有志愿者团队" in body and "有，32人" in body
+    text = "".join(pdf_text(client.get(reverse("applicant:application_pdf", args=[project.pk])).content).split())
+    assert "是否有志愿者团队" in text and "有，32人" in text
