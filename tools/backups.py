@@ -14,6 +14,7 @@ from django.core.files.storage import Storage
 from django.core.management.base import CommandError
 
 from core.storage import walk
+from tools import backup_crypto
 
 
 def pg_tool(name: str) -> str:
@@ -38,8 +39,9 @@ def pg_env(db: dict) -> dict:
 # may name: attachments, signed agreements, certificates, job results, read through the storage API so
 # an object store is backed up like a disk) and `<file>.manifest.json` (path, size and SHA-256 of the
 # database file and of every media file). Restore checks the database file against the manifest before
-# loading it and every media file after writing it back. Not encrypted: no well-kept encryption library
-# is installed here; keep backups on an encrypted volume (or pipe them through gpg) until one is.
+# loading it and every media file after writing it back. With a recipient (`backup --encrypt-to` or
+# BACKUP_GPG_RECIPIENT) the database file and the media archive are encrypted to that public key with
+# gpg (tools.backup_crypto) after their checksums are taken; the manifest says so.
 
 MEDIA_SUFFIX = ".media.tar"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -77,8 +79,9 @@ def companions(database_file: Path) -> tuple[Path, Path]:
             database_file.with_name(database_file.name + MANIFEST_SUFFIX))
 
 
-def write_media(database_file: Path, store: Storage) -> dict:
-    """Writes the media tar and the manifest next to `database_file`; returns the manifest."""
+def write_media(database_file: Path, store: Storage, *, encrypt_to: str = "") -> dict:
+    """Writes the media tar and the manifest next to `database_file`; returns the manifest. With
+    `encrypt_to`, the database file and the tar are then encrypted to that gpg recipient."""
     tar_path, manifest_path = companions(database_file)
     files = []
     with tarfile.open(tar_path, "w") as tar:
@@ -90,19 +93,24 @@ def write_media(database_file: Path, store: Storage) -> dict:
                 info.size, info.mode = size, 0o600
                 tar.addfile(info, fh)
             files.append({"path": name, "size": size, "sha256": digest})
+    for path in (database_file, tar_path):
+        os.chmod(path, 0o600)  # bank accounts and identity documents
     manifest = {
         "format": 1,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "encrypted": False,
+        "encrypted": bool(encrypt_to),
         "database": {"path": database_file.name, "size": database_file.stat().st_size,
                      "sha256": sha256_file(database_file)},
         "media": {"path": tar_path.name, "files": files},
     }
+    if encrypt_to:
+        manifest["recipient"] = encrypt_to
+        for path in (database_file, tar_path):
+            backup_crypto.encrypt(path, encrypt_to)
     tmp = manifest_path.with_name(manifest_path.name + ".tmp")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, manifest_path)
-    for path in (database_file, tar_path, manifest_path):
-        os.chmod(path, 0o600)  # bank accounts and identity documents
+    os.chmod(manifest_path, 0o600)
     return manifest
 
 
@@ -165,12 +173,15 @@ def prune(folder: Path, *, keep: int, pattern: str = "yichuang-*") -> list[Path]
     """Keeps the newest `keep` backups in `folder` (with their media and manifest); returns what went."""
     if keep <= 0 or not folder.is_dir():
         return []
+    companion_ends = tuple(end + extra for end in (MEDIA_SUFFIX, MANIFEST_SUFFIX) for extra in ("", backup_crypto.SUFFIX))
     databases = sorted(
-        (p for p in folder.glob(pattern) if p.is_file() and not p.name.endswith((MEDIA_SUFFIX, MANIFEST_SUFFIX))),
+        (p for p in folder.glob(pattern) if p.is_file() and not p.name.endswith(companion_ends)),
         key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
     removed = []
     for old in databases[keep:]:
-        for path in (old, *companions(old)):
+        plain = old.with_name(old.name.removesuffix(backup_crypto.SUFFIX))
+        tar_path, manifest_path = companions(plain)
+        for path in (old, tar_path, tar_path.with_name(tar_path.name + backup_crypto.SUFFIX), manifest_path):
             if path.exists():
                 path.unlink()
                 removed.append(path)

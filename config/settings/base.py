@@ -212,6 +212,9 @@ SPREADSHEET_MAX_ROWS = int(env("SPREADSHEET_MAX_ROWS", "5000"))
 YICHUANG_JOB_SWEEP_MINUTES = int(env("YICHUANG_JOB_SWEEP_MINUTES", "5"))
 # `manage.py backup` keeps the newest N backups in its default folder (0 keeps all).
 BACKUP_KEEP = int(env("BACKUP_KEEP", "14"))
+# A gpg recipient (its public key in the keyring of the user running `manage.py backup`): backups are then
+# encrypted to it; restore needs the private key (tools.backup_crypto).
+BACKUP_GPG_RECIPIENT = env("BACKUP_GPG_RECIPIENT", "") or ""
 
 # Shared by workers for speed only: login lockouts and rate limits count in the database.
 CACHE_URL = env("CACHE_URL")

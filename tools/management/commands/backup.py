@@ -8,7 +8,7 @@ SQLite: a portable fixture, every model in dependency order (dumpdata's natural 
 original primary keys, as gzip-compressed JSON lines so neither side holds it whole in memory.
 
 Retention: in the default folder (var/backups) only the newest BACKUP_KEEP backups are kept.
-Not encrypted (see tools.backups).
+Encrypted to a gpg public key with --encrypt-to or BACKUP_GPG_RECIPIENT (tools.backup_crypto).
 """
 import subprocess
 import time
@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core import storage
+from tools import backup_crypto
 from tools.backups import pg_env, pg_tool, prune, write_media
 
 
@@ -29,10 +30,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", help="File to write (default: var/backups/yichuang-<time>.<ext>).")
+        parser.add_argument("--encrypt-to", default=None,
+                            help="gpg recipient (key id, fingerprint or e-mail in the keyring) to encrypt the backup to "
+                                 "(default: BACKUP_GPG_RECIPIENT; empty: not encrypted).")
         parser.add_argument("--keep", type=int, default=None,
                             help="Backups to keep in the default folder (default: BACKUP_KEEP; 0 keeps all).")
 
-    def handle(self, *args, output=None, keep=None, **options):
+    def handle(self, *args, output=None, keep=None, encrypt_to=None, **options):
+        recipient = settings.BACKUP_GPG_RECIPIENT if encrypt_to is None else encrypt_to
         vendor = connection.vendor
         if vendor not in ("postgresql", "sqlite"):
             raise CommandError(f"No backup method for {vendor}.")
@@ -54,9 +59,12 @@ class Command(BaseCommand):
             # Original primary keys, no natural keys: restore replaces the content types and
             # permissions too, so every reference stays valid and no row needs a lookup.
             call_command("dumpdata", format="jsonl", output=str(path), verbosity=0)
-        manifest = write_media(path, storage.protected())
+        size = path.stat().st_size
+        manifest = write_media(path, storage.protected(), encrypt_to=recipient)
         files = manifest["media"]["files"]
-        self.stdout.write(f"Backup written to {path} ({path.stat().st_size / 1048576:.1f} MiB) and "
+        written = path.with_name(path.name + backup_crypto.SUFFIX) if recipient else path
+        self.stdout.write(f"Backup written to {written} ({size / 1048576:.1f} MiB"
+                          f"{', encrypted to ' + recipient if recipient else ''}) and "
                           f"{len(files)} media files ({sum(f['size'] for f in files) / 1048576:.1f} MiB) "
                           f"in {time.perf_counter() - started:.1f} s.")
         if not output:

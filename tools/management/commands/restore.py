@@ -8,6 +8,7 @@ holds is replaced). SQLite: the database is migrated, must hold no data of ours 
 otherwise), the content types and permissions migrate just made are replaced by the backup's, so
 every primary key and reference is the original one, and the fixture is loaded in one transaction.
 """
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from core import storage
 from projects.models import Project
+from tools import backup_crypto
 from tools.backups import companions, database_matches, pg_env, pg_tool, read_manifest, unpack_media, verify_media
 
 
@@ -34,24 +36,42 @@ class Command(BaseCommand):
         parser.add_argument("--skip-media", action="store_true", help="Restore the database only.")
 
     def handle(self, *args, file: str, verify_only=False, skip_media=False, **options):
-        path = Path(file)
-        if not path.exists():
-            raise CommandError(f"No such backup file: {path}")
+        path = Path(file.removesuffix(backup_crypto.SUFFIX))  # the backup's name, encrypted or not
         manifest = read_manifest(path)
+        encrypted = bool(manifest and manifest.get("encrypted"))
+        stored = path.with_name(path.name + backup_crypto.SUFFIX) if encrypted else path
+        if not stored.exists():
+            raise CommandError(f"No such backup file: {stored}")
         store = storage.protected()
         if verify_only:
             if manifest is None:
                 raise CommandError(f"No manifest next to {path}: nothing to verify against.")
             self._report(verify_media(manifest, store))
             return
+        if not encrypted:
+            self._restore(path, manifest, store, skip_media=skip_media)
+            return
+        # Decrypted into a private folder beside the backup, removed whatever happens.
+        folder = backup_crypto.private_folder(path.parent)
+        try:
+            plain = backup_crypto.decrypt(stored, folder)
+            tar_path = companions(path)[0]
+            encrypted_tar = tar_path.with_name(tar_path.name + backup_crypto.SUFFIX)
+            if not skip_media and encrypted_tar.exists():
+                backup_crypto.decrypt(encrypted_tar, folder)
+            self._restore(plain, manifest, store, skip_media=skip_media)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _restore(self, path: Path, manifest: dict | None, store, *, skip_media: bool) -> None:
         if manifest is None:
             self.stderr.write(f"No manifest next to {path} (a backup older than media backups): "
                               "restoring the database only, unverified.")
         elif not database_matches(path, manifest):
-            raise CommandError(f"{path} does not match its manifest (size or SHA-256): refusing to restore it.")
+            raise CommandError(f"{path.name} does not match its manifest (size or SHA-256): refusing to restore it.")
         started = time.perf_counter()
         self._restore_database(path)
-        self.stdout.write(f"Restored {path} in {time.perf_counter() - started:.1f} s.")
+        self.stdout.write(f"Restored {path.name} in {time.perf_counter() - started:.1f} s.")
         if manifest is not None and not skip_media:
             if not companions(path)[0].exists():
                 raise CommandError(f"The media archive {companions(path)[0].name} is missing.")
