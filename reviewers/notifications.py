@@ -18,6 +18,7 @@ from accounts.services import notify
 from core.mail import header_safe
 from projects.models import ProjectEvent
 from reviewers.models import Assignment, AssignmentState, Expert
+from reviewers.selectors import redacted_title  # experts of a blind round never read the applicant's name
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,9 @@ def _expert_assigned(assignment_id: int, actor_id: int | None) -> None:
     if a is None or a.expert.user is None or a.state == AssignmentState.RECUSED:
         return
     project = a.project
-    text = f"您被分配评审项目《{project.title}》（{project.round.name}）{deadline_text(project.round.review_end)}"
+    text = f"您被分配评审项目《{redacted_title(project)}》（{project.round.name}）{deadline_text(project.round.review_end)}"
     notify(actor=None, recipients=[a.expert.user], project=project, text=text,
-           url=reverse("reviewers:review", args=[a.pk]), email_subject=header_safe(f"益创：新的评审任务《{project.title}》"),
+           url=reverse("reviewers:review", args=[a.pk]), email_subject=header_safe(f"益创：新的评审任务《{redacted_title(project)}》"),
            key=f"assignment:{a.pk}:assigned", kind=NotificationKind.EXPERT_ASSIGNED)
 
 
@@ -69,7 +70,7 @@ def _run_assigned(run_id: int) -> None:
     for user_id, assignments in by_user.items():
         user, round = users[user_id], assignments[0].project.round
         if len(assignments) == 1:
-            text = f"您被分配评审项目《{assignments[0].project.title}》（{round.name}）"
+            text = f"您被分配评审项目《{redacted_title(assignments[0].project)}》（{round.name}）"
             url = reverse("reviewers:review", args=[assignments[0].pk])
         else:
             text = f"您被分配评审 {len(assignments)} 个项目（{round.name}）"
@@ -89,7 +90,7 @@ def _expert_removed(event_id: int) -> None:
         return
     reason = event.comment.split("理由：", 1)[-1] if "理由：" in event.comment else event.comment
     notify(actor=event.actor, recipients=_expert_user(event.data.get("expert")), project=event.project,
-           text=f"您已不再评审项目《{event.project.title}》，该评审任务已由项目管理员调整。理由：{reason}",
+           text=f"您已不再评审项目《{redacted_title(event.project)}》，该评审任务已由项目管理员调整。理由：{reason}",
            url=reverse("reviewers:my_reviews"), key=f"event:{event.pk}:expert",
            kind=NotificationKind.EXPERT_REPLACED)
 
@@ -107,8 +108,8 @@ def _review_reopened(event_id: int) -> None:
         return
     reason = event.comment.split("理由：", 1)[-1]
     notify(actor=event.actor, recipients=[a.expert.user], project=event.project,
-           text=f"您对《{event.project.title}》的评分已被退回，请修改后重新提交。理由：{reason}"
+           text=f"您对《{redacted_title(event.project)}》的评分已被退回，请修改后重新提交。理由：{reason}"
                 f"{deadline_text(event.project.round.review_end)}",
            url=reverse("reviewers:review", args=[a.pk]), key=f"event:{event.pk}:expert",
-           email_subject=header_safe(f"益创：评分被退回《{event.project.title}》"),
+           email_subject=header_safe(f"益创：评分被退回《{redacted_title(event.project)}》"),
            kind=NotificationKind.REVIEW_REOPENED)
