@@ -53,7 +53,7 @@ def test_the_report_page_shows_spending_per_line_receipts_indicators_and_what_wa
     assert [e.item for e in labor.rows] == ["社工劳务3月"]
     assert [f.original_name for f in labor.rows[0].receipts.all()] == ["劳务发票.pdf"]
     body = response.content.decode()
-    assert "餐具发票.pdf" in body and "600" in body and "2000" in body and "42,000.00" in body
+    assert "餐具发票.pdf" in body and "600" in body and "2,000" in body and "42,000.00" in body
     paid = response.context["money"].paid
     assert paid == running.tranches.get(seq=1).amount and paid > 0
     assert f'data-testid="paid">{format_yuan(paid)}<' in body
