@@ -7,6 +7,7 @@ from decimal import Decimal
 from core.money import format_yuan
 from grants.vocabulary import document_domain_label
 from reviewers.aggregation import aggregate, is_disputed, spread
+from reviewers.panel_rules import PanelFacts, adjust
 
 METHOD_NAMES = {"mean": "算术平均", "trimmed": "去掉一个最高分和一个最低分后平均（不少于5人时）", "weighted": "按专家权重加权平均"}
 
@@ -32,12 +33,15 @@ def score_sheet(project, assignments) -> dict:
     }
 
 
-def publicity_rows(projects, assignments_by_project: dict[int, list], method: str, today) -> list[dict]:
+def publicity_rows(projects, assignments_by_project: dict[int, list], method: str, today,
+                   extras: PanelFacts | None = None) -> list[dict]:
+    """`extras`: the round's oral defense and preferences, so the notice publishes the score the
+    ranking (and the decision) used, not the written score alone."""
     rows = []
     for position, p in enumerate(projects, start=1):
         panel = assignments_by_project.get(p.pk, [])
         weights = [a.expert.weight for a in panel] if method == "weighted" else None
-        score = aggregate([a.total for a in panel], method, weights)
+        score = adjust(extras, p.pk, aggregate([a.total for a in panel], method, weights)).final
         rows.append({
             "position": position, "code": p.code, "title": p.title, "organization": p.organization.name,
             "domain": document_domain_label(p.domain),

@@ -12,6 +12,7 @@ from documents.published import cached_pdf, open_published
 from reviewers import objection_services, selectors
 from reviewers.errors import ReviewError
 from reviewers.objection_forms import ObjectionForm
+from reviewers.panel_selectors import panel_facts
 from reviewers.resources import PublicityResource, xlsx_bytes
 from reviewers.sheets import publicity_rows
 
@@ -23,7 +24,7 @@ def _notice(pk) -> dict:
     for a in selectors.submitted_for([p.pk for p in projects]):
         by_project.setdefault(a.project_id, []).append(a)
     today = calendar.today()
-    rows = publicity_rows(projects, by_project, round.aggregation, today)
+    rows = publicity_rows(projects, by_project, round.aggregation, today, extras=panel_facts(round))
     open_for_objection = [p for p in projects if p.state in objection_services.NOTICE_STATES
                           and (p.publicity_end is None or p.publicity_end >= today)]
     return {"round": round, "rows": rows, "today": today, "projects": projects,
