@@ -154,7 +154,7 @@ def decide_suggestion(*, actor, suggestion_id: int, confirm: bool, note: str = "
     if not confirm and not note:
         raise ReviewError("排除利益冲突提示须填写理由")
     with transaction.atomic():
-        s = (ConflictSuggestion.objects.select_for_update().select_related("expert", "organization", "round")
+        s = (ConflictSuggestion.objects.select_for_update(of=("self",)).select_related("expert", "organization", "round")
              .filter(pk=suggestion_id).first())
         if s is None:
             raise ReviewError("利益冲突提示不存在")
@@ -218,7 +218,7 @@ def remind_expert(*, actor, round_id: int, expert_id: int) -> ReviewReminder:
     _require_officer(actor, "提醒评审专家")
     with transaction.atomic():
         round = GrantRound.objects.filter(pk=round_id).first()
-        expert = Expert.objects.select_for_update().select_related("user").filter(pk=expert_id).first()
+        expert = Expert.objects.select_for_update(of=("self",)).select_related("user").filter(pk=expert_id).first()
         if round is None or expert is None:
             raise ReviewError("批次或专家不存在")
         if expert.user is None or not expert.user.is_active:

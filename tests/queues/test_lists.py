@@ -135,7 +135,7 @@ def test_the_batch_list(db, client_for):
     preparer = UserFactory(role=Role.FINANCE)
     signed(world, "65000.00", title="甲项目")
     signed(world, "40000.00", title="乙项目")
-    tranches = list(world.round.projects.values_list("tranches__pk", flat=True).order_by("code"))
+    tranches = list(world.round.projects.values_list("tranches__pk", flat=True).order_by("code", "tranches__seq"))
     first = finance.create_batch(actor=preparer, round_id=world.round.pk, tranche_ids=tranches[:1])
     finance.submit_batch(actor=preparer, batch_id=first.pk)
     second = finance.create_batch(actor=preparer, round_id=world.round.pk)

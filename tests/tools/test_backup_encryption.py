@@ -11,11 +11,12 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from projects import services
 from tests.builders import PDF
 from tools import backup_crypto
-from tools.backups import companions, prune, unpack_media, verify_media
+from tools.backups import companions, database_matches, prune, unpack_media, verify_media
 
 RECIPIENT = "backup@example.org"
 MARK = b"%% a sentence only this attachment holds %%"
@@ -43,7 +44,8 @@ def encrypted_backup(world, settings, tmp_path, gnupg_home):
     project = world.draft()
     services.add_attachment(actor=world.member, project_id=project.pk, kind="charter",
                             uploaded_file=SimpleUploadedFile("章程.pdf", PDF + MARK, "application/pdf"))
-    target = tmp_path / "backups" / "yichuang-test.jsonl.gz"
+    # the backup's format follows the database: a pg_dump file on PostgreSQL, a fixture on SQLite
+    target = tmp_path / "backups" / ("yichuang-test.dump" if connection.vendor == "postgresql" else "yichuang-test.jsonl.gz")
     target.parent.mkdir()
     out = io.StringIO()
     call_command("backup", output=str(target), encrypt_to=RECIPIENT, stdout=out)
@@ -68,9 +70,14 @@ def test_an_encrypted_backup_leaves_nothing_readable(encrypted_backup):
 @pytest.mark.django_db
 def test_restore_decrypts_checks_the_manifest_and_removes_the_plain_copy(encrypted_backup):
     target, _ = encrypted_backup
-    # The database is not empty, so the SQLite restore stops there: after decrypting and checking the
-    # file against its manifest (a wrong key or a changed file would have stopped it earlier).
-    with pytest.raises(CommandError, match="already holds data"):
+    # A manifest that names another database file: restore decrypts (a wrong key would stop it there,
+    # with gpg's message), compares, refuses, and leaves no plain copy behind. The real restore of a
+    # matching file is tested in test_backup; here the test database must not be replaced.
+    _, manifest_path = companions(target)
+    manifest = json.loads(manifest_path.read_text())
+    manifest["database"]["sha256"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match="does not match its manifest"):
         call_command("restore", str(target) + ".gpg", stdout=io.StringIO())
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".restore-")]
 
@@ -83,6 +90,7 @@ def test_the_decrypted_media_pass_verification(encrypted_backup, tmp_path):
     tar_path, manifest_path = companions(target)
     plain = backup_crypto.decrypt(target.with_name(target.name + ".gpg"), folder)
     backup_crypto.decrypt(tar_path.with_name(tar_path.name + ".gpg"), folder)
+    assert database_matches(plain, json.loads(manifest_path.read_text()))  # the database file survives exactly
     fresh = FileSystemStorage(location=tmp_path / "restored")
     unpack_media(plain, fresh)
     result = verify_media(json.loads(manifest_path.read_text()), fresh)
