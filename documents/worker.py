@@ -66,7 +66,17 @@ def holder_gone(claimed_by: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process nobody has reaped yet still answers kill(0); where the container's first process
+    does not reap orphans it stays so, and the job would wait out the whole lease for a dead runner."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # no /proc (not Linux): the lease decides
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def claim_job(*, job_id: int, now: datetime | None = None) -> Claim | None:
