@@ -317,7 +317,7 @@ def add_call_document(*, actor, round_id: int, title: str, upload) -> CallDocume
 def remove_call_document(*, actor, document_id: int) -> None:
     _require_officer(actor, "删除公告文件")
     with transaction.atomic():
-        document = CallDocument.objects.select_for_update(of=("self",)).select_related("round").filter(pk=document_id).first()
+        document = CallDocument.objects.select_for_update().select_related("round").filter(pk=document_id).first()
         if document is None:
             raise GrantsError("该文件不存在或已删除")
         history.record(actor=actor, subject="call_document", action="delete", obj_id=document.pk,

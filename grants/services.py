@@ -109,7 +109,7 @@ def save_budget_cap(*, actor, cap: BudgetCap, reason: str = "") -> BudgetCap:
 def delete_budget_cap(*, actor, cap_id: int, reason: str = "") -> None:
     _require_officer(actor, "设置预算科目上限")
     with transaction.atomic():
-        cap = BudgetCap.objects.select_for_update(of=("self",)).select_related("round").filter(pk=cap_id).first()
+        cap = BudgetCap.objects.select_for_update().select_related("round").filter(pk=cap_id).first()
         if cap is None:
             return
         _cap_reason(cap.round, reason)
@@ -179,7 +179,7 @@ def add_member(*, actor, organization: Organization, user, is_manager: bool = Fa
 def set_manager(*, actor, membership_id: int, is_manager: bool) -> Membership:
     _require_officer(actor, "维护机构成员")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update(of=("self",)).select_related("organization").get(pk=membership_id)
+        membership = Membership.objects.select_for_update().select_related("organization").get(pk=membership_id)
         if membership.is_manager and not is_manager and not _keeps_a_manager(membership.organization_id,
                                                                              without=membership.pk):
             raise GrantsError(f"「{membership.organization}」须至少保留一名机构管理员（机构管理员为本机构添加成员账号）")
@@ -191,7 +191,7 @@ def set_manager(*, actor, membership_id: int, is_manager: bool) -> Membership:
 def remove_member(*, actor, membership_id: int) -> None:
     _require_officer(actor, "维护机构成员")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update(of=("self",)).select_related("organization").filter(
+        membership = Membership.objects.select_for_update().select_related("organization").filter(
             pk=membership_id).first()
         if membership is None:
             return
@@ -225,7 +225,7 @@ def end_credit_listing(*, actor, entry_id: int, removed_on, reason: str | None =
     and since when are not changed here: an entry recorded wrongly is deleted and recorded again."""
     _require_officer(actor, "登记信用名单")
     with transaction.atomic():
-        entry = CreditListEntry.objects.select_for_update(of=("self",)).select_related("organization").get(pk=entry_id)
+        entry = CreditListEntry.objects.select_for_update().select_related("organization").get(pk=entry_id)
         before = history.values(entry, CREDIT_FIELDS)
         entry.removed_on = removed_on
         if reason is not None:
@@ -239,7 +239,7 @@ def end_credit_listing(*, actor, entry_id: int, removed_on, reason: str | None =
 def delete_credit_listing(*, actor, entry_id: int) -> None:
     _require_officer(actor, "登记信用名单")
     with transaction.atomic():
-        entry = CreditListEntry.objects.select_for_update(of=("self",)).select_related("organization").filter(pk=entry_id).first()
+        entry = CreditListEntry.objects.select_for_update().select_related("organization").filter(pk=entry_id).first()
         if entry is None:
             return
         history.record(actor=actor, subject="credit_entry", action="delete", obj_id=entry.pk,

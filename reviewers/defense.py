@@ -58,7 +58,7 @@ def remove_from_shortlist(*, actor, slot_id: int, reason: str) -> None:
     if not reason:
         raise ReviewError("移出答辩名单须填写理由")
     with transaction.atomic():
-        slot = DefenseSlot.objects.select_for_update(of=("self",)).select_related("project").filter(pk=slot_id).first()
+        slot = DefenseSlot.objects.select_for_update().select_related("project").filter(pk=slot_id).first()
         if slot is None:
             raise ReviewError("答辩安排不存在")
         if slot.scores.exists():
@@ -88,7 +88,7 @@ def schedule(*, actor, slot_id: int, starts_at: datetime, minutes: int, place: s
     if not 5 <= minutes <= 240:
         raise ReviewError("每个项目的答辩时长须在 5 到 240 分钟之间")
     with transaction.atomic():
-        slot = DefenseSlot.objects.select_for_update(of=("self",)).select_related("project").filter(pk=slot_id).first()
+        slot = DefenseSlot.objects.select_for_update().select_related("project").filter(pk=slot_id).first()
         if slot is None:
             raise ReviewError("答辩安排不存在")
         others = DefenseSlot.objects.filter(round_id=slot.round_id).values_list("pk", "starts_at", "minutes")
@@ -123,7 +123,7 @@ def add_panel_member(*, actor, round_id: int, expert_id: int) -> DefensePanelMem
 def remove_panel_member(*, actor, member_id: int) -> None:
     _require_officer(actor, "调整答辩评委组")
     with transaction.atomic():
-        member = DefensePanelMember.objects.select_for_update(of=("self",)).select_related("expert").filter(pk=member_id).first()
+        member = DefensePanelMember.objects.select_for_update().select_related("expert").filter(pk=member_id).first()
         if member is None:
             raise ReviewError("答辩评委不存在")
         if DefenseScore.objects.filter(slot__round_id=member.round_id, expert=member.expert).exists():
@@ -145,7 +145,7 @@ def enter_score(*, actor, slot_id: int, score: str, comment: str = "") -> Defens
     if problems:
         raise ReviewError([p.message for p in problems])
     with transaction.atomic():
-        slot = DefenseSlot.objects.select_for_update(of=("self",)).select_related("project__round").filter(pk=slot_id).first()
+        slot = DefenseSlot.objects.select_for_update().select_related("project__round").filter(pk=slot_id).first()
         if slot is None:
             raise ReviewError("答辩安排不存在")
         member = DefensePanelMember.objects.select_related("expert").filter(

@@ -64,7 +64,7 @@ def post(*, actor, project_id: int, body: str) -> DiscussionPost:
     if len(body) > BODY_MAX:
         raise ReviewError(f"讨论内容不能超过 {BODY_MAX} 字")
     with transaction.atomic():
-        project = Project.objects.select_for_update(of=("self",)).select_related("round").filter(pk=project_id).first()
+        project = Project.objects.select_for_update().select_related("round").filter(pk=project_id).first()
         if project is None:
             raise ReviewError("项目不存在")
         allowed, why = access(actor, project)
@@ -94,11 +94,11 @@ def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str
     if not reason:
         raise ReviewError("修改评分须说明理由")
     with transaction.atomic():
-        a = (Assignment.objects.select_for_update(of=("self",)).select_related("project__round", "expert")
+        a = (Assignment.objects.select_for_update().select_related("project__round", "expert")
              .filter(pk=assignment_id).first())
         if a is None or a.expert.user_id != getattr(actor, "pk", None):
             raise ReviewError("这不是分配给您的评审任务")
-        project = Project.objects.select_for_update(of=("self",)).select_related("round").get(pk=a.project_id)
+        project = Project.objects.select_for_update().select_related("round").get(pk=a.project_id)
         if a.state != A.SUBMITTED:
             raise ReviewError("只有已提交的评分可以在讨论中修改")
         if based_on is not None and based_on != ScoreRevision.objects.filter(assignment=a).count():

@@ -246,7 +246,7 @@ def assign_expert(*, actor, project, expert: Expert) -> Assignment:
     back an expert who was taken off by hand lifts that removal (audited)."""
     _require_officer(actor, "分配评审专家")
     with transaction.atomic():
-        project = Project.objects.select_for_update(of=("self",)).select_related("round", "organization").get(pk=project.pk)
+        project = Project.objects.select_for_update().select_related("round", "organization").get(pk=project.pk)
         if project.state != State.UNDER_REVIEW:
             raise ReviewError("只有处于专家评审阶段的项目可以分配专家")
         if AssignmentRun.objects.filter(round_id=project.round_id, state=RunState.PENDING).exists():
@@ -277,7 +277,7 @@ def remove_assignment(*, actor, assignment_id: int, reason: str) -> Project:
     if not reason:
         raise ReviewError("调整评审专家须填写理由")
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update(of=("self",)).select_related("expert").filter(pk=assignment_id).first()
+        assignment = Assignment.objects.select_for_update().select_related("expert").filter(pk=assignment_id).first()
         if assignment is None:
             raise ReviewError("评审任务不存在")
         project = Project.objects.select_for_update().get(pk=assignment.project_id)
@@ -435,7 +435,7 @@ def recuse_for_conflict(actor, *, expert_id: int, organization_id: int, round_id
     seat to the next eligible expert. A submitted review is not touched: an officer must first reopen
     it; the returned texts name those projects. Call inside the caller's transaction."""
     left: list[str] = []
-    seats = (Assignment.objects.select_for_update(of=("self",)).select_related("project__round", "expert")
+    seats = (Assignment.objects.select_for_update().select_related("project__round", "expert")
              .filter(expert_id=expert_id, project__organization_id=organization_id, project__round_id=round_id)
              .exclude(state=A.RECUSED))
     for a in seats:
@@ -455,7 +455,7 @@ def recuse_for_conflict(actor, *, expert_id: int, organization_id: int, round_id
 
 def _own(assignment_id: int, actor) -> Assignment:
     assignment = (
-        Assignment.objects.select_for_update(of=("self",)).select_related("project__round", "project__organization", "expert")
+        Assignment.objects.select_for_update().select_related("project__round", "project__organization", "expert")
         .filter(pk=assignment_id).first()
     )
     if assignment is None or assignment.expert.user_id != getattr(actor, "pk", None):
@@ -569,7 +569,7 @@ def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
     if not reason:
         raise ReviewError("退回评分须填写理由")
     with transaction.atomic():
-        a = Assignment.objects.select_for_update(of=("self",)).select_related("project", "expert").filter(pk=assignment_id).first()
+        a = Assignment.objects.select_for_update().select_related("project", "expert").filter(pk=assignment_id).first()
         if a is None:
             raise ReviewError("评审任务不存在")
         if a.state != A.SUBMITTED:

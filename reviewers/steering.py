@@ -154,7 +154,7 @@ def decide_suggestion(*, actor, suggestion_id: int, confirm: bool, note: str = "
     if not confirm and not note:
         raise ReviewError("排除利益冲突提示须填写理由")
     with transaction.atomic():
-        s = (ConflictSuggestion.objects.select_for_update(of=("self",)).select_related("expert", "organization", "round")
+        s = (ConflictSuggestion.objects.select_for_update().select_related("expert", "organization", "round")
              .filter(pk=suggestion_id).first())
         if s is None:
             raise ReviewError("利益冲突提示不存在")

@@ -50,7 +50,7 @@ def _require_member(actor, organization_id: int) -> None:
 def locked_project(project_id) -> Project:
     """The project row, locked for the rest of the transaction; a missing or malformed id is refused."""
     try:
-        return Project.objects.select_for_update(of=("self",)).select_related("round").get(pk=int(project_id))
+        return Project.objects.select_for_update().select_related("round").get(pk=int(project_id))
     except (Project.DoesNotExist, TypeError, ValueError, OverflowError):
         raise ProjectError("项目不存在") from None
 

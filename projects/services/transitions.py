@@ -42,7 +42,7 @@ def run_transition(
     comment = (comment or "").strip()
     with transaction.atomic():
         try:
-            project = Project.objects.select_for_update(of=("self",)).select_related("round", "organization").get(pk=project_id)
+            project = Project.objects.select_for_update().select_related("round", "organization").get(pk=project_id)
         except (Project.DoesNotExist, ValueError, TypeError):
             raise ProjectError("项目不存在") from None
         method = getattr(project, name)
@@ -189,7 +189,7 @@ def record_evaluation(*, actor, project_id: int, kind: str, scores: dict, commen
     """Stores a mid-term or final evaluation and applies its consequence in one transaction."""
     spec_name = "pass_midterm" if kind == EvaluationKind.MIDTERM else "complete"
     with transaction.atomic():
-        project = Project.objects.select_for_update(of=("self",)).select_related("round").get(pk=project_id)
+        project = Project.objects.select_for_update().select_related("round").get(pk=project_id)
         expected = State.MIDTERM_REVIEW if kind == EvaluationKind.MIDTERM else State.FINAL_REVIEW
         if project.state != expected:
             raise ProjectError(f"项目当前状态为「{project.state_label}」，不能提交{EvaluationKind(kind).label}")
