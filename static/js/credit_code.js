@@ -4,7 +4,7 @@
   var out = document.getElementById("credit-code-check");
   if (!input || !out) return;
   var timer = null;
-  function check() {
+  function check(retry) {
     var code = input.value.replace(/\s+/g, "").toUpperCase();
     if (!code) { out.textContent = ""; return; }
     fetch(out.dataset.url + "?code=" + encodeURIComponent(code), {credentials: "same-origin"})
@@ -14,8 +14,12 @@
         out.dataset.ok = data.ok ? "1" : "0";
         out.textContent = data.ok ? "✓ " + data.code : data.problems.join("；");
       })
-      .catch(function () { out.textContent = ""; });
+      .catch(function () {
+        // A dropped request is asked once more; the server checks again on submit either way.
+        out.textContent = "";
+        if (!retry) { clearTimeout(timer); timer = setTimeout(function () { check(true); }, 1000); }
+      });
   }
-  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 300); });
-  input.addEventListener("blur", check);
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { check(false); }, 300); });
+  input.addEventListener("blur", function () { check(false); });
 })();
