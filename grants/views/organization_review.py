@@ -1,6 +1,5 @@
 """The program officer's page for the organization record: new registrations to verify, and requests to
 change a rating or registration facts (before/after, evidence) to approve or reject."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -8,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from core.messages import report_outcome
 from grants import organization_services
-from grants.errors import GrantsError
 from grants.models import Organization
 from grants.organization_changes import ChangeRequestState, OrganizationChangeRequest
 from grants.organization_display import change_rows
@@ -41,14 +40,9 @@ def review(request):
 @require_POST
 def verify(request, pk: int):
     _officer(request)
-    try:
-        organization_services.verify_organization(actor=request.user, organization_id=pk,
-                                                  comment=request.POST.get("comment", ""))
-    except GrantsError as exc:
-        for problem in exc.errors:
-            messages.error(request, problem)
-    else:
-        messages.success(request, _("The organization is verified."))
+    report_outcome(request, lambda: organization_services.verify_organization(
+        actor=request.user, organization_id=pk, comment=request.POST.get("comment", "")),
+        done=_("The organization is verified."))
     return redirect("organizations:review")
 
 
@@ -58,15 +52,9 @@ def decide(request, pk: int):
     _officer(request)
     form = DecisionForm(request.POST)
     form.is_valid()
-    try:
-        organization_services.decide_change(actor=request.user, request_id=pk,
-                                            approve=request.POST.get("decision") == "approve",
-                                            comment=form.cleaned_data.get("comment", ""))
-    except GrantsError as exc:
-        for problem in exc.errors:
-            messages.error(request, problem)
-    else:
-        messages.success(request, _("The decision has been recorded."))
+    report_outcome(request, lambda: organization_services.decide_change(
+        actor=request.user, request_id=pk, approve=request.POST.get("decision") == "approve",
+        comment=form.cleaned_data.get("comment", "")), done=_("The decision has been recorded."))
     return redirect("organizations:review")
 
 

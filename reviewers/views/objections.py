@@ -1,6 +1,5 @@
 """The officers' queue of online objections to a 公示: read them with their evidence, answer each one.
 Whether a project goes back (raise / dismiss / uphold) is decided on the round's 公示 page."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -9,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from core.messages import report_outcome
 from core.pagination import paginate
 from reviewers import objection_services
-from reviewers.errors import ReviewError
 from reviewers.objection_forms import AnswerForm
 from reviewers.objections import Objection, ObjectionState
 
@@ -39,13 +38,9 @@ def objection_list(request):
 @require_POST
 def answer(request, pk: int):
     _officer(request)
-    try:
-        objection_services.answer_objection(actor=request.user, objection_id=pk, answer=request.POST.get("answer", ""))
-    except ReviewError as exc:
-        for problem in exc.errors:
-            messages.error(request, problem)
-    else:
-        messages.success(request, _("The answer has been recorded."))
+    report_outcome(request, lambda: objection_services.answer_objection(
+        actor=request.user, objection_id=pk, answer=request.POST.get("answer", "")),
+        done=_("The answer has been recorded."))
     return redirect("reviewers:objections")
 
 
