@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.selectors import program_officers
 from accounts.services import notify
 from core.uploads import safe_name, sniff
 from core.validation import control_characters, model_problems
@@ -75,10 +76,6 @@ def _from_json(name: str, value):
 
 def _values(org: Organization, names) -> dict:
     return {name: _json(getattr(org, name)) for name in names}
-
-
-def _officers():
-    return User.objects.filter(role__in=[Role.OFFICER, Role.ADMIN], is_active=True)
 
 
 def _members(organization_id: int):
@@ -184,7 +181,7 @@ def request_change(*, actor, organization_id: int, kind: str, values: dict, reas
         change.evidence.save(name, ContentFile(data), save=False)
         change.save()
         _audit(org, actor, f"{kind}_change_requested", before, after, reason)
-        notify(actor=actor, recipients=list(_officers()), url=reverse("organizations:review"),
+        notify(actor=actor, recipients=list(program_officers()), url=reverse("organizations:review"),
                text=f"「{org.name}」申请变更{ChangeKind(kind).label}，请审核", key=f"org-change:{change.pk}")
     return change
 
@@ -238,7 +235,7 @@ def note_registration(*, organization: Organization) -> None:
     _audit(organization, None, "registered", {}, {"name": organization.name,
                                                  "credit_code": organization.credit_code or ""})
     if verification_required():
-        notify(actor=None, recipients=list(_officers()), url=reverse("organizations:review"),
+        notify(actor=None, recipients=list(program_officers()), url=reverse("organizations:review"),
                text=f"新注册机构「{organization.name}」待核实", key=f"org-registered:{organization.pk}")
 
 

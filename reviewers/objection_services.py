@@ -13,7 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.selectors import program_officers
 from accounts.services import notify
 from core import calendar
 from core.mail import send_after_commit
@@ -30,10 +31,6 @@ EVIDENCE_TYPES = frozenset({"pdf", "jpg", "png", "docx"})
 REASON_MIN, REASON_MAX = 10, 5000
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _officers():
-    return User.objects.filter(role__in=[Role.OFFICER, Role.ADMIN], is_active=True)
 
 
 def _ip(value: str | None) -> str | None:
@@ -96,7 +93,7 @@ def file_objection(*, actor, round_id: int, project_id: int | None, name: str, p
         objection.save()
         objection.number = f"{project.round.code}-YY-{objection.pk:05d}"
         objection.save(update_fields=["number"])
-        notify(actor=None, recipients=list(_officers()), url=reverse("reviewers:objections"),
+        notify(actor=None, recipients=list(program_officers()), url=reverse("reviewers:objections"),
                text=f"收到对「{project.code} {project.title}」的公示异议（{objection.number}），请处理",
                key=f"objection:{objection.pk}")
     return objection

@@ -1,13 +1,12 @@
 """What every applicant page needs: the project, only when the user is one of its organization's members."""
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.urls import reverse
 
 from core import ajax
-from core.errors import DomainError
+from core.messages import show_errors  # noqa: F401  (re-exported: the applicant views import it from here)
 from projects.models import Project
 from projects.permissions import is_member
 from projects.selectors import get_project_for
@@ -24,11 +23,6 @@ def member_project(request, pk: int) -> Project:
 def client_ip(request) -> str | None:
     # REMOTE_ADDR only: forwarded-for headers are typed by the client and would make the record worthless.
     return request.META.get("REMOTE_ADDR") or None
-
-
-def show_errors(request, exc: DomainError) -> None:
-    for problem in exc.errors:
-        messages.error(request, problem)
 
 
 def login_required_or_401(view):
