@@ -30,33 +30,36 @@ def assignment_job(run: JobRun) -> JobResult:
     return JobResult(path=path, name=f"{result.round.code}-专家自动分配结果.xlsx")
 
 
-def _source(assignment, run_id: int) -> str:
-    if assignment.run_id == run_id:
+def _source(run_of_seat: int | None, run_id: int) -> str:
+    if run_of_seat == run_id:
         return "本次自动分配"
-    if assignment.run_id:
+    if run_of_seat:
         return "此前自动分配"
     return "手动分配（保留）"
 
 
 def result_workbook(run) -> bytes:
+    """Read as plain rows (a province-wide run has 100,000 seats: model instances would cost more than
+    the workbook itself)."""
     round = run.round
     panels = tablib.Dataset(headers=["项目编号", "项目名称", "申报机构", "评审专家", "分配方式", "专家状态", "评审组人数",
                                      "应配人数"])
     panels.title = "评审组"
-    projects = list(Project.objects.filter(round=round, state=State.UNDER_REVIEW).select_related("organization")
-                    .order_by("code"))
-    members: dict[int, list[Assignment]] = {}
-    for a in (Assignment.objects.filter(project__in=projects).exclude(state=A.RECUSED)
-              .select_related("expert").order_by("created_at", "id")):
-        members.setdefault(a.project_id, []).append(a)
-    for project in projects:
-        panel = members.get(project.pk, [])
-        head = [project.code, project.title, project.organization.name]
+    waiting = Project.objects.filter(round=round, state=State.UNDER_REVIEW)
+    projects = list(waiting.order_by("code").values_list("id", "code", "title", "organization__name"))
+    members: dict[int, list[tuple]] = {}
+    labels = {state: str(label) for state, label in AssignmentState.choices}
+    for project_id, name, run_of_seat, state in (
+            Assignment.objects.filter(project__in=waiting).exclude(state=A.RECUSED).order_by("created_at", "id")
+            .values_list("project_id", "expert__name", "run_id", "state")):
+        members.setdefault(project_id, []).append((name, _source(run_of_seat, run.pk), labels[state]))
+    for project_id, code, title, organization in projects:
+        panel = members.get(project_id, [])
+        head = [code, title, organization]
         if not panel:
             panels.append([*head, "（无）", "", "", 0, round.experts_per_project])
-        for a in panel:
-            panels.append([*head, a.expert.name, _source(a, run.pk), str(a.get_state_display()), len(panel),
-                           round.experts_per_project])
+        for seat in panel:
+            panels.append([*head, *seat, len(panel), round.experts_per_project])
     short = tablib.Dataset(headers=["项目编号", "项目名称", "已配专家数", "应配人数", "未配齐原因"])
     short.title = "未配齐项目"
     titles = dict(Project.objects.filter(pk__in=[u["project_id"] for u in run.unstaffed]).values_list("id", "title"))

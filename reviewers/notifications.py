@@ -9,15 +9,16 @@ reports (accounts.services.notify), so a second call for the same event notifies
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
+from django.db import transaction
+from django.db.models import Count, Min
 from django.urls import reverse
 
 from accounts.models import NotificationKind, User
 from accounts.services import notify
 from core.mail import header_safe
 from projects.models import ProjectEvent
-from reviewers.models import Assignment, AssignmentState, Expert
+from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
 from reviewers.selectors import redacted_title  # experts of a blind round never read the applicant's name
 
 log = logging.getLogger(__name__)
@@ -60,24 +61,29 @@ def run_assigned(run_id: int) -> None:
 
 
 def _run_assigned(run_id: int) -> None:
-    """One notification per expert for an automatic run, however many proposals it gave them."""
-    by_user: dict[int, list[Assignment]] = defaultdict(list)
-    users: dict[int, User] = {}
-    for a in Assignment.objects.filter(run_id=run_id).select_related("expert__user", "project__round"):
-        if a.expert.user is not None:
-            users[a.expert.user.pk] = a.expert.user
-            by_user[a.expert.user.pk].append(a)
-    for user_id, assignments in by_user.items():
-        user, round = users[user_id], assignments[0].project.round
-        if len(assignments) == 1:
-            text = f"您被分配评审项目《{redacted_title(assignments[0].project)}》（{round.name}）"
-            url = reverse("reviewers:review", args=[assignments[0].pk])
-        else:
-            text = f"您被分配评审 {len(assignments)} 个项目（{round.name}）"
-            url = reverse("reviewers:my_reviews")
-        notify(actor=None, recipients=[user], text=text + deadline_text(round.review_end), url=url,
-               email_subject=header_safe(f"益创：新的评审任务（{round.name}）"), key=f"run:{run_id}:assigned",
-               kind=NotificationKind.EXPERT_ASSIGNED)
+    """One notification per expert for an automatic run, however many proposals it gave them: counted
+    in the database (a province-wide run gives 100,000 seats), the one proposal read only for those
+    who got a single one."""
+    run = AssignmentRun.objects.select_related("round").filter(pk=run_id).first()
+    if run is None:
+        return
+    round = run.round
+    counts = list(Assignment.objects.filter(run_id=run_id, expert__user__isnull=False).order_by()
+                  .values_list("expert__user_id").annotate(n=Count("id"), first=Min("id")))
+    users = User.objects.in_bulk([user_id for user_id, _, _ in counts])
+    single = Assignment.objects.select_related("project__round").in_bulk([first for _, n, first in counts if n == 1])
+    # One commit for the lot (each notify keeps its savepoint); the e-mails go after it.
+    with transaction.atomic():
+        for user_id, n, first in counts:
+            if n == 1:
+                text = f"您被分配评审项目《{redacted_title(single[first].project)}》（{round.name}）"
+                url = reverse("reviewers:review", args=[first])
+            else:
+                text = f"您被分配评审 {n} 个项目（{round.name}）"
+                url = reverse("reviewers:my_reviews")
+            notify(actor=None, recipients=[users[user_id]], text=text + deadline_text(round.review_end), url=url,
+                   email_subject=header_safe(f"益创：新的评审任务（{round.name}）"), key=f"run:{run_id}:assigned",
+                   kind=NotificationKind.EXPERT_ASSIGNED)
 
 
 def expert_removed(event_id: int) -> None:

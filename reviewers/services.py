@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role, User
+from core import bulk
 from core.calendar import today
 from core.errors import DomainError
 from core.validation import model_problems
@@ -316,72 +317,105 @@ def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
     return run
 
 
-# Projects written per transaction; the job's progress moves after each one.
-RUN_CHUNK = 200
+# Projects written per transaction (about 5 seats each); the job's progress moves after each one.
+RUN_CHUNK = 2000
+# A run that writes this many seats refreshes the planner's statistics of the table afterwards.
+ANALYZE_AFTER = 10_000
+
+
+class _RunInputs(NamedTuple):
+    projects: list[ProjectIn]
+    experts: list[ExpertIn]
+    conflicts: set[tuple[int, int]]
+    names: dict[int, str]
+
+
+def _run_inputs(round) -> _RunInputs:
+    """Everything an automatic run reads, in a fixed number of queries whatever the round's size:
+    the round's projects under review, their panels (recused seats are kept out), the experts an
+    officer took off each panel, the recorded conflicts with their organizations, and the pool with
+    loads, personal caps and names."""
+    waiting = Project.objects.filter(round=round, state=State.UNDER_REVIEW)
+    projects = list(waiting.order_by("id").values_list("id", "organization_id", "domain"))
+    panels: dict[int, list[int]] = {}
+    barred: dict[int, list[int]] = {}
+    for project_id, expert_id, state in Assignment.objects.filter(
+            project__round=round, project__state=State.UNDER_REVIEW).order_by("id").values_list(
+            "project_id", "expert_id", "state"):
+        (barred if state == A.RECUSED else panels).setdefault(project_id, []).append(expert_id)
+    # Kept so that a second run never puts back an expert an officer took off a panel.
+    for project_id, expert_id in PanelExclusion.objects.filter(
+            project__round=round, project__state=State.UNDER_REVIEW).order_by("id").values_list(
+            "project_id", "expert_id"):
+        barred.setdefault(project_id, []).append(expert_id)
+    relations = ExpertRelation.objects.filter(organization_id__in=waiting.values("organization_id")).values_list(
+        "expert_id", "organization_id", "kind", "start", "end")
+    conflicts = conflict_pairs((Relation(*r) for r in relations), today())
+    loads = _round_loads(round.pk)
+    limits = _load_limits(round.pk)
+    experts, names = [], {}
+    for pk, name, domains, is_finance in Expert.objects.filter(active=True, user__is_active=True).values_list(
+            "id", "name", "domains", "is_finance"):
+        experts.append(ExpertIn(pk, tuple(domains or ()), is_finance, loads.get(pk, 0), limits.get(pk)))
+        names[pk] = name
+    return _RunInputs(
+        [ProjectIn(pid, org, domain or "", tuple(panels.get(pid, ())), tuple(barred.get(pid, ())))
+         for pid, org, domain in projects],
+        experts, conflicts, names)
 
 
 def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -> AssignmentRun:
     """Fills every under-review project of the round up to the panel size, keeping every panel
     member already there (hand-made assignments are pinned) and never putting back an expert an
-    officer took off a panel. Writes `chunk` projects per transaction and reports (done, total)
-    to `progress` after each, so the officer watches it move. Safe to run twice and to resume after
-    a crash: a finished run is left alone, and what an interrupted one wrote counts as existing panels."""
+    officer took off a panel. Reads its inputs in a fixed number of queries, then writes `chunk`
+    projects per transaction in bulk (PostgreSQL COPY; core.bulk) with one audit row per changed
+    project, and reports (done, total) to `progress` after each, so the officer watches it move.
+    The queries do not grow with the round, only the number of chunks does.
+
+    Safe to run twice and to resume after a crash: a finished run is left alone; each chunk takes the
+    run's row lock and writes only seats that are not there yet, and what an interrupted run wrote
+    counts as existing panels."""
     run = AssignmentRun.objects.select_related("round", "requested_by").get(pk=run_id)
     if run.state in (RunState.DONE, RunState.FAILED):
         return run
     round = run.round
-    projects = list(
-        Project.objects.filter(round=round, state=State.UNDER_REVIEW).order_by("id")
-        .values_list("id", "organization_id", "domain")
-    )
-    total = len(projects)
+    inputs = _run_inputs(round)
+    total = len(inputs.projects)
     if progress:
         progress(0, total)
-    panels: dict[int, list[int]] = {}
-    recused: dict[int, list[int]] = {}
-    for project_id, expert_id, state in Assignment.objects.filter(project__round=round).values_list(
-            "project_id", "expert_id", "state"):
-        (recused if state == A.RECUSED else panels).setdefault(project_id, []).append(expert_id)
-    removed = _exclusions(pid for pid, _, _ in projects)
-    inputs = [
-        ProjectIn(pid, org, domain or "", tuple(panels.get(pid, ())), tuple(recused.get(pid, ())) + tuple(removed.get(pid, ())))
-        for pid, org, domain in projects
-    ]
     result = assign(
-        inputs, _expert_inputs(round.pk), _conflicts_for({org for _, org, _ in projects}),
+        inputs.projects, inputs.experts, inputs.conflicts,
         per_project=round.experts_per_project, require_finance=round.require_finance_expert,
         max_load=round.max_load_per_expert, seed=run.seed,
     )
     by_project: dict[int, list[int]] = {}
     for p, e in result.assignments:
         by_project.setdefault(p, []).append(e)
-    names = dict(Expert.objects.filter(pk__in={e for _, e in result.assignments}).values_list("id", "name"))
-    ids = [pid for pid, _, _ in projects]
-    for start in range(0, total, max(1, chunk)):
-        part = ids[start:start + max(1, chunk)]
+    ids = [p.id for p in inputs.projects]
+    step = max(1, chunk)
+    actor_id = run.requested_by_id
+    for start in range(0, total, step):
+        part = ids[start:start + step]
         with transaction.atomic():
-            still_pending = list(AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING)
-                                 .values_list("pk", flat=True))
-            if not still_pending:
+            if not AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING).exists():
                 return AssignmentRun.objects.get(pk=run.pk)
+            # Seats written meanwhile (a second delivery of this job, an interrupted attempt) stay as they are.
             taken = set(Assignment.objects.filter(project_id__in=part).values_list("project_id", "expert_id"))
-            rows = [(p, e) for p in part for e in by_project.get(p, ()) if (p, e) not in taken]
-            Assignment.objects.bulk_create([Assignment(project_id=p, expert_id=e, run=run) for p, e in rows],
-                                           batch_size=2000)
-            written: dict[int, list[int]] = {}
-            for p, e in rows:
-                written.setdefault(p, []).append(e)
-            # One audit row per changed project, written in bulk: a province-wide round touches thousands.
-            ProjectEvent.objects.bulk_create([
-                ProjectEvent(
-                    project_id=p, actor=run.requested_by, action="auto_assign",
-                    comment="自动分配评审专家：" + "、".join(names[e] for e in experts),
-                    data={"run": run.pk, "seed": run.seed, "experts": experts},
-                )
-                for p, experts in written.items()
-            ], batch_size=2000)
+            seats, events = [], []
+            for p in part:
+                experts = [e for e in by_project.get(p, ()) if (p, e) not in taken]
+                if not experts:
+                    continue
+                seats.extend((p, e, run.pk) for e in experts)
+                # The project's trail names who joined its panel: one audit row per changed project.
+                events.append((p, actor_id, "auto_assign", "自动分配评审专家：" + "、".join(inputs.names[e] for e in experts),
+                               {"run": run.pk, "seed": run.seed, "experts": experts}))
+            bulk.insert_rows(Assignment, ["project_id", "expert_id", "run_id"], seats)
+            bulk.insert_rows(ProjectEvent, ["project_id", "actor_id", "action", "comment", "data"], events)
         if progress:
-            progress(min(start + len(part), total), total)
+            progress(start + len(part), total)
+    if len(result.assignments) >= ANALYZE_AFTER:
+        bulk.refresh_statistics(Assignment)  # the result workbook and the notices read them next
     codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
     with transaction.atomic():
         run = AssignmentRun.objects.select_for_update(of=("self",)).select_related("round").get(pk=run.pk)

@@ -311,8 +311,12 @@ def reset_sequences(*, failed: bool = False) -> None:
 class ScaleBuilder:
     """Creates the round and its staff once; add_projects() can then be called repeatedly."""
 
-    def __init__(self, *, experts: int, seed: int = 2026, log: Callable[[str], None] | None = None):
+    def __init__(self, *, experts: int, seed: int = 2026, log: Callable[[str], None] | None = None,
+                 no_assignments: bool = False):
         self.rng = random.Random(seed)
+        # Every project waits under review with no panel yet (recorded conflicts only): the input of
+        # an automatic assignment run at full size (bench/assignment.py times the real path on it).
+        self.no_assignments = no_assignments
         self.log = log or (lambda _msg: None)
         self.clock = Clock(today())
         self.password = make_password(PASSWORD)  # hashed once: hashing 20,000 times would take minutes
@@ -385,12 +389,16 @@ class ScaleBuilder:
             raise
 
     def _add_projects(self, n: int) -> dict:
-        states = _counts(n, self.rng)
+        states = [S.UNDER_REVIEW] * n if self.no_assignments else _counts(n, self.rng)
         plans = self.timed(f"{n} organizations, members and projects", self._projects, states)
         self.timed("budgets, milestones, indicators, attachments", self._application_rows, plans)
         self.timed("application audit trail", self._application_events, plans)
         reviewed = [p for p in plans if p.state in REVIEWED_STATES]
-        self.timed(f"panels for {len(reviewed)} projects and their scores", self._review, reviewed)
+        if self.no_assignments:
+            self.timed(f"conflicts for {len(reviewed)} projects, no panels", self._relations, reviewed)
+            self._raise_max_load(len(reviewed))
+        else:
+            self.timed(f"panels for {len(reviewed)} projects and their scores", self._review, reviewed)
         self.timed("decisions, 公示 and agreements", self._decisions, plans)
         self.timed("tranches, batches, payments and ledger", self._money, [p for p in plans if p.state in SIGNED_STATES])
         self._set_pot()
@@ -554,25 +562,11 @@ class ScaleBuilder:
     def _review(self, plans: list[Plan]) -> None:
         if not plans:
             return
-        rng, people, c = self.rng, self.people, self.clock
+        people, c = self.people, self.clock
         experts = people.experts
-        # A few known conflicts, so the assignment honours some: employers and board seats.
-        relations = [
-            ExpertRelation(expert=rng.choice(experts), organization=rng.choice(plans).project.organization,
-                           kind=rng.choice([RelationKind.EMPLOYER, RelationKind.BOARD]), start=c.day(900),
-                           recorded_by=people.officer)
-            for _ in range(max(1, len(plans) // 20))
-        ]
-        insert(relations)
-        conflicts = conflict_pairs(
-            [Relation(r.expert_id, r.organization_id, r.kind, r.start, r.end) for r in relations], c.today)
-        loads = dict(Assignment.objects.filter(project__round=self.round).values("expert_id")
-                     .annotate(n=djmodels.Count("id")).values_list("expert_id", "n"))
+        conflicts = self._relations(plans)
+        loads = self._raise_max_load(len(plans))
         per = self.round.experts_per_project
-        needed = -(-(sum(loads.values()) + len(plans) * per) // len(experts)) + 5
-        if needed > self.round.max_load_per_expert:
-            self.round.max_load_per_expert = needed
-            self.round.save(update_fields=["max_load_per_expert"])
         result = assign(
             [ProjectIn(p.project.pk, p.project.organization_id, p.project.domain) for p in plans],
             [ExpertIn(e.pk, tuple(e.domains), e.is_finance, loads.get(e.pk, 0)) for e in experts],
@@ -624,6 +618,30 @@ class ScaleBuilder:
                                           comment="全部评审意见已提交，系统自动流转"))
         insert(assignments)
         insert(events)
+
+    def _relations(self, plans: list[Plan]) -> set[tuple[int, int]]:
+        """A few known conflicts, so the assignment honours some: employers and board seats."""
+        rng, people, c = self.rng, self.people, self.clock
+        relations = [
+            ExpertRelation(expert=rng.choice(people.experts), organization=rng.choice(plans).project.organization,
+                           kind=rng.choice([RelationKind.EMPLOYER, RelationKind.BOARD]), start=c.day(900),
+                           recorded_by=people.officer)
+            for _ in range(max(1, len(plans) // 20))
+        ]
+        insert(relations)
+        return conflict_pairs(
+            [Relation(r.expert_id, r.organization_id, r.kind, r.start, r.end) for r in relations], c.today)
+
+    def _raise_max_load(self, n_plans: int) -> dict[int, int]:
+        """Raises the round's cap so that n_plans more full panels fit; returns the experts' loads."""
+        loads = dict(Assignment.objects.filter(project__round=self.round).values("expert_id")
+                     .annotate(n=djmodels.Count("id")).values_list("expert_id", "n"))
+        per = self.round.experts_per_project
+        needed = -(-(sum(loads.values()) + n_plans * per) // len(self.people.experts)) + 5
+        if needed > self.round.max_load_per_expert:
+            self.round.max_load_per_expert = needed
+            self.round.save(update_fields=["max_load_per_expert"])
+        return loads
 
     def _scores(self, rubric: list[dict], mean: int) -> dict[str, str]:
         """Half-point scores per criterion around the outcome's mean share of each maximum."""
@@ -844,10 +862,17 @@ class ScaleBuilder:
 
 
 def build_scale_round(*, projects: int, experts: int, seed: int = 2026,
-                      log: Callable[[str], None] | None = None) -> tuple[ScaleBuilder, dict]:
-    """The whole round in one transaction; returns the builder (for tests that add more) and a summary."""
-    builder = ScaleBuilder(experts=experts, seed=seed, log=log)
+                      log: Callable[[str], None] | None = None,
+                      no_assignments: bool = False) -> tuple[ScaleBuilder, dict]:
+    """The whole round in one transaction; returns the builder (for tests that add more) and a summary.
+    With `no_assignments`, every project waits under review without a panel."""
+    builder = ScaleBuilder(experts=experts, seed=seed, log=log, no_assignments=no_assignments)
     with transaction.atomic():
         builder.timed(f"round, staff and {experts} experts", builder.create_round)
         summary = builder.add_projects(projects)
+    if connection.vendor == "postgresql":
+        # Planner statistics for the new rows, as a database in use would have them; until autovacuum
+        # gets to it, a join over the round is planned for an empty table (minutes instead of seconds).
+        with connection.cursor() as cursor:
+            builder.timed("planner statistics (ANALYZE)", cursor.execute, "ANALYZE")
     return builder, summary

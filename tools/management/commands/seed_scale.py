@@ -19,8 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--experts", type=int, default=600)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--replace", action="store_true", help="Remove an existing scale round first.")
+        parser.add_argument("--no-assignments", action="store_true",
+                            help="Every project under review with no panel yet (input for an automatic assignment run).")
 
-    def handle(self, *args, projects: int, experts: int, seed: int, replace: bool, **options):
+    def handle(self, *args, projects: int, experts: int, seed: int, replace: bool, no_assignments: bool, **options):
         if projects < 1 or experts < 5:
             raise CommandError("--projects must be at least 1 and --experts at least 5 (a panel has 5 experts).")
         started = time.perf_counter()
@@ -33,7 +35,8 @@ class Command(BaseCommand):
             scale_data.remove_scale_round()
             self.stdout.write(f"  removed in {time.perf_counter() - started:.1f} s")
         build_started = time.perf_counter()
-        _, summary = scale_data.build_scale_round(projects=projects, experts=experts, seed=seed, log=self.stdout.write)
+        _, summary = scale_data.build_scale_round(
+            projects=projects, experts=experts, seed=seed, log=self.stdout.write, no_assignments=no_assignments)
         elapsed = time.perf_counter() - build_started
         self.stdout.write(self.style.SUCCESS(
             f"Built {summary['projects']} projects, {summary['assignments']} assignments "

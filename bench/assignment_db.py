@@ -1,0 +1,150 @@
+"""Benchmark: an automatic assignment run through the real path (the Job: read, assign, write, result
+workbook, notifications) against the pure function on the same inputs, in the same run.
+
+Run (PostgreSQL, a database of your own):
+  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/assign_scale
+  .venv/bin/python manage.py migrate
+  .venv/bin/python manage.py seed_scale --projects 20000 --experts 600 --no-assignments
+  .venv/bin/python bench/assignment_db.py [repeats]
+
+The round (code SCALE) must have every project under review and no panel: each repeat removes what
+the previous one wrote (outside the timings). Prints the floor (the pure reviewers.assignment.assign on
+the round's inputs), the real path end to end and by phase, the queries it sent, and the ratio.
+"""
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.pop("CELERY_BROKER_URL", None)  # the job runs in-process after commit, as in the embedded default
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import Notification, User  # noqa: E402
+from documents.models import Job  # noqa: E402
+from projects.models import ProjectEvent  # noqa: E402
+from reviewers import jobs, notifications, services  # noqa: E402
+from reviewers.assignment import assign  # noqa: E402
+from reviewers.models import Assignment, AssignmentRun  # noqa: E402
+from tools import scale_data  # noqa: E402
+
+PHASES: dict[str, tuple[float, float]] = {}
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine): on a shared,
+    loaded box the wall clock measures the neighbours, CPU time measures the work."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def timed(name, function):
+    def wrapper(*args, **kwargs):
+        started, cpu = time.perf_counter(), time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            wall, used = PHASES.get(name, (0.0, 0.0))
+            PHASES[name] = (wall + time.perf_counter() - started, used + time.process_time() - cpu)
+    return wrapper
+
+
+services.run_auto_assignment = timed("run (read, assign, write)", services.run_auto_assignment)
+jobs.result_workbook = timed("result workbook", jobs.result_workbook)
+notifications.run_assigned = timed("notifications (inside run)", notifications.run_assigned)
+
+
+def clean(round) -> None:
+    """What a previous repeat wrote; the round's projects and conflicts stay."""
+    with transaction.atomic():
+        runs = list(AssignmentRun.objects.filter(round=round).values_list("pk", "job_id"))
+        Assignment.objects.filter(project__round=round)._raw_delete(connection.alias)
+        ProjectEvent.objects.filter(project__round=round, action="auto_assign")._raw_delete(connection.alias)
+        Notification.objects.filter(key__in=[f"run:{pk}:assigned" for pk, _ in runs]).delete()
+        AssignmentRun.objects.filter(round=round).delete()
+        Job.objects.filter(pk__in=[job for _, job in runs if job]).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE reviewers_assignment")
+
+
+def floor(round) -> tuple[float, float, float, int]:
+    """The pure function on the round's own inputs: (reading them, wall, CPU, pairs)."""
+    started = time.perf_counter()
+    inputs = services._run_inputs(round)
+    read = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    result = assign(inputs.projects, inputs.experts, inputs.conflicts, per_project=round.experts_per_project,
+                    require_finance=round.require_finance_expert, max_load=round.max_load_per_expert, seed=11)
+    return read, time.perf_counter() - started, time.process_time() - cpu, len(result.assignments)
+
+
+def real(round, officer) -> tuple[float, float, float, int, AssignmentRun]:
+    """The Job as an officer starts it: (wall, CPU here, CPU of the database backend, queries, run)."""
+    PHASES.clear()
+    reset_queries()
+    server = backend_cpu()
+    with CaptureQueriesContext(connection) as queries:
+        started, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            run = services.start_auto_assignment(actor=officer, round_id=round.pk, seed=11)
+        # on commit the job ran in-process: claim, run, workbook, completion
+        elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, used, backend_cpu() - server, len(queries), AssignmentRun.objects.get(pk=run.pk)
+
+
+def main(repeats: int) -> None:
+    round = scale_data.existing_round()
+    if round is None:
+        sys.exit("No scale round: run manage.py seed_scale --no-assignments first.")
+    waiting = round.projects.filter(state="under_review").count()
+    officer = User.objects.get(username=f"{scale_data.USER_PREFIX}officer")
+    print(f"round {round.code}: {round.projects.count()} projects, {waiting} under review, "
+          f"{round.experts_per_project} per panel, cap {round.max_load_per_expert}; {connection.vendor}")
+    floors, reals, run_only = [], [], []
+    for i in range(repeats):
+        clean(round)
+        read, pure, pure_cpu, n = floor(round)
+        elapsed, used, server, n_queries, run = real(round, officer)
+        job = Job.objects.get(pk=run.job_id)
+        phases = dict(PHASES)
+        notices = phases.get("notifications (inside run)", (0.0, 0.0))
+        wall_run, cpu_run = phases["run (read, assign, write)"]
+        # what the officer waits for until the panels are there: the run without its notifications
+        run_wall, run_cpu = wall_run - notices[0], cpu_run - notices[1]
+        floors.append((pure, pure_cpu))
+        reals.append((elapsed, used + server))
+        run_only.append((run_wall, run_cpu))
+        shown = ", ".join(f"{k} {w:.2f} s ({c:.2f} s CPU)" for k, (w, c) in phases.items())
+        print(f"#{i + 1}: FLOOR pure assign {pure:.2f} s wall, {pure_cpu:.2f} s CPU ({n} pairs; reading its inputs "
+              f"{read:.2f} s)\n    RUN (read, assign, write, progress) {run_wall:.2f} s wall = {run_wall / pure:.1f}×, "
+              f"{run_cpu:.2f} s CPU = {run_cpu / pure_cpu:.1f}×\n    whole JOB {elapsed:.2f} s wall = {elapsed / pure:.1f}×, "
+              f"CPU {used:.2f} s here + {server:.2f} s in PostgreSQL = {(used + server) / pure_cpu:.1f}×\n"
+              f"    phases: {shown}\n    {n_queries} queries (COPY included); run {run.state}, {run.created} seats, "
+              f"job {job.state} {job.progress_done}/{job.progress_total}; load average {os.getloadavg()[0]:.1f}")
+    med = statistics.median
+    f_wall, f_cpu = med(x for x, _ in floors), med(y for _, y in floors)
+    r_wall, r_cpu = med(x for x, _ in run_only), med(y for _, y in run_only)
+    j_wall, j_cpu = med(x for x, _ in reals), med(y for _, y in reals)
+    print(f"median of {repeats}: floor (pure) {f_wall:.2f} s wall / {f_cpu:.2f} s CPU; run {r_wall:.2f} s / "
+          f"{r_cpu:.2f} s CPU = {r_wall / f_wall:.2f}× wall, {r_cpu / f_cpu:.2f}× CPU; whole job {j_wall:.2f} s / "
+          f"{j_cpu:.2f} s CPU (both processes) = {j_wall / f_wall:.2f}× wall, {j_cpu / f_cpu:.2f}× CPU")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)

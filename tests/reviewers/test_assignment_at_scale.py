@@ -1,0 +1,88 @@
+"""An automatic run reads its inputs and writes its seats in a number of queries that does not grow
+with the round (only with the number of chunks), and the bulk writer keeps every value intact
+(PostgreSQL COPY on the PostgreSQL pass, bulk_create on SQLite)."""
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from core import bulk
+from projects.models import Project, ProjectEvent
+from reviewers import services
+from reviewers.models import Assignment, AssignmentState
+from tools import scale_data
+
+
+def _round(projects: int) -> scale_data.ScaleBuilder:
+    """A round whose projects all wait under review without a panel (seed_scale --no-assignments)."""
+    scale_data.remove_scale_round()
+    builder = scale_data.ScaleBuilder(experts=12, seed=3, no_assignments=True)
+    with transaction.atomic():
+        builder.create_round()
+        builder.add_projects(projects)
+    return builder
+
+
+def _queries_of_a_run(projects: int, **options) -> tuple[int, list, int]:
+    """(queries, progress reports, seats written). On SQLite, bulk_create splits its INSERTs at 999
+    parameters (a statement per ~80 seats), so those are left out of the count there; on PostgreSQL
+    every statement counts, the two COPYs of each chunk included."""
+    builder = _round(projects)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    seen = []
+    with CaptureQueriesContext(connection) as queries:
+        run = services.run_auto_assignment(run_id=run.pk, progress=lambda done, total: seen.append((done, total)),
+                                           **options)
+    assert run.state == "done"
+    sent = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor != "postgresql":
+        sent = [sql for sql in sent if not sql.startswith("INSERT INTO")]
+    return len(sent), seen, run.created
+
+
+@pytest.mark.django_db
+def test_the_queries_of_a_run_do_not_grow_with_the_round():
+    few, few_progress, few_created = _queries_of_a_run(10)
+    many, many_progress, many_created = _queries_of_a_run(40)
+    assert (few_created, many_created) == (50, 200)  # every panel full: the runs did write 5 seats per project
+    assert few_progress == [(0, 10), (10, 10)] and many_progress == [(0, 40), (40, 40)]
+    assert many == few
+
+
+@pytest.mark.django_db
+def test_more_chunks_cost_a_fixed_number_of_queries_each_and_move_the_progress():
+    one, _, _ = _queries_of_a_run(40, chunk=40)
+    four, progress, created = _queries_of_a_run(40, chunk=10)
+    assert progress == [(0, 40), (10, 40), (20, 40), (30, 40), (40, 40)] and created == 200
+    assert (four - one) % 3 == 0 and 0 < (four - one) // 3 <= 6  # a lock, a look-up and the writes per chunk
+
+
+@pytest.mark.django_db
+def test_a_run_keeps_the_trail_per_project_and_writes_nothing_twice():
+    builder = _round(6)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=2)
+    run = services.run_auto_assignment(run_id=run.pk, chunk=4)
+    seats = list(Assignment.objects.filter(run=run).values_list("project_id", "expert_id", "state", "scores"))
+    assert len(seats) == 30 and {s[2] for s in seats} == {AssignmentState.ASSIGNED} and {str(s[3]) for s in seats} == {"{}"}
+    events = ProjectEvent.objects.filter(action="auto_assign", data__run=run.pk)
+    assert events.count() == 6 and all(e.actor == builder.people.officer for e in events)
+    event = events.first()
+    panel = sorted(e for p, e, _, _ in seats if p == event.project_id)
+    assert sorted(event.data["experts"]) == panel and event.comment.startswith("自动分配评审专家：")
+    # The same run delivered again writes nothing more.
+    services.run_auto_assignment(run_id=run.pk)
+    assert Assignment.objects.filter(run=run).count() == 30
+
+
+@pytest.mark.django_db
+def test_bulk_rows_keep_awkward_values(world):
+    project = world.draft(*world.new_org())
+    comment = "tab\there\nnew line\\back slash \\N 引号\"'"
+    data = {"text": "a\tb\nc\\d", "list": [1, None, "二"], "nested": {"x": True}}
+    assert bulk.insert_rows(ProjectEvent, ["project_id", "actor_id", "action", "comment", "data"],
+                            [(project.pk, None, "bulk_probe", comment, data),
+                             (project.pk, world.officer.pk, "bulk_probe", "", {})]) == 2
+    rows = list(ProjectEvent.objects.filter(action="bulk_probe").order_by("id").values_list(
+        "actor_id", "comment", "data", "from_state", "at"))
+    assert rows[0][:4] == (None, comment, data, "") and rows[1][:3] == (world.officer.pk, "", {})
+    assert rows[0][4] is not None and rows[1][4] is not None  # auto_now_add
+    assert Project.objects.get(pk=project.pk).events.filter(action="bulk_probe").count() == 2
