@@ -5,17 +5,35 @@ header, signature blocks). Rendering refuses to run without a CJK font and loads
 project's own static files (documents.fetcher). It is slow work: call it from a Celery task or a
 view, never inside a transaction.
 """
+import threading
+
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
 from documents.fonts import require_cjk_font
+
+_local = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread, kept across renders: WeasyPrint otherwise builds a new one
+    (fontconfig set-up, Pango font map, the fonts' metrics) for every document, about a tenth of an
+    agreement's time (bench/pdf_agreements.py). Per thread because Pango's font map is not shared
+    safely between threads. The documents use installed fonts only (no @font-face), so nothing of
+    one document is carried into the next."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+    return config
 
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Render already-built HTML; `fetcher` lets a caller see what was served and refused."""
     require_cjk_font()
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()).write_pdf()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()).write_pdf(
+        font_config=_font_config())
 
 
 def render_pdf(template_name: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
