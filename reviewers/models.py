@@ -81,8 +81,12 @@ A = AssignmentState
 class Assignment(FSMModelMixin, models.Model):
     """One expert on one project's panel. Scores saved while ACCEPTED are a draft; SUBMITTED locks them."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="assignments")
-    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
+    # No single-column indexes on the two keys: the unique (project, expert) constraint serves look-ups by
+    # project and the (expert, state) index those by expert; two more indexes would only slow the
+    # bulk writes of an automatic run (100,000 seats at province scale).
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="assignments",
+                                db_index=False)
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     state = FSMField(_("state"), max_length=20, choices=AssignmentState.choices, default=A.ASSIGNED, protected=True)
     scores = models.JSONField(_("scores"), default=dict, blank=True)
     criterion_comments = models.JSONField(_("comments per criterion"), default=dict, blank=True)
