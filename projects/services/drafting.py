@@ -240,12 +240,14 @@ def replace_budget(*, actor, project_id: int, lines: list[dict], sync_requested:
     return project
 
 
-def _write_budget(project: Project, rows: list[BudgetLine], *, sync_requested: bool = True) -> None:
+def _write_budget(project: Project, rows: list[BudgetLine], *, sync_requested: bool = True, save: bool = True) -> None:
+    """save=False: the caller saves the project itself (the requested amount is set on it)."""
     project.budget_lines.all().delete()
     BudgetLine.objects.bulk_create(rows)
     if sync_requested:
         project.requested_amount = sum((r.amount for r in rows if r.source == "grant"), Decimal("0.00"))
-        project.save(update_fields=["requested_amount", "updated_at"])
+        if save:
+            project.save(update_fields=["requested_amount", "updated_at"])
 
 
 def _milestones(project: Project, milestones) -> list[Milestone]:
@@ -499,7 +501,7 @@ def save_draft(*, actor, project_id: int, version: int | None, fields: dict, row
         for kind in decision.write & set(rows):
             typed_rows, ok = rows[kind]
             if kind == "budget":
-                _write_budget(project, _budget_rows(project, ok))
+                _write_budget(project, _budget_rows(project, ok), save=False)  # saved below: decision.write is set
             elif kind == "milestones":
                 built = _milestones(project, ok)
                 project.milestones.all().delete()
