@@ -18,7 +18,7 @@ What it does (gunicorn is always stopped, the bench's sessions are always remove
    is reused while the server keeps it open; the sync worker closes it after each response):
    - every applicant autosaves one section of the draft every `--period` s, the first at a random
      phase: the real endpoint (`/apply/p/<pk>/edit/<section>/`, header X-Autosave: 1, multipart body as
-     the browser's FormData sends it, CSRF token, `_version` and `_base` from the previous answer, as
+     autosave.js sends it (URL-encoded), CSRF token, `_version` and `_base` from the previous answer, as
      static/js/autosave.js does), each save a small edit to one field or budget row; like the script,
      an applicant does not send a second save while one is in flight;
    - the normal mix, Poisson arrivals at `--mix-rate` per second: applicants opening a section of
@@ -47,6 +47,7 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -313,13 +314,9 @@ async def http(pool: Pool, method: str, path: str, cookies: str, body: bytes = b
     raise ConnectionError("unreachable")
 
 
-def multipart(pairs: list[list[str]]) -> tuple[bytes, str]:
-    boundary = "----ycbench" + uuid.uuid4().hex
-    out = []
-    for name, value in pairs:
-        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n')
-    out.append(f"--{boundary}--\r\n")
-    return "".join(out).encode(), f"multipart/form-data; boundary={boundary}"
+def form_body(pairs: list[list[str]]) -> tuple[bytes, str]:
+    """As autosave.js sends a save (URLSearchParams of the form's FormData)."""
+    return urlencode(pairs).encode(), "application/x-www-form-urlencoded;charset=UTF-8"
 
 
 # ---------------------------------------------------------------- load
@@ -373,7 +370,7 @@ async def autosave(pool: Pool, a: dict, recorder: Recorder, due: float, rng: ran
     edit(a, rng)
     pairs = [["csrfmiddlewaretoken", a["csrf"]], *a["typed"], ["_version", str(a["version"])],
              ["_base", json.dumps(a["base"], ensure_ascii=False)]]
-    body, content_type = multipart(pairs)
+    body, content_type = form_body(pairs)
     path = f"/apply/p/{a['pk']}/edit/{a['section']}/"
     sent = time.monotonic()
     error = None

@@ -56,7 +56,14 @@ def locked_project(project_id) -> Project:
 
 
 def _editable(project_id: int, actor) -> Project:
-    project = locked_project(project_id)
+    """The draft locked for an edit by its members. Only the project row is locked, not its round
+    (locked_project locks both, for the transitions that spend the round's pot): on deadline day
+    thousands of drafts of one round are saved at once, and a round lock would queue every save of
+    the round behind every other one."""
+    try:
+        project = Project.objects.select_for_update(of=("self",)).select_related("round").get(pk=int(project_id))
+    except (Project.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise ProjectError("项目不存在") from None
     _require_member(actor, project.organization_id)
     if project.state not in EDITABLE:
         raise ProjectError(f"项目当前状态为「{project.state_label}」，申报内容已冻结，不能修改")
