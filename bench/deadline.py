@@ -17,9 +17,9 @@ What it does (gunicorn is always stopped, the bench's sessions are always remove
 3. runs an open-loop load from one asyncio event loop over raw HTTP/1.1 with keep-alive (a connection
    is reused while the server keeps it open; the sync worker closes it after each response):
    - every applicant autosaves one section of the draft every `--period` s, the first at a random
-     phase: the real endpoint (`/apply/p/<pk>/edit/<section>/`, header X-Autosave: 1, multipart body as
-     autosave.js sends it (URL-encoded), CSRF token, `_version` and `_base` from the previous answer, as
-     static/js/autosave.js does), each save a small edit to one field or budget row; like the script,
+     phase: the real endpoint (`/apply/p/<pk>/edit/<section>/`, header X-Autosave: 1, the form URL-encoded
+     with the CSRF token, `_version` and `_base` from the previous answer, as static/js/autosave.js
+     sends it), each save a small edit to one field or budget row; like the script,
      an applicant does not send a second save while one is in flight;
    - the normal mix, Poisson arrivals at `--mix-rate` per second: applicants opening a section of
      their application (the whole form rendered), their dashboard and status page, officers' project
@@ -163,10 +163,25 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def postgres_pids() -> list[int]:
+def postgres_cpu() -> float:
+    """CPU of the whole PostgreSQL server (every database: other users of the machine included): the
+    postmaster, its live children, and the children it already reaped (backends closed meanwhile)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        return [r[0] for r in cursor.fetchall()]
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")  # another machine or container
+    return cpu_seconds([postmaster, *children(postmaster)], reaped=postmaster)
+
+
+def access_lines() -> int:
+    try:
+        with open(ROOT / "var" / "bench-deadline-access.log", "rb") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return 0
 
 
 def machine_busy() -> tuple[float, float]:
@@ -316,7 +331,7 @@ async def http(pool: Pool, method: str, path: str, cookies: str, body: bytes = b
 
 def form_body(pairs: list[list[str]]) -> tuple[bytes, str]:
     """As autosave.js sends a save (URLSearchParams of the form's FormData)."""
-    return urlencode(pairs).encode(), "application/x-www-form-urlencoded;charset=UTF-8"
+    return urlencode([tuple(p) for p in pairs]).encode(), "application/x-www-form-urlencoded;charset=UTF-8"
 
 
 # ---------------------------------------------------------------- load
@@ -512,9 +527,13 @@ def report(args, recorder: Recorder, marks: dict, server_cpu: float, pg_cpu: flo
     load_end = os.getloadavg()
     print(f"\nmeasured {elapsed:.0f} s; load average {marks['load'][0]:.1f} at the start, {load_end[0]:.1f} at the end "
           f"(2 cores); whole machine {busy * 100:.0f} % busy")
+    served = max(1, marks["served"])
     print(f"CPU in the window: generator {gen_cpu:.1f} s ({gen_cpu / elapsed * 100:.0f} % of a core), gunicorn "
-          f"{server_cpu:.1f} s ({server_cpu / elapsed * 100:.0f} %), PostgreSQL backends of this database {pg_cpu:.1f} s "
+          f"{server_cpu:.1f} s ({server_cpu / elapsed * 100:.0f} %), PostgreSQL (all databases) {pg_cpu:.1f} s "
           f"({pg_cpu / elapsed * 100:.0f} %); connections opened by the generator {marks['connections']}")
+    print(f"gunicorn answered {marks['served']} requests in the window ({marks['served'] / elapsed:.1f}/s): "
+          f"{server_cpu / served * 1000:.1f} ms of gunicorn CPU per request; at the intended rate that is "
+          f"{server_cpu / served * (args.applicants / args.period + args.mix_rate + FLOOR_RATE):.2f} cores")
     autosave_rate = args.applicants / args.period
     ours, our_errors = [], 0
     for kind in sorted(recorder.times.keys() | recorder.errors.keys()):
@@ -580,11 +599,11 @@ def main() -> None:
             while not recorder.recording and not task.done():
                 await asyncio.sleep(0.2)
             pids = server + children(proc.pid)
-            pg = await asyncio.to_thread(postgres_pids)
-            before = cpu_seconds(pids, reaped=proc.pid), cpu_seconds(pg)
+            before = cpu_seconds(pids, reaped=proc.pid), await asyncio.to_thread(postgres_cpu), access_lines()
             marks = await task
             pids = server + children(proc.pid)
-            after = cpu_seconds(pids, reaped=proc.pid), cpu_seconds(pg)
+            after = cpu_seconds(pids, reaped=proc.pid), await asyncio.to_thread(postgres_cpu), access_lines()
+            marks["served"] = after[2] - before[2]
             return marks, after[0] - before[0], after[1] - before[1]
 
         marks, server_cpu, pg_cpu = asyncio.run(measured())
