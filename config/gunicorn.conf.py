@@ -1,12 +1,12 @@
 """gunicorn settings for 益创: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
 Chosen by bench/deadline.py (deadline day: 2,000 applicants autosaving every 30 s plus the normal mix,
-about 85 requests/s, on a 2-core machine with PostgreSQL on the same box); the figures are in the
-README's performance section. Every value can be overridden from the environment (below) or on the
-command line (`gunicorn -c config/gunicorn.conf.py -w 4 config.wsgi`: the command line wins).
+about 85 requests/s, on a 2-core machine with PostgreSQL on the same box; figures below). Every value
+can be overridden from the environment (below) or on the command line
+(`gunicorn -c config/gunicorn.conf.py -w 4 config.wsgi`: the command line wins).
 
 PostgreSQL connections: each worker thread holds its own connection for CONN_MAX_AGE (settings), so
-one web server opens up to workers × threads connections (3 × 4 = 12 by default). Keep the sum over
+one web server opens up to workers × threads connections (4 × 8 = 32 by default). Keep the sum over
 all web servers, Celery workers and maintenance below PostgreSQL's max_connections (default 100), or
 put PgBouncer in front.
 """
@@ -23,13 +23,16 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
 # Threads in a few processes rather than many sync processes: a request spends a large part of its
 # time waiting for PostgreSQL (each autosave commits), and a thread waiting on the database releases
-# the GIL, so 3 processes × 4 threads keep both cores busy with 12 requests in progress while using
-# the memory of 3 Django processes. Sync workers (one request per process) measured worse at the
-# same process count; more processes than about cores + 1 only add memory and context switches.
+# the GIL, so 4 processes × 8 threads keep both cores and PostgreSQL busy with up to 32 requests in
+# progress, with the memory of 4 Django processes. Measured on deadline day (bench/deadline.py, one
+# shared 2-core box under load averages of 14–26 from other work): 4 × 8 (two runs) answered 45–47
+# requests/s where sync 2/3/5 answered 12–17/s and gthread 2 × 4, 3 × 4, 3 × 8 and 6 × 4 20–28/s; the
+# CPU per request is the same (17–20 ms), the difference is how often a request waits for the
+# database with no other thread to run meanwhile.
 # WEB_CONCURRENCY is the conventional name (Heroku, Render, the gunicorn docs).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = _int("WEB_CONCURRENCY", 3)
-threads = _int("GUNICORN_THREADS", 4)
+workers = _int("WEB_CONCURRENCY", 4)
+threads = _int("GUNICORN_THREADS", 8)
 
 # A request that takes longer than this is a bug or a stuck connection: the worker is killed and
 # restarted (the slow documents run in Celery jobs, never in a request). gthread workers keep the
