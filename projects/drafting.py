@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.db.models import prefetch_related_objects
 from django.utils.datastructures import MultiValueDict
 
 from core.errors import DomainError
@@ -22,6 +23,7 @@ from projects.sections import Section
 from projects.services.drafting import MAX_BENEFICIARIES
 
 TWO_PLACES = Decimal("0.01")
+ROW_RELATION = {"budget": "budget_lines", "milestones": "milestones", "indicators": "indicators"}
 # What the columns hold (max_digits 10 and 12, two decimals): larger input is refused, not a database error.
 MAX_QUANTITY = Decimal("1E8")
 MAX_TARGET = Decimal("1E10")
@@ -37,6 +39,9 @@ class SaveResult:
     version: int = 0
     saved: bool = True
     refresh: list[str] = field(default_factory=list)  # parts changed elsewhere that this page had not touched
+    # The project as stored after the save (or, after a conflict, as stored now), its round and the
+    # section's rows loaded once: the answer is built from it without fetching it again.
+    project: Project | None = None
 
     @property
     def complete(self) -> bool:
@@ -185,13 +190,17 @@ def save_section(*, actor, project: Project, section: Section, post) -> SaveResu
                                              fields=values, rows=rows, base=base)
     except EditConflict as exc:
         result.saved, result.conflicts, result.version = False, exc.conflicts, exc.version
-        saved = Project.objects.get(pk=project.pk)  # nothing was written: what is stored now
+        saved = Project.objects.select_related("round").get(pk=project.pk)  # nothing was written: what is stored now
     except DomainError as exc:
         result.saved = False
         result.problems += exc.errors
         return result
     else:
         result.version = saved.edit_version
+    # One query for the section's stored rows, read below, by the answer's base and by the budget check.
+    if section.rows:
+        prefetch_related_objects([saved], ROW_RELATION[section.rows])
+    result.project = saved
     if base is not None:
         # Parts this page had not touched but someone else changed: the page shows the stored text, so
         # that after a conflict is resolved (or the next save) the old text is not sent as a change.

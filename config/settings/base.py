@@ -94,9 +94,12 @@ TEMPLATES = [
     },
 ]
 
+# Each gunicorn thread keeps its connection for a minute (config/gunicorn.conf.py: workers × threads
+# connections per web server); a kept connection is checked before a request reuses it, so a database
+# restart or failover costs no failed request.
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60, conn_health_checks=True
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -56,7 +56,14 @@ def locked_project(project_id) -> Project:
 
 
 def _editable(project_id: int, actor) -> Project:
-    project = locked_project(project_id)
+    """The draft locked for an edit by its members. Only the project row is locked, not its round
+    (locked_project locks both, for the transitions that spend the round's pot): on deadline day
+    thousands of drafts of one round are saved at once, and a round lock would queue every save of
+    the round behind every other one."""
+    try:
+        project = Project.objects.select_for_update(of=("self",)).select_related("round").get(pk=int(project_id))
+    except (Project.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise ProjectError("项目不存在") from None
     _require_member(actor, project.organization_id)
     if project.state not in EDITABLE:
         raise ProjectError(f"项目当前状态为「{project.state_label}」，申报内容已冻结，不能修改")
@@ -240,12 +247,14 @@ def replace_budget(*, actor, project_id: int, lines: list[dict], sync_requested:
     return project
 
 
-def _write_budget(project: Project, rows: list[BudgetLine], *, sync_requested: bool = True) -> None:
+def _write_budget(project: Project, rows: list[BudgetLine], *, sync_requested: bool = True, save: bool = True) -> None:
+    """save=False: the caller saves the project itself (the requested amount is set on it)."""
     project.budget_lines.all().delete()
     BudgetLine.objects.bulk_create(rows)
     if sync_requested:
         project.requested_amount = sum((r.amount for r in rows if r.source == "grant"), Decimal("0.00"))
-        project.save(update_fields=["requested_amount", "updated_at"])
+        if save:
+            project.save(update_fields=["requested_amount", "updated_at"])
 
 
 def _milestones(project: Project, milestones) -> list[Milestone]:
@@ -499,7 +508,7 @@ def save_draft(*, actor, project_id: int, version: int | None, fields: dict, row
         for kind in decision.write & set(rows):
             typed_rows, ok = rows[kind]
             if kind == "budget":
-                _write_budget(project, _budget_rows(project, ok))
+                _write_budget(project, _budget_rows(project, ok), save=False)  # saved below: decision.write is set
             elif kind == "milestones":
                 built = _milestones(project, ok)
                 project.milestones.all().delete()

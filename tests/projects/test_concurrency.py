@@ -1,9 +1,10 @@
 """Two people pulling the same lever at the same moment: the row lock lets exactly one through."""
+import threading
 from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from finance.commitments import committed_total
 from projects import guards, services
@@ -77,3 +78,37 @@ def test_two_approvals_racing_for_the_last_of_the_pot():
     assert type(lost[0]) is ProjectError and lost[0].message.startswith("资金池不足")
     assert committed_total(world.round) == Decimal("100000.00")
     assert ProjectEvent.objects.filter(project__round=world.round, action="approve").count() == 1
+
+
+def test_drafts_of_one_round_save_without_waiting_for_each_other():
+    """Deadline day: a draft save locks its project, not the round, so thousands of applicants of one
+    round do not queue behind each other (a transition still locks the round: the test above)."""
+    world = World()
+    first = world.draft()
+    org, member = world.new_org()
+    second = world.draft(org, member)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_first():
+        try:
+            with transaction.atomic():
+                services.update_project(actor=world.member, project_id=first.pk, team="社工4名")
+                held.set()
+                release.wait(timeout=20)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold_first)
+    thread.start()
+    try:
+        assert held.wait(timeout=20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting on the round lock fails here
+            saved, written = services.save_draft(actor=member, project_id=second.pk, version=None,
+                                                 fields={"team": "专职社工2名"}, rows={})
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert written == {"team"} and Project.objects.get(pk=second.pk).team == "专职社工2名"
+    assert Project.objects.get(pk=first.pk).team == "社工4名"

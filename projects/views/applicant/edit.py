@@ -1,5 +1,6 @@
 """The sectioned application form with autosave: every POST saves what it can and reports the rest."""
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,6 +78,7 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
     if result.saved:
         payload["saved_at"] = timezone.localtime().strftime("%H:%M:%S")
         if spec.rows == "budget":
+            prefetch_related_objects([project.round], "budget_caps")  # read twice by the rule check
             payload["rules"] = editor_context(project.round, list(project.budget_lines.all()))["problems"]
     return JsonResponse(payload, status=200 if result.saved else 400)
 
@@ -96,6 +98,9 @@ def section(request, pk: int, section: str):
             messages.error(request, message)
             return redirect("applicant:section", pk=pk, section=section)
         result = drafting.save_section(actor=request.user, project=project, section=spec, post=request.POST)
+        if autosave and result.project is not None:
+            # The saved row (locked, written and read back in the save) is the stored state: no second fetch.
+            return _autosave_answer(spec, result.project, result)
         project = member_project(request, pk)
         if autosave:
             return _autosave_answer(spec, project, result)

@@ -1,0 +1,91 @@
+"""Deadline day: one autosave is cheap. The query count does not grow with the rows of the section
+(no query per budget line), the answer is built from the saved row (the project is not fetched again),
+and the URL-encoded body autosave.js sends is read like the multipart one a keepalive save sends."""
+import json
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+AUTOSAVE = {"HTTP_X_AUTOSAVE": "1"}
+
+
+def _budget(n: int, note: str = "") -> dict:
+    return {"b_category": ["activity"] * n, "b_item": [f"活动物资{i}" for i in range(n)],
+            "b_unit_price": ["100.00"] * n, "b_quantity": ["2"] * n, "b_source": ["grant"] * n,
+            "b_explanation": [note] * n}
+
+
+def _save(c, url, data, *, encoded=False):
+    if encoded:
+        pairs = [(k, v) for k, values in data.items() for v in (values if isinstance(values, list) else [values])]
+        return c.post(url, urlencode(pairs), content_type="application/x-www-form-urlencoded;charset=UTF-8", **AUTOSAVE)
+    return c.post(url, data, **AUTOSAVE)
+
+
+def _queries(c, url, data) -> tuple[int, list[str], dict]:
+    with CaptureQueriesContext(connection) as captured:
+        response = _save(c, url, data)
+    assert response.status_code == 200, response.content
+    return len(captured), [q["sql"] for q in captured.captured_queries], response.json()
+
+
+def test_budget_autosave_queries_do_not_grow_with_the_lines(world, client_for):
+    project = world.draft()
+    c = client_for(world.member)
+    url = reverse("applicant:section", args=[project.pk, "budget"])
+    _save(c, url, _budget(2))
+    few, _sql, answer = _queries(c, url, {**_budget(2, "a"), "_version": "", "_base": "null"})
+    many, sql, answer = _queries(c, url, {**_budget(40, "b"), "_version": str(answer["version"]),
+                                         "_base": json.dumps(answer["base"])})
+    assert answer["saved"] and answer["complete"] and len(answer["base"]) == 40 * 6
+    assert many == few, "\n".join(sql)
+    project_reads = [q for q in sql if q.startswith("SELECT") and 'FROM "projects_project"' in q]
+    assert len(project_reads) == 2, project_reads  # the member check and the locked row, nothing after the save
+    caps = [q for q in sql if 'FROM "grants_budgetcap"' in q]
+    assert len(caps) == 1, caps
+
+
+def test_text_autosave_stays_small(world, client_for):
+    project = world.draft()
+    c = client_for(world.member)
+    url = reverse("applicant:section", args=[project.pk, "need"])
+    count, sql, answer = _queries(c, url, {"need_analysis": "新的需求分析", "target_group": "老人",
+                                           "beneficiaries": "120", "_version": str(project.edit_version)})
+    assert answer["saved"] and answer["complete"]
+    assert count <= 9, "\n".join(sql)
+
+
+def test_url_encoded_and_multipart_saves_answer_alike(world, client_for):
+    project = world.draft()
+    c = client_for(world.member)
+    url = reverse("applicant:section", args=[project.pk, "budget"])
+    first = _save(c, url, {**_budget(3, "说明"), "_version": str(project.edit_version)}, encoded=True).json()
+    assert first["saved"] and first["complete"]
+    second = _save(c, url, {**_budget(3, "说明"), "_version": str(first["version"]),
+                            "_base": json.dumps(first["base"])}).json()
+    assert second["base"] == first["base"] and second["rules"] == first["rules"]
+    project.refresh_from_db()
+    assert [line.explanation for line in project.budget_lines.all()] == ["说明"] * 3
+
+
+def test_a_stale_url_encoded_save_is_still_checked_against_its_version(world, client_for):
+    """The version check is untouched: a save from a page that started before another tab's save, changing
+    the same part, is a conflict and writes nothing."""
+    project = world.draft()
+    c = client_for(world.member)
+    url = reverse("applicant:section", args=[project.pk, "need"])
+    start = project.edit_version
+    base = json.dumps([["need_analysis", project.need_analysis], ["target_group", project.target_group],
+                       ["beneficiaries", str(project.beneficiaries or "")]])
+    other = _save(c, url, {"need_analysis": "另一个标签页", "target_group": project.target_group,
+                           "beneficiaries": str(project.beneficiaries or ""), "_version": str(start), "_base": base},
+                  encoded=True)
+    assert other.json()["saved"]
+    stale = _save(c, url, {"need_analysis": "这个标签页", "target_group": project.target_group,
+                           "beneficiaries": str(project.beneficiaries or ""), "_version": str(start), "_base": base},
+                  encoded=True)
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    project.refresh_from_db()
+    assert project.need_analysis == "另一个标签页"
