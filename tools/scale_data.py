@@ -74,6 +74,7 @@ from projects.models import (
 )
 from projects.services import EDITABLE_FIELDS
 from projects.states import State
+from reviewers import aggregates
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert, ExpertRelation, RelationKind, RunState
@@ -850,4 +851,5 @@ def build_scale_round(*, projects: int, experts: int, seed: int = 2026,
     with transaction.atomic():
         builder.timed(f"round, staff and {experts} experts", builder.create_round)
         summary = builder.add_projects(projects)
+        builder.timed("stored review aggregates", lambda: aggregates.rebuild_round(builder.round))
     return builder, summary
