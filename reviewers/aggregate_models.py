@@ -23,6 +23,10 @@ class ReviewAggregate(models.Model):
     spread = models.DecimalField(max_digits=6, decimal_places=2, default=0)
     disputed = models.BooleanField(default=False)
     requested = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Copies of the project's state and approved amount (set by every transition, reviewers.receivers), so
+    # the ranking filters and sums the money before a page without joining the projects.
+    state = models.CharField(max_length=20, default="")
+    approved = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     submitted_at = models.DateTimeField(null=True)
     # The whole tie rule of reviewers.aggregation._key as one fixed-width string of digits: ordering by
     # (round, rank_key) is the ranking, and "the rows before this one" is rank_key < its key.

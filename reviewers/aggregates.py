@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from grants.models import GrantRound
@@ -46,7 +46,9 @@ NOT_RANKED = [State.DRAFT, State.SUBMITTED, State.RETURNED, State.INELIGIBLE, St
 BATCH = 5000
 _SCORE_OFFSET = 5_000_000_000  # descending fixed-width encoding of a score in hundredths
 FIELDS = ("round_id", "n", "total_sum", "total_min", "total_max", "weighted_sum", "weight_sum", "criteria",
-          "written", "final", "tier", "preferred", "spread", "disputed", "requested", "submitted_at", "rank_key")
+          "written", "final", "tier", "preferred", "spread", "disputed", "requested", "submitted_at", "rank_key",
+          "state", "approved")
+PROJECT_FIELDS = ("pk", "requested_amount", "submitted_at", "state", "approved_amount")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +81,10 @@ def rank_key(*, final, tier: int, preferred: int, criteria: Iterable[Decimal], r
     return "".join(parts)
 
 
-def compute(round: GrantRound, project_id: int, requested: Decimal, submitted_at, reviews: list[Review],
-            facts: PanelFacts | None) -> ReviewAggregate:
-    """One project's row, from its submitted reviews, exactly as reviewers.ranking.build ranks it."""
+def compute(round: GrantRound, project: tuple, reviews: list[Review], facts: PanelFacts | None) -> ReviewAggregate:
+    """One project's row, from its submitted reviews, exactly as reviewers.ranking.build ranks it.
+    `project`: its PROJECT_FIELDS values."""
+    project_id, requested, submitted_at, state, approved = project
     method = round.aggregation
     panel = sorted(reviews, key=lambda r: r.name)
     totals = [r.total for r in panel]
@@ -102,7 +105,7 @@ def compute(round: GrantRound, project_id: int, requested: Decimal, submitted_at
         weight_sum=sum((r.weight for r in panel), Decimal("0")), criteria=criteria,
         written=written, final=adjusted.final, tier=adjusted.tier, preferred=adjusted.preferred,
         spread=spread(totals), disputed=is_disputed(totals, round.disagreement_threshold),
-        requested=requested, submitted_at=submitted_at,
+        requested=requested, submitted_at=submitted_at, state=state, approved=approved,
         rank_key=rank_key(final=adjusted.final, tier=adjusted.tier, preferred=adjusted.preferred,
                           criteria=criteria_aggs, requested=requested, submitted_at=submitted_at,
                           project_id=project_id),
@@ -152,19 +155,18 @@ def refresh(project_ids: Iterable[int], *, expert_ids: Iterable[int] = ()) -> No
         return
     with transaction.atomic():
         projects = list(Project.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-                        .values_list("pk", "round_id", "requested_amount", "submitted_at"))
+                        .values_list("round_id", *PROJECT_FIELDS))
         experts = sorted({int(e) for e in expert_ids})
         if experts:
             list(Expert.objects.select_for_update().filter(pk__in=experts).order_by("pk").values_list("pk"))
-        for round_id in sorted({r for _, r, _, _ in projects}):
+        for round_id in sorted({p[0] for p in projects}):
             round = GrantRound.objects.get(pk=round_id)
-            mine = [p for p in projects if p[1] == round_id]
+            mine = [p[1:] for p in projects if p[0] == round_id]
             pks = [p[0] for p in mine]
             reviews = _reviews(Assignment.objects.filter(project_id__in=pks, state=AssignmentState.SUBMITTED))
             facts = panel_facts(round, pks)
             ReviewAggregate.objects.filter(pk__in=pks).delete()
-            ReviewAggregate.objects.bulk_create([compute(round, pk, requested, submitted_at, reviews.get(pk, []), facts)
-                                                 for pk, _, requested, submitted_at in mine])
+            ReviewAggregate.objects.bulk_create([compute(round, p, reviews.get(p[0], []), facts) for p in mine])
             if experts:
                 refresh_experts(round_id, experts)
 
@@ -202,9 +204,9 @@ def expected(round: GrantRound) -> tuple[list[ReviewAggregate], list[ExpertRound
     submitted = Assignment.objects.filter(project__round=round, state=AssignmentState.SUBMITTED)
     reviews = _reviews(submitted)
     facts = panel_facts(round)
-    rows = [compute(round, pk, requested, submitted_at, reviews.get(pk, []), facts)
-            for pk, requested, submitted_at in Project.objects.filter(round=round).order_by("pk")
-            .values_list("pk", "requested_amount", "submitted_at").iterator(chunk_size=BATCH)]
+    rows = [compute(round, p, reviews.get(p[0], []), facts)
+            for p in Project.objects.filter(round=round).order_by("pk").values_list(*PROJECT_FIELDS)
+            .iterator(chunk_size=BATCH)]
     by_expert: dict[int, list[Decimal]] = {}
     for project_reviews in reviews.values():
         for r in project_reviews:
@@ -221,7 +223,15 @@ def rebuild_round(round: GrantRound) -> int:
         ReviewAggregate.objects.bulk_create(rows, batch_size=BATCH)
         ExpertRoundStats.objects.filter(round=round).delete()
         ExpertRoundStats.objects.bulk_create(stats, batch_size=BATCH)
+        if connection.vendor == "postgresql":  # fresh rows: give the planner their statistics at once
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {ReviewAggregate._meta.db_table}, {ExpertRoundStats._meta.db_table}")
     return len(rows)
+
+
+def project_moved(project) -> None:
+    """A transition changed the project's state (and perhaps its approved amount): its row follows."""
+    ReviewAggregate.objects.filter(pk=project.pk).update(state=project.state, approved=project.approved_amount)
 
 
 def _same(a, b) -> bool:

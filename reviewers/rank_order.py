@@ -32,8 +32,8 @@ def problems(project, comment: str) -> list[Problem]:
     if key is None:
         return _problems_from_build(project)
     round = project.round
-    above = stored_ranking.ranked(round).filter(rank_key__lt=key, project__state__in=list(NOT_FUNDED))
-    first = list(above.values_list("rank_key", "project__code", "project__state")[:3])
+    above = stored_ranking.ranked(round).filter(rank_key__lt=key, state__in=list(NOT_FUNDED))
+    first = list(above.values_list("rank_key", "project__code", "state")[:3])
     if not first:
         return []
     count = len(first) if len(first) < 3 else above.order_by().count()

@@ -27,10 +27,13 @@ def check(sender, *, project, name, step, **kwargs) -> list[Problem]:
     return review_finished(project) if name == "finish_review" else []
 
 
-def entered_review(sender, *, project, **kwargs) -> None:
-    """A project entering review gets its stored aggregate row (no scores yet: it ranks last)."""
+def project_moved(sender, *, project, **kwargs) -> None:
+    """A project entering review gets its stored aggregate row (no scores yet: it ranks last); any other
+    transition copies the new state and approved amount onto its row (one UPDATE by primary key)."""
     if project.state == State.UNDER_REVIEW:
         aggregates.refresh([project.pk])
+    else:
+        aggregates.project_moved(project)
 
 
 def round_saved(sender, *, instance, created, raw=False, **kwargs) -> None:
@@ -41,5 +44,5 @@ def round_saved(sender, *, instance, created, raw=False, **kwargs) -> None:
 
 def connect() -> None:
     transition_checks.connect(check, sender=Project, dispatch_uid="reviewers.review_finished")
-    project_transitioned.connect(entered_review, sender=Project, dispatch_uid="reviewers.aggregate_row")
+    project_transitioned.connect(project_moved, sender=Project, dispatch_uid="reviewers.aggregate_row")
     post_save.connect(round_saved, sender=GrantRound, dispatch_uid="reviewers.aggregate_flags")

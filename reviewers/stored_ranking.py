@@ -9,6 +9,7 @@ projects nothing). A fixed number of queries per page, whatever the round's size
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any  # money: finance.commitments.RoundMoney, passed in by the view
 
@@ -19,14 +20,14 @@ from django.db.models.functions import Coalesce
 from grants.models import GrantRound
 from projects import guards
 from projects.lifecycle import PROJECT
-from projects.models import BudgetLine
+from projects.models import BudgetLine, Project
 from projects.states import State
 from reviewers.aggregate_models import ExpertRoundStats, ReviewAggregate
 from reviewers.aggregates import NOT_RANKED, zscore
 from reviewers.models import Assignment, AssignmentState
 from reviewers.panel_rules import adjust
 from reviewers.panel_selectors import panel_facts
-from reviewers.ranking import NOT_TAKING_MONEY, ExpertScore, Ranking, Row
+from reviewers.ranking import DECIDABLE, NOT_TAKING_MONEY, ExpertScore, Ranking, Row
 
 PAGE_SIZE = 100
 FUNDED = PROJECT.group("funded")  # as finance.commitments: these hold what the money truth says
@@ -36,33 +37,38 @@ NOT_UNDECIDED = [*FUNDED, *NOT_TAKING_MONEY, State.TERMINATED]
 
 def ranked(round: GrantRound) -> QuerySet[ReviewAggregate]:
     """The round's ranking, in order (the rows of reviewers.selectors.ranking_inputs' projects)."""
-    return ReviewAggregate.objects.filter(round=round).exclude(project__state__in=NOT_RANKED).order_by("rank_key")
+    return ReviewAggregate.objects.filter(round=round).exclude(state__in=NOT_RANKED).order_by("rank_key")
 
 
-def taken_before(round: GrantRound, key: str, money: Any) -> Decimal:
-    """What the projects ranked before `key` take of the pot (two aggregate queries)."""
+def taken_before(round: GrantRound, key: str, committed_in: Callable[[QuerySet[Project]], Decimal]) -> Decimal:
+    """What the projects ranked before `key` take of the pot: the undecided ones' amounts in one
+    aggregate query, the funded ones' holdings through `committed_in` (finance.commitments.committed_sum)."""
     before = ranked(round).filter(rank_key__lt=key).order_by()
-    undecided = before.exclude(project__state__in=NOT_UNDECIDED).aggregate(s=Sum(
-        Coalesce("project__approved_amount", "project__requested_amount"),
-        output_field=DecimalField(max_digits=16, decimal_places=2)))["s"] or Decimal("0.00")
-    funded = sum((money.projects[pk].committed for pk in
-                  before.filter(project__state__in=list(FUNDED)).values_list("project_id", flat=True)
-                  if pk in money.projects), Decimal("0.00"))
-    return undecided + funded
+    undecided = before.exclude(state__in=NOT_UNDECIDED).aggregate(s=Sum(
+        Coalesce("approved", "requested"), output_field=DecimalField(max_digits=16, decimal_places=2)))["s"]
+    funded = Project.objects.filter(pk__in=before.filter(state__in=list(FUNDED)).values("project_id"))
+    return (undecided or Decimal("0.00")) + committed_in(funded)
 
 
 def rows_for(round: GrantRound, aggregates: list[ReviewAggregate], *, start: int, money: Any | None,
-             cumulative: Decimal) -> list[Row]:
-    """ranking.Row objects for consecutive stored rows, the first at position `start`."""
+             cumulative: Decimal, experts: bool = True, whole_round: bool = False) -> list[Row]:
+    """ranking.Row objects for consecutive stored rows, the first at position `start`. `experts`:
+    with each expert's score and z (else an empty list); `whole_round`: the rows are the whole
+    ranking, so the per-project reads filter by round instead of listing every project id."""
     ids = [a.project_id for a in aggregates]
     reviews: dict[int, list[tuple[str, int, Decimal]]] = {}
-    for project_id, expert_id, name, total in (
-            Assignment.objects.filter(project_id__in=ids, state=AssignmentState.SUBMITTED, total__isnull=False)
-            .values_list("project_id", "expert_id", "expert__name", "total")):
-        reviews.setdefault(project_id, []).append((name, expert_id, total))
-    experts = {e for panel in reviews.values() for _, e, _ in panel}
-    stats = {s.expert_id: s for s in ExpertRoundStats.objects.filter(round=round, expert_id__in=experts)}
-    facts = panel_facts(round, ids) if ids else None
+    stats = {}
+    if experts and ids:
+        submitted = Assignment.objects.filter(state=AssignmentState.SUBMITTED, total__isnull=False)
+        submitted = submitted.filter(project__round=round) if whole_round else submitted.filter(project_id__in=ids)
+        for project_id, expert_id, name, total in submitted.values_list("project_id", "expert_id", "expert__name",
+                                                                        "total"):
+            reviews.setdefault(project_id, []).append((name, expert_id, total))
+        stats = ExpertRoundStats.objects.filter(round=round)
+        if not whole_round:
+            stats = stats.filter(expert_id__in={e for panel in reviews.values() for _, e, _ in panel})
+        stats = {s.expert_id: s for s in stats}
+    facts = (panel_facts(round) if whole_round else panel_facts(round, ids)) if ids else None
     rows = []
     for position, agg in enumerate(aggregates, start=start):
         project = agg.project
@@ -85,17 +91,52 @@ def rows_for(round: GrantRound, aggregates: list[ReviewAggregate], *, start: int
     return rows
 
 
-def page(round: GrantRound, number, money: Any, per_page: int = PAGE_SIZE) -> tuple[Page, Ranking]:
+def page(round: GrantRound, number, *, money_for: Callable[[list[int]], Any],
+         committed_in: Callable[[QuerySet[Project]], Decimal], per_page: int = PAGE_SIZE) -> tuple[Page, Ranking]:
     """One page of the ranking (`number` as given in ?page=: a bad value gives the nearest page) and
-    the round's money header. `page.object_list` holds ranking.Row objects."""
-    queryset = ranked(round).select_related("project__organization").prefetch_related(
+    the round's money header. `page.object_list` holds ranking.Row objects. The money comes from the
+    caller (finance.commitments): `money_for(project ids)` the page's projects' RoundMoney,
+    `committed_in(projects)` what a set of projects holds of the pot."""
+    # Two steps: the page's ids from the stored rows alone (the (round, rank_key) index, no join for the
+    # rows skipped by the offset), then those rows with their projects.
+    shown = Paginator(ranked(round).values_list("project_id", flat=True), per_page).get_page(number)
+    ids = list(shown.object_list)
+    by_pk = {a.pk: a for a in _with_projects(ReviewAggregate.objects.filter(pk__in=ids))}
+    aggregates = [by_pk[pk] for pk in ids if pk in by_pk]
+    before = (taken_before(round, aggregates[0].rank_key, committed_in) if aggregates and shown.number > 1
+              else Decimal("0.00"))
+    money = money_for([a.project_id for a in aggregates])
+    shown.object_list = rows_for(round, aggregates, start=shown.start_index(), money=money, cumulative=before)
+    return shown, Ranking([], round.pot, committed_in(Project.objects.filter(round=round)), round.aggregation)
+
+
+def _with_projects(queryset: QuerySet[ReviewAggregate]) -> QuerySet[ReviewAggregate]:
+    # Only a cut amount can break the budget rules, so only those budgets are read.
+    return queryset.select_related("project__organization").prefetch_related(
         Prefetch("project__budget_lines", queryset=BudgetLine.objects.filter(
             project__approved_amount__lt=F("project__requested_amount"))))
-    shown = Paginator(queryset, per_page).get_page(number)
-    aggregates = list(shown.object_list)
-    before = taken_before(round, aggregates[0].rank_key, money) if aggregates and shown.number > 1 else Decimal("0.00")
-    shown.object_list = rows_for(round, aggregates, start=shown.start_index(), money=money, cumulative=before)
-    return shown, Ranking([], round.pot, money.committed, round.aggregation)
+
+
+def whole(round: GrantRound, money: Any | None = None, *, experts: bool = False) -> Ranking:
+    """The whole ranking from the stored rows, as ranking.build returns it (for the pages that need
+    every row: fill-down, the defense shortlist). No score is aggregated; with `experts` every
+    submitted score of the round is read for display (the z-scores still come from the stored sums)."""
+    aggregates = list(_with_projects(ranked(round)))
+    rows = rows_for(round, aggregates, start=1, money=money, cumulative=Decimal("0.00"), experts=experts,
+                    whole_round=True)
+    if money is not None:
+        committed = money.committed
+    else:
+        committed = sum((r.project.approved_amount for r in rows
+                         if r.project.state not in NOT_TAKING_MONEY | DECIDABLE and r.project.state != State.TERMINATED
+                         and r.project.approved_amount), Decimal("0.00"))
+    return Ranking(rows, round.pot, committed, round.aggregation)
+
+
+def disputed(round: GrantRound) -> list[Row]:
+    """The disputed projects of the ranking, in rank order, with their experts' scores (positions not set)."""
+    aggregates = list(ranked(round).filter(disputed=True).select_related("project__organization"))
+    return rows_for(round, aggregates, start=0, money=None, cumulative=Decimal("0.00"))
 
 
 def in_rank_order(round: GrantRound, project_ids) -> list[int]:

@@ -16,12 +16,12 @@ from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from core.spreadsheets import read_upload
 from documents.pdf import render_pdf
-from finance.commitments import round_money
+from finance.commitments import committed_sum, round_money
 from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import board, lists, ranking, selectors, services, steering, stored_ranking
+from reviewers import board, lists, selectors, services, steering, stored_ranking
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
 from reviewers.models import (
     AssignmentRun,
@@ -34,7 +34,6 @@ from reviewers.models import (
     RunState,
     SuggestionState,
 )
-from reviewers.panel_selectors import panel_facts
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
 from reviewers.sheets import score_sheet
 
@@ -138,15 +137,15 @@ def ranking_page(request, pk):
             messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
     # One page of the stored ranking (reviewers.aggregates): no score of the round is read here.
-    page, ranked = stored_ranking.page(round, request.GET.get("page"), round_money(round))
+    page, ranked = stored_ranking.page(round, request.GET.get("page"), committed_in=committed_sum,
+                                       money_for=lambda ids: round_money(round, ids))
     return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
 
 
 @login_required
 def ranking_download(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
-                           extras=panel_facts(round))
+    ranked = stored_ranking.whole(round, round_money(round), experts=True)
     response = HttpResponse(ranking_xlsx(ranked), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="ranking-{round.code}.xlsx"'
     return response
