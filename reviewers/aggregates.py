@@ -201,6 +201,11 @@ def refresh_expert_weight(expert_id: int) -> None:
 
 def expected(round: GrantRound) -> tuple[list[ReviewAggregate], list[ExpertRoundStats]]:
     """Every row of the round recomputed from its scores (a fixed number of queries, no writes)."""
+    if connection.vendor == "postgresql":
+        # Freshly bulk-loaded tables (the scale seed, a restore) have no statistics yet, and a cursor's
+        # fast-start plan over them can take minutes for what a hash join does in a second.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Project._meta.db_table}, {Assignment._meta.db_table}, {Expert._meta.db_table}")
     submitted = Assignment.objects.filter(project__round=round, state=AssignmentState.SUBMITTED)
     reviews = _reviews(submitted)
     facts = panel_facts(round)

@@ -152,12 +152,14 @@ def test_ranking_page_queries_do_not_grow_with_the_round(client, world, under_re
     def count():
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
-        return len(ctx.captured_queries)
+        # the session middleware may refresh the session's expiry on one request and not the other
+        return [q["sql"].split(" FROM ")[0][:60] for q in ctx.captured_queries
+                if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]]
 
     add(10)
     small = count()
     add(50)
-    assert count() == small
+    assert count() == small and len(small) < 30
 
 
 def test_rebuild_and_verify_command(world, round_with_ties, capsys):
