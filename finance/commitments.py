@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 
 from finance.ledger import ZERO, Totals, totals_from_sums
 from finance.models import LedgerEntry, LedgerKind
@@ -129,21 +129,34 @@ def left_in_pot(round) -> Decimal:
 
 
 def committed_sum(projects: QuerySet[Project]) -> Decimal:
-    """What `projects` hold of the pot, Σ ProjectMoney.committed over them, in two aggregate queries
-    whatever their number (a round's header figure, the sum before one page of the ranking): every
-    case of committed_amount is linear in the ledger sums, so each case is summed over its group at
-    once. A project without an "approved" ledger entry (not signed yet) holds its approved amount."""
+    """What `projects` hold of the pot, Σ ProjectMoney.committed over them (committed_split)."""
+    return committed_split(projects)[0]
+
+
+def committed_split(projects: QuerySet[Project], part: QuerySet | None = None) -> tuple[Decimal, Decimal]:
+    """(what `projects` hold of the pot, what those of them in `part` hold), Σ ProjectMoney.committed,
+    in two aggregate queries whatever their number (a round's header figure and the sum before one
+    page of the ranking at once): every case of committed_amount is linear in the ledger sums, so each
+    case is summed over its group. A project without an "approved" ledger entry (not signed yet) holds
+    its approved amount. `part`: a queryset of project ids (values("pk") or similar)."""
     funded = projects.filter(state__in=list(FUNDED)).order_by()
     in_ledger = Exists(LedgerEntry.objects.filter(project=OuterRef("pk"), kind=LedgerKind.APPROVED))
-    plain = funded.exclude(state=State.TERMINATED).filter(~in_ledger).aggregate(
-        s=Sum("approved_amount"))["s"] or ZERO
+    sums = {"all": Sum("approved_amount")}
+    if part is not None:
+        sums["part"] = Sum("approved_amount", filter=Q(pk__in=part))
+    plain = funded.exclude(state=State.TERMINATED).filter(~in_ledger).aggregate(**sums)
     case = Case(When(project__state=State.TERMINATED, then=Value("terminated")),
                 When(project__state__in=list(PROJECT.group("after_signing")), then=Value("signed")),
                 default=Value("unsigned"), output_field=CharField())
-    total = plain
+    flag = (Case(When(project__in=part, then=Value(True)), default=Value(False), output_field=BooleanField())
+            if part is not None else Value(False, output_field=BooleanField()))
+    total, in_part = plain["all"] or ZERO, plain.get("part") or ZERO
     for row in (LedgerEntry.objects.filter(project__in=funded.filter(in_ledger).values("pk"))
-                .values(case=case).annotate(**ledger_aggregates()).order_by()):
+                .values(case=case, in_part=flag).annotate(**ledger_aggregates()).order_by()):
         t = totals_from_sums(row)
-        total += {"unsigned": t.approved, "signed": t.approved - t.cancelled - t.repaid,
+        amount = {"unsigned": t.approved, "signed": t.approved - t.cancelled - t.repaid,
                   "terminated": t.paid - t.repaid}[row["case"]]
-    return total
+        total += amount
+        if row["in_part"]:
+            in_part += amount
+    return total, in_part

@@ -40,14 +40,20 @@ def ranked(round: GrantRound) -> QuerySet[ReviewAggregate]:
     return ReviewAggregate.objects.filter(round=round).exclude(state__in=NOT_RANKED).order_by("rank_key")
 
 
-def taken_before(round: GrantRound, key: str, committed_in: Callable[[QuerySet[Project]], Decimal]) -> Decimal:
-    """What the projects ranked before `key` take of the pot: the undecided ones' amounts in one
-    aggregate query, the funded ones' holdings through `committed_in` (finance.commitments.committed_sum)."""
+def money_before(round: GrantRound, key: str | None,
+                 committed_split: Callable[[QuerySet[Project], QuerySet | None], tuple[Decimal, Decimal]],
+                 ) -> tuple[Decimal, Decimal]:
+    """(what the round's projects hold of the pot, what the projects ranked before `key` take of it):
+    the undecided ones' amounts in one aggregate query, the funded ones' holdings and the round's
+    total through `committed_split` (finance.commitments.committed_split) in two more."""
+    if key is None:
+        return committed_split(Project.objects.filter(round=round), None)[0], Decimal("0.00")
     before = ranked(round).filter(rank_key__lt=key).order_by()
     undecided = before.exclude(state__in=NOT_UNDECIDED).aggregate(s=Sum(
         Coalesce("approved", "requested"), output_field=DecimalField(max_digits=16, decimal_places=2)))["s"]
-    funded = Project.objects.filter(pk__in=before.filter(state__in=list(FUNDED)).values("project_id"))
-    return (undecided or Decimal("0.00")) + committed_in(funded)
+    total, funded = committed_split(Project.objects.filter(round=round),
+                                    before.filter(state__in=list(FUNDED)).values("project_id"))
+    return total, (undecided or Decimal("0.00")) + funded
 
 
 def rows_for(round: GrantRound, aggregates: list[ReviewAggregate], *, start: int, money: Any | None,
@@ -92,22 +98,23 @@ def rows_for(round: GrantRound, aggregates: list[ReviewAggregate], *, start: int
 
 
 def page(round: GrantRound, number, *, money_for: Callable[[list[int]], Any],
-         committed_in: Callable[[QuerySet[Project]], Decimal], per_page: int = PAGE_SIZE) -> tuple[Page, Ranking]:
+         committed_split: Callable[[QuerySet[Project], QuerySet | None], tuple[Decimal, Decimal]],
+         per_page: int = PAGE_SIZE) -> tuple[Page, Ranking]:
     """One page of the ranking (`number` as given in ?page=: a bad value gives the nearest page) and
     the round's money header. `page.object_list` holds ranking.Row objects. The money comes from the
     caller (finance.commitments): `money_for(project ids)` the page's projects' RoundMoney,
-    `committed_in(projects)` what a set of projects holds of the pot."""
-    # Two steps: the page's ids from the stored rows alone (the (round, rank_key) index, no join for the
-    # rows skipped by the offset), then those rows with their projects.
+    `committed_split(projects, part)` what a set of projects (and a part of it) holds of the pot."""
+    # Two steps: the page's ids from the stored rows alone (no join for the rows skipped by the
+    # offset), then those rows with their projects.
     shown = Paginator(ranked(round).values_list("project_id", flat=True), per_page).get_page(number)
     ids = list(shown.object_list)
     by_pk = {a.pk: a for a in _with_projects(ReviewAggregate.objects.filter(pk__in=ids))}
     aggregates = [by_pk[pk] for pk in ids if pk in by_pk]
-    before = (taken_before(round, aggregates[0].rank_key, committed_in) if aggregates and shown.number > 1
-              else Decimal("0.00"))
-    money = money_for([a.project_id for a in aggregates])
-    shown.object_list = rows_for(round, aggregates, start=shown.start_index(), money=money, cumulative=before)
-    return shown, Ranking([], round.pot, committed_in(Project.objects.filter(round=round)), round.aggregation)
+    first_key = aggregates[0].rank_key if aggregates and shown.number > 1 else None
+    committed, before = money_before(round, first_key, committed_split)
+    shown.object_list = rows_for(round, aggregates, start=shown.start_index(), money=money_for(ids),
+                                 cumulative=before)
+    return shown, Ranking([], round.pot, committed, round.aggregation)
 
 
 def _with_projects(queryset: QuerySet[ReviewAggregate]) -> QuerySet[ReviewAggregate]:

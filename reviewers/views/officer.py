@@ -16,7 +16,7 @@ from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from core.spreadsheets import read_upload
 from documents.pdf import render_pdf
-from finance.commitments import committed_sum, round_money
+from finance.commitments import committed_split, round_money
 from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
@@ -137,7 +137,7 @@ def ranking_page(request, pk):
             messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
     # One page of the stored ranking (reviewers.aggregates): no score of the round is read here.
-    page, ranked = stored_ranking.page(round, request.GET.get("page"), committed_in=committed_sum,
+    page, ranked = stored_ranking.page(round, request.GET.get("page"), committed_split=committed_split,
                                        money_for=lambda ids: round_money(round, ids))
     return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finance.commitments import committed_sum, round_money
+from finance.commitments import committed_split, round_money
 from reviewers import aggregates, defense, discussion, panel_policy, ranking, selectors, services, stored_ranking
 from reviewers.aggregate_models import ExpertRoundStats, ReviewAggregate
 from reviewers.aggregation import RankEntry, aggregate, rank, zscores
@@ -120,7 +120,7 @@ def test_page_equals_the_full_build_with_ties_defense_and_a_cut(client, world, r
     assert any(r.budget_problems or r.project.approved_amount for r in old.rows)
     seen = []
     for number in (1, 2, 3):
-        page, header = stored_ranking.page(world.round, number, per_page=2, committed_in=committed_sum,
+        page, header = stored_ranking.page(world.round, number, per_page=2, committed_split=committed_split,
                                            money_for=lambda ids: round_money(world.round, ids))
         assert (header.pot, header.approved_total, header.remaining) == (old.pot, old.approved_total, old.remaining)
         seen += page.object_list
