@@ -245,10 +245,12 @@ def _same(a, b) -> bool:
 
 def drift(round: GrantRound) -> tuple[int, int, list[int]]:
     """(drifting project rows, drifting expert statistics, up to 20 drifting project ids) without writing.
-    A missing or extra row is a drifting row."""
+    A missing row of a project in the ranking, or a row of a project no longer in the round, is a drifting row."""
     rows, stats = expected(round)
     stored = {a.pk: a for a in ReviewAggregate.objects.filter(round=round).iterator(chunk_size=BATCH)}
-    bad = [r.project_id for r in rows if r.project_id not in stored or not _same(r, stored.pop(r.project_id))]
+    # A project that never entered review (a draft, a returned application) needs no row until it does.
+    bad = [r.project_id for r in rows if (r.project_id not in stored and r.state not in NOT_RANKED)
+           or (r.project_id in stored and not _same(r, stored.pop(r.project_id)))]
     bad += list(stored)  # rows of projects no longer in the round
     stored_stats = {(s.expert_id): s for s in ExpertRoundStats.objects.filter(round=round)}
     bad_stats = 0
