@@ -17,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import BooleanField, Case, CharField, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+
 from finance.ledger import ZERO, Totals, totals_from_sums
-from finance.models import LedgerEntry
+from finance.models import LedgerEntry, LedgerKind
 from finance.selectors import ledger_aggregates
 from projects.lifecycle import PROJECT
 from projects.models import Project
@@ -98,12 +100,16 @@ def _ledger_by_project(round_id: int, project_ids: Iterable[int] | None = None) 
     return {row["project_id"]: totals_from_sums(row) for row in rows}
 
 
-def round_money(round) -> RoundMoney:
-    """Every funded project of `round` with its money, in two queries however large the round."""
-    ledger = _ledger_by_project(round.pk)
+def round_money(round, project_ids: Iterable[int] | None = None) -> RoundMoney:
+    """Every funded project of `round` with its money, in two queries however large the round.
+    `project_ids`: only these projects (one page of a list; `committed` is then theirs only)."""
+    ids = None if project_ids is None else list(project_ids)
+    ledger = _ledger_by_project(round.pk, ids)
     result = RoundMoney(pot=round.pot)
-    for pk, state, approved in (Project.objects.filter(round=round, state__in=list(FUNDED))
-                                .values_list("pk", "state", "approved_amount")):
+    funded = Project.objects.filter(round=round, state__in=list(FUNDED))
+    if ids is not None:
+        funded = funded.filter(pk__in=ids)
+    for pk, state, approved in funded.values_list("pk", "state", "approved_amount"):
         result.projects[pk] = project_money(pk, state, approved, ledger.get(pk))
     return result
 
@@ -120,3 +126,37 @@ def committed_total(round) -> Decimal:
 
 def left_in_pot(round) -> Decimal:
     return round_money(round).left
+
+
+def committed_sum(projects: QuerySet[Project]) -> Decimal:
+    """What `projects` hold of the pot, Σ ProjectMoney.committed over them (committed_split)."""
+    return committed_split(projects)[0]
+
+
+def committed_split(projects: QuerySet[Project], part: QuerySet | None = None) -> tuple[Decimal, Decimal]:
+    """(what `projects` hold of the pot, what those of them in `part` hold), Σ ProjectMoney.committed,
+    in two aggregate queries whatever their number (a round's header figure and the sum before one
+    page of the ranking at once): every case of committed_amount is linear in the ledger sums, so each
+    case is summed over its group. A project without an "approved" ledger entry (not signed yet) holds
+    its approved amount. `part`: a queryset of project ids (values("pk") or similar)."""
+    funded = projects.filter(state__in=list(FUNDED)).order_by()
+    in_ledger = Exists(LedgerEntry.objects.filter(project=OuterRef("pk"), kind=LedgerKind.APPROVED))
+    sums = {"all": Sum("approved_amount")}
+    if part is not None:
+        sums["part"] = Sum("approved_amount", filter=Q(pk__in=part))
+    plain = funded.exclude(state=State.TERMINATED).filter(~in_ledger).aggregate(**sums)
+    case = Case(When(project__state=State.TERMINATED, then=Value("terminated")),
+                When(project__state__in=list(PROJECT.group("after_signing")), then=Value("signed")),
+                default=Value("unsigned"), output_field=CharField())
+    flag = (Case(When(project__in=part, then=Value(True)), default=Value(False), output_field=BooleanField())
+            if part is not None else Value(False, output_field=BooleanField()))
+    total, in_part = plain["all"] or ZERO, plain.get("part") or ZERO
+    for row in (LedgerEntry.objects.filter(project__in=funded.filter(in_ledger).values("pk"))
+                .values(case=case, in_part=flag).annotate(**ledger_aggregates()).order_by()):
+        t = totals_from_sums(row)
+        amount = {"unsigned": t.approved, "signed": t.approved - t.cancelled - t.repaid,
+                  "terminated": t.paid - t.repaid}[row["case"]]
+        total += amount
+        if row["in_part"]:
+            in_part += amount
+    return total, in_part

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.problems import Problem
+from grants.models import GrantRound
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import panel_notices, panel_rules
+from reviewers import aggregates, panel_notices, panel_rules
 from reviewers.errors import ReviewError
 from reviewers.models import Assignment, AssignmentState, Expert
 from reviewers.panel_models import DefensePanelMember, DefenseScore, DefenseSlot, PanelAudit
@@ -35,6 +36,8 @@ def shortlist(*, actor, round_id: int, project_ids: Iterable[int]) -> list[Defen
         raise ReviewError("请至少选择一个项目")
     with transaction.atomic():
         projects = list(Project.objects.select_for_update().filter(pk__in=ids, round_id=round_id).order_by("code"))
+        round = GrantRound.objects.get(pk=round_id)
+        held_before = aggregates.defense_held(round)
         errors = [f"项目 {pid} 不属于本批次" for pid in set(ids) - {p.pk for p in projects}]
         errors += [f"{p.code}：当前状态为「{p.state_label}」，只有评审完成、尚未决定的项目可以入围答辩"
                    for p in projects if p.state not in SHORTLISTABLE]
@@ -46,6 +49,7 @@ def shortlist(*, actor, round_id: int, project_ids: Iterable[int]) -> list[Defen
         for slot in created:
             project_services.log_event(project=slot.project, actor=actor, action="defense_shortlisted",
                                        comment="入围现场答辩")
+        aggregates.after_shortlist(round, [s.project_id for s in created], held_before=held_before)
         if created:
             _audit(round_id, actor, "defense_shortlisted",
                    "入围现场答辩：" + "、".join(str(s.project.code) for s in created), {"projects": [s.project_id for s in created]})
@@ -64,7 +68,9 @@ def remove_from_shortlist(*, actor, slot_id: int, reason: str) -> None:
         if slot.scores.exists():
             raise ReviewError("已有答辩评分的项目不能移出答辩名单")
         project, round_id = slot.project, slot.round_id
+        held_before = aggregates.defense_held(slot.round)
         slot.delete()
+        aggregates.after_shortlist(slot.round, [project.pk], held_before=held_before)
         project_services.log_event(project=project, actor=actor, action="defense_removed",
                                    comment=f"移出现场答辩名单。理由：{reason}")
         _audit(round_id, actor, "defense_removed", f"{project.code} 移出答辩名单。理由：{reason}")
@@ -166,6 +172,7 @@ def enter_score(*, actor, slot_id: int, score: str, comment: str = "") -> Defens
             existing = DefenseScore(slot=slot, expert=member.expert)
         existing.score, existing.comment = value, (comment or "").strip()[:1000]
         existing.save()
+        aggregates.refresh([slot.project_id])
         verb = "录入" if before is None else f"修改（原 {before} 分）"
         project_services.log_event(project=project, actor=actor, action="defense_scored",
                                    comment=f"答辩评委{member.expert.name}{verb}答辩评分 {value} 分",

@@ -12,7 +12,7 @@ from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project
 from projects.states import State
-from reviewers import panel_notices, scoring
+from reviewers import aggregates, panel_notices, scoring
 from reviewers.aggregation import is_disputed
 from reviewers.errors import ReviewError
 from reviewers.models import Assignment, AssignmentState
@@ -128,4 +128,5 @@ def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str
                   "after": {"scores": new_scores, "total": str(new_total)}})
         a.scores, a.total, a.comment = new_scores, new_total, comment
         a.save(update_fields=["scores", "total", "comment"])
+        aggregates.refresh([a.project_id], expert_ids=[a.expert_id])
     return a

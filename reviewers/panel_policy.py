@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 
 from core.validation import model_problems
 from grants.models import GrantRound
-from reviewers import panel_rules
+from reviewers import aggregates, panel_rules
 from reviewers.errors import ReviewError
 from reviewers.panel_models import PanelAudit, PanelPolicy
 from reviewers.panel_selectors import as_rules
@@ -44,6 +44,7 @@ def save_policy(*, actor, round_id: int, values: dict) -> PanelPolicy:
             raise ReviewError(problems)
         policy.updated_by = actor
         policy.save()
+        aggregates.rebuild_round(round)
         after = _plain(policy)
         changed = {k: {"before": before.get(k), "after": v} for k, v in after.items() if before.get(k) != v}
         PanelAudit.objects.create(round=round, actor=actor, action="policy_changed",

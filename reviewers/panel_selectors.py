@@ -31,11 +31,16 @@ def as_rules(policy: PanelPolicy) -> panel_rules.Policy:
         excellent_bonus=policy.excellent_bonus, excellent_lookback_years=policy.excellent_lookback_years)
 
 
-def _org_facts(round: GrantRound) -> dict[int, panel_rules.OrgFacts]:
+def _round_projects(round: GrantRound, project_ids=None):
+    qs = Project.objects.filter(round=round)
+    return qs if project_ids is None else qs.filter(pk__in=list(project_ids))
+
+
+def _org_facts(round: GrantRound, project_ids=None) -> dict[int, panel_rules.OrgFacts]:
     """Rating and earlier 优秀 projects of every organization applying in the round (two queries)."""
     orgs = {
         pk: (rating, until) for pk, rating, until in
-        Project.objects.filter(round=round).values_list(
+        _round_projects(round, project_ids).values_list(
             "organization_id", "organization__rating", "organization__rating_valid_until").distinct()
     }
     excellent: dict[int, list[tuple[str, str, int]]] = {}
@@ -48,17 +53,22 @@ def _org_facts(round: GrantRound) -> dict[int, panel_rules.OrgFacts]:
             for pk, (rating, until) in orgs.items()}
 
 
-def panel_facts(round: GrantRound) -> panel_rules.PanelFacts:
-    """What the ranking adds to the written scores, in a fixed number of queries."""
+def panel_facts(round: GrantRound, project_ids=None) -> panel_rules.PanelFacts:
+    """What the ranking adds to the written scores, in a fixed number of queries. `project_ids`: only
+    these projects' defense scores and preferences (the shortlist is always the whole round's: whether
+    the round holds a defense depends on it)."""
     rules = as_rules(policy_for(round))
     shortlisted = dict(DefenseSlot.objects.filter(round=round).values_list("project_id", "pk"))
     defense: dict[int, list] = {}
-    for project_id, score in DefenseScore.objects.filter(slot__round=round).values_list("slot__project_id", "score"):
+    scores = DefenseScore.objects.filter(slot__round=round)
+    if project_ids is not None:
+        scores = scores.filter(slot__project_id__in=list(project_ids))
+    for project_id, score in scores.values_list("slot__project_id", "score"):
         defense.setdefault(project_id, []).append(score)
     prefs = {}
     if rules.rating_mode != panel_rules.OFF or rules.excellent_mode != panel_rules.OFF:
-        orgs = _org_facts(round)
-        for pk, org_id in Project.objects.filter(round=round).values_list("pk", "organization_id"):
+        orgs = _org_facts(round, project_ids)
+        for pk, org_id in _round_projects(round, project_ids).values_list("pk", "organization_id"):
             found = panel_rules.preferences(rules, orgs[org_id], round.apply_end, round.year)
             if found:
                 prefs[pk] = found

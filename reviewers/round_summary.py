@@ -17,11 +17,10 @@ from core.escaping import is_formula_like
 from core.money import format_yuan
 from documents.pdf import render_pdf
 from grants.models import GrantRound
-from reviewers import ranking
+from reviewers import ranking, stored_ranking
 from reviewers.models import Assignment, AssignmentState
 from reviewers.panel_models import DefensePanelMember
-from reviewers.panel_selectors import panel_facts, policy_for
-from reviewers.selectors import ranking_inputs
+from reviewers.panel_selectors import policy_for
 
 # A round this large is written by a background Job (documents) rather than in the request.
 INLINE_LIMIT = 300
@@ -62,7 +61,7 @@ def row_cells(row: ranking.Row, *, display: bool = False) -> list:
 
 
 def build(round: GrantRound) -> Summary:
-    ranked = ranking.build(round, *ranking_inputs(round), extras=panel_facts(round))
+    ranked = stored_ranking.whole(round, experts=True)  # the stored aggregates: no score is aggregated here
     reviewers = sorted(set(Assignment.objects.filter(project__round=round, state=AssignmentState.SUBMITTED)
                            .values_list("expert__name", flat=True)))
     panel = list(DefensePanelMember.objects.filter(round=round).order_by("expert__name")

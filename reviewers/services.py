@@ -29,7 +29,7 @@ from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project, ProjectEvent
 from projects.states import State
-from reviewers import notifications, scoring, window
+from reviewers import aggregates, notifications, scoring, window
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.errors import ReviewError, StaleReview
@@ -133,7 +133,10 @@ def save_expert(*, actor, expert: Expert) -> Expert:
     if problems:
         raise ReviewError(problems)
     with transaction.atomic():
+        weight_before = Expert.objects.filter(pk=expert.pk).values_list("weight", flat=True).first()
         expert.save()
+        if weight_before is not None and weight_before != expert.weight:
+            aggregates.refresh_expert_weight(expert.pk)
         if expert.user_id:
             User.objects.filter(pk=expert.user_id).update(display_name=expert.name, email=expert.email,
                                                          phone=expert.phone)
@@ -583,6 +586,7 @@ def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
         a.submitted_at = timezone.now()
         a.version += 1
         a.save()
+        aggregates.refresh([a.project_id], expert_ids=[a.expert_id])
         _log(a.project, actor, "review_submitted", f"评审专家{a.expert.name}提交评分")
         _finish_if_complete(actor, a.project_id)
     return a
@@ -614,6 +618,7 @@ def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
         a.submitted_at = None
         a.version += 1
         a.save()
+        aggregates.refresh([a.project_id], expert_ids=[a.expert_id])
         event = _log(a.project, actor, "review_reopened", f"退回评审专家{a.expert.name}的评分。理由：{reason}",
                      {"assignment": a.pk, "previous_total": str(a.total)})
         transaction.on_commit(lambda: notifications.review_reopened(event.pk))

@@ -74,6 +74,7 @@ from projects.models import (
 )
 from projects.services import EDITABLE_FIELDS
 from projects.states import State
+from reviewers import aggregates
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert, ExpertRelation, RelationKind, RunState
@@ -875,4 +876,6 @@ def build_scale_round(*, projects: int, experts: int, seed: int = 2026,
         # gets to it, a join over the round is planned for an empty table (minutes instead of seconds).
         with connection.cursor() as cursor:
             builder.timed("planner statistics (ANALYZE)", cursor.execute, "ANALYZE")
+    with transaction.atomic():
+        builder.timed("stored review aggregates", lambda: aggregates.rebuild_round(builder.round))
     return builder, summary

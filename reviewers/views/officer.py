@@ -16,12 +16,12 @@ from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from core.spreadsheets import read_upload
 from documents.pdf import render_pdf
-from finance.commitments import round_money
+from finance.commitments import committed_split, round_money
 from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import board, lists, ranking, selectors, services, steering
+from reviewers import board, lists, selectors, services, steering, stored_ranking
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
 from reviewers.models import (
     AssignmentRun,
@@ -34,7 +34,6 @@ from reviewers.models import (
     RunState,
     SuggestionState,
 )
-from reviewers.panel_selectors import panel_facts
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
 from reviewers.sheets import score_sheet
 
@@ -115,43 +114,38 @@ def _panel_member(project, assignment_id):
     raise Http404
 
 
-def _decisions(request, ranked) -> list[services.Decision]:
-    chosen = set(request.POST.getlist("project"))
+def _decisions(request, round) -> list[services.Decision]:
+    chosen = [int(pk) for pk in request.POST.getlist("project") if str(pk).isdigit()]
     action = request.POST.get("action", "")
     comment = request.POST.get("comment", "")
     return [
-        services.Decision(row.project.pk, action, request.POST.get(f"amount_{row.project.pk}", "").strip(), comment)
-        for row in ranked.rows if str(row.project.pk) in chosen
+        services.Decision(pk, action, request.POST.get(f"amount_{pk}", "").strip(), comment)
+        for pk in stored_ranking.in_rank_order(round, chosen)
     ]
-
-
-RANKING_PAGE_SIZE = 200
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ranking_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
-                           extras=panel_facts(round))
     if request.method == "POST":
         try:
-            done = services.decide(actor=request.user, round_id=round.pk, decisions=_decisions(request, ranked))
+            done = services.decide(actor=request.user, round_id=round.pk, decisions=_decisions(request, round))
         except DomainError as exc:
             show_errors(request, exc)
         else:
             messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
-    # The whole round is ranked (the cumulative sum needs every row); only one page is rendered.
-    page = paginate(request, ranked.rows, RANKING_PAGE_SIZE)
+    # One page of the stored ranking (reviewers.aggregates): no score of the round is read here.
+    page, ranked = stored_ranking.page(round, request.GET.get("page"), committed_split=committed_split,
+                                       money_for=lambda ids: round_money(round, ids))
     return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
 
 
 @login_required
 def ranking_download(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
-                           extras=panel_facts(round))
+    ranked = stored_ranking.whole(round, round_money(round), experts=True)
     response = HttpResponse(ranking_xlsx(ranked), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="ranking-{round.code}.xlsx"'
     return response

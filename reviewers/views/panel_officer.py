@@ -11,7 +11,16 @@ from core.errors import DomainError
 from core.messages import report_outcome, show_errors
 from documents.services import start_job
 from finance.commitments import round_money
-from reviewers import defense, discussion, filldown, panel_policy, panel_selectors, ranking, round_summary, selectors
+from reviewers import (
+    defense,
+    discussion,
+    filldown,
+    panel_policy,
+    panel_selectors,
+    round_summary,
+    selectors,
+    stored_ranking,
+)
 from reviewers.errors import ReviewError
 from reviewers.panel_forms import DefenseMemberForm, PanelPolicyForm, PostForm, ScheduleForm
 from reviewers.panel_jobs import ROUND_SUMMARY
@@ -20,9 +29,9 @@ from reviewers.panel_models import DefensePanelMember, DiscussionPost, PanelAudi
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _ranked(round):
-    return ranking.build(round, *selectors.ranking_inputs(round), money=round_money(round),
-                         extras=panel_selectors.panel_facts(round))
+def _ranked(round, money=None):
+    """The whole ranking read from the stored aggregates (reviewers.stored_ranking): no score is aggregated."""
+    return stored_ranking.whole(round, money)
 
 
 @login_required
@@ -36,10 +45,9 @@ def policy(request, pk):
         if report_outcome(request, lambda: panel_policy.save_policy(actor=request.user, round_id=round.pk, values=values),
                           done=_("Saved.")):
             return redirect("reviewers:panel_policy", pk=round.pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), extras=panel_selectors.panel_facts(round))
     return render(request, "reviewers/panel/policy.html", {
         "round": round, "form": form, "audit": PanelAudit.objects.filter(round=round).select_related("actor")[:20],
-        "disputed": [row for row in ranked.rows if row.disputed],
+        "disputed": stored_ranking.disputed(round),
     })
 
 
@@ -124,7 +132,7 @@ def defense_page(request, pk):
         except DomainError as exc:
             show_errors(request, exc)
         return redirect("reviewers:defense", pk=round.pk)
-    ranked = ranking.build(round, *selectors.ranking_inputs(round), extras=panel_selectors.panel_facts(round))
+    ranked = _ranked(round)
     slots = panel_selectors.defense_slots(round)
     shortlisted = {s.project_id for s in slots}
     rows = {row.project.pk: row for row in ranked.rows}
@@ -142,8 +150,8 @@ def defense_page(request, pk):
 @require_http_methods(["GET", "POST"])
 def filldown_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    ranked = _ranked(round)
     money = round_money(round)
+    ranked = _ranked(round, money)
     policy = panel_selectors.policy_for(round)
     plan = filldown.plan(round, ranked, left=money.left, policy=policy)
     if request.method == "POST":
