@@ -71,6 +71,11 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["organization", "state"]),
             # The officers' project list is newest submission first over the whole province.
             models.Index(fields=["-submitted_at", "-id"], name="project_submitted_desc"),
+            # The 公示 list of a round in notice order, and its figures read from the index alone (PostgreSQL).
+            models.Index(fields=["round", "code"], include=["state", "publicity_start", "publicity_end"],
+                         condition=models.Q(publicity_start__isnull=False), name="project_notice_order"),
+            # The districts of a round (the finance filters) from the index alone.
+            models.Index(fields=["round", "service_district"], name="project_round_district"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),
@@ -445,4 +450,5 @@ class Settlement(models.Model):
     def line_rows(self) -> list[dict]:
         return [{"label": line["label"], "budgeted": Decimal(line["budgeted"]), "spent": Decimal(line["spent"])}
                 for line in self.lines]
+from projects.public_versions import PublicVersion  # noqa: E402,F401
 from projects.receipts import SubmissionReceipt  # noqa: E402,F401

@@ -3,6 +3,8 @@ preferences), the discussion of a project and the expert's defense seat. Fetch a
 step, Http404 for "missing" and "not yours" alike."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.http import Http404
 
 from accounts.models import Role
@@ -31,11 +33,15 @@ def as_rules(policy: PanelPolicy) -> panel_rules.Policy:
         excellent_bonus=policy.excellent_bonus, excellent_lookback_years=policy.excellent_lookback_years)
 
 
-def _org_facts(round: GrantRound) -> dict[int, panel_rules.OrgFacts]:
-    """Rating and earlier 优秀 projects of every organization applying in the round (two queries)."""
+def _org_facts(round: GrantRound, project_ids: Collection[int] | None = None) -> dict[int, panel_rules.OrgFacts]:
+    """Rating and earlier 优秀 projects of every organization applying in the round, or of those of
+    `project_ids` (two queries)."""
+    applying = Project.objects.filter(round=round)
+    if project_ids is not None:
+        applying = applying.filter(pk__in=list(project_ids))
     orgs = {
         pk: (rating, until) for pk, rating, until in
-        Project.objects.filter(round=round).values_list(
+        applying.values_list(
             "organization_id", "organization__rating", "organization__rating_valid_until").distinct()
     }
     excellent: dict[int, list[tuple[str, str, int]]] = {}
@@ -48,17 +54,25 @@ def _org_facts(round: GrantRound) -> dict[int, panel_rules.OrgFacts]:
             for pk, (rating, until) in orgs.items()}
 
 
-def panel_facts(round: GrantRound) -> panel_rules.PanelFacts:
-    """What the ranking adds to the written scores, in a fixed number of queries."""
+def panel_facts(round: GrantRound, project_ids: Collection[int] | None = None) -> panel_rules.PanelFacts:
+    """What the ranking adds to the written scores, in a fixed number of queries; for the projects of
+    `project_ids` only when given (one page of the 公示 list)."""
     rules = as_rules(policy_for(round))
-    shortlisted = dict(DefenseSlot.objects.filter(round=round).values_list("project_id", "pk"))
+    slots = DefenseSlot.objects.filter(round=round)
+    scores = DefenseScore.objects.filter(slot__round=round)
+    projects = Project.objects.filter(round=round)
+    if project_ids is not None:
+        slots = slots.filter(project_id__in=list(project_ids))
+        scores = scores.filter(slot__project_id__in=list(project_ids))
+        projects = projects.filter(pk__in=list(project_ids))
+    shortlisted = dict(slots.values_list("project_id", "pk"))
     defense: dict[int, list] = {}
-    for project_id, score in DefenseScore.objects.filter(slot__round=round).values_list("slot__project_id", "score"):
+    for project_id, score in scores.values_list("slot__project_id", "score"):
         defense.setdefault(project_id, []).append(score)
     prefs = {}
     if rules.rating_mode != panel_rules.OFF or rules.excellent_mode != panel_rules.OFF:
-        orgs = _org_facts(round)
-        for pk, org_id in Project.objects.filter(round=round).values_list("pk", "organization_id"):
+        orgs = _org_facts(round, project_ids)
+        for pk, org_id in projects.values_list("pk", "organization_id"):
             found = panel_rules.preferences(rules, orgs[org_id], round.apply_end, round.year)
             if found:
                 prefs[pk] = found
