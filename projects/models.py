@@ -71,9 +71,12 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["organization", "state"]),
             # The officers' project list is newest submission first over the whole province.
             models.Index(fields=["-submitted_at", "-id"], name="project_submitted_desc"),
-            # The 公示 list of a round in notice order, and its figures read from the index alone (PostgreSQL).
+            # A round's projects by number: the 公示 list and the public round page a page at a time, and
+            # the notice's figures read from the index alone (PostgreSQL).
             models.Index(fields=["round", "code"], include=["state", "publicity_start", "publicity_end"],
-                         condition=models.Q(publicity_start__isnull=False), name="project_notice_order"),
+                         name="project_round_code"),
+            # A state's projects by number (the evaluation work lists, one page of a part at a time).
+            models.Index(fields=["state", "code", "id"], name="project_state_code"),
             # The districts of a round (the finance filters) from the index alone.
             models.Index(fields=["round", "service_district"], name="project_round_district"),
         ]

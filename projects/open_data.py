@@ -47,8 +47,8 @@ FIELDS = ["round", "year", "fund_source", "code", "title", "organization", "doma
 
 def public_values(*, round_id: int | None = None, states: Iterable[str] = PUBLIC_STATES) -> QuerySet:
     qs = Project.objects.filter(state__in=list(states))
-    if round_id is not None:
-        qs = qs.filter(round_id=round_id)
+    if round_id is not None:  # one round: by number alone, the same order, which the index serves
+        return qs.filter(round_id=round_id).values(*COLUMNS.values()).order_by("code")
     return qs.values(*COLUMNS.values()).order_by("-round__year", "round_id", "code")
 
 

@@ -50,10 +50,12 @@ def _charts(round) -> dict:
             title=_("Funding by district (yuan)"), testid="chart-district-funding", empty_text=empty,
             fmt=format_yuan),
         "final_scores": charts.column_chart(
-            charts.histogram_bins(scores[EvaluationKind.FINAL], edges=dashboard.SCORE_EDGES),
+            charts.histogram_bins(*scores[EvaluationKind.FINAL][:1], edges=dashboard.SCORE_EDGES,
+                                 weights=scores[EvaluationKind.FINAL][1]),
             title=_("Final evaluation scores"), testid="chart-final-scores", empty_text=empty),
         "midterm_scores": charts.column_chart(
-            charts.histogram_bins(scores[EvaluationKind.MIDTERM], edges=dashboard.SCORE_EDGES),
+            charts.histogram_bins(*scores[EvaluationKind.MIDTERM][:1], edges=dashboard.SCORE_EDGES,
+                                 weights=scores[EvaluationKind.MIDTERM][1]),
             title=_("Mid-term evaluation scores"), testid="chart-midterm-scores", empty_text=empty),
         "states": charts.bar_chart(
             [(str(State(s).label), n) for s, n in dashboard.states(round)],

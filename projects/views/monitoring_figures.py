@@ -56,10 +56,10 @@ def _groups(round: GrantRound, field: str, money: RoundMoney | None = None) -> l
         .order_by("-applications", field)
     )
     amounts: dict[str, Decimal] = {}
+    committed = money.committed_by_project()
     for pk, key in Project.objects.filter(round=round, state__in=list(FUNDED)).values_list("pk", field):
-        held = money.projects.get(pk)
-        if held is not None:
-            amounts[key or ""] = amounts.get(key or "", Decimal("0.00")) + held.committed
+        if pk in committed:
+            amounts[key or ""] = amounts.get(key or "", Decimal("0.00")) + committed[pk]
     return [GroupRow(r[field] or "", r["applications"], r["funded"], quantize_fen(amounts.get(r[field] or "", Decimal("0.00"))))
             for r in rows]
 
@@ -80,10 +80,15 @@ def states(round: GrantRound) -> list[tuple[str, int]]:
     return [(state, counts[state]) for state in State.values if counts.get(state)]
 
 
-def evaluation_scores(round: GrantRound) -> dict[str, list[Decimal]]:
-    scores: dict[str, list[Decimal]] = {EvaluationKind.MIDTERM: [], EvaluationKind.FINAL: []}
-    for kind, total in Evaluation.objects.filter(project__round=round).values_list("kind", "total"):
-        scores[kind].append(total)
+def evaluation_scores(round: GrantRound) -> dict[str, tuple[list[Decimal], list[int]]]:
+    """Per kind: each distinct total and how many evaluations have it (counted by the database: a
+    few hundred rows at most, however many evaluations the round holds)."""
+    scores: dict[str, tuple[list[Decimal], list[int]]] = {EvaluationKind.MIDTERM: ([], []),
+                                                           EvaluationKind.FINAL: ([], [])}
+    for kind, total, n in (Evaluation.objects.filter(project__round=round).values_list("kind", "total")
+                           .annotate(n=Count("pk")).order_by()):
+        scores[kind][0].append(total)
+        scores[kind][1].append(n)
     return scores
 
 
