@@ -38,8 +38,10 @@ def index(request):
     notice_rounds = set(Project.objects.filter(state__in=open_data.NOTICE_STATES, publicity_start__isnull=False,
                                                round_id__in=[r.pk for r in rounds])
                         .values_list("round_id", flat=True).distinct())
-    notices = _rows(open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE])
-    funded = _rows(open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE])
+    # The first rows over every round are sorted from all public projects: built once per version.
+    notices, funded = public_versions.cached(f"public-index:{public_versions.all_token()}", lambda: (
+        _rows(open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE]),
+        _rows(open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE])))
     return render(request, "public/index.html", {
         "rounds": rounds, "notice_rounds": notice_rounds, "notices": notices, "funded": funded,
         "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,

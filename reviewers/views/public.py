@@ -86,12 +86,20 @@ def objection(request, round_id):
     return render(request, "reviewers/objection.html", {**notice, "form": form, "filed": filed})
 
 
-def publicity_xlsx(request, round_id):
-    notice = _notice(round_id)
-    dataset = PublicityResource().export(notice["rows"])
+def _publicity_xlsx_bytes(round_id) -> bytes:
+    dataset = PublicityResource().export(_notice(round_id)["rows"])
     dataset.title = "公示名单"
-    response = HttpResponse(xlsx_bytes(dataset), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="publicity-{notice["round"].code}.xlsx"'
+    return xlsx_bytes(dataset)
+
+
+@rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
+def publicity_xlsx(request, round_id):
+    """The whole notice as a workbook: built once per round, day and version token, like the page."""
+    round = selectors.public_round(round_id)
+    key = f"publicity-xlsx:{round.pk}:{public_versions.token(round.pk)}:{calendar.today().isoformat()}"
+    body = public_versions.cached(key, lambda: _publicity_xlsx_bytes(round.pk))
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="publicity-{round.code}.xlsx"'
     return response
 
 
