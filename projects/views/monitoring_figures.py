@@ -114,10 +114,23 @@ def indicators(round: GrantRound) -> list[IndicatorRow]:
     return [IndicatorRow(r["name"], r["unit"], r["target"], r["achieved"], r["projects"]) for r in rows]
 
 
-def funded_projects(round: GrantRound, today: date):
-    """The round's funded projects with the preference marker and the number of overdue milestones."""
+def funded_count(round: GrantRound) -> int:
+    return Project.objects.filter(round=round, state__in=list(FUNDED)).count()
+
+
+def funded_page_ids(round: GrantRound, start: int, stop: int) -> list[int]:
+    return list(Project.objects.filter(round=round, state__in=list(FUNDED)).order_by("code")
+                .values_list("pk", flat=True)[start:stop])
+
+
+def funded_projects(round: GrantRound, today: date, ids: list[int] | None = None):
+    """The round's funded projects (those of `ids` when given) with the preference marker and the
+    number of overdue milestones."""
+    qs = Project.objects.filter(round=round, state__in=list(FUNDED))
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     return (
-        Project.objects.filter(round=round, state__in=list(FUNDED))
+        qs
         .select_related("organization")
         .only("code", "title", "domain", "service_district", "approved_amount", "state", "grade",
               "organization__name", "round_id")
