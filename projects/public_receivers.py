@@ -13,9 +13,15 @@ from projects.states import State
 PUBLIC = PROJECT.group("public_notice") | PROJECT.group("funded") | {State.COMPLETED, State.TERMINATED}
 
 
-def project_saved(sender, instance: Project, **kwargs) -> None:
+# What the public pages and the open data read of a project (a save of other fields alone, such as a
+# report's edit counter, leaves the cached copies as they are).
+SHOWN = {"code", "title", "domain", "service_district", "approved_amount", "state", "publicity_start",
+         "publicity_end", "grade", "organization", "organization_id", "round", "round_id"}
+
+
+def project_saved(sender, instance: Project, update_fields=None, **kwargs) -> None:
     """Entering a public state, a move between them, a corrected notice date, a new grade."""
-    if instance.state in PUBLIC:
+    if instance.state in PUBLIC and (update_fields is None or SHOWN & set(update_fields)):
         bump([instance.round_id])
 
 

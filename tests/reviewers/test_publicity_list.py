@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts import ratelimit
 from core import calendar
-from projects import services
+from projects import public_versions, services
 from projects.models import Project
 from projects.states import State
 from reviewers.views import public as public_views
@@ -115,3 +115,19 @@ def test_too_many_requests_from_one_address_get_a_chinese_429(world, settings):
     assert response.status_code == 429
     assert "请求过于频繁" in response.content.decode() or "稍后" in response.content.decode()
 
+
+
+def test_a_renamed_organization_is_renamed_on_the_cached_list_and_a_private_save_keeps_the_cache(world):
+    project, = _in_notice(world, 1)
+    url = reverse("reviewers:publicity", args=[world.round.pk])
+    client = Client()
+    client.get(url)
+    token = public_versions.token(world.round.pk)
+    project.edit_version += 1
+    project.save(update_fields=["edit_version", "updated_at"])  # what a report's autosave writes
+    assert public_versions.token(world.round.pk) == token
+    organization = project.organization
+    organization.name = "温州市改名后的社会工作服务中心"
+    organization.save()
+    assert public_versions.token(world.round.pk) != token
+    assert "温州市改名后的社会工作服务中心" in client.get(url).content.decode()
