@@ -71,9 +71,9 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["organization", "state"]),
             # The officers' project list is newest submission first over the whole province.
             models.Index(fields=["-submitted_at", "-id"], name="project_submitted_desc"),
-            # A round's projects by number: the 公示 list and the public round page a page at a time, and
-            # the notice's figures read from the index alone (PostgreSQL).
-            models.Index(fields=["round", "code"], include=["state", "publicity_start", "publicity_end"],
+            # A round's projects by number: the 公示 list and the public round page a page at a time (a deep
+            # page's ids, then its rows), and the notice's figures, read from the index alone (PostgreSQL).
+            models.Index(fields=["round", "code"], include=["state", "publicity_start", "publicity_end", "id"],
                          name="project_round_code"),
             # A state's projects by number (the evaluation work lists, one page of a part at a time).
             models.Index(fields=["state", "code", "id"], name="project_state_code"),

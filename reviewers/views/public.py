@@ -42,7 +42,9 @@ PER_PAGE = 50
 
 def _notice_page(round, today, first: int, last: int) -> list[dict]:
     """Rows `first`…`last` (1-based) of the notice: the page's projects, their reviews and panel facts."""
-    projects = list(selectors.public_notice_queryset(round)[first - 1:last])
+    # The page's ids first (from the index alone, however deep the page), then their rows.
+    ids = list(selectors.public_notice_queryset(round).values_list("pk", flat=True)[first - 1:last])
+    projects = list(selectors.public_notice_queryset(round).filter(pk__in=ids))
     by_project: dict[int, list] = {}
     for a in selectors.submitted_for([p.pk for p in projects]):
         by_project.setdefault(a.project_id, []).append(a)
