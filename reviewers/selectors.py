@@ -215,6 +215,12 @@ def public_notice_projects(round: GrantRound) -> list[Project]:
     return list(public_notice_queryset(round))
 
 
+def open_for_objection(round: GrantRound, today) -> list[Project]:
+    """The projects of the notice that may still be objected to (the objection form's choices)."""
+    return list(public_notice_queryset(round).filter(
+        Q(state__in=(State.PUBLICITY, State.OBJECTION)) & (Q(publicity_end__isnull=True) | Q(publicity_end__gte=today))))
+
+
 def public_notice_facts(round: GrantRound, today) -> dict:
     """The notice's figures over the whole list in one aggregate query: how many rows, the period of
     the notice running now (its own dates, not those of earlier notices of signed projects), and

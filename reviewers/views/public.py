@@ -71,8 +71,11 @@ def publicity(request, round_id):
 
 @rate_limit("objection", str(settings.OBJECTION_RATE), methods=("POST",))
 def objection(request, round_id):
-    """Anyone may object online while a project is in notice; five objections an hour per address."""
-    notice = _notice(round_id)
+    """Anyone may object online while a project is in notice; five objections an hour per address.
+    Reads the projects open to objection only, not the whole notice."""
+    round = selectors.public_round(round_id)
+    notice = {"round": round, "open_for_objection": selectors.open_for_objection(round, calendar.today()),
+              "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT}
     form = ObjectionForm(request.POST or None, request.FILES or None, projects=notice["open_for_objection"])
     filed = None
     if request.method == "POST" and form.is_valid():
