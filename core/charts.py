@@ -100,14 +100,15 @@ def column_chart(
     return _svg(WIDTH, base + 24, title, testid, body)
 
 
-def histogram_bins(values: Sequence[Decimal], *, edges: Sequence[int]) -> list[Row]:
-    """Counts per bin [edges[i], edges[i+1]); the last bin includes its upper edge (100 points)."""
+def histogram_bins(values: Sequence[Decimal], *, edges: Sequence[int], weights: Sequence[int] | None = None) -> list[Row]:
+    """Counts per bin [edges[i], edges[i+1]); the last bin includes its upper edge (100 points).
+    `weights`: how many times each value occurs (values counted by the database, one row per value)."""
     counts = [0] * (len(edges) - 1)
-    for value in values:
+    for k, value in enumerate(values):
         for i in range(len(counts)):
             last = i == len(counts) - 1
             if edges[i] <= value < edges[i + 1] or (last and value == edges[i + 1]):
-                counts[i] += 1
+                counts[i] += weights[k] if weights is not None else 1
                 break
     return [(f"{edges[i]}–{edges[i + 1]}", counts[i]) for i in range(len(counts))]
 

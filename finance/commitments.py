@@ -69,6 +69,7 @@ def committed_amount(state: str, approved: Decimal, *, paid: Decimal, cancelled:
 class RoundMoney:
     pot: Decimal
     projects: dict[int, ProjectMoney] = field(default_factory=dict)
+    _committed: dict[int, Decimal] | None = field(default=None, repr=False, compare=False)
 
     @property
     def committed(self) -> Decimal:
@@ -81,13 +82,21 @@ class RoundMoney:
     def committed_without(self, project_id: int | None) -> Decimal:
         return sum((p.committed for pk, p in self.projects.items() if pk != project_id), ZERO)
 
+    def committed_by_project(self) -> dict[int, Decimal]:
+        """What each project holds, worked out once for pages that group it several ways."""
+        if self._committed is None or len(self._committed) != len(self.projects):
+            self._committed = {pk: p.committed for pk, p in self.projects.items()}
+        return self._committed
+
 
 def project_money(project_id: int, state: str, approved: Decimal | None, totals: Totals | None) -> ProjectMoney:
     if totals is None or not totals.approved:
         return ProjectMoney(project_id, state, approved or ZERO)
+    states = totals.states  # read directly: Totals' attribute fallback costs more than the rest of a row
     return ProjectMoney(
-        project_id, state, totals.approved, paid=totals.paid, outstanding=totals.outstanding,
-        withheld=totals.withheld, cancelled=totals.cancelled, clawed_back=totals.clawed_back,
+        project_id, state, totals.approved, paid=states["paid"],
+        outstanding=states["planned"] + states["releasable"] + states["in_batch"],
+        withheld=states["withheld"], cancelled=states["cancelled"], clawed_back=totals.clawed_back,
         repaid=totals.repaid,
     )
 

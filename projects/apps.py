@@ -8,6 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's idiom: registers the agreement-batch job kind (documents.kinds) once the apps are ready.
-        from projects import jobs, queues  # noqa: F401
+        from projects import jobs, public_receivers, queues  # noqa: F401
 
+        public_receivers.connect()  # new version tokens for the public pages' cache
         queues.connect()  # the officers', evaluators' and applicants' work queues (accounts.queues)

@@ -71,6 +71,14 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["organization", "state"]),
             # The officers' project list is newest submission first over the whole province.
             models.Index(fields=["-submitted_at", "-id"], name="project_submitted_desc"),
+            # A round's projects by number: the 公示 list and the public round page a page at a time (a deep
+            # page's ids, then its rows), and the notice's figures, read from the index alone (PostgreSQL).
+            models.Index(fields=["round", "code"], include=["state", "publicity_start", "publicity_end", "id"],
+                         name="project_round_code"),
+            # A state's projects by number (the evaluation work lists, one page of a part at a time).
+            models.Index(fields=["state", "code", "id"], name="project_state_code"),
+            # The districts of a round (the finance filters) from the index alone.
+            models.Index(fields=["round", "service_district"], name="project_round_district"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),
@@ -445,4 +453,5 @@ class Settlement(models.Model):
     def line_rows(self) -> list[dict]:
         return [{"label": line["label"], "budgeted": Decimal(line["budgeted"]), "spent": Decimal(line["spent"])}
                 for line in self.lines]
+from projects.public_versions import PublicVersion  # noqa: E402,F401
 from projects.receipts import SubmissionReceipt  # noqa: E402,F401

@@ -3,6 +3,8 @@ preferences), the discussion of a project and the expert's defense seat. Fetch a
 step, Http404 for "missing" and "not yours" alike."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.http import Http404
 
 from accounts.models import Role
@@ -31,12 +33,12 @@ def as_rules(policy: PanelPolicy) -> panel_rules.Policy:
         excellent_bonus=policy.excellent_bonus, excellent_lookback_years=policy.excellent_lookback_years)
 
 
-def _round_projects(round: GrantRound, project_ids=None):
+def _round_projects(round: GrantRound, project_ids: Collection[int] | None = None):
     qs = Project.objects.filter(round=round)
     return qs if project_ids is None else qs.filter(pk__in=list(project_ids))
 
 
-def _org_facts(round: GrantRound, project_ids=None) -> dict[int, panel_rules.OrgFacts]:
+def _org_facts(round: GrantRound, project_ids: Collection[int] | None = None) -> dict[int, panel_rules.OrgFacts]:
     """Rating and earlier 优秀 projects of every organization applying in the round (two queries)."""
     orgs = {
         pk: (rating, until) for pk, rating, until in
@@ -53,7 +55,7 @@ def _org_facts(round: GrantRound, project_ids=None) -> dict[int, panel_rules.Org
             for pk, (rating, until) in orgs.items()}
 
 
-def panel_facts(round: GrantRound, project_ids=None) -> panel_rules.PanelFacts:
+def panel_facts(round: GrantRound, project_ids: Collection[int] | None = None) -> panel_rules.PanelFacts:
     """What the ranking adds to the written scores, in a fixed number of queries. `project_ids`: only
     these projects' defense scores and preferences (the shortlist is always the whole round's: whether
     the round holds a defense depends on it)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role
@@ -199,15 +199,40 @@ def public_round(pk) -> GrantRound:
         raise Http404 from None
 
 
-def public_notice_projects(round: GrantRound) -> list[Project]:
-    """Projects that are or were in 公示 (an upheld objection clears the dates, so it drops out)."""
-    return list(
+def public_notice_queryset(round: GrantRound) -> QuerySet[Project]:
+    """Projects that are or were in 公示 (an upheld objection clears the dates, so it drops out), in
+    the order of the notice (by project number; the index on round, state and code serves it)."""
+    return (
         Project.objects.filter(round=round, state__in=PUBLIC_NOTICE_STATES, publicity_start__isnull=False)
         .select_related("organization")
         .only("code", "title", "domain", "approved_amount", "publicity_start", "publicity_end", "state",
               "organization__name", "round_id")
         .order_by("code")
     )
+
+
+def public_notice_projects(round: GrantRound) -> list[Project]:
+    return list(public_notice_queryset(round))
+
+
+def open_for_objection(round: GrantRound, today) -> list[Project]:
+    """The projects of the notice that may still be objected to (the objection form's choices)."""
+    return list(public_notice_queryset(round).filter(
+        Q(state__in=(State.PUBLICITY, State.OBJECTION)) & (Q(publicity_end__isnull=True) | Q(publicity_end__gte=today))))
+
+
+def public_notice_facts(round: GrantRound, today) -> dict:
+    """The notice's figures over the whole list in one aggregate query: how many rows, the period of
+    the notice running now (its own dates, not those of earlier notices of signed projects), and
+    how many projects are still open to objection."""
+    open_now = Q(state__in=(State.PUBLICITY, State.OBJECTION)) & (Q(publicity_end__isnull=True) | Q(publicity_end__gte=today))
+    facts = public_notice_queryset(round).order_by().aggregate(
+        count=Count("pk"), open=Count("pk", filter=open_now),
+        open_start=Min("publicity_start", filter=open_now), open_end=Max("publicity_end", filter=open_now),
+        all_start=Min("publicity_start"), all_end=Max("publicity_end"))
+    return {"count": facts["count"], "open": facts["open"],
+            "start": facts["open_start"] if facts["open"] else facts["all_start"],
+            "end": facts["open_end"] if facts["open"] else facts["all_end"]}
 
 
 def submitted_for(project_ids: list[int]) -> list[Assignment]:

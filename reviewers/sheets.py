@@ -34,11 +34,12 @@ def score_sheet(project, assignments) -> dict:
 
 
 def publicity_rows(projects, assignments_by_project: dict[int, list], method: str, today,
-                   extras: PanelFacts | None = None) -> list[dict]:
+                   extras: PanelFacts | None = None, first: int = 1) -> list[dict]:
     """`extras`: the round's oral defense and preferences, so the notice publishes the score the
-    ranking (and the decision) used, not the written score alone."""
+    ranking (and the decision) used, not the written score alone. `first`: the number of the first
+    row, when `projects` is one page of the notice."""
     rows = []
-    for position, p in enumerate(projects, start=1):
+    for position, p in enumerate(projects, start=first):
         panel = assignments_by_project.get(p.pk, [])
         weights = [a.expert.weight for a in panel] if method == "weighted" else None
         score = adjust(extras, p.pk, aggregate([a.total for a in panel], method, weights)).final

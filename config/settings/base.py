@@ -284,3 +284,7 @@ YICHUANG_PUBLICITY_CONTACT = {
 
 # Online objections to a 公示 per client address (accounts.ratelimit).
 OBJECTION_RATE = env("OBJECTION_RATE") or "5/h"
+
+# The public pages (公示 list, open data) per client address (accounts.ratelimit): they are cached, so
+# this protects the database from a scraper, not the pages from readers.
+PUBLIC_PAGE_RATE = env("PUBLIC_PAGE_RATE") or "120/m"

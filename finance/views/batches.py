@@ -3,6 +3,7 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,7 @@ from grants.defaults import DOMAINS
 from projects.models import Project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TRANCHES_PER_PAGE = 100
 
 
 @login_required
@@ -70,12 +72,15 @@ def batch_new(request):
     ) if round_id else []
     form = BatchFilterForm(data, rounds=rounds, districts=districts, domains=list(DOMAINS.items()),
                            initial={"round": round_id})
-    tranches, summary, awaiting = [], None, []
+    tranches, summary, awaiting, page = [], None, [], None
     if form.is_valid():
         filters = {"round_id": form.cleaned_data["round"].pk, "district": form.cleaned_data["district"],
                    "domain": form.cleaned_data["domain"]}
         if request.method == "POST":
-            ids = [int(i) for i in request.POST.getlist("tranche") if i.isdigit()]
+            # The ticked tranches of the page shown, or (the second button, on a list of several pages)
+            # every tranche matching the filters.
+            ids = (None if request.POST.get("all") == "1"
+                   else [int(i) for i in request.POST.getlist("tranche") if i.isdigit()])
             try:
                 batch = services.create_batch(actor=request.user, tranche_ids=ids, **filters)
             except FinanceError as exc:
@@ -85,10 +90,13 @@ def batch_new(request):
                 return redirect("finance:batch_detail", pk=batch.pk)
         qs = selectors.releasable_tranches(**filters)
         summary = selectors.releasable_summary(qs)
-        tranches = list(qs.select_related("project__organization"))
+        # One page of the list: the summary above counts all of it, so the count comes from there.
+        page = Paginator(range(summary["count"]), TRANCHES_PER_PAGE).get_page(request.GET.get("page"))
+        first = max(page.start_index() - 1, 0)
+        tranches = list(qs.select_related("project__organization")[first:first + TRANCHES_PER_PAGE])
         awaiting = list(selectors.awaiting_account(round_id=filters["round_id"]))
     return render(request, "finance/batch_new.html", {"form": form, "tranches": tranches, "summary": summary,
-                                                      "awaiting": awaiting})
+                                                      "awaiting": awaiting, "page": page})
 
 
 STATUS_LABELS = {LineStatus.PENDING: _lazy("Awaiting the bank's result"), LineStatus.PAID: _lazy("Paid"),

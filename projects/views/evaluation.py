@@ -7,6 +7,8 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -38,6 +40,8 @@ KIND_OF_STATE = {State.MIDTERM_REVIEW: EvaluationKind.MIDTERM, State.FINAL_REVIE
 # failed project (termination, or the claw-back of one a failed final evaluation already terminated).
 BEGIN: dict[str, str] = {EvaluationKind.MIDTERM.value: "begin_midterm", EvaluationKind.FINAL.value: "begin_final"}
 ENDING = ("terminate", "claw_back")
+SECTIONS = (("final", State.FINAL_REVIEW), ("midterm", State.MIDTERM_REVIEW), ("running", State.IN_PROGRESS))
+PER_PAGE = 50
 
 
 class ScoreForm(forms.Form):
@@ -80,13 +84,19 @@ def evaluation_list(request):
     if request.GET.get("export") == "xlsx":
         return xlsx_export.response(f"evaluations-{today():%Y%m%d}.xlsx", lists.EVALUATION_EXPORT_HEADERS,
                                     lists.evaluation_export_rows(queue), sheet="评估清单")
-    projects = list(queue)
+    # Each part is paged on its own (?final_page=, ?midterm_page=, ?running_page=): one query counts
+    # the three parts, one more per part reads its page, however many projects the rounds hold.
+    counts = dict(queue.order_by().values_list("state").annotate(n=Count("pk")))
+    parts = {}
+    for name, state in SECTIONS:
+        page = Paginator(range(counts.get(state, 0)), PER_PAGE).get_page(request.GET.get(f"{name}_page"))
+        first = max(page.start_index() - 1, 0)
+        parts[name] = list(queue.filter(state=state)[first:first + PER_PAGE])
+        parts[f"{name}_page"] = page
     return render(request, "monitoring/evaluation_list.html", {
         "form": form, "headers": lists.EVALUATION_SORTING.headers(request.GET),
-        "export_query": query_without(request.GET, "page", "export"),
-        "midterm": [p for p in projects if p.state == State.MIDTERM_REVIEW],
-        "final": [p for p in projects if p.state == State.FINAL_REVIEW],
-        "running": [p for p in projects if p.state == State.IN_PROGRESS],
+        "export_query": query_without(request.GET, "page", "export", *(f"{name}_page" for name, _ in SECTIONS)),
+        **parts,
     })
 
 

@@ -15,6 +15,8 @@ from projects.selectors_monitoring import get_round_for_officer, overdue_milesto
 from projects.states import State
 from projects.views import monitoring_figures as dashboard
 
+PER_PAGE = 100
+
 
 @login_required
 def home(request):
@@ -50,10 +52,12 @@ def _charts(round) -> dict:
             title=_("Funding by district (yuan)"), testid="chart-district-funding", empty_text=empty,
             fmt=format_yuan),
         "final_scores": charts.column_chart(
-            charts.histogram_bins(scores[EvaluationKind.FINAL], edges=dashboard.SCORE_EDGES),
+            charts.histogram_bins(*scores[EvaluationKind.FINAL][:1], edges=dashboard.SCORE_EDGES,
+                                 weights=scores[EvaluationKind.FINAL][1]),
             title=_("Final evaluation scores"), testid="chart-final-scores", empty_text=empty),
         "midterm_scores": charts.column_chart(
-            charts.histogram_bins(scores[EvaluationKind.MIDTERM], edges=dashboard.SCORE_EDGES),
+            charts.histogram_bins(*scores[EvaluationKind.MIDTERM][:1], edges=dashboard.SCORE_EDGES,
+                                 weights=scores[EvaluationKind.MIDTERM][1]),
             title=_("Mid-term evaluation scores"), testid="chart-midterm-scores", empty_text=empty),
         "states": charts.bar_chart(
             [(str(State(s).label), n) for s, n in dashboard.states(round)],
@@ -72,8 +76,13 @@ def _charts(round) -> dict:
 def round_dashboard(request, pk: int):
     round = get_round_for_officer(request.user, pk)
     today = calendar.today()
-    page = Paginator(dashboard.funded_projects(round, today), 100).get_page(request.GET.get("page"))
-    return render(request, "monitoring/dashboard.html", {"round": round, "page": page, **_charts(round)})
+    # Counted and paged on the plain rows (the index on round and number); the preference marker and
+    # the overdue milestones are worked out for the page's projects only.
+    page = Paginator(range(dashboard.funded_count(round)), PER_PAGE).get_page(request.GET.get("page"))
+    first = max(page.start_index() - 1, 0)
+    rows = dashboard.funded_projects(round, today, dashboard.funded_page_ids(round, first, first + PER_PAGE))
+    return render(request, "monitoring/dashboard.html", {"round": round, "page": page, "rows": rows,
+                                                         **_charts(round)})
 
 
 @login_required

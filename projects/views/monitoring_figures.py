@@ -56,10 +56,10 @@ def _groups(round: GrantRound, field: str, money: RoundMoney | None = None) -> l
         .order_by("-applications", field)
     )
     amounts: dict[str, Decimal] = {}
+    committed = money.committed_by_project()
     for pk, key in Project.objects.filter(round=round, state__in=list(FUNDED)).values_list("pk", field):
-        held = money.projects.get(pk)
-        if held is not None:
-            amounts[key or ""] = amounts.get(key or "", Decimal("0.00")) + held.committed
+        if pk in committed:
+            amounts[key or ""] = amounts.get(key or "", Decimal("0.00")) + committed[pk]
     return [GroupRow(r[field] or "", r["applications"], r["funded"], quantize_fen(amounts.get(r[field] or "", Decimal("0.00"))))
             for r in rows]
 
@@ -80,10 +80,15 @@ def states(round: GrantRound) -> list[tuple[str, int]]:
     return [(state, counts[state]) for state in State.values if counts.get(state)]
 
 
-def evaluation_scores(round: GrantRound) -> dict[str, list[Decimal]]:
-    scores: dict[str, list[Decimal]] = {EvaluationKind.MIDTERM: [], EvaluationKind.FINAL: []}
-    for kind, total in Evaluation.objects.filter(project__round=round).values_list("kind", "total"):
-        scores[kind].append(total)
+def evaluation_scores(round: GrantRound) -> dict[str, tuple[list[Decimal], list[int]]]:
+    """Per kind: each distinct total and how many evaluations have it (counted by the database: a
+    few hundred rows at most, however many evaluations the round holds)."""
+    scores: dict[str, tuple[list[Decimal], list[int]]] = {EvaluationKind.MIDTERM: ([], []),
+                                                           EvaluationKind.FINAL: ([], [])}
+    for kind, total, n in (Evaluation.objects.filter(project__round=round).values_list("kind", "total")
+                           .annotate(n=Count("pk")).order_by()):
+        scores[kind][0].append(total)
+        scores[kind][1].append(n)
     return scores
 
 
@@ -109,10 +114,23 @@ def indicators(round: GrantRound) -> list[IndicatorRow]:
     return [IndicatorRow(r["name"], r["unit"], r["target"], r["achieved"], r["projects"]) for r in rows]
 
 
-def funded_projects(round: GrantRound, today: date):
-    """The round's funded projects with the preference marker and the number of overdue milestones."""
+def funded_count(round: GrantRound) -> int:
+    return Project.objects.filter(round=round, state__in=list(FUNDED)).count()
+
+
+def funded_page_ids(round: GrantRound, start: int, stop: int) -> list[int]:
+    return list(Project.objects.filter(round=round, state__in=list(FUNDED)).order_by("code")
+                .values_list("pk", flat=True)[start:stop])
+
+
+def funded_projects(round: GrantRound, today: date, ids: list[int] | None = None):
+    """The round's funded projects (those of `ids` when given) with the preference marker and the
+    number of overdue milestones."""
+    qs = Project.objects.filter(round=round, state__in=list(FUNDED))
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     return (
-        Project.objects.filter(round=round, state__in=list(FUNDED))
+        qs
         .select_related("organization")
         .only("code", "title", "domain", "service_district", "approved_amount", "state", "grade",
               "organization__name", "round_id")

@@ -10,14 +10,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.ratelimit import rate_limit
 from core.money import format_yuan
 from finance.commitments import money_of
 from grants.models import GrantRound
-from projects import open_data
+from projects import open_data, public_versions
 from projects.models import Project
 from projects.selectors_monitoring import performance_of
 
 PAGE = 100
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
 def _shown(row: dict) -> dict:
@@ -36,8 +38,10 @@ def index(request):
     notice_rounds = set(Project.objects.filter(state__in=open_data.NOTICE_STATES, publicity_start__isnull=False,
                                                round_id__in=[r.pk for r in rounds])
                         .values_list("round_id", flat=True).distinct())
-    notices = _rows(open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE])
-    funded = _rows(open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE])
+    # The first rows over every round are sorted from all public projects: built once per version.
+    notices, funded = public_versions.cached(f"public-index:{public_versions.all_token()}", lambda: (
+        _rows(open_data.public_values(states=open_data.NOTICE_STATES)[:PAGE]),
+        _rows(open_data.public_values(states=open_data.FUNDED_STATES)[:PAGE])))
     return render(request, "public/index.html", {
         "rounds": rounds, "notice_rounds": notice_rounds, "notices": notices, "funded": funded,
         "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
@@ -50,11 +54,15 @@ def round_detail(request, pk: int):
                                 "min_amount", "max_amount", "period_months", "published_at"),
         pk=pk, published_at__isnull=False,
     )
-    notices = [_shown(r) for r in open_data.public_rows(round_id=round.pk, states=open_data.NOTICE_STATES)]
-    page = Paginator(open_data.public_values(round_id=round.pk, states=open_data.FUNDED_STATES), PAGE).get_page(
-        request.GET.get("page"))
+    # The first rows of the notice; the 公示 page (reviewers:publicity) pages through all of it.
+    notices = _rows(open_data.public_values(round_id=round.pk, states=open_data.NOTICE_STATES)[:PAGE])
+    # Counted without the joins the rows need (the index on round and state alone), then one page read.
+    count = Project.objects.filter(round=round, state__in=open_data.FUNDED_STATES).count()
+    page = Paginator(range(count), PAGE).get_page(request.GET.get("page"))
+    first = max(page.start_index() - 1, 0)
+    funded = _rows(open_data.public_values(round_id=round.pk, states=open_data.FUNDED_STATES)[first:first + PAGE])
     return render(request, "public/round.html", {
-        "round": round, "notices": notices, "page": page, "documents": round.call_documents.all(), "funded": _rows(page),
+        "round": round, "notices": notices, "page": page, "documents": round.call_documents.all(), "funded": funded,
     })
 
 
@@ -83,18 +91,31 @@ def project_detail(request, code: str):
     })
 
 
+def _download_body(fmt: str, round_id: int | None) -> bytes:
+    rows = open_data.public_rows(round_id=round_id)
+    return open_data.to_csv(rows).encode("utf-8-sig") if fmt == "csv" else open_data.to_json(rows).encode()
+
+
+@rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
 def download(request, fmt: str):
-    """?round=<id> limits the download to one round."""
+    """?round=<id> limits the download to one round. The file is the whole round (or every round), so it
+    is built once per version of what the public may see (projects.public_versions: a publication, a
+    project moving on, a renamed organization renew it) and then served from the cache, in every web
+    process when the cache is shared (CACHE_URL)."""
     round_id = request.GET.get("round")
     if round_id is not None and not round_id.isdigit():
         raise Http404
-    rows = open_data.public_rows(round_id=int(round_id) if round_id else None)
-    name = f"yichuang-projects{'-round-' + round_id if round_id else ''}"
-    if fmt == "csv":
-        response = HttpResponse(open_data.to_csv(rows).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    elif fmt == "json":
-        response = HttpResponse(open_data.to_json(rows), content_type="application/json; charset=utf-8")
-    else:
+    if fmt not in CONTENT_TYPES:
         raise Http404
+    if round_id is None:
+        body = public_versions.cached(f"open-data:all:{public_versions.all_token()}:{fmt}",
+                                      lambda: _download_body(fmt, None))
+    elif GrantRound.objects.filter(pk=int(round_id)).exists():
+        body = public_versions.cached(f"open-data:{int(round_id)}:{public_versions.token(int(round_id))}:{fmt}",
+                                      lambda: _download_body(fmt, int(round_id)))
+    else:  # no such round: an empty file, as for a round with nothing public yet
+        body = _download_body(fmt, int(round_id))
+    name = f"yichuang-projects{'-round-' + round_id if round_id else ''}"
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -1,6 +1,7 @@
 """公示 of a round for the public: no login; only what the notice publishes, who publishes it and whom to
 contact; and the online objection form."""
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -9,6 +10,7 @@ from accounts.client import client_address
 from accounts.ratelimit import rate_limit
 from core import calendar
 from documents.published import cached_pdf, open_published
+from projects import public_versions
 from reviewers import objection_services, selectors
 from reviewers.errors import ReviewError
 from reviewers.objection_forms import ObjectionForm
@@ -35,14 +37,45 @@ def _notice(pk) -> dict:
             "end": max((p.publicity_end for p in open_for_objection or projects), default=None)}
 
 
+PER_PAGE = 50
+
+
+def _notice_page(round, today, first: int, last: int) -> list[dict]:
+    """Rows `first`…`last` (1-based) of the notice: the page's projects, their reviews and panel facts."""
+    # The page's ids first (from the index alone, however deep the page), then their rows.
+    ids = list(selectors.public_notice_queryset(round).values_list("pk", flat=True)[first - 1:last])
+    projects = list(selectors.public_notice_queryset(round).filter(pk__in=ids))
+    by_project: dict[int, list] = {}
+    for a in selectors.submitted_for([p.pk for p in projects]):
+        by_project.setdefault(a.project_id, []).append(a)
+    return publicity_rows(projects, by_project, round.aggregation, today,
+                          extras=panel_facts(round, [p.pk for p in projects]), first=first)
+
+
+@rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
 def publicity(request, round_id):
-    return render(request, "reviewers/publicity.html", _notice(round_id))
+    """One page of the notice. The figures and each page are cached per round, day (the status of a row
+    follows the date) and version token, which every change to the list renews (projects.public_versions)."""
+    round = selectors.public_round(round_id)
+    today = calendar.today()
+    key = f"publicity:{round.pk}:{public_versions.token(round.pk)}:{today.isoformat()}"
+    facts = public_versions.cached(key, lambda: selectors.public_notice_facts(round, today))
+    page = Paginator(range(facts["count"]), PER_PAGE).get_page(request.GET.get("page"))
+    rows = public_versions.cached(f"{key}:{page.number}", lambda: _notice_page(
+        round, today, page.start_index(), page.end_index())) if facts["count"] else []
+    return render(request, "reviewers/publicity.html", {
+        "round": round, "rows": rows, "page": page, "today": today, "open_for_objection": facts["open"],
+        "start": facts["start"], "end": facts["end"],
+        "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT})
 
 
 @rate_limit("objection", str(settings.OBJECTION_RATE), methods=("POST",))
 def objection(request, round_id):
-    """Anyone may object online while a project is in notice; five objections an hour per address."""
-    notice = _notice(round_id)
+    """Anyone may object online while a project is in notice; five objections an hour per address.
+    Reads the projects open to objection only, not the whole notice."""
+    round = selectors.public_round(round_id)
+    notice = {"round": round, "open_for_objection": selectors.open_for_objection(round, calendar.today()),
+              "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT}
     form = ObjectionForm(request.POST or None, request.FILES or None, projects=notice["open_for_objection"])
     filed = None
     if request.method == "POST" and form.is_valid():
@@ -58,12 +91,20 @@ def objection(request, round_id):
     return render(request, "reviewers/objection.html", {**notice, "form": form, "filed": filed})
 
 
-def publicity_xlsx(request, round_id):
-    notice = _notice(round_id)
-    dataset = PublicityResource().export(notice["rows"])
+def _publicity_xlsx_bytes(round_id) -> bytes:
+    dataset = PublicityResource().export(_notice(round_id)["rows"])
     dataset.title = "公示名单"
-    response = HttpResponse(xlsx_bytes(dataset), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="publicity-{notice["round"].code}.xlsx"'
+    return xlsx_bytes(dataset)
+
+
+@rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
+def publicity_xlsx(request, round_id):
+    """The whole notice as a workbook: built once per round, day and version token, like the page."""
+    round = selectors.public_round(round_id)
+    key = f"publicity-xlsx:{round.pk}:{public_versions.token(round.pk)}:{calendar.today().isoformat()}"
+    body = public_versions.cached(key, lambda: _publicity_xlsx_bytes(round.pk))
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="publicity-{round.code}.xlsx"'
     return response
 
 
