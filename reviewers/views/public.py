@@ -1,20 +1,21 @@
 """公示 of a round for the public: no login; only what the notice publishes, who publishes it and whom to
 contact; and the online objection form."""
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from accounts.client import client_address
 from accounts.ratelimit import rate_limit
 from core import calendar
-from documents.published import cached_pdf, open_published
-from reviewers import objection_services, selectors
+from documents.published import open_published, ready
+from reviewers import objection_services, publicity_documents, selectors
 from reviewers.errors import ReviewError
 from reviewers.objection_forms import ObjectionForm
 from reviewers.panel_selectors import panel_facts
-from reviewers.resources import PublicityResource, xlsx_bytes
 from reviewers.sheets import publicity_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PENDING_RETRY = 60  # seconds; a 10,000-row PDF takes well under a minute
 
 
 def _notice(pk) -> dict:
@@ -58,21 +59,27 @@ def objection(request, round_id):
     return render(request, "reviewers/objection.html", {**notice, "form": form, "filed": filed})
 
 
+def _stored(request, round_id, fmt: str, content_type: str):
+    """Streams the stored file; never renders. While the job has not built it (or is building a newer
+    one), a short page says so: 202 with Retry-After, so a script knows to come back."""
+    round = selectors.public_round(round_id)
+    record = ready(publicity_documents.key(round.pk, fmt))
+    if record is None:
+        response = render(request, "reviewers/publicity_pending.html", {"round": round, "retry": PENDING_RETRY},
+                          status=202)
+        response["Retry-After"] = str(PENDING_RETRY)
+        response["Cache-Control"] = "no-store"
+        return response
+    return FileResponse(open_published(record), content_type=content_type, as_attachment=True,
+                        filename=record.download_name or publicity_documents.download_name(round, fmt))
+
+
 def publicity_xlsx(request, round_id):
-    notice = _notice(round_id)
-    dataset = PublicityResource().export(notice["rows"])
-    dataset.title = "公示名单"
-    response = HttpResponse(xlsx_bytes(dataset), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="publicity-{notice["round"].code}.xlsx"'
-    return response
+    """Anonymous and public: the file the background job stored (reviewers.publicity_documents)."""
+    return _stored(request, round_id, "xlsx", XLSX)
 
 
 @rate_limit("publicity_pdf", "20/m")
 def publicity_pdf(request, round_id):
-    """Anonymous and public: rendered once per content version (documents.published), never per request."""
-    notice = _notice(round_id)
-    notice["round_name"] = notice["round"].name
-    html = render_to_string("reviewers/publicity_print.html", notice)
-    stored = cached_pdf(f"publicity-{notice['round'].pk}", html)
-    return FileResponse(open_published(stored), content_type="application/pdf", as_attachment=True,
-                        filename=f"publicity-{notice['round'].code}.pdf")
+    """Anonymous and public: the file the background job stored; no request renders a PDF."""
+    return _stored(request, round_id, "pdf", "application/pdf")
