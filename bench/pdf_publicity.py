@@ -2,19 +2,23 @@
 (documents.long_pdf: chunks joined by pypdf, footer stamped), with a floor measured in the same run.
 
 Run: .venv/bin/python bench/pdf_publicity.py [ROWS] [MODE ...]
-     ROWS defaults to 10000; MODES: floor old chunked (default: floor chunked old).
-     PUBLICITY_CHUNK_ROWS=N sets the chunk size of the new path.
+     ROWS defaults to 10000; MODES: floor old chunked chunked1 (default: floor chunked old);
+     chunked1 is the new path in one process.
+     PUBLICITY_CHUNK_ROWS=N sets the chunk size of the new path, PUBLICITY_PROCESSES=N how many
+     processes render its chunks (default documents.long_pdf.processes()).
 
 Rows are built in memory (realistic Chinese titles and names, no database) and go through the same
 template (reviewers/publicity_print.html) and code as the job. Each measurement runs in a fresh
-child process, as a worker would: wall time and CPU (user + system) of the rendering inside it, and
-the child's peak RSS (ru_maxrss from wait4 on that child: Django, WeasyPrint, the fonts and the
-document, so one mode's memory cannot hide another's). The floor is a bare one-page Chinese
+child process, as a worker would: wall time and CPU (user + system, with the processes it forks to
+render chunks) of the rendering inside it; peak RSS from wait4 on that child (the largest of it and
+its forks: Django, WeasyPrint, the fonts and the document), so one mode's memory cannot hide another's.
+On a shared machine wall time measures the neighbours too: compare CPU, and both against the floor. The floor is a bare one-page Chinese
 WeasyPrint page in the same run.
 """
 import datetime
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -84,19 +88,33 @@ def old(rows) -> bytes:
 
 def chunked(rows) -> bytes:
     size = int(os.environ.get("PUBLICITY_CHUNK_ROWS", long_pdf.CHUNK_ROWS))
-    return long_pdf.render_chunked("reviewers/publicity_print.html", context(rows), rows, chunk_rows=size)
+    workers = int(os.environ.get("PUBLICITY_PROCESSES", "0")) or None
+    return long_pdf.render_chunked("reviewers/publicity_print.html", context(rows), rows, chunk_rows=size,
+                                   workers=workers)
 
 
-MODES = {"floor": floor, "old": old, "chunked": chunked}
+def chunked1(rows) -> bytes:
+    """The new path in one process."""
+    return long_pdf.render_chunked("reviewers/publicity_print.html", context(rows), rows,
+                                   chunk_rows=int(os.environ.get("PUBLICITY_CHUNK_ROWS", long_pdf.CHUNK_ROWS)), workers=1)
+
+
+MODES = {"floor": floor, "old": old, "chunked": chunked, "chunked1": chunked1}
 
 
 def child(mode: str, count: int, out: Path) -> None:
     """In a fresh process (as a worker would be): build the rows, warm up fontconfig, render, report."""
     require_cjk_font()
     rows = fake_rows(count)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), _cpu()
     out.write_bytes(MODES[mode](rows))
-    print(f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}")
+    print(f"{time.perf_counter() - started:.3f} {_cpu() - cpu:.3f}")
+
+
+def _cpu() -> float:
+    """This process and the children it has reaped (the chunk renderers), user + system."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def measure(mode: str, count: int) -> dict:
@@ -110,6 +128,7 @@ def measure(mode: str, count: int) -> dict:
     if status != 0:
         raise SystemExit(f"{mode} failed")
     wall, cpu = (float(x) for x in output.split()[-2:])
+    # wait4 counts the child and the processes it forked and reaped: RSS of the largest one.
     return {"mode": mode, "wall": wall, "cpu": cpu, "rss": usage.ru_maxrss / 1024,
             "pages": len(PdfReader(out).pages), "size": out.stat().st_size / 1024, "path": out}
 

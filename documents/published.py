@@ -1,8 +1,8 @@
 """Documents anyone may download (the 公示 list): produced by a background job when their content
 changes, stored, and served as files. No request ever renders one.
 
-The owning app announces a change with `request_version(key)` (in the transaction that makes the
-change) and starts a job; the job reads `requested_version(key)` before it reads the content, builds
+The owning app announces a change with `outdate` in the transaction that makes the change (or with
+`request_version`) and starts a job after commit; the job reads `requested_version(key)` before it reads the content, builds
 the content and hands it to `store`, which renders only when no file of that content exists yet (the
 name carries the SHA-256 of the content: the same content twice is one file, rendered once, whichever
 job or host gets there first). The record then points at the file if no newer build got there before
@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from documents.models import PublishedFile, job_storage
@@ -42,6 +43,12 @@ def request_version(key: str) -> int:
         record.requested += 1
         record.save(update_fields=["requested"])
         return record.requested
+
+
+def outdate(keys: list[str]) -> None:
+    """In the transaction of a change: the stored files of `keys` no longer show the content, so they
+    are not served until rebuilt. One UPDATE; a document never built has nothing to outdate."""
+    PublishedFile.objects.filter(key__in=[_check(k) for k in keys]).update(requested=F("requested") + 1)
 
 
 def requested_version(key: str) -> int:

@@ -21,4 +21,5 @@ class ReviewersConfig(AppConfig):
         receivers.connect()  # the review's checks on the project lifecycle (projects.signals)
         # The 公示 files (job kinds registered on import) are built again when what the notice lists changes.
         publicity_documents.connect()
+        panel_jobs.connect()  # a decision makes the stored 评审汇总表 outdated
         panel_receivers.connect()  # no decision on a shortlisted project before its defense score

@@ -157,7 +157,10 @@ def schedule_refresh(*, actor, round_id: int) -> None:
 
 
 def on_transition(sender, *, project, name, actor=None, **kwargs) -> None:
+    """In the transaction of the change: the stored files are outdated at once (never served with a
+    project the change removed); the jobs start after commit."""
     if name in NOTICE_TRANSITIONS:
+        published.outdate([key(project.round_id, fmt) for fmt in KINDS])
         schedule_refresh(actor=actor, round_id=project.round_id)
 
 
