@@ -2,8 +2,9 @@
 (documents.long_pdf: chunks joined by pypdf, footer stamped), with a floor measured in the same run.
 
 Run: .venv/bin/python bench/pdf_publicity.py [ROWS] [MODE ...]
-     ROWS defaults to 10000; MODES: floor old chunked chunked1 (default: floor chunked old);
-     chunked1 is the new path in one process.
+     ROWS defaults to 10000; MODES: floor old single chunked chunked1 (default: floor chunked old);
+     old is the previous path (one document, the previous template), single today's template in one
+     document, chunked the new path, chunked1 the new path in one process.
      PUBLICITY_CHUNK_ROWS=N sets the chunk size of the new path, PUBLICITY_PROCESSES=N how many
      processes render its chunks (default documents.long_pdf.processes()).
 
@@ -77,12 +78,34 @@ FLOOR_HTML = """{% load static %}<!doctype html><html lang="zh-hans"><head><meta
 <body><h1>拟资助项目公示</h1><p>公示期内，对上述项目有异议的，可通过益创平台公示页面在线提出。</p></body></html>"""
 
 
+# The template as it was when the request rendered the whole list in one document (automatic column
+# widths), for the "old" mode.
+OLD_TEMPLATE = """{% extends "documents/base_print.html" %}
+{% block title %}{{ round.name }}拟资助项目公示{% endblock %}
+{% block content %}
+<h1>{{ round.name }}拟资助项目公示</h1>
+{% if start %}<p>公示期：{{ start|date:"Y年m月d日" }} 至 {{ end|date:"Y年m月d日" }}</p>{% endif %}
+<table class="doc">
+  <thead><tr><th>序号</th><th>项目编号</th><th>项目名称</th><th>申报机构</th><th>服务领域</th><th>评审得分</th><th>拟资助金额（元）</th></tr></thead>
+  <tbody>{% for r in rows %}<tr><td>{{ r.position }}</td><td>{{ r.code }}</td><td>{{ r.title }}</td><td>{{ r.organization }}</td><td>{{ r.domain }}</td><td>{{ r.score }}</td><td>{{ r.amount }}</td></tr>{% endfor %}</tbody>
+</table>
+<p>公示期内，对上述项目有异议的，可通过益创平台公示页面在线提出，或以书面形式向主办单位反映。异议须署真实姓名并留下联系方式。</p>
+<p>发布单位：{{ issuer }}</p>
+<p>联系单位：{{ contact.department }}{% if contact.phone %}　电话：{{ contact.phone }}{% endif %}{% if contact.address %}　地址：{{ contact.address }}{% endif %}{% if contact.email %}　邮箱：{{ contact.email }}{% endif %}</p>
+{% endblock %}"""
+
+
 def floor(_rows) -> bytes:
     return html_to_pdf(engines["django"].from_string(FLOOR_HTML).render({}))
 
 
 def old(rows) -> bytes:
     """What reviewers.views.public.publicity_pdf did in the request: one document for the whole list."""
+    return html_to_pdf(engines["django"].from_string(OLD_TEMPLATE).render(context(rows)))
+
+
+def single(rows) -> bytes:
+    """Today's template (fixed column widths) in one document: the layout's share without chunking."""
     return html_to_pdf(render_to_string("reviewers/publicity_print.html", context(rows)))
 
 
@@ -99,7 +122,7 @@ def chunked1(rows) -> bytes:
                                    chunk_rows=int(os.environ.get("PUBLICITY_CHUNK_ROWS", long_pdf.CHUNK_ROWS)), workers=1)
 
 
-MODES = {"floor": floor, "old": old, "chunked": chunked, "chunked1": chunked1}
+MODES = {"floor": floor, "old": old, "single": single, "chunked": chunked, "chunked1": chunked1}
 
 
 def child(mode: str, count: int, out: Path) -> None:

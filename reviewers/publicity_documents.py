@@ -168,6 +168,16 @@ def connect() -> None:
     project_transitioned.connect(on_transition, sender=Project, dispatch_uid="reviewers.publicity_documents")
 
 
+def has_notice(round_id: int) -> bool:
+    return Project.objects.filter(round_id=round_id, state__in=selectors.PUBLIC_NOTICE_STATES,
+                                  publicity_start__isnull=False).exists()
+
+
+def rounds_with_notices() -> list[int]:
+    return sorted(set(Project.objects.filter(state__in=selectors.PUBLIC_NOTICE_STATES, publicity_start__isnull=False)
+                      .values_list("round_id", flat=True)))
+
+
 def rounds_whose_notice_ended(today) -> list[int]:
     """Rounds where a notice period ended yesterday: the xlsx's 状态 turns 公示期满 today."""
     return sorted(set(Project.objects.filter(state__in=selectors.PUBLIC_NOTICE_STATES,

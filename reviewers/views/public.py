@@ -1,7 +1,7 @@
 """公示 of a round for the public: no login; only what the notice publishes, who publishes it and whom to
 contact; and the online objection form."""
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from accounts.client import client_address
@@ -64,6 +64,8 @@ def _stored(request, round_id, fmt: str, content_type: str):
     one), a short page says so: 202 with Retry-After, so a script knows to come back."""
     round = selectors.public_round(round_id)
     record = ready(publicity_documents.key(round.pk, fmt))
+    if record is None and not publicity_documents.has_notice(round.pk):
+        raise Http404
     if record is None:
         response = render(request, "reviewers/publicity_pending.html", {"round": round, "retry": PENDING_RETRY},
                           status=202)

@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from weasyprint import HTML
@@ -148,7 +149,9 @@ def test_a_change_of_the_list_builds_a_new_file_and_the_stale_one_is_not_served(
     assert len([f for f in _published_files() if f.endswith(".pdf")]) == 1  # the old version is removed
 
 
-def test_a_change_announced_but_not_built_yet_is_pending(world, django_capture_on_commit_callbacks, no_rendering):
+def test_a_change_announced_but_not_built_yet_is_pending(world, no_rendering):
+    _approved(world, 1)
+    services.publish_round(actor=world.officer, round_id=world.round.pk)  # its after-commit work is not run
     key = publicity_documents.key(world.round.pk, "pdf")
     published.store(key, version=published.request_version(key), digest="a" * 32,
                     produce=lambda: b"%PDF-1.7 old\n", download_name="x.pdf")
@@ -191,3 +194,20 @@ def test_a_long_list_is_rendered_in_chunks_with_one_title_and_continuous_page_nu
     assert pages >= 3 and text.count("拟资助项目公示") == 1 and text.count("发布单位甲") == 1
     assert all(f"第{n}页/共{pages}页" in text for n in range(1, pages + 1))
     assert all(f"YC-{n:05d}" in text for n in (1, 30, 31, 80))
+
+
+def test_a_round_without_a_notice_has_no_file(world, no_rendering):
+    for url in _urls(world):
+        assert Client().get(url).status_code == 404
+
+
+def test_the_command_builds_the_files_of_rounds_published_before_the_jobs_existed(
+        world, counted, django_capture_on_commit_callbacks):
+    _approved(world, 1)
+    services.publish_round(actor=world.officer, round_id=world.round.pk)  # its after-commit work never ran
+    assert Client().get(_urls(world)[0]).status_code == 202
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("build_publicity_documents", stdout=out)
+    assert f"round {world.round.pk}: 2 job(s) started" in out.getvalue()
+    assert counted == [1] and all(Client().get(url).status_code == 200 for url in _urls(world))
