@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "accounts.send_daily_digests",
         "schedule": crontab(hour=18, minute=0),
     },
+    # The 公示 files of a notice that ended yesterday (reviewers.publicity_documents).
+    "publicity-documents-daily": {
+        "task": "reviewers.refresh_publicity_documents",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # Jobs left queued while the broker was down, and jobs whose worker died (documents.tasks).
     "jobs-sweep": {
         "task": "documents.sweep_jobs",

@@ -108,3 +108,31 @@ class JobEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.action}"
+
+
+class PublishedFile(models.Model):
+    """One document anyone may download (the 公示 list of a round, as PDF or xlsx), produced by a job
+    and served as a stored file (documents.published).
+
+    `requested` counts the changes of its content that the owning app announced; `built` is the
+    change the stored file includes. While built < requested a newer file is on its way and the
+    public page says so instead of serving outdated content."""
+
+    key = models.CharField(_("document"), max_length=100, unique=True)
+    requested = models.PositiveIntegerField(_("requested version"), default=0)
+    built = models.PositiveIntegerField(_("built version"), default=0)
+    file = models.FileField(_("file"), storage=job_storage, upload_to="published/", max_length=300, blank=True)
+    digest = models.CharField(_("content digest"), max_length=64, blank=True)
+    download_name = models.CharField(_("download name"), max_length=200, blank=True)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("published document")
+        verbose_name_plural = _("published documents")
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.file) and self.built >= self.requested

@@ -20,8 +20,11 @@ class JobLost(Exception):
 
 @dataclass(frozen=True)
 class JobResult:
-    path: Path  # a finished file inside the run's work directory
+    path: Path | None  # a finished file inside the run's work directory
     name: str  # what the browser saves it as
+    # Or a file the kind has already put in the job storage itself (a published document, shared by
+    # every job that built the same content): the job points at it and never uploads or deletes it.
+    stored: str = ""
 
 
 def job_dir(job_id: int) -> Path:

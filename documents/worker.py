@@ -106,20 +106,25 @@ def _final_name(job_id: int, attempt: int, name: str) -> str:
     return f"jobs/{job_id}/result-{attempt}{suffix if suffix.isascii() else ''}"
 
 
-def complete_job(*, job_id: int, attempt: int, produced: Path, name: str) -> Job:
+def complete_job(*, job_id: int, attempt: int, produced: Path | None, name: str, shared: str = "") -> Job:
     """Stores the finished file and marks the job done, under the row lock. The upload (to disk or an
-    object store) happens before the lock is taken; a runner that lost the job removes its upload."""
+    object store) happens before the lock is taken; a runner that lost the job removes its upload.
+    `shared`: a file already in the job storage that other jobs may point at too (kept either way)."""
     store = job_storage()
-    with open(produced, "rb") as fh:
-        stored = store.save(_final_name(job_id, attempt, name), File(fh))
-    produced.unlink(missing_ok=True)
+    if shared:
+        stored = shared
+    else:
+        with open(produced, "rb") as fh:
+            stored = store.save(_final_name(job_id, attempt, name), File(fh))
+        produced.unlink(missing_ok=True)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         lost = job.state != JobState.RUNNING or job.attempt != attempt
         if not lost:
             _finish(job, stored=stored, name=name)
     if lost:
-        store.delete(stored)
+        if not shared:
+            store.delete(stored)
         raise JobLost(job_id)
     return job
 
@@ -169,7 +174,8 @@ def run_job(*, job_id: int, transient: tuple[type[BaseException], ...] = ()) -> 
     job, attempt = claim.job, claim.attempt
     try:
         result = get_kind(job.kind).run(JobRun(job, attempt))
-        return complete_job(job_id=job_id, attempt=attempt, produced=result.path, name=result.name)
+        return complete_job(job_id=job_id, attempt=attempt, produced=result.path, name=result.name,
+                            shared=result.stored)
     except JobLost:
         logger.info("job %s attempt %s was taken over; stopping", job_id, attempt)
         return None

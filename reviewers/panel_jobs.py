@@ -1,23 +1,69 @@
-"""Job kind: a large round's 评审汇总表 (xlsx or PDF) written in the background, with its result
-file offered on the jobs page (documents)."""
+"""Job kind: a large round's 评审汇总表 (xlsx or PDF) written in the background, stored once per content
+(documents.published, key summary-<round>.<fmt>) and streamed to officers by
+reviewers.views.panel_officer.summary_file; the job page offers it too.
+
+A decision (or the end of a review) makes the stored file outdated in the same transaction, and the
+officers' page offers to generate it again instead of streaming the old one."""
+import json
+
 from django.utils.translation import gettext_lazy as _
 
+from documents import published
 from documents.kinds import register
-from documents.runs import JobResult, JobRun, write_atomically
+from documents.runs import JobResult, JobRun
 from grants.models import GrantRound
+from projects.models import Project
+from projects.signals import project_transitioned
 from reviewers import round_summary
 
 ROUND_SUMMARY = "round_review_summary"
+FORMATS = ("xlsx", "pdf")
+# Transitions after which the summary's ranks, scores or decisions read differently.
+CHANGES = frozenset({"finish_review", "approve", "waitlist", "reject", "reopen_decision", "uphold_objection"})
+
+
+def key(round_id: int, fmt: str) -> str:
+    return f"summary-{int(round_id)}.{fmt}"
+
+
+def download_name(round: GrantRound, fmt: str) -> str:
+    return f"{round.code}-评审汇总表.{fmt}"
+
+
+def content_digest(summary: round_summary.Summary, fmt: str) -> str:
+    return published.digest_of(json.dumps(
+        [fmt, summary.rows, summary.reviewers, summary.defense_panel, str(summary.defense_weight),
+         [[str(e.expert), str(e.total)] for row in summary.ranking.rows for e in row.experts]],
+        default=str, ensure_ascii=False))
 
 
 @register(ROUND_SUMMARY, _("Round review summary"))
 def round_summary_job(run: JobRun) -> JobResult:
+    """Idempotent: the same content is stored once, whichever job or attempt builds it."""
     round = GrantRound.objects.get(pk=run.params["round_id"])
     fmt = "pdf" if run.params.get("format") == "pdf" else "xlsx"
-    run.progress(0, total=1)
+    name = key(round.pk, fmt)
+    version = published.requested_version(name)  # before the content is read
     summary = round_summary.build(round)
-    data = round_summary.to_pdf(summary) if fmt == "pdf" else round_summary.to_xlsx(summary)
-    path = run.workdir / f"summary.{run.attempt}.{fmt}"
-    write_atomically(path, data)
-    run.progress(1)
-    return JobResult(path=path, name=f"{round.code}-评审汇总表.{fmt}")
+    total = len(summary.ranking.rows)
+    run.progress(0, total=total)
+
+    def produce() -> bytes:
+        if fmt == "pdf":
+            return round_summary.to_pdf(summary, progress=lambda done, all_rows: run.progress(done, total=all_rows))
+        return round_summary.to_xlsx(summary)
+
+    stored = published.store(name, version=version, digest=content_digest(summary, fmt), produce=produce,
+                             download_name=download_name(round, fmt))
+    run.progress(total, total=total)
+    return JobResult(path=None, name=download_name(round, fmt), stored=stored)
+
+
+def on_transition(sender, *, project, name, **kwargs) -> None:
+    """In the decision's transaction: the stored summaries of the round no longer match it."""
+    if name in CHANGES:
+        published.outdate([key(project.round_id, fmt) for fmt in FORMATS])
+
+
+def connect() -> None:
+    project_transitioned.connect(on_transition, sender=Project, dispatch_uid="reviewers.summary_outdated")

@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from core.escaping import is_formula_like
 from core.money import format_yuan
-from documents.pdf import render_pdf
+from documents.long_pdf import render_chunked
 from grants.models import GrantRound
 from reviewers import ranking, stored_ranking
 from reviewers.models import Assignment, AssignmentState
@@ -123,9 +123,14 @@ def to_xlsx(summary: Summary) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(summary: Summary) -> bytes:
-    return render_pdf("reviewers/panel/summary_print.html", {
-        "summary": summary, "round": summary.round, "headers": HEADERS, "rows": summary.rows,
+TEMPLATE = "reviewers/panel/summary_print.html"
+
+
+def to_pdf(summary: Summary, *, progress=None) -> bytes:
+    """In chunks (documents.long_pdf), so a round of thousands of projects renders in bounded memory."""
+    rows = summary.rows
+    return render_chunked(TEMPLATE, {
+        "summary": summary, "round": summary.round, "headers": HEADERS, "count": len(rows),
         "printed": timezone.now(), "weight": summary.defense_weight,
         "hundred_minus": 100 - summary.defense_weight,
-    })
+    }, rows, progress=progress)

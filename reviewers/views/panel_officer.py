@@ -2,19 +2,21 @@
 oral defense (shortlist, schedule, panel), fill-down to the pot, and the round's 评审汇总表."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.messages import report_outcome, show_errors
+from documents.published import open_published, ready
 from documents.services import start_job
 from finance.commitments import round_money
 from reviewers import (
     defense,
     discussion,
     filldown,
+    panel_jobs,
     panel_policy,
     panel_selectors,
     round_summary,
@@ -184,12 +186,18 @@ def summary_page(request, pk):
     return render(request, "reviewers/panel/summary.html", {
         "round": round, "summary": summary, "large": len(summary.ranking.rows) > round_summary.INLINE_LIMIT,
         "headers": round_summary.HEADERS, "rows": summary.rows[:round_summary.INLINE_LIMIT],
+        "stored": {fmt: ready(panel_jobs.key(round.pk, fmt)) for fmt in panel_jobs.FORMATS},
     })
 
 
 @login_required
 def summary_file(request, pk, fmt):
     round = selectors.round_for_officer(request.user, pk)
+    fmt = "pdf" if fmt == "pdf" else "xlsx"
+    stored = ready(panel_jobs.key(round.pk, fmt))
+    if stored is not None:  # built by the job for the round as it is now: streamed, never rendered here
+        return FileResponse(open_published(stored), as_attachment=True, filename=stored.download_name,
+                            content_type="application/pdf" if fmt == "pdf" else XLSX)
     summary = round_summary.build(round)
     if len(summary.ranking.rows) > round_summary.INLINE_LIMIT:
         messages.info(request, _("This round is large: generate the summary in the background."))

@@ -2,21 +2,22 @@
 contact; and the online objection form."""
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
 from accounts.client import client_address
 from accounts.ratelimit import rate_limit
 from core import calendar
-from documents.published import cached_pdf, open_published
+from documents.published import open_published, ready
 from projects import public_versions
-from reviewers import objection_services, selectors
+from reviewers import objection_services, publicity_documents, selectors
 from reviewers.errors import ReviewError
 from reviewers.objection_forms import ObjectionForm
 from reviewers.panel_selectors import panel_facts
-from reviewers.resources import PublicityResource, xlsx_bytes
 from reviewers.sheets import publicity_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PENDING_RETRY = 60  # seconds; a 10,000-row PDF takes well under a minute
 
 
 def _notice(pk) -> dict:
@@ -91,29 +92,30 @@ def objection(request, round_id):
     return render(request, "reviewers/objection.html", {**notice, "form": form, "filed": filed})
 
 
-def _publicity_xlsx_bytes(round_id) -> bytes:
-    dataset = PublicityResource().export(_notice(round_id)["rows"])
-    dataset.title = "公示名单"
-    return xlsx_bytes(dataset)
+def _stored(request, round_id, fmt: str, content_type: str):
+    """Streams the stored file; never renders. While the job has not built it (or is building a newer
+    one), a short page says so: 202 with Retry-After, so a script knows to come back."""
+    round = selectors.public_round(round_id)
+    record = ready(publicity_documents.key(round.pk, fmt))
+    if record is None and not publicity_documents.has_notice(round.pk):
+        raise Http404
+    if record is None:
+        response = render(request, "reviewers/publicity_pending.html", {"round": round, "retry": PENDING_RETRY},
+                          status=202)
+        response["Retry-After"] = str(PENDING_RETRY)
+        response["Cache-Control"] = "no-store"
+        return response
+    return FileResponse(open_published(record), content_type=content_type, as_attachment=True,
+                        filename=record.download_name or publicity_documents.download_name(round, fmt))
 
 
 @rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
 def publicity_xlsx(request, round_id):
-    """The whole notice as a workbook: built once per round, day and version token, like the page."""
-    round = selectors.public_round(round_id)
-    key = f"publicity-xlsx:{round.pk}:{public_versions.token(round.pk)}:{calendar.today().isoformat()}"
-    body = public_versions.cached(key, lambda: _publicity_xlsx_bytes(round.pk))
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="publicity-{round.code}.xlsx"'
-    return response
+    """Anonymous and public: the file the background job stored (reviewers.publicity_documents)."""
+    return _stored(request, round_id, "xlsx", XLSX)
 
 
 @rate_limit("publicity_pdf", "20/m")
 def publicity_pdf(request, round_id):
-    """Anonymous and public: rendered once per content version (documents.published), never per request."""
-    notice = _notice(round_id)
-    notice["round_name"] = notice["round"].name
-    html = render_to_string("reviewers/publicity_print.html", notice)
-    stored = cached_pdf(f"publicity-{notice['round'].pk}", html)
-    return FileResponse(open_published(stored), content_type="application/pdf", as_attachment=True,
-                        filename=f"publicity-{notice['round'].code}.pdf")
+    """Anonymous and public: the file the background job stored; no request renders a PDF."""
+    return _stored(request, round_id, "pdf", "application/pdf")

@@ -16,10 +16,11 @@ from documents.models import Job
 from grants import services as grants_services
 from projects.models import Project, ProjectEvent
 from projects.states import State
-from reviewers import defense, round_summary
+from reviewers import defense, round_summary, services
 from reviewers.models import Assignment
 from reviewers.panel_models import DefenseScore, DefenseSlot, DiscussionPost, PanelAudit, ScoreRevision
 from reviewers.panel_selectors import policy_for
+from tests.documents.pdfcheck import pdf_text
 from tests.factories import RoundFactory
 from tests.reviewers.helpers import review, scores_for
 
@@ -281,6 +282,35 @@ def test_a_large_round_summary_is_a_background_job(client, world, ranked_three, 
     job.refresh_from_db()
     assert job.state == "done", job.error
     assert job.result_name.endswith("评审汇总表.xlsx")
+
+
+def test_a_generated_summary_is_streamed_as_stored_until_a_decision_outdates_it(
+        client, world, ranked_three, monkeypatch, django_capture_on_commit_callbacks, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    a, _b, _c, _panel = ranked_three
+    monkeypatch.setattr(round_summary, "INLINE_LIMIT", 2)
+    client.force_login(world.officer)
+    page = reverse("reviewers:round_summary", args=[world.round.pk])
+    file_url = reverse("reviewers:round_summary_file", args=[world.round.pk, "pdf"])
+    for _ in range(2):  # generated twice, the content unchanged: one stored file
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(page, {"format": "pdf"})
+    assert len(list((tmp_path / "published").glob("summary-*.pdf"))) == 1
+    assert 'data-testid="summary-stored-pdf"' in client.get(page).content.decode()
+
+    real_build = round_summary.build
+    monkeypatch.setattr(round_summary, "build", lambda round: pytest.fail("the summary was built in the request"))
+    response = client.get(file_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "%E8%AF%84%E5%AE%A1%E6%B1%87%E6%80%BB%E8%A1%A8.pdf" in response["Content-Disposition"]  # 评审汇总表.pdf
+    text = "".join(pdf_text(b"".join(response.streaming_content)).split())
+    assert a.code in text and "评审专家签名" in text and text.count("评审汇总表") == 1
+
+    monkeypatch.setattr(round_summary, "build", real_build)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(actor=world.officer, round_id=world.round.pk,
+                        decisions=[services.Decision(a.pk, "reject", comment="经评审不予资助")])
+    assert client.get(file_url).status_code == 302  # outdated: the officer generates it again
 
 
 def test_a_post_notifies_the_other_experts_and_a_slot_notifies_the_applicant(

@@ -103,7 +103,10 @@ def test_the_queue_is_the_officers_only(world, in_notice):
     assert objection.state == "received"
 
 
-def test_the_publicity_pdf_names_the_issuer_and_contact(world, in_notice, settings):
+def test_the_publicity_pdf_names_the_issuer_and_contact(world, settings, django_capture_on_commit_callbacks):
+    project = world.advance(world.draft(), State.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):  # the job builds the file after commit
+        services.publish_project(actor=world.officer, project_id=project.pk)
     response = Client().get(reverse("reviewers:publicity_pdf", args=[world.round.pk]))
     text = "".join(pdf_text(b"".join(response.streaming_content)).split())
     assert settings.YICHUANG_FUNDER_NAME in text and settings.YICHUANG_PUBLICITY_CONTACT["phone"] in text

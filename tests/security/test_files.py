@@ -1,16 +1,14 @@
 """Files: finance pages and downloads are never cached, a file missing on disk is a 410 page,
-public PDFs are rendered once per content version."""
-import threading
-
+public PDFs are rendered once per content version (by the job, never by a request)."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-import documents.published
 from core.middleware import FILE_MISSING
 from projects import services
 from projects.states import State
+from reviewers import publicity_documents
 from tests.builders import PDF
 
 
@@ -42,18 +40,20 @@ def test_an_attachment_missing_on_disk_is_a_410_page(client, world, settings, tm
 def counted_renders(monkeypatch):
     calls = []
 
-    def fake(html, fetcher=None):
-        calls.append(html)
+    def fake(context, progress=None):
+        calls.append(len(context["rows"]))
         return b"%PDF-1.7 fake\n"
 
-    monkeypatch.setattr(documents.published, "html_to_pdf", fake)
+    monkeypatch.setattr(publicity_documents, "render_pdf", fake)
     return calls
 
 
 @pytest.mark.django_db
-def test_the_public_pdf_is_rendered_once_per_content_version(world, counted_renders, settings, tmp_path):
+def test_the_public_pdf_is_rendered_once_per_content_version(world, counted_renders, settings, tmp_path,
+                                                             django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
-    world.advance(world.draft(), State.PUBLICITY)
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs after commit
+        world.advance(world.draft(), State.PUBLICITY)
     url = reverse("reviewers:publicity_pdf", args=[world.round.pk])
     first, second = Client().get(url), Client().get(url)
     assert first.status_code == second.status_code == 200
@@ -62,19 +62,8 @@ def test_the_public_pdf_is_rendered_once_per_content_version(world, counted_rend
     files = list((tmp_path / "published").glob("publicity-*.pdf"))
     assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
 
-    world.advance(world.draft(*world.new_org()), State.PUBLICITY)  # the list changes: a new version
+    with django_capture_on_commit_callbacks(execute=True):
+        world.advance(world.draft(*world.new_org()), State.PUBLICITY)  # the list changes: a new version
     assert Client().get(url).status_code == 200
     assert len(counted_renders) == 2
     assert len(list((tmp_path / "published").glob("publicity-*.pdf"))) == 1  # the old version is gone
-
-
-def test_concurrent_first_requests_render_once(counted_renders, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    paths = []
-    threads = [threading.Thread(target=lambda: paths.append(documents.published.cached_pdf("doc-1", "<p>x</p>")))
-               for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(set(paths)) == 1 and len(counted_renders) == 1

@@ -16,6 +16,7 @@ from finance import services as finance
 from finance.exports.bank_columns import GENERIC_COLUMNS
 from finance.models import BankFormat, TrancheState
 from projects.states import State
+from reviewers import publicity_documents
 from reviewers import services as review
 from tests.builders import PASSWORD, World
 from tests.factories import OrganizationFactory, UserFactory, member_of
@@ -32,7 +33,7 @@ PAYLOADS = {
 
 
 @pytest.fixture
-def scene():
+def scene(django_capture_on_commit_callbacks):
     world = World(name=PAYLOADS["round"])
     org = OrganizationFactory(name=PAYLOADS["org"], bank_account_name=PAYLOADS["org"], bank_name=PAYLOADS["bank"])
     member = member_of(org)
@@ -50,6 +51,8 @@ def scene():
     finance.check_batch(actor=checker, batch_id=batch.pk)
     finance.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
     csv_bank = BankFormat.objects.create(name="某银行CSV", file_format="csv", encoding="gbk", columns=GENERIC_COLUMNS)
+    with django_capture_on_commit_callbacks(execute=True):  # the 公示 files, built by their jobs after commit
+        publicity_documents.refresh(actor=world.officer, round_id=world.round.pk)
     return world, project, batch, csv_bank
 
 

@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-import documents.published
 from config import readiness
 from core import storage
 from documents.models import Job, JobState
 from projects.models import Attachment
 from projects.services.agreements import start_agreement_batch
 from projects.states import State
+from reviewers import publicity_documents
 from tests.builders import PDF
 from tests.documents.conftest import approved_projects, big_world  # noqa: F401  (a fixture)
 from tests.storage.conftest import keys
@@ -58,10 +58,11 @@ def test_a_job_result_is_stored_in_the_bucket_and_served_to_its_owner(s3, big_wo
         assert len(zf.namelist()) == 1
 
 
-def test_the_public_pdf_is_cached_in_the_bucket(s3, world, monkeypatch):
+def test_the_public_pdf_is_stored_in_the_bucket(s3, world, monkeypatch, django_capture_on_commit_callbacks):
     renders = []
-    monkeypatch.setattr(documents.published, "html_to_pdf", lambda html, fetcher=None: renders.append(1) or b"%PDF-1.7 s3\n")
-    world.advance(world.draft(), State.PUBLICITY)
+    monkeypatch.setattr(publicity_documents, "render_pdf", lambda context, progress=None: renders.append(1) or b"%PDF-1.7 s3\n")
+    with django_capture_on_commit_callbacks(execute=True):  # the job builds it after commit
+        world.advance(world.draft(), State.PUBLICITY)
     url = reverse("reviewers:publicity_pdf", args=[world.round.pk])
     for _ in range(2):
         response = Client().get(url)
