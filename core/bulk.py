@@ -20,10 +20,16 @@ from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router
-from django.db.models import JSONField, Model
+from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
 BATCH = 5000
+
+
+def _attname(field) -> str:
+    if not isinstance(field, Field):  # a reverse relation or generic key has no column to fill
+        raise TypeError(f"{field!r} is not a concrete field")
+    return field.attname
 
 
 def _defaults(model: type[Model], given: Sequence[str]) -> tuple[list, list]:
@@ -51,7 +57,7 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         return 0
     meta = model._meta
     given = [meta.get_field(name) for name in fields]
-    names = [f.attname for f in given]
+    names = [_attname(f) for f in given]
     rest, rest_values = _defaults(model, names)
     alias = router.db_for_write(model)
     conn = connections[alias]

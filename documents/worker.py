@@ -114,6 +114,8 @@ def complete_job(*, job_id: int, attempt: int, produced: Path | None, name: str,
     if shared:
         stored = shared
     else:
+        if produced is None:
+            raise ValueError("a job result needs a produced file or a shared stored one")
         with open(produced, "rb") as fh:
             stored = store.save(_final_name(job_id, attempt, name), File(fh))
         produced.unlink(missing_ok=True)

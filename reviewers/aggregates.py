@@ -177,7 +177,8 @@ def refresh_experts(round_id: int, expert_ids: Iterable[int]) -> None:
     for expert_id, total in Assignment.objects.filter(
             expert_id__in=ids, project__round_id=round_id, state=AssignmentState.SUBMITTED,
             total__isnull=False).values_list("expert_id", "total"):
-        totals[expert_id].append(total)
+        if total is not None:
+            totals[expert_id].append(total)
     ExpertRoundStats.objects.filter(round_id=round_id, expert_id__in=ids).delete()
     ExpertRoundStats.objects.bulk_create([_stats(e, round_id, t) for e, t in totals.items() if t])
 

@@ -68,8 +68,8 @@ def notice(round: GrantRound) -> dict:
                and (p.publicity_end is None or p.publicity_end >= today)] or projects
     return {"round": round, "round_name": round.name, "rows": rows,
             "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
-            "start": min((p.publicity_start for p in running), default=None),
-            "end": max((p.publicity_end for p in running), default=None)}
+            "start": min((p.publicity_start for p in running if p.publicity_start), default=None),
+            "end": max((p.publicity_end for p in running if p.publicity_end), default=None)}
 
 
 def content_digest(context: dict, fmt: str) -> str:
@@ -77,7 +77,7 @@ def content_digest(context: dict, fmt: str) -> str:
     shown = {k: v for k, v in context.items() if k != "round"}
     layout = ""
     if fmt == "pdf":  # the PDF shows neither the period nor the status of each row
-        layout = get_template(TEMPLATE).template.source
+        layout = get_template(TEMPLATE).template.source  # type: ignore[attr-defined]  # Django engine's template
         shown["rows"] = [{k: v for k, v in row.items() if k not in ("period", "status")} for row in shown["rows"]]
     return published.digest_of(json.dumps([fmt, layout, shown], sort_keys=True, default=str, ensure_ascii=False))
 

@@ -37,7 +37,7 @@ def problems(project, comment: str) -> list[Problem]:
     if not first:
         return []
     count = len(first) if len(first) < 3 else above.order_by().count()
-    named = [(code, stored_ranking.position(round, k), State(state).label) for k, code, state in first]
+    named = [(str(code), stored_ranking.position(round, k), str(State(state).label)) for k, code, state in first]
     return [_problem(stored_ranking.position(round, key), named, count)]
 
 

@@ -404,7 +404,8 @@ def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -
                 return AssignmentRun.objects.get(pk=run.pk)
             # Seats written meanwhile (a second delivery of this job, an interrupted attempt) stay as they are.
             taken = set(Assignment.objects.filter(project_id__in=part).values_list("project_id", "expert_id"))
-            seats, events = [], []
+            seats: list[tuple] = []
+            events: list[tuple] = []
             for p in part:
                 experts = [e for e in by_project.get(p, ()) if (p, e) not in taken]
                 if not experts:

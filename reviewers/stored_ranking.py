@@ -63,17 +63,18 @@ def rows_for(round: GrantRound, aggregates: list[ReviewAggregate], *, start: int
     ranking, so the per-project reads filter by round instead of listing every project id."""
     ids = [a.project_id for a in aggregates]
     reviews: dict[int, list[tuple[str, int, Decimal]]] = {}
-    stats = {}
+    stats: dict[int, ExpertRoundStats] = {}
     if experts and ids:
         submitted = Assignment.objects.filter(state=AssignmentState.SUBMITTED, total__isnull=False)
         submitted = submitted.filter(project__round=round) if whole_round else submitted.filter(project_id__in=ids)
         for project_id, expert_id, name, total in submitted.values_list("project_id", "expert_id", "expert__name",
                                                                         "total"):
-            reviews.setdefault(project_id, []).append((name, expert_id, total))
-        stats = ExpertRoundStats.objects.filter(round=round)
+            if total is not None:
+                reviews.setdefault(project_id, []).append((name, expert_id, total))
+        stored = ExpertRoundStats.objects.filter(round=round)
         if not whole_round:
-            stats = stats.filter(expert_id__in={e for panel in reviews.values() for _, e, _ in panel})
-        stats = {s.expert_id: s for s in stats}
+            stored = stored.filter(expert_id__in={e for panel in reviews.values() for _, e, _ in panel})
+        stats = {s.expert_id: s for s in stored}
     facts = (panel_facts(round) if whole_round else panel_facts(round, ids)) if ids else None
     rows = []
     for position, agg in enumerate(aggregates, start=start):
@@ -112,8 +113,9 @@ def page(round: GrantRound, number, *, money_for: Callable[[list[int]], Any],
     aggregates = [by_pk[pk] for pk in ids if pk in by_pk]
     first_key = aggregates[0].rank_key if aggregates and shown.number > 1 else None
     committed, before = money_before(round, first_key, committed_split)
-    shown.object_list = rows_for(round, aggregates, start=shown.start_index(), money=money_for(ids),
-                                 cumulative=before)
+    # the page now holds its rows rather than their ids
+    shown.object_list = rows_for(  # type: ignore[assignment]
+        round, aggregates, start=shown.start_index(), money=money_for(ids), cumulative=before)
     return shown, Ranking([], round.pot, committed, round.aggregation)
 
 

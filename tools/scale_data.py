@@ -322,8 +322,8 @@ class ScaleBuilder:
         self.clock = Clock(today())
         self.password = make_password(PASSWORD)  # hashed once: hashing 20,000 times would take minutes
         self.n_experts = experts
-        self.round: GrantRound | None = None
-        self.people: People | None = None
+        self.round: GrantRound = None  # type: ignore[assignment]  # set by create_round, before any other step
+        self.people: People = None  # type: ignore[assignment]  # set by create_round
         self.next_org = 1
 
     def timed(self, label: str, fn, *args, **kwargs):

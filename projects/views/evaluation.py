@@ -2,6 +2,7 @@
 project's reports, indicators, spending and receipts), the start of an evaluation, termination with
 a claw-back after a failure, and the evaluation report PDF. Every write calls a projects service;
 which evaluation may start and whether the project may be terminated is asked of the lifecycle."""
+from typing import Any
 from urllib.parse import quote
 
 from django import forms
@@ -87,7 +88,7 @@ def evaluation_list(request):
     # Each part is paged on its own (?final_page=, ?midterm_page=, ?running_page=): one query counts
     # the three parts, one more per part reads its page, however many projects the rounds hold.
     counts = dict(queue.order_by().values_list("state").annotate(n=Count("pk")))
-    parts = {}
+    parts: dict[str, Any] = {}
     for name, state in SECTIONS:
         page = Paginator(range(counts.get(state, 0)), PER_PAGE).get_page(request.GET.get(f"{name}_page"))
         first = max(page.start_index() - 1, 0)

@@ -1,5 +1,7 @@
 """公示 of a round for the public: no login; only what the notice publishes, who publishes it and whom to
 contact; and the online objection form."""
+from typing import Any
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -18,24 +20,6 @@ from reviewers.sheets import publicity_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING_RETRY = 60  # seconds; a 10,000-row PDF takes well under a minute
-
-
-def _notice(pk) -> dict:
-    round = selectors.public_round(pk)
-    projects = selectors.public_notice_projects(round)
-    by_project: dict[int, list] = {}
-    for a in selectors.submitted_for([p.pk for p in projects]):
-        by_project.setdefault(a.project_id, []).append(a)
-    today = calendar.today()
-    rows = publicity_rows(projects, by_project, round.aggregation, today, extras=panel_facts(round))
-    open_for_objection = [p for p in projects if p.state in objection_services.NOTICE_STATES
-                          and (p.publicity_end is None or p.publicity_end >= today)]
-    return {"round": round, "rows": rows, "today": today, "projects": projects,
-            "open_for_objection": open_for_objection,
-            "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT,
-            # The notice running now: its own dates, not those of earlier notices of signed projects.
-            "start": min((p.publicity_start for p in open_for_objection or projects), default=None),
-            "end": max((p.publicity_end for p in open_for_objection or projects), default=None)}
 
 
 PER_PAGE = 50
@@ -75,7 +59,7 @@ def objection(request, round_id):
     """Anyone may object online while a project is in notice; five objections an hour per address.
     Reads the projects open to objection only, not the whole notice."""
     round = selectors.public_round(round_id)
-    notice = {"round": round, "open_for_objection": selectors.open_for_objection(round, calendar.today()),
+    notice: dict[str, Any] = {"round": round, "open_for_objection": selectors.open_for_objection(round, calendar.today()),
               "issuer": settings.YICHUANG_FUNDER_NAME, "contact": settings.YICHUANG_PUBLICITY_CONTACT}
     form = ObjectionForm(request.POST or None, request.FILES or None, projects=notice["open_for_objection"])
     filed = None
