@@ -367,8 +367,14 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60, help="seconds per page before fewer requests are taken")
     parser.add_argument("--timeout", type=int, default=300, help="seconds a request may take (gunicorn and client)")
     parser.add_argument("--json", help="also write the raw results to this file")
+    parser.add_argument("--results", nargs="+", metavar="JSON",
+                        help="print the table from earlier runs' files (--json, or var/bench-pages-*.json) instead")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child: measure --db into this file
     args = parser.parse_args()
+    if args.results:
+        loaded = [json.loads(Path(f).read_text()) for f in args.results]
+        print(table([r for item in loaded for r in (item if isinstance(item, list) else [item])]))
+        return
     dbs = args.db or [os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yc_scale")]
 
     if args.one:
@@ -376,7 +382,7 @@ def main() -> None:
         return
     results = []
     for i, db in enumerate(dbs):
-        out = ROOT / "var" / f"bench-pages-{i}.json"
+        out = ROOT / "var" / f"bench-pages-{urlsplit(db).path.strip('/') or i}.json"
         out.parent.mkdir(exist_ok=True)
         out.unlink(missing_ok=True)
         env = dict(os.environ, DATABASE_URL=db, DEBUG="0", DJANGO_SETTINGS_MODULE="bench.settings_floor",
