@@ -28,7 +28,9 @@ Everything runs in one transaction: a failure leaves nothing half-built. Determi
 from __future__ import annotations
 
 import random
+import resource
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -93,6 +95,8 @@ PDF_BYTES = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 BATCH = 2000
+# Projects generated, written and let go at a time: memory stays flat whatever the round's size.
+CHUNK = 5000
 
 # Where a province-wide round stands half-way through implementation. Every project that reached
 # expert review has a full panel, so 20,000 projects carry close to 100,000 scores.
@@ -234,10 +238,13 @@ def _credit_code(k: int) -> str:
 # Django's bulk_create compiles and converts every value through the field API: at a million rows
 # that is most of the run. These helpers allocate primary keys up front (so related rows can point
 # at them before anything is written), convert only the field types the database adapters need,
-# and send many rows per INSERT statement. Safe because the whole build runs in one transaction by
-# one process; PostgreSQL sequences are moved past the used ids at the end (reset_sequences).
+# and write the rows with COPY on PostgreSQL (psycopg 3 cursor.copy: one stream per table and
+# chunk, no SQL to parse) or many rows per INSERT statement elsewhere (SQLite, for small rounds).
+# Safe because the whole build runs in one transaction by one process; PostgreSQL sequences are
+# moved past the used ids at the end (reset_sequences).
 _PREPARED = {"DecimalField", "JSONField", "DateTimeField", "DateField", "GenericIPAddressField", "FileField"}
 _next_ids: dict[type, int] = {}
+written: Counter[str] = Counter()  # rows written per table since the process started (for the report)
 
 
 def allocate(model, n: int) -> range:
@@ -284,14 +291,23 @@ def insert(objs: list) -> list:
     conn = connections[DEFAULT_DB_ALIAS]  # the real wrapper: the `connection` proxy costs a lookup per value
     readers = [_reader(f, now, conn) for f in fields]
     quote = conn.ops.quote_name
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-    row = f"({', '.join(['%s'] * len(fields))})"
-    # Many rows per statement, as many as the backend takes (SQLite: 999 parameters).
-    per = max(1, min(1000, conn.ops.bulk_batch_size(fields, objs)))
+    columns = ", ".join(quote(f.column) for f in fields)
     with conn.cursor() as cursor:
-        for i in range(0, len(objs), per):
-            chunk = objs[i:i + per]
-            cursor.execute(head + ", ".join([row] * len(chunk)), [r(o) for o in chunk for r in readers])
+        if conn.vendor == "postgresql":
+            # COPY in text format: psycopg dumps each Python value (Decimal, datetime, Jsonb, None)
+            # and the server parses it by the column's type, exactly as for an INSERT parameter.
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for obj in objs:
+                    copy.write_row([r(obj) for r in readers])
+        else:
+            head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+            row = f"({', '.join(['%s'] * len(fields))})"
+            # Many rows per statement, as many as the backend takes (SQLite: 999 parameters).
+            per = max(1, min(1000, conn.ops.bulk_batch_size(fields, objs)))
+            for i in range(0, len(objs), per):
+                chunk = objs[i:i + per]
+                cursor.execute(head + ", ".join([row] * len(chunk)), [r(o) for o in chunk for r in readers])
+    written[meta.db_table] += len(objs)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
@@ -313,7 +329,7 @@ class ScaleBuilder:
     """Creates the round and its staff once; add_projects() can then be called repeatedly."""
 
     def __init__(self, *, experts: int, seed: int = 2026, log: Callable[[str], None] | None = None,
-                 no_assignments: bool = False):
+                 reviews_per_project: int = 5, chunk: int = CHUNK, no_assignments: bool = False):
         self.rng = random.Random(seed)
         # Every project waits under review with no panel yet (recorded conflicts only): the input of
         # an automatic assignment run at full size (bench/assignment.py times the real path on it).
@@ -322,9 +338,12 @@ class ScaleBuilder:
         self.clock = Clock(today())
         self.password = make_password(PASSWORD)  # hashed once: hashing 20,000 times would take minutes
         self.n_experts = experts
+        self.per_project = reviews_per_project
+        self.chunk = chunk
         self.round: GrantRound = None  # type: ignore[assignment]  # set by create_round, before any other step
         self.people: People = None  # type: ignore[assignment]  # set by create_round
         self.next_org = 1
+        self.loads: dict[int, int] | None = None  # assignments per expert in the round, read once, then kept
 
     def timed(self, label: str, fn, *args, **kwargs):
         started = time.perf_counter()
@@ -341,7 +360,7 @@ class ScaleBuilder:
             description="全省统一申报的公益创投批次，用于性能与可靠性测试。", pot=Decimal("1.00"),
             min_amount=Decimal("10000.00"), max_amount=Decimal("200000.00"),
             apply_start=c.day(260), apply_end=c.day(200), review_start=c.day(195), review_end=c.day(170),
-            experts_per_project=5, require_finance_expert=True, max_load_per_expert=40,
+            experts_per_project=self.per_project, require_finance_expert=True, max_load_per_expert=40,
         )
         staff = [
             User(username=f"{USER_PREFIX}officer", role=Role.OFFICER, display_name="规模测试项目管理员"),
@@ -390,21 +409,40 @@ class ScaleBuilder:
             raise
 
     def _add_projects(self, n: int) -> dict:
-        states = [S.UNDER_REVIEW] * n if self.no_assignments else _counts(n, self.rng)
-        plans = self.timed(f"{n} organizations, members and projects", self._projects, states)
-        self.timed("budgets, milestones, indicators, attachments", self._application_rows, plans)
-        self.timed("application audit trail", self._application_events, plans)
-        reviewed = [p for p in plans if p.state in REVIEWED_STATES]
-        if self.no_assignments:
-            self.timed(f"conflicts for {len(reviewed)} projects, no panels", self._relations, reviewed)
-            self._raise_max_load(len(reviewed))
-        else:
-            self.timed(f"panels for {len(reviewed)} projects and their scores", self._review, reviewed)
-        self.timed("decisions, 公示 and agreements", self._decisions, plans)
-        self.timed("tranches, batches, payments and ledger", self._money, [p for p in plans if p.state in SIGNED_STATES])
+        """Chunk by chunk (self.chunk projects): each chunk's whole history is generated, written and
+        dropped before the next, as an officer running auto-assignment on each intake would have."""
+        states = [S.UNDER_REVIEW.value] * n if self.no_assignments else _counts(n, self.rng)
+        stages: dict[str, float] = defaultdict(float)
+        started, rows_before = time.perf_counter(), written.total()
+        for i in range(0, n, self.chunk):
+            self._add_chunk(states[i:i + self.chunk], stages)
+            rows, elapsed = written.total() - rows_before, time.perf_counter() - started
+            self.log(f"  {min(n, i + self.chunk)}/{n} projects: {rows} rows in {elapsed:.1f} s "
+                     f"({rows / max(elapsed, 1e-9):.0f} rows/s), peak RSS {peak_rss_mib():.0f} MiB")
+        for label, seconds in stages.items():
+            self.log(f"    {label}: {seconds:.1f} s")
         self._set_pot()
         reset_sequences()
         return self.summary()
+
+    def _add_chunk(self, states: list[str], stages: dict[str, float]) -> None:
+        def stage(label: str, fn, *args):
+            t = time.perf_counter()
+            result = fn(*args)
+            stages[label] += time.perf_counter() - t
+            return result
+
+        plans = stage("organizations, members and projects", self._projects, states)
+        stage("budgets, milestones, indicators, attachments", self._application_rows, plans)
+        stage("application audit trail", self._application_events, plans)
+        reviewed = [p for p in plans if p.state in REVIEWED_STATES]
+        if self.no_assignments:
+            stage("conflicts, no panels", self._relations, reviewed)
+            self._raise_max_load(len(reviewed))
+        else:
+            stage("panels and scores", self._review, reviewed)
+        stage("decisions, 公示 and agreements", self._decisions, plans)
+        stage("tranches, batches, payments and ledger", self._money, [p for p in plans if p.state in SIGNED_STATES])
 
     def _projects(self, states: list[str]) -> list[Plan]:
         c, rng = self.clock, self.rng
@@ -566,8 +604,15 @@ class ScaleBuilder:
         people, c = self.people, self.clock
         experts = people.experts
         conflicts = self._relations(plans)
-        loads = self._raise_max_load(len(plans))
+        if self.loads is None:
+            self.loads = dict(Assignment.objects.filter(project__round=self.round).values("expert_id")
+                              .annotate(n=djmodels.Count("id")).values_list("expert_id", "n"))
+        loads = self.loads
         per = self.round.experts_per_project
+        needed = -(-(sum(loads.values()) + len(plans) * per) // len(experts)) + 5
+        if needed > self.round.max_load_per_expert:
+            self.round.max_load_per_expert = needed
+            self.round.save(update_fields=["max_load_per_expert"])
         result = assign(
             [ProjectIn(p.project.pk, p.project.organization_id, p.project.domain) for p in plans],
             [ExpertIn(e.pk, tuple(e.domains), e.is_finance, loads.get(e.pk, 0)) for e in experts],
@@ -582,6 +627,7 @@ class ScaleBuilder:
         by_project: dict[int, list[int]] = {}
         for pid, eid in result.assignments:
             by_project.setdefault(pid, []).append(eid)
+            loads[eid] = loads.get(eid, 0) + 1
         expert_by_id = {e.pk: e for e in experts}
         rubric = self.round.rubric
         assignments, events = [], []
@@ -862,12 +908,25 @@ class ScaleBuilder:
         }
 
 
-def build_scale_round(*, projects: int, experts: int, seed: int = 2026,
-                      log: Callable[[str], None] | None = None,
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def analyze() -> None:
+    """Fresh statistics and visibility map after the build (PostgreSQL), so the planner and
+    index-only scans see the round as they would after autovacuum; outside any transaction."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+
+
+def build_scale_round(*, projects: int, experts: int, seed: int = 2026, reviews_per_project: int = 5,
+                      chunk: int = CHUNK, log: Callable[[str], None] | None = None,
                       no_assignments: bool = False) -> tuple[ScaleBuilder, dict]:
     """The whole round in one transaction; returns the builder (for tests that add more) and a summary.
     With `no_assignments`, every project waits under review without a panel."""
-    builder = ScaleBuilder(experts=experts, seed=seed, log=log, no_assignments=no_assignments)
+    builder = ScaleBuilder(experts=experts, seed=seed, log=log, reviews_per_project=reviews_per_project, chunk=chunk,
+                           no_assignments=no_assignments)
     with transaction.atomic():
         builder.timed(f"round, staff and {experts} experts", builder.create_round)
         summary = builder.add_projects(projects)
