@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,7 +17,7 @@ from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from core.spreadsheets import read_upload
 from documents.pdf import render_pdf
-from finance.commitments import committed_split, round_money
+from finance.commitments import committed_split, pot_figures, round_money
 from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
@@ -66,7 +67,7 @@ def round_detail(request, pk):
     page = paginate(request, projects, 50)
     runs = list(AssignmentRun.objects.filter(round=round).select_related("job")[:5])
     return render(request, "reviewers/round.html", {
-        "round": round, "form": form, "page": page, "money": round_money(round), "runs": runs,
+        "round": round, "form": form, "page": page, "money": pot_figures(round), "runs": runs,
         # While a run is going the page reloads itself (a meta refresh needs no script) to show its progress.
         "running": any(r.state == RunState.PENDING for r in runs),
         "declared": RoundDeclaration.objects.filter(round=round).count(),
@@ -164,10 +165,12 @@ def round_publicity(request, pk):
                 _objection(request, round)
         except DomainError as exc:
             show_errors(request, exc)
-        return redirect("reviewers:round_publicity", pk=round.pk)
+        # back to the page of the list the officer was on (the forms post to the page's own address)
+        back = reverse("reviewers:round_publicity", args=[round.pk])
+        return redirect(f"{back}?page={_int_or_none(request.GET.get('page')) or 1}")
     projects = Project.objects.filter(
         round=round, state__in=[State.APPROVED, State.PUBLICITY, State.OBJECTION]).select_related("organization").order_by("code")
-    return render(request, "reviewers/round_publicity.html", {"round": round, "projects": projects})
+    return render(request, "reviewers/round_publicity.html", {"round": round, "page": paginate(request, projects, 50)})
 
 
 def _objection(request, round) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from finance.commitments import committed_amount, round_money
+from finance.commitments import committed_amount, pot_figures, round_money
 from finance.ledger import ZERO
 from projects import services
 from projects.models import Project
@@ -88,3 +88,15 @@ def test_every_page_shows_the_same_money_left(client):
         client.force_login(user)
         for url in urls:
             assert _left(client.get(url).content.decode()) == {expected}, url
+
+
+def test_the_header_figures_equal_the_whole_rounds_money():
+    """pot_figures (two aggregate queries, for pages that show only the header) and round_money (every
+    project's money) give the same committed and left: an approved project and a terminated one paid
+    in part."""
+    world, a, b = _issue_scenario()
+    services.approve_project(actor=world.officer, project_id=b.pk, approved_amount="30000.00", comment="核减")
+    money, figures = round_money(world.round), pot_figures(world.round)
+    assert (figures.pot, figures.committed, figures.left) == (money.pot, money.committed, money.left)
+    assert figures.committed == money.projects[a.pk].committed + D("30000.00") + sum(
+        (p.committed for pk, p in money.projects.items() if pk not in (a.pk, b.pk)), ZERO)
