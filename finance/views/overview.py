@@ -10,7 +10,7 @@ from core.charts import grouped_bars
 from core.messages import report_outcome
 from core.pagination import paginate
 from finance import reports_xlsx, selectors, services
-from finance.commitments import round_money
+from finance.commitments import pot_figures
 from finance.forms import RepaymentForm
 from finance.ledger import reconciliation_problems
 from grants.defaults import DOMAINS
@@ -40,7 +40,7 @@ def home(request):
         by_domain = [(str(DOMAINS.get(k, k or _("Not set"))), t) for k, t in selectors.totals_by(round, "domain")]
         by_district = [(k or _("Not set"), t) for k, t in selectors.totals_by(round, "district")]
         context.update(
-            totals=totals, money=round_money(round), settlements=selectors.settlements(round),
+            totals=totals, money=pot_figures(round), settlements=selectors.settlements(round),
             problems=reconciliation_problems(totals, selectors.tranche_state_sums(round)),
             by_domain=by_domain, by_district=by_district,
             domain_chart=grouped_bars([(label, _chart_values(t)) for label, t in by_domain]),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import calendar, charts
 from core.money import format_yuan
-from finance.commitments import round_money
+from finance.commitments import pot_figures
 from finance.models import TrancheState
 from projects.models import EvaluationKind
 from projects.selectors_monitoring import get_round_for_officer, overdue_milestones, rounds_for_officer
@@ -28,9 +28,9 @@ def home(request):
 
 def _charts(round) -> dict:
     empty = _("No data yet.")
-    money = round_money(round)
-    domains = dashboard.by_domain(round, money)
-    districts = dashboard.by_district(round, money)
+    money = pot_figures(round)
+    domains = dashboard.by_domain(round)
+    districts = dashboard.by_district(round)
     not_given = _("Not given")
     scores = dashboard.evaluation_scores(round)
     indicator_rows = dashboard.indicators(round)

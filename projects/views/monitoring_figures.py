@@ -8,7 +8,7 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.money import quantize_fen
-from finance.commitments import RoundMoney, round_money
+from finance.commitments import committed_by
 from finance.models import Tranche, TrancheState
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
@@ -44,10 +44,9 @@ class IndicatorRow:
         return percent(self.achieved, self.target)
 
 
-def _groups(round: GrantRound, field: str, money: RoundMoney | None = None) -> list[GroupRow]:
+def _groups(round: GrantRound, field: str) -> list[GroupRow]:
     """Applications and funded projects per group; the amount is what the group's projects hold of the
-    pot (finance.commitments), the figure the ranking and the finance overview show."""
-    money = money or round_money(round)
+    pot (finance.commitments.committed_by: the rule every money page uses, summed in the database)."""
     funded = Q(state__in=list(FUNDED))
     rows = (
         Project.objects.filter(round=round).exclude(state__in=PROJECT.group("not_applied"))
@@ -55,21 +54,17 @@ def _groups(round: GrantRound, field: str, money: RoundMoney | None = None) -> l
         .annotate(applications=Count("id"), funded=Count("id", filter=funded))
         .order_by("-applications", field)
     )
-    amounts: dict[str, Decimal] = {}
-    committed = money.committed_by_project()
-    for pk, key in Project.objects.filter(round=round, state__in=list(FUNDED)).values_list("pk", field):
-        if pk in committed:
-            amounts[key or ""] = amounts.get(key or "", Decimal("0.00")) + committed[pk]
+    amounts = committed_by(Project.objects.filter(round=round), field)
     return [GroupRow(r[field] or "", r["applications"], r["funded"], quantize_fen(amounts.get(r[field] or "", Decimal("0.00"))))
             for r in rows]
 
 
-def by_domain(round: GrantRound, money: RoundMoney | None = None) -> list[GroupRow]:
-    return _groups(round, "domain", money)
+def by_domain(round: GrantRound) -> list[GroupRow]:
+    return _groups(round, "domain")
 
 
-def by_district(round: GrantRound, money: RoundMoney | None = None) -> list[GroupRow]:
-    return _groups(round, "service_district", money)
+def by_district(round: GrantRound) -> list[GroupRow]:
+    return _groups(round, "service_district")
 
 
 def states(round: GrantRound) -> list[tuple[str, int]]:

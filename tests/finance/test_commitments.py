@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from finance.commitments import committed_amount, pot_figures, round_money
+from finance.commitments import committed_amount, committed_by, pot_figures, round_money
 from finance.ledger import ZERO
 from projects import services
 from projects.models import Project
@@ -100,3 +100,20 @@ def test_the_header_figures_equal_the_whole_rounds_money():
     assert (figures.pot, figures.committed, figures.left) == (money.pot, money.committed, money.left)
     assert figures.committed == money.projects[a.pk].committed + D("30000.00") + sum(
         (p.committed for pk, p in money.projects.items() if pk not in (a.pk, b.pk)), ZERO)
+
+
+def test_the_groups_figures_sum_each_groups_projects_money():
+    """committed_by (the dashboard's funding by domain and district, summed in the database) equals
+    Σ round_money's per-project committed over each group's projects."""
+    world, a, b = _issue_scenario()
+    services.approve_project(actor=world.officer, project_id=b.pk, approved_amount="30000.00", comment="核减")
+    Project.objects.filter(pk=b.pk).update(service_district="瓯海区")
+    Project.objects.filter(pk=a.pk).update(service_district="鹿城区")
+    money = round_money(world.round)
+    expected: dict[str, Decimal] = {}
+    for project in Project.objects.filter(round=world.round):
+        if project.pk in money.projects:
+            key = project.service_district or ""
+            expected[key] = expected.get(key, ZERO) + money.projects[project.pk].committed
+    assert committed_by(Project.objects.filter(round=world.round), "service_district") == expected
+    assert expected == {"鹿城区": D("40000.00"), "瓯海区": D("30000.00")}
