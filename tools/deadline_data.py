@@ -27,7 +27,7 @@ from accounts.models import Role, User
 from core.calendar import today
 from grants.models import GrantRound, Membership, Organization, OrgType
 from grants.rules.credit_code import check_char
-from projects.models import BudgetLine, Indicator, Milestone, Project, ProjectEvent
+from projects.models import Indicator, Milestone, Project, ProjectEvent
 from projects.states import State
 from tools import scale_data
 from tools.scale_data import insert, reset_sequences
@@ -59,26 +59,6 @@ def _credit_code(k: int) -> str:
 
 def member_name(k: int) -> str:
     return f"{USER_PREFIX}org-{k:06d}"
-
-
-def _budget(project: Project, rng: random.Random) -> list[BudgetLine]:
-    """Grant-paid lines sum to the request; grant-paid labor is 30–50 % of it (the labor rule)."""
-    requested = project.requested_amount
-    months = Decimal(12)
-    monthly = (requested * Decimal(rng.randint(30, 50)) / 100 / months).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-    labor = monthly * months
-    publicity = Decimal("2.50") * 400
-    activity = requested - labor - publicity
-    rows = [
-        ("labor", "项目社工劳务费", monthly, months, "grant", "2名社工×12个月"),
-        ("publicity", "宣传折页印制", Decimal("2.50"), Decimal(400), "grant", ""),
-        ("activity", "社区活动物资与场地", activity, Decimal(1), "grant", "按活动计划"),
-        ("office", "办公耗材", Decimal("120.00"), Decimal(5), "cofund", "机构自筹"),
-        ("labor", "志愿者交通补贴", Decimal("50.00"), Decimal(60), "cofund", "机构自筹"),
-    ]
-    return [BudgetLine(project=project, position=i, category=cat, item=item, unit_price=price, quantity=qty,
-                       amount=(price * qty).quantize(Decimal("0.01")), source=src, explanation=note)
-            for i, (cat, item, price, qty, src, note) in enumerate(rows, start=1)]
 
 
 def build_deadline_round(*, drafts: int = 2000, seed: int = 2026,
@@ -131,7 +111,7 @@ def build_deadline_round(*, drafts: int = 2000, seed: int = 2026,
             insert(projects)
             lines, milestones, indicators, events = [], [], [], []
             for project in projects:
-                lines += _budget(project, rng)
+                lines += scale_data.budget_lines(project, rng, office=True)
                 milestones += [
                     Milestone(project=project, title="项目启动", due_date=day + timedelta(days=60), deliverable="启动会纪要"),
                     Milestone(project=project, title="中期总结", due_date=day + timedelta(days=200), deliverable="中期报告"),

@@ -506,25 +506,7 @@ class ScaleBuilder:
                 p.grade = grade_for(total_of(self.round.final_rubric, self._final_scores()), self.round.grade_thresholds)
 
     def _budget(self, project: Project) -> list[BudgetLine]:
-        """Grant-paid lines sum to the request; grant-paid labor is 30–50 % of it (the labor rule)."""
-        requested = project.requested_amount
-        months = Decimal(12)
-        share = Decimal(self.rng.randint(30, 50)) / 100
-        monthly = (requested * share / months).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-        labor = monthly * months
-        publicity = Decimal("2.50") * 400
-        activity = requested - labor - publicity
-        rows = [
-            ("labor", "项目社工劳务费", monthly, months, "grant", "2名社工×12个月"),
-            ("publicity", "宣传折页印制", Decimal("2.50"), Decimal(400), "grant", ""),
-            ("activity", "社区活动物资与场地", activity, Decimal(1), "grant", "按活动计划"),
-            ("labor", "志愿者交通补贴", Decimal("50.00"), Decimal(60), "cofund", "机构自筹"),
-        ]
-        return [
-            BudgetLine(project=project, position=i, category=cat, item=item, unit_price=price, quantity=qty,
-                       amount=(price * qty).quantize(Decimal("0.01")), source=src, explanation=note)
-            for i, (cat, item, price, qty, src, note) in enumerate(rows, start=1)
-        ]
+        return budget_lines(project, self.rng)
 
     def _application_rows(self, plans: list[Plan]) -> None:
         lines, milestones, indicators, files = [], [], [], []
@@ -918,6 +900,30 @@ def analyze() -> None:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
+
+
+def budget_lines(project: Project, rng: random.Random, *, office: bool = False) -> list[BudgetLine]:
+    """Grant-paid lines sum to the request; grant-paid labor is 30–50 % of it (the labor rule).
+    `office`: one more co-funded line (the deadline round's drafts carry five)."""
+    requested = project.requested_amount
+    months = Decimal(12)
+    share = Decimal(rng.randint(30, 50)) / 100
+    monthly = (requested * share / months).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    labor = monthly * months
+    publicity = Decimal("2.50") * 400
+    activity = requested - labor - publicity
+    rows = [
+        ("labor", "项目社工劳务费", monthly, months, "grant", "2名社工×12个月"),
+        ("publicity", "宣传折页印制", Decimal("2.50"), Decimal(400), "grant", ""),
+        ("activity", "社区活动物资与场地", activity, Decimal(1), "grant", "按活动计划"),
+        *([("office", "办公耗材", Decimal("120.00"), Decimal(5), "cofund", "机构自筹")] if office else []),
+        ("labor", "志愿者交通补贴", Decimal("50.00"), Decimal(60), "cofund", "机构自筹"),
+    ]
+    return [
+        BudgetLine(project=project, position=i, category=cat, item=item, unit_price=price, quantity=qty,
+                   amount=(price * qty).quantize(Decimal("0.01")), source=src, explanation=note)
+        for i, (cat, item, price, qty, src, note) in enumerate(rows, start=1)
+    ]
 
 
 def build_scale_round(*, projects: int, experts: int, seed: int = 2026, reviews_per_project: int = 5,
