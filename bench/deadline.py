@@ -39,7 +39,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -51,6 +50,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.processes import free_port, stop  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/deadline_load")
 os.environ["DEBUG"] = "0"
@@ -94,11 +96,6 @@ FLOOR_RATE = 2.0
 # ---------------------------------------------------------------- server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start_gunicorn(port: int, args) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="0", GUNICORN_ACCESS_LOG=str(ROOT / "var" / "bench-deadline-access.log"))
@@ -125,15 +122,6 @@ def start_gunicorn(port: int, args) -> subprocess.Popen:
     stop(proc)
     raise SystemExit("gunicorn did not answer /healthz within 60 s; see var/bench-deadline-gunicorn.log")
 
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def cpu_seconds(pids, *, reaped: int | None = None) -> float:

@@ -26,8 +26,6 @@ import http.client
 import os
 import random
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.processes import free_port, stop  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yc_scale")
 os.environ["DEBUG"] = "0"
@@ -47,11 +48,6 @@ django.setup()
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
@@ -72,18 +68,9 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
                 return proc
         except OSError:
             time.sleep(0.3)
-    stop(proc)
+    stop(proc, timeout=15)
     raise SystemExit("gunicorn did not answer /healthz within 30 s; see var/bench-gunicorn.log")
 
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def session_for(user) -> str:
@@ -289,7 +276,7 @@ def main() -> None:
             th.join(timeout=max(0.0, stop_at - time.monotonic()) + 35)
         elapsed = time.monotonic() - started
     finally:
-        stop(proc)
+        stop(proc, timeout=15)
     load = os.getloadavg()
     ours = [v for k, vs in recorder.times.items() if not k.startswith("floor") for v in vs]
     our_errors = sum(n for k, n in recorder.errors.items() if not k.startswith("floor"))

@@ -27,8 +27,6 @@ import argparse
 import http.client
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.processes import free_port, stop  # noqa: E402
+
 TARGET, RANKING_TARGET = 0.5, 1.0
 HEALTHZ, FLOOR = "/healthz", "floor: 200-row table, one query"
 
@@ -189,11 +191,6 @@ def count_queries(pages: list[dict], sessions: dict[str, str]) -> None:
         page["queries_status"] = status
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def fetch(port: int, path: str, session: str | None, timeout: float) -> tuple[int, float, int]:
     headers = {"Host": "127.0.0.1"}
@@ -226,18 +223,9 @@ def start_gunicorn(port: int, env: dict, timeout: int) -> subprocess.Popen:
                 return proc
         except OSError:
             time.sleep(0.3)
-    stop(proc)
+    stop(proc, timeout=15)
     raise SystemExit(f"gunicorn did not answer {HEALTHZ} within 60 s; see {log_path}")
 
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def time_page(port: int, url: str, session: str | None, *, repeat: int, budget: float, timeout: float) -> dict:
@@ -298,7 +286,7 @@ def one(db: str, out: str, repeat: int, budget: float, timeout: int) -> None:
                 print(f"  {page['name']:<40} {page.get('median', float('nan')):8.3f} s  status {page['status']}  "
                       f"({time.perf_counter() - t:.0f} s)", file=sys.stderr)
         finally:
-            stop(proc)
+            stop(proc, timeout=15)
         load = os.getloadavg()[0]
     finally:
         Session.objects.filter(session_key__in=list(sessions.values())).delete()

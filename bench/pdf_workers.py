@@ -12,7 +12,6 @@ bench/pdf_agreements.py measures one agreement in-process; this measures the job
 The worker is always stopped at the end; each run is bounded (10 minutes per job).
 """
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.processes import stop  # noqa: E402
+
 MEDIA = Path(tempfile.mkdtemp(prefix="yc-bench-jobs-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yc_scale")
@@ -42,15 +44,6 @@ def start_worker() -> subprocess.Popen:
             cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return proc
 
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def wait(job_ids: list[int], limit: float = 600) -> float:
