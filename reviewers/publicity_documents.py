@@ -189,9 +189,10 @@ def rounds_never_built() -> list[int]:
     """Rounds whose notice has no file on record at all: published before these documents were built by
     jobs (an upgraded database), or whose jobs never ran. The daily pass builds them, so no round waits
     on 正在生成 for an operator to run `build_publicity_documents`."""
-    announced = set(PublishedFile.objects.filter(key__in=[key(r, fmt) for r in rounds_with_notices() for fmt in KINDS])
+    rounds = rounds_with_notices()
+    announced = set(PublishedFile.objects.filter(key__in=[key(r, fmt) for r in rounds for fmt in KINDS])
                     .values_list("key", flat=True))
-    return [r for r in rounds_with_notices() if any(key(r, fmt) not in announced for fmt in KINDS)]
+    return [r for r in rounds if any(key(r, fmt) not in announced for fmt in KINDS)]
 
 
 def refresh_ended_notices() -> list[int]:
