@@ -8,7 +8,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         # Django's idiom: receivers import models, so they are connected once the apps are ready.
-        from finance import queues, receivers
+        from finance import export_jobs, queues, receivers  # noqa: F401  export_jobs registers its job kinds
 
         receivers.connect()
         queues.connect()  # the finance officers' work queue (accounts.queues)

@@ -8,6 +8,7 @@ class ReviewersConfig(AppConfig):
 
     def ready(self) -> None:
         from reviewers import (
+            export_jobs,  # noqa: F401  registers the ranking workbook job kind
             jobs,  # noqa: F401  registers the assignment-run job kind
             panel_jobs,  # noqa: F401  registers the round summary job kind
             panel_receivers,

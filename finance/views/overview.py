@@ -1,7 +1,7 @@
 """Finance overview, ledger and claw-backs. Batches and exports are in finance/views/batches.py."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from core.charts import grouped_bars
 from core.messages import report_outcome
 from core.pagination import paginate
-from finance import reports_xlsx, selectors, services
+from documents.services import start_job
+from finance import export_jobs, selectors, services
 from finance.commitments import pot_figures
 from finance.forms import RepaymentForm
 from finance.ledger import reconciliation_problems
@@ -80,15 +81,6 @@ def repay(request, pk: int):
     return redirect("finance:clawbacks")
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _round_or_404(request):
     rounds = selectors.rounds_for(request.user)
     round = _chosen_round(request, rounds)
@@ -97,13 +89,21 @@ def _round_or_404(request):
     return round
 
 
+def _start_export(request, kind: str):
+    """Starts a workbook's job (a double click gets the same job) and shows its page."""
+    round = _round_or_404(request)
+    job = start_job(actor=request.user, kind=kind, params={"round_id": round.pk}, total=1)
+    messages.success(request, _("The workbook is being generated in the background."))
+    return redirect("documents:job_detail", pk=job.pk)
+
+
 @login_required
+@require_POST
 def home_xlsx(request):
-    round = _round_or_404(request)
-    return xlsx_response(reports_xlsx.overview_xlsx(round), f"finance-{round.code}.xlsx")
+    return _start_export(request, export_jobs.OVERVIEW_XLSX)
 
 
 @login_required
+@require_POST
 def ledger_xlsx(request):
-    round = _round_or_404(request)
-    return xlsx_response(reports_xlsx.ledger_xlsx(round), f"ledger-{round.code}.xlsx")
+    return _start_export(request, export_jobs.LEDGER_XLSX)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import xlsx_export
 from core.errors import DomainError
@@ -17,12 +17,12 @@ from core.messages import report_outcome, show_errors
 from core.pagination import paginate
 from core.spreadsheets import read_upload
 from documents.pdf import render_pdf
+from documents.services import start_job
 from finance.commitments import committed_split, pot_figures, round_money
-from finance.reports_xlsx import ranking_xlsx
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import board, lists, selectors, services, steering, stored_ranking
+from reviewers import board, export_jobs, lists, selectors, services, steering, stored_ranking
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
 from reviewers.models import (
     AssignmentRun,
@@ -144,12 +144,13 @@ def ranking_page(request, pk):
 
 
 @login_required
+@require_POST
 def ranking_download(request, pk):
+    """Starts the workbook's job (a double click gets the same job) and shows its page."""
     round = selectors.round_for_officer(request.user, pk)
-    ranked = stored_ranking.whole(round, round_money(round), experts=True)
-    response = HttpResponse(ranking_xlsx(ranked), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ranking-{round.code}.xlsx"'
-    return response
+    job = start_job(actor=request.user, kind=export_jobs.RANKING_XLSX, params={"round_id": round.pk}, total=1)
+    messages.success(request, _("The workbook is being generated in the background."))
+    return redirect("documents:job_detail", pk=job.pk)
 
 
 @login_required
