@@ -130,11 +130,13 @@ def money_of(project) -> ProjectMoney:
 
 
 def committed_total(round) -> Decimal:
-    return round_money(round).committed
+    """round_money(round).committed, summed in the database (committed_split): a round's settings page
+    needs the one figure, not every project's money."""
+    return committed_split(Project.objects.filter(round=round))[0]
 
 
 def left_in_pot(round) -> Decimal:
-    return round_money(round).left
+    return round.pot - committed_total(round)
 
 
 @dataclass(frozen=True)

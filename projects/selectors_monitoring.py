@@ -81,13 +81,20 @@ def performance_of(project: Project) -> Performance:
 
 
 def overdue_milestones(round: GrantRound, today):
+    """The round's overdue milestones in order, as plain ids: a page is cut from these (the sort needs
+    only the milestone and its project) before the page's rows are read with overdue_rows."""
     return (
         Milestone.objects.filter(project__round=round, project__state__in=PROJECT.group("signed"), completed_on__isnull=True,
                                  due_date__lt=today)
-        .select_related("project__organization")
-        .annotate(reminders_sent=Count("reminders", filter=Q(reminders__kind="overdue")))
-        .order_by("due_date", "project__code")
+        .order_by("due_date", "project__code", "id").values_list("id", flat=True)
     )
+
+
+def overdue_rows(ids: list[int]) -> list[Milestone]:
+    """The milestones `ids` (one page), in that order, with their project, organization and reminders."""
+    rows = {m.pk: m for m in Milestone.objects.filter(pk__in=ids).select_related("project__organization")
+            .annotate(reminders_sent=Count("reminders", filter=Q(reminders__kind="overdue")))}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def get_report_project(user, pk: int) -> Project:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Max, Q
 
 from core.calendar import today
@@ -32,23 +33,51 @@ class BoardRow:
         return self.assigned - self.submitted
 
 
-def board(round) -> list[BoardRow]:
+PER_PAGE = 100
+
+
+def _counts() -> dict:
+    return {"assigned": Count("id"), "submitted": Count("id", filter=Q(state=A.SUBMITTED)),
+                "drafted": Count("id", filter=Q(state=A.ACCEPTED, draft_saved_at__isnull=False))}
+
+
+def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
+    """One page of the board (experts by name; `number` as given in ?page=), and the round's totals.
+    The counts are read for the page's experts only, the totals in one aggregate: a national pool
+    has 2,000 experts and the round 500,000 seats, and the page shows 100."""
+    pool = Expert.objects.filter(
+        Q(pk__in=Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED).values("expert_id"))
+        | Q(pk__in=ExpertLoadLimit.objects.filter(round=round).values("expert_id")) | Q(active=True))
+    page = Paginator(pool.order_by("name", "id"), PER_PAGE).get_page(number)
+    rows = board(round, list(page.object_list))
+    seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
+    totals = seats.aggregate(**_counts())
     past_deadline = bool(round.review_end and round.review_end < today())
+    totals["overdue"] = totals["assigned"] - totals["submitted"] if past_deadline else 0
+    totals["reminders"] = ReviewReminder.objects.filter(round=round).count()
+    return page, rows, totals
+
+
+def board(round, experts: list[Expert] | None = None) -> list[BoardRow]:
+    """Every expert's row (`experts`: only these, in this order)."""
+    past_deadline = bool(round.review_end and round.review_end < today())
+    seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
+    reminders_of = ReviewReminder.objects.filter(round=round)
+    limits_of = ExpertLoadLimit.objects.filter(round=round)
+    if experts is not None:
+        ids = [e.pk for e in experts]
+        seats, reminders_of, limits_of = (seats.filter(expert_id__in=ids), reminders_of.filter(expert_id__in=ids),
+                                          limits_of.filter(expert_id__in=ids))
     counts = {
         row["expert_id"]: row for row in
-        Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED).values("expert_id").annotate(
-            assigned=Count("id"),
-            submitted=Count("id", filter=Q(state=A.SUBMITTED)),
-            drafted=Count("id", filter=Q(state=A.ACCEPTED, draft_saved_at__isnull=False)),
-            average=Avg("total", filter=Q(state=A.SUBMITTED)),
-        )
+        seats.values("expert_id").annotate(**_counts(), average=Avg("total", filter=Q(state=A.SUBMITTED)))
     }
     reminders = {
-        r["expert_id"]: r for r in
-        ReviewReminder.objects.filter(round=round).values("expert_id").annotate(n=Count("id"), last=Max("sent_at"))
+        r["expert_id"]: r for r in reminders_of.values("expert_id").annotate(n=Count("id"), last=Max("sent_at"))
     }
-    limits = dict(ExpertLoadLimit.objects.filter(round=round).values_list("expert_id", "max_load"))
-    experts = Expert.objects.filter(Q(pk__in=counts) | Q(pk__in=limits) | Q(active=True)).order_by("name", "id")
+    limits = dict(limits_of.values_list("expert_id", "max_load"))
+    if experts is None:
+        experts = list(Expert.objects.filter(Q(pk__in=counts) | Q(pk__in=limits) | Q(active=True)).order_by("name", "id"))
     rows = []
     for expert in experts:
         c = counts.get(expert.pk, {})

@@ -11,7 +11,7 @@ from core.money import format_yuan
 from finance.commitments import pot_figures
 from finance.models import TrancheState
 from projects.models import EvaluationKind
-from projects.selectors_monitoring import get_round_for_officer, overdue_milestones, rounds_for_officer
+from projects.selectors_monitoring import get_round_for_officer, overdue_milestones, overdue_rows, rounds_for_officer
 from projects.states import State
 from projects.views import monitoring_figures as dashboard
 
@@ -90,6 +90,7 @@ def overdue(request, pk: int):
     round = get_round_for_officer(request.user, pk)
     today = calendar.today()
     page = Paginator(overdue_milestones(round, today), 100).get_page(request.GET.get("page"))
+    page.object_list = overdue_rows(list(page.object_list))  # type: ignore[assignment]  # ids → rows
     for milestone in page:
         milestone.days_overdue = (today - milestone.due_date).days
     return render(request, "monitoring/overdue.html", {"round": round, "page": page, "today": today})

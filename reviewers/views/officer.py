@@ -332,7 +332,7 @@ def progress(request, pk):
                 raw = (request.POST.get("max_load") or "").strip()
                 if raw and not raw.isdigit():
                     messages.error(request, _("The limit must be a whole number."))
-                    return redirect("reviewers:progress", pk=round.pk)
+                    return _back_to_page(request, "reviewers:progress", round.pk)
                 steering.set_load_limit(actor=request.user, round_id=round.pk, expert_id=expert.pk,
                                         max_load=int(raw) if raw else None)
                 messages.success(request, _("Saved."))
@@ -340,9 +340,11 @@ def progress(request, pk):
                 raise Http404
         except DomainError as exc:
             show_errors(request, exc)
-        return redirect("reviewers:progress", pk=round.pk)
-    rows = board.board(round)
-    return render(request, "reviewers/progress.html", {
-        "round": round, "rows": rows,
-        "totals": {k: sum(getattr(r, k) for r in rows) for k in ("assigned", "drafted", "submitted", "overdue", "reminders")},
-    })
+        return _back_to_page(request, "reviewers:progress", round.pk)
+    page, rows, totals = board.board_page(round, request.GET.get("page"))
+    return render(request, "reviewers/progress.html", {"round": round, "rows": rows, "page": page, "totals": totals})
+
+
+def _back_to_page(request, name: str, pk: int):
+    """After a POST, back to the page of the list the officer was on (the forms post to the page's address)."""
+    return redirect(f"{reverse(name, args=[pk])}?page={_int_or_none(request.GET.get('page')) or 1}")

@@ -73,3 +73,24 @@ def test_board_is_for_officers_only(client, world, busy_round):
         assert client.get(url).status_code == 404
         assert client.post(url, {"action": "remind", "expert": slow.pk}).status_code == 404
     assert not ReviewReminder.objects.exists() and not Notification.objects.filter(recipient=slow.user).exists()
+
+
+def test_the_board_is_paged_and_its_totals_are_the_whole_rounds(client, world, busy_round, monkeypatch):
+    """A national pool has 2,000 experts: the board shows a page of them, the totals the round's."""
+    from reviewers import board
+    monkeypatch.setattr(board, "PER_PAGE", 1)
+    slow, quick = busy_round
+    client.force_login(world.officer)
+    url = reverse("reviewers:progress", args=[world.round.pk])
+    whole = board.board(world.round)
+    pages = [client.get(url, {"page": n}) for n in range(1, len(whole) + 1)]
+    shown = [r.expert for response in pages for r in response.context["rows"]]
+    assert shown == [r.expert for r in whole] and all(len(r.context["rows"]) == 1 for r in pages)
+    totals = pages[-1].context["totals"]
+    for key in ("assigned", "drafted", "submitted", "overdue", "reminders"):
+        assert totals[key] == sum(getattr(r, key) for r in whole), key
+    assert totals["assigned"] == 5 and totals["submitted"] == 2
+    # A reminder sent from page 2 comes back to page 2.
+    second = next(n for n, r in enumerate(pages, start=1) if r.context["rows"][0].expert == slow)
+    response = client.post(f"{url}?page={second}", {"action": "remind", "expert": slow.pk})
+    assert response.status_code == 302 and response["Location"] == f"{url}?page={second}"
