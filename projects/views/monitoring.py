@@ -90,7 +90,7 @@ def overdue(request, pk: int):
     round = get_round_for_officer(request.user, pk)
     today = calendar.today()
     page = Paginator(overdue_milestones(round, today), 100).get_page(request.GET.get("page"))
-    page.object_list = overdue_rows(list(page.object_list))  # type: ignore[assignment]  # ids → rows
+    page.object_list = overdue_rows(list(page.object_list))  # ids → rows
     for milestone in page:
         milestone.days_overdue = (today - milestone.due_date).days
     return render(request, "monitoring/overdue.html", {"round": round, "page": page, "today": today})
