@@ -89,6 +89,8 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
+        # The officers' verification list shows the newest 200: walked from this index, not sorted.
+        indexes = [models.Index(fields=["created_at", "id"], name="organization_by_created")]
 
     def __str__(self) -> str:
         return self.name

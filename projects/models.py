@@ -149,6 +149,9 @@ class Milestone(models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["due_date", "id"]
+        # The overdue lists (officers' queue, a round's overdue page) read open milestones by due date.
+        indexes = [models.Index(fields=["due_date", "id"], condition=models.Q(completed_on__isnull=True),
+                                name="milestone_open_by_due")]
 
     def __str__(self) -> str:
         return f"{self.project} {self.title}（{self.due_date}）"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Role
@@ -13,6 +14,7 @@ from grants.models import GrantRound
 from projects.lifecycle import PROJECT
 from projects.models import BudgetLine, Project
 from projects.states import State
+from reviewers.aggregate_models import ReviewAggregate
 from reviewers.blind import identifying_names, redact
 from reviewers.models import Assignment, AssignmentState, Expert
 
@@ -81,7 +83,9 @@ DECLARABLE_STATES = [State.SUBMITTED, State.UNDER_REVIEW]
 
 
 def declarable_rounds() -> QuerySet[GrantRound]:
-    return GrantRound.objects.filter(projects__state__in=DECLARABLE_STATES).distinct().order_by("-year", "-apply_start")
+    # One index probe per round (round, state) instead of joining and de-duplicating every project.
+    return GrantRound.objects.filter(Exists(Project.objects.filter(round=OuterRef("pk"), state__in=DECLARABLE_STATES))
+                                     ).order_by("-year", "-apply_start")
 
 
 def review_names(project: Project) -> list[str]:
@@ -97,14 +101,25 @@ def redacted_title(project: Project) -> str:
 
 
 def officer_rounds(user) -> QuerySet[GrantRound]:
+    """The rounds with their review figures, each from an index rather than a join of every seat (a
+    national round has 500,000): projects under review by (round, state); the open seats of those
+    projects (an open seat elsewhere belongs to a project that left review, and no one can act on
+    it); submitted reviews as the sum of the stored per-project counts (reviewers.aggregates)."""
     if not _is_officer(user):
         raise Http404
+    under_review = Project.objects.filter(round=OuterRef("pk"), state=State.UNDER_REVIEW)
     return GrantRound.objects.annotate(
-        n_projects=Count("projects", filter=Q(projects__state=State.UNDER_REVIEW), distinct=True),
-        n_open=Count("projects__assignments", filter=Q(projects__assignments__state__in=[A.ASSIGNED, A.ACCEPTED]),
-                     distinct=True),
-        n_submitted=Count("projects__assignments", filter=Q(projects__assignments__state=A.SUBMITTED), distinct=True),
+        n_projects=_count(under_review),
+        n_open=_count(Assignment.objects.filter(project__round=OuterRef("pk"), project__state=State.UNDER_REVIEW,
+                                                state__in=[A.ASSIGNED, A.ACCEPTED])),
+        n_submitted=Coalesce(Subquery(ReviewAggregate.objects.filter(round=OuterRef("pk")).order_by()
+                                      .values("round").annotate(s=Sum("n")).values("s")), 0),
     ).order_by("-year", "-apply_start")
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    return Coalesce(Subquery(queryset.order_by().values(one=Value(1)).annotate(n=Func(F("pk"), function="COUNT"))
+                             .values("n")), 0)
 
 
 def _officer_gets(user, queryset, pk):

@@ -24,7 +24,7 @@ def _officer(request) -> None:
 def review(request):
     _officer(request)
     unverified = (Organization.objects.filter(verification__isnull=True).select_related("host")
-                  .order_by("-created_at")[:200])
+                  .order_by("-created_at", "-id")[:200])
     pending = (OrganizationChangeRequest.objects.filter(state=ChangeRequestState.PENDING)
                .select_related("organization", "requested_by").order_by("requested_at"))
     decided = (OrganizationChangeRequest.objects.exclude(state=ChangeRequestState.PENDING)
