@@ -101,6 +101,17 @@ def discover() -> tuple[dict, list[dict]]:
         ("other: finance overview", "finance", "finance:home", [], f"?round={r}"),
         ("other: public home", "", "public:index", [], ""),
         ("other: public round page", "", "public:round", [r], ""),
+        # officers' pages found whole-round by a crawl of every round page (issue 18, second pass)
+        ("other: officer home (work queue)", "officer", "home", [], ""),
+        ("other: review rounds list", "officer", "reviewers:rounds", [], ""),
+        ("other: expert progress board", "officer", "reviewers:progress", [r], ""),
+        ("other: defense shortlist", "officer", "reviewers:defense", [r], ""),
+        ("other: fill-down proposal", "officer", "reviewers:filldown", [r], ""),
+        ("other: review summary page", "officer", "reviewers:round_summary", [r], ""),
+        ("other: expert detail", "officer", "reviewers:expert", [expert.pk] if expert else None, ""),
+        ("other: round settings", "officer", "rounds:detail", [r], ""),
+        ("other: overdue milestones", "officer", "monitoring:overdue", [r], ""),
+        ("other: organization verification", "officer", "organizations:review", [], ""),
     ]
     pages = []
     for name, who, urlname, args, query in wanted:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
 
 from core.calendar import today
 from reviewers.models import Assignment, AssignmentState, Expert, ExpertLoadLimit, ReviewReminder
@@ -45,9 +45,12 @@ def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
     """One page of the board (experts by name; `number` as given in ?page=), and the round's totals.
     The counts are read for the page's experts only, the totals in one aggregate: a national pool
     has 2,000 experts and the round 500,000 seats, and the page shows 100."""
+    # Per expert an index probe (expert, state), stopping at the first seat, rather than listing the
+    # experts of every seat of the round.
     pool = Expert.objects.filter(
-        Q(pk__in=Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED).values("expert_id"))
-        | Q(pk__in=ExpertLoadLimit.objects.filter(round=round).values("expert_id")) | Q(active=True))
+        Q(active=True) | Exists(Assignment.objects.filter(expert=OuterRef("pk"), project__round=round)
+                                .exclude(state=A.RECUSED))
+        | Exists(ExpertLoadLimit.objects.filter(round=round, expert=OuterRef("pk"))))
     page = Paginator(pool.order_by("name", "id"), PER_PAGE).get_page(number)
     rows = board(round, list(page.object_list))
     seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
