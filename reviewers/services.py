@@ -25,6 +25,7 @@ from core.errors import DomainError
 from core.validation import model_problems
 from documents.services import start_job
 from grants.models import GrantRound, Organization
+from projects import public_versions
 from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project, ProjectEvent
@@ -646,7 +647,7 @@ def decide(*, actor, round_id: int, decisions: Iterable[Decision]) -> list[Proje
     done: list[Project] = []
     codes = dict(Project.objects.filter(pk__in=[d.project_id for d in decisions], round_id=round_id)
                  .values_list("id", "code"))
-    with transaction.atomic():
+    with transaction.atomic(), public_versions.one_bump_per_round():
         for d in decisions:
             if d.project_id not in codes:
                 errors.append(f"项目 {d.project_id} 不属于本批次")
@@ -676,5 +677,5 @@ def publish_round(*, actor, round_id: int, now=None) -> list[Project]:
     ids = list(Project.objects.filter(round_id=round_id, state=State.APPROVED).order_by("code").values_list("id", flat=True))
     if not ids:
         raise ReviewError("本批次没有待公示的拟资助项目")
-    with transaction.atomic():
+    with transaction.atomic(), public_versions.one_bump_per_round():
         return [project_services.publish_project(actor=actor, project_id=pid, now=now) for pid in ids]
