@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from finance.models import Batch, Tranche, TrancheState
-from projects.models import Project
+from grants.models import Organization
+from projects.models import Milestone, Project
 from reviewers.models import Assignment
 from tests.scale.bulk import ScaleRound
 
@@ -79,6 +80,21 @@ PAGES = [
          lambda s: Project.objects.filter(state__in=["in_progress", "midterm_review", "final_review"]).count()),
     Page("monitoring dashboard", "officer", lambda s: reverse("monitoring:dashboard", args=[s.round.pk]),
          lambda s: Project.objects.filter(round=s.round).count()),
+    # officers' pages a crawl of every round page found whole-round (issue 18, second pass)
+    Page("officer home (work queue)", "officer", lambda s: reverse("home"),
+         lambda s: Milestone.objects.filter(completed_on__isnull=True).count()),
+    Page("review rounds list", "officer", lambda s: reverse("reviewers:rounds"),
+         lambda s: Assignment.objects.filter(project__round=s.round).count()),
+    Page("expert progress board", "officer", lambda s: reverse("reviewers:progress", args=[s.round.pk]),
+         lambda s: Assignment.objects.filter(project__round=s.round).count()),
+    Page("round settings", "officer", lambda s: reverse("rounds:detail", args=[s.round.pk]),
+         lambda s: Project.objects.filter(round=s.round).count()),
+    Page("overdue milestones", "officer", lambda s: reverse("monitoring:overdue", args=[s.round.pk]),
+         lambda s: Milestone.objects.filter(project__round=s.round, completed_on__isnull=True).count()),
+    Page("organization verification", "officer", lambda s: reverse("organizations:review"),
+         lambda s: Organization.objects.count()),
+    Page("expert detail", "officer", lambda s: reverse("reviewers:expert", args=[_expert(s).pk]),
+         lambda s: Organization.objects.count()),
 ]
 
 
