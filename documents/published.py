@@ -1,4 +1,4 @@
-"""Documents anyone may download (the 公示 list): produced by a background job when their content
+"""Documents anyone may download (the 公示 list, the open data): produced by a background job when their content
 changes, stored, and served as files. No request ever renders one.
 
 The owning app announces a change with `outdate` in the transaction that makes the change (or with
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from documents.models import PublishedFile, job_storage
 
-_SAFE_KEY = re.compile(r"^[a-z0-9_-]{1,80}\.(pdf|xlsx)$")
+_SAFE_KEY = re.compile(r"^[a-z0-9_-]{1,80}\.(pdf|xlsx|csv|json)$")
 FOLDER = "published/"
 
 

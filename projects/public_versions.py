@@ -58,6 +58,14 @@ def all_token() -> str:
 
 
 _deferred = threading.local()
+_listeners: list[Callable[[set[int]], None]] = []
+
+
+def on_bump(listener: Callable[[set[int]], None]) -> None:
+    """`listener(round_ids)` runs in the transaction of every bump (the stored open-data files are
+    outdated with the cache: projects.open_data_files)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 @contextmanager
@@ -83,7 +91,10 @@ def bump(round_ids: Iterable[int]) -> None:
     if collecting is not None:
         collecting.update(round_ids)
         return
-    for round_id in set(round_ids):
+    ids = set(round_ids)
+    for listener in _listeners:
+        listener(ids)
+    for round_id in ids:
         updated = PublicVersion.objects.filter(round_id=round_id).update(token=_new())
         if not updated:
             try:

@@ -9,6 +9,7 @@ from accounts.models import Role
 from finance import services as finance
 from finance.models import Tranche as TrancheModel
 from finance.models import TrancheState
+from grants.models import GrantRound
 from projects import services
 from projects.models import Project
 from projects.states import State
@@ -163,3 +164,13 @@ def pay_through_batch(tranche_id: int, *, actor, paid_on=None, bank_reference: s
     finance.approve_batch(actor=approver, batch_id=batch.pk, password=PASSWORD)
     return finance.record_payment(actor=actor, tranche_id=tranche_id, paid_on=paid_on or timezone.localdate(),
                                   bank_reference=bank_reference)
+
+
+def build_open_data() -> None:
+    """What the open-data job does after a change is committed (projects.open_data_files): in a test's
+    transaction no commit happens, so the test runs it where the job would have."""
+    from projects import open_data_files
+    for round_id in open_data_files.rounds_to_build():
+        open_data_files.build(round_id)
+    for round_id in GrantRound.objects.values_list("pk", flat=True):  # rounds with nothing public yet too
+        open_data_files.build(round_id)

@@ -7,14 +7,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.ratelimit import rate_limit
 from core.money import format_yuan
+from documents.published import open_published, ready
 from finance.commitments import money_of
 from grants.models import GrantRound
-from projects import open_data, public_versions
+from projects import open_data, open_data_files, public_versions
 from projects.models import Project
 from projects.selectors_monitoring import performance_of
 
@@ -91,31 +92,33 @@ def project_detail(request, code: str):
     })
 
 
-def _download_body(fmt: str, round_id: int | None) -> bytes:
-    rows = open_data.public_rows(round_id=round_id)
-    return open_data.to_csv(rows).encode("utf-8-sig") if fmt == "csv" else open_data.to_json(rows).encode()
+# What a script is told to wait before asking again while the file is being built.
+PENDING_RETRY = 30
 
 
 @rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
 def download(request, fmt: str):
-    """?round=<id> limits the download to one round. The file is the whole round (or every round), so it
-    is built once per version of what the public may see (projects.public_versions: a publication, a
-    project moving on, a renamed organization renew it) and then served from the cache, in every web
-    process when the cache is shared (CACHE_URL)."""
+    """?round=<id> limits the download to one round. Streams the file the background job stored
+    (projects.open_data_files); no request builds one. While there is none, or a change is announced
+    and not yet built, a short Chinese page says so: 202 with Retry-After, so a script comes back."""
     round_id = request.GET.get("round")
     if round_id is not None and not round_id.isdigit():
         raise Http404
     if fmt not in CONTENT_TYPES:
         raise Http404
-    if round_id is None:
-        body = public_versions.cached(f"open-data:all:{public_versions.all_token()}:{fmt}",
-                                      lambda: _download_body(fmt, None))
-    elif GrantRound.objects.filter(pk=int(round_id)).exists():
-        body = public_versions.cached(f"open-data:{int(round_id)}:{public_versions.token(int(round_id))}:{fmt}",
-                                      lambda: _download_body(fmt, int(round_id)))
-    else:  # no such round: an empty file, as for a round with nothing public yet
-        body = _download_body(fmt, int(round_id))
-    name = f"yichuang-projects{'-round-' + round_id if round_id else ''}"
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    rid = None if round_id is None else int(round_id)
+    name = open_data_files.download_name(rid, fmt)
+    if rid is not None and not GrantRound.objects.filter(pk=rid).exists():
+        # no such round: an empty file, as for a round with nothing public yet (nothing to read)
+        response = HttpResponse(open_data_files.body(fmt, rid), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    record = ready(open_data_files.key(rid, fmt))
+    if record is None:
+        if open_data_files.never_built(rid):  # a round published before the files were stored
+            open_data_files.refresh(rid)
+        response = render(request, "public/open_data_pending.html", {"retry": PENDING_RETRY}, status=202)
+        response["Retry-After"] = str(PENDING_RETRY)
+        response["Cache-Control"] = "no-store"
+        return response
+    return FileResponse(open_published(record), content_type=CONTENT_TYPES[fmt], as_attachment=True, filename=name)

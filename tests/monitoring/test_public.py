@@ -10,6 +10,7 @@ from django.urls import reverse
 from projects.open_data import FIELDS
 from projects.states import State
 from reviewers import services as review
+from tests.builders import build_open_data
 from tests.monitoring.conftest import FINAL_EXCELLENT, evaluate
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,13 @@ def published(world):
     return {"completed": completed, "running": running, "notice": notice, "draft": draft, "orgs": [world.org, org, org3]}
 
 
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def _responses(client, world):
     client.logout()
+    build_open_data()
     urls = [reverse("public:index"), reverse("public:round", args=[world.round.pk]),
             reverse("public:open_data", args=["csv"]), reverse("public:open_data", args=["json"]),
             reverse("public:open_data", args=["csv"]) + f"?round={world.round.pk}"]
@@ -52,7 +58,7 @@ def _responses(client, world):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        out[url] = response.content.decode("utf-8-sig")
+        out[url] = _body(response).decode("utf-8-sig")
     return out
 
 
@@ -70,7 +76,8 @@ def test_nothing_private_is_public(client, world, published):
 
 def test_funded_projects_show_organization_domain_amount_status_and_grade_after_completion(client, world, published):
     client.logout()
-    rows = json.loads(client.get(reverse("public:open_data", args=["json"])).content)
+    build_open_data()
+    rows = json.loads(_body(client.get(reverse("public:open_data", args=["json"]))))
     assert rows["fields"] == FIELDS
     by_title = {r["title"]: r for r in rows["projects"]}
     assert set(by_title) == {"长者互助食堂", "青少年成长营", "助残康复站"}
@@ -83,7 +90,7 @@ def test_funded_projects_show_organization_domain_amount_status_and_grade_after_
     assert by_title["助残康复站"]["publicity_end"]
 
     table = list(csv.DictReader(io.StringIO(
-        client.get(reverse("public:open_data", args=["csv"])).content.decode("utf-8-sig"))))
+        _body(client.get(reverse("public:open_data", args=["csv"]))).decode("utf-8-sig"))))
     assert [list(r) for r in table] == [FIELDS] * 3
     assert {r["title"]: r["grade"] for r in table}["长者互助食堂"] == "优秀"
 

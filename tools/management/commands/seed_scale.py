@@ -11,6 +11,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from projects import open_data_files
 from tools import scale_data
 
 
@@ -45,13 +46,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  removed in {time.perf_counter() - started:.1f} s")
         build_started = time.perf_counter()
         rows_before = scale_data.written.total()
-        _, summary = scale_data.build_scale_round(projects=projects, experts=experts, seed=seed,
+        builder, summary = scale_data.build_scale_round(projects=projects, experts=experts, seed=seed,
                                                   reviews_per_project=reviews_per_project, chunk=chunk,
                                                   log=self.stdout.write, no_assignments=no_assignments)
         elapsed = time.perf_counter() - build_started
         rows = scale_data.written.total() - rows_before
         self.stdout.write(f"Wrote {rows} rows in {elapsed:.1f} s ({rows / elapsed:.0f} rows/s, committed); "
                           f"peak RSS {scale_data.peak_rss_mib():.0f} MiB.")
+        files_started = time.perf_counter()
+        for round_id in (builder.round.pk, None):  # what the open-data job does after a publication
+            open_data_files.build(round_id)
+        self.stdout.write(f"Open-data files in {time.perf_counter() - files_started:.1f} s.")
         vacuum_started = time.perf_counter()
         scale_data.analyze()
         self.stdout.write(f"VACUUM (ANALYZE) in {time.perf_counter() - vacuum_started:.1f} s.")
