@@ -11,6 +11,7 @@ a renamed organization or round): in that transaction the stored files are outda
 served with a project the change removed, and after commit one job per round rebuilds them.
 """
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,10 @@ def body(fmt: str, round_id: int | None) -> bytes:
     return open_data.to_csv(rows).encode("utf-8-sig") if fmt == "csv" else open_data.to_json(rows).encode()
 
 
+def _returning(content: bytes) -> Callable[[], bytes]:
+    return lambda: content
+
+
 def build(round_id: int | None) -> list[str]:
     """Both files of one round (None: every round), each stored once per content. Idempotent."""
     names = []
@@ -52,7 +57,7 @@ def build(round_id: int | None) -> list[str]:
         version = published.requested_version(name)  # before the rows are read: they include this change
         content = body(fmt, round_id)
         names.append(published.store(name, version=version, digest=published.digest_of(content),
-                                     produce=lambda content=content: content, download_name=download_name(round_id, fmt)))
+                                     produce=_returning(content), download_name=download_name(round_id, fmt)))
     return names
 
 
