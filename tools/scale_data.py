@@ -344,6 +344,7 @@ class ScaleBuilder:
         self.people: People = None  # type: ignore[assignment]  # set by create_round
         self.next_org = 1
         self.loads: dict[int, int] | None = None  # assignments per expert in the round, read once, then kept
+        self.waiting = 0  # projects left without a panel so far (no_assignments): the cap must fit them all
 
     def timed(self, label: str, fn, *args, **kwargs):
         started = time.perf_counter()
@@ -438,7 +439,10 @@ class ScaleBuilder:
         reviewed = [p for p in plans if p.state in REVIEWED_STATES]
         if self.no_assignments:
             stage("conflicts, no panels", self._relations, reviewed)
-            self._raise_max_load(len(reviewed))
+            # Every chunk so far, not this one alone: a cap fitted to one chunk left most projects of a
+            # chunked build unstaffable (47 seats per expert for 20,000 projects in chunks of 5,000).
+            self.waiting += len(reviewed)
+            self._raise_max_load(self.waiting)
         else:
             stage("panels and scores", self._review, reviewed)
         stage("decisions, 公示 and agreements", self._decisions, plans)
