@@ -56,6 +56,37 @@ def notify(*, actor, recipients: Iterable[User], text: str, url: str = "", proje
     return rows
 
 
+def notify_each(*, actor, messages: Iterable[tuple[User, str, str]], key: str, email_subject: str,
+                kind: str = NotificationKind.OTHER) -> list[Notification]:
+    """One event told to many people, each with their own text and link ((person, text, url) per
+    message): the same rules as notify (not the actor, active people only, once per person and key,
+    e-mail after commit unless they read the daily digest), in a fixed number of queries instead of
+    a savepoint and an INSERT per person (an automatic run tells 600 experts at once).
+
+    Who already has the key is read first; a caller whose event may be reported by two senders at
+    once holds a lock on what the key is about, so the read is exact (the unique constraint still
+    refuses a duplicate, silently)."""
+    people: dict[int, tuple[User, str, str]] = {}
+    for person, text, url in messages:
+        if person.is_active and (actor is None or person.pk != actor.pk):
+            people.setdefault(person.pk, (person, text, url))
+    if not key or not people:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        told = set(Notification.objects.filter(key=key, recipient_id__in=list(people)).values_list(
+            "recipient_id", flat=True))
+        rows = [Notification(recipient=person, text=text[:500], url=url, key=key, kind=kind,
+                             emailed_at=None if person.email_digest else now)
+                for pk, (person, text, url) in people.items() if pk not in told]
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        for row in rows:
+            if row.recipient.email and not row.recipient.email_digest:
+                send_after_commit(subject=email_subject or row.text[:80], body=_body(row.text, row.url),
+                                  recipients=[row.recipient.email])
+    return rows
+
+
 def _body(text: str, url: str) -> str:
     link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url  # e-mail needs an absolute link
     return f"{text}\n\n{link}" if link else text

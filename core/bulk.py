@@ -13,7 +13,6 @@ Like bulk_create: no signals, no `save()`, no primary keys returned. The caller 
 """
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -74,8 +73,11 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     started = time.monotonic()
     with conn.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for start in range(0, len(rows), batch_size):
+            # Integers (keys, most of what a bulk write carries) inline: a call per value was a third
+            # of the Python side of an automatic run's 100,000 seats.
             lines = [
-                "\t".join([_text(v, j) for v, j in zip(row, json_fields, strict=True)]) + tail
+                "\t".join([str(v) if type(v) is int else _text(v, j) for v, j in zip(row, json_fields, strict=True)])
+                + tail
                 for row in rows[start:start + batch_size]
             ]
             copy.write("\n".join(lines) + "\n")
@@ -84,6 +86,8 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     return len(rows)
 
 
+# One encoder for every value (json.dumps with cls= builds a new one per call).
+_JSON = DjangoJSONEncoder(ensure_ascii=False)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -92,7 +96,7 @@ def _text(value, is_json: bool = False) -> str:
     if value is None:
         return "\\N"
     if is_json:
-        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_ESCAPES)
+        return _JSON.encode(value).translate(_ESCAPES)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int):

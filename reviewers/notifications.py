@@ -15,7 +15,7 @@ from django.db.models import Count, Min
 from django.urls import reverse
 
 from accounts.models import NotificationKind, User
-from accounts.services import notify
+from accounts.services import notify, notify_each
 from core.mail import header_safe
 from projects.models import ProjectEvent
 from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
@@ -72,18 +72,21 @@ def _run_assigned(run_id: int) -> None:
                   .values_list("expert__user_id").annotate(n=Count("id"), first=Min("id")))
     users = User.objects.in_bulk([user_id for user_id, _, _ in counts])
     single = Assignment.objects.select_related("project__round").in_bulk([first for _, n, first in counts if n == 1])
-    # One commit for the lot (each notify keeps its savepoint); the e-mails go after it.
+    messages = []
+    for user_id, n, first in counts:
+        if n == 1:
+            text = f"您被分配评审项目《{redacted_title(single[first].project)}》（{round.name}）"
+            url = reverse("reviewers:review", args=[first])
+        else:
+            text = f"您被分配评审 {n} 个项目（{round.name}）"
+            url = reverse("reviewers:my_reviews")
+        messages.append((users[user_id], text + deadline_text(round.review_end), url))
+    # One transaction, one look-up and one INSERT for the lot; the run's row lock makes a second
+    # delivery of this notice wait and then find everyone told. The e-mails go after commit.
     with transaction.atomic():
-        for user_id, n, first in counts:
-            if n == 1:
-                text = f"您被分配评审项目《{redacted_title(single[first].project)}》（{round.name}）"
-                url = reverse("reviewers:review", args=[first])
-            else:
-                text = f"您被分配评审 {n} 个项目（{round.name}）"
-                url = reverse("reviewers:my_reviews")
-            notify(actor=None, recipients=[users[user_id]], text=text + deadline_text(round.review_end), url=url,
-                   email_subject=header_safe(f"益创：新的评审任务（{round.name}）"), key=f"run:{run_id}:assigned",
-                   kind=NotificationKind.EXPERT_ASSIGNED)
+        AssignmentRun.objects.select_for_update().filter(pk=run_id).exists()
+        notify_each(actor=None, messages=messages, key=f"run:{run_id}:assigned",
+                    email_subject=header_safe(f"益创：新的评审任务（{round.name}）"), kind=NotificationKind.EXPERT_ASSIGNED)
 
 
 def expert_removed(event_id: int) -> None:

@@ -5,17 +5,18 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Notification
 from core import bulk
 from projects.models import Project, ProjectEvent
-from reviewers import services
+from reviewers import notifications, services
 from reviewers.models import Assignment, AssignmentState
 from tools import scale_data
 
 
-def _round(projects: int) -> scale_data.ScaleBuilder:
+def _round(projects: int, experts: int = 12, chunk: int = scale_data.CHUNK) -> scale_data.ScaleBuilder:
     """A round whose projects all wait under review without a panel (seed_scale --no-assignments)."""
     scale_data.remove_scale_round()
-    builder = scale_data.ScaleBuilder(experts=12, seed=3, no_assignments=True)
+    builder = scale_data.ScaleBuilder(experts=experts, seed=3, no_assignments=True, chunk=chunk)
     with transaction.atomic():
         builder.create_round()
         builder.add_projects(projects)
@@ -86,3 +87,35 @@ def test_bulk_rows_keep_awkward_values(world):
     assert rows[0][:4] == (None, comment, data, "") and rows[1][:3] == (world.officer.pk, "", {})
     assert rows[0][4] is not None and rows[1][4] is not None  # auto_now_add
     assert Project.objects.get(pk=project.pk).events.filter(action="bulk_probe").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_round_built_in_chunks_has_room_for_every_panel():
+    builder = _round(40, chunk=10)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    run = services.run_auto_assignment(run_id=run.pk)
+    assert run.created == 200 and run.unstaffed == []
+
+
+def _notice(experts: int, capture) -> tuple[int, int, int]:
+    """(queries, notifications, e-mails) of the run notice for a round with this many experts."""
+    builder = _round(24, experts=experts)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    run = services.run_auto_assignment(run_id=run.pk)
+    with CaptureQueriesContext(connection) as queries, capture(execute=True) as callbacks:
+        notifications._run_assigned(run.pk)
+    told = Notification.objects.filter(key=f"run:{run.pk}:assigned")
+    assert told.count() == len(set(Assignment.objects.filter(run=run).values_list("expert_id", flat=True)))
+    # Delivered again: nobody is told twice, no e-mail goes out again.
+    with capture(execute=True) as again:
+        notifications._run_assigned(run.pk)
+    assert told.count() == experts and not again
+    return len(queries.captured_queries), told.count(), len(callbacks)
+
+
+@pytest.mark.django_db
+def test_the_run_notice_tells_each_expert_once_in_queries_that_do_not_grow(django_capture_on_commit_callbacks):
+    few = _notice(6, django_capture_on_commit_callbacks)
+    many = _notice(24, django_capture_on_commit_callbacks)
+    assert few[1:] == (6, 6) and many[1:] == (24, 24)  # one notification and one e-mail per expert
+    assert few[0] == many[0]
