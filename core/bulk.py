@@ -13,6 +13,7 @@ Like bulk_create: no signals, no `save()`, no primary keys returned. The caller 
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -89,6 +90,12 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
 # One encoder for every value (json.dumps with cls= builds a new one per call).
 _JSON = DjangoJSONEncoder(ensure_ascii=False)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _escaped(text: str) -> str:
+    # translate() walks every character through a dict; most values have nothing to escape.
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def _text(value, is_json: bool = False) -> str:
@@ -96,14 +103,14 @@ def _text(value, is_json: bool = False) -> str:
     if value is None:
         return "\\N"
     if is_json:
-        return _JSON.encode(value).translate(_ESCAPES)
+        return _escaped(_JSON.encode(value))
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat()
-    return str(value).translate(_ESCAPES)
+    return _escaped(str(value))
 
 
 def refresh_statistics(model: type[Model]) -> None:
