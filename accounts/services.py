@@ -15,7 +15,7 @@ from accounts.client import Client
 from accounts.errors import AccountsError
 from accounts.models import DigestSent, LoginFailure, Notification, NotificationKind, Role, User
 from core import calendar
-from core.mail import send_after_commit
+from core.mail import send_after_commit, send_each_after_commit
 from core.validation import model_problems
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def notify_each(*, actor, messages: Iterable[tuple[User, str, str]], key: str, e
     """One event told to many people, each with their own text and link ((person, text, url) per
     message): the same rules as notify (not the actor, active people only, once per person and key,
     e-mail after commit unless they read the daily digest), in a fixed number of queries instead of
-    a savepoint and an INSERT per person (an automatic run tells 600 experts at once).
+    a savepoint and an INSERT per person (an automatic run tells 600 experts at once), and with one
+    queued mail task for all the e-mails (core.mail.send_each_after_commit).
 
     Who already has the key is read first; a caller whose event may be reported by two senders at
     once holds a lock on what the key is about, so the read is exact (the unique constraint still
@@ -80,10 +81,8 @@ def notify_each(*, actor, messages: Iterable[tuple[User, str, str]], key: str, e
                              emailed_at=None if person.email_digest else now)
                 for pk, (person, text, url) in people.items() if pk not in told]
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        for row in rows:
-            if row.recipient.email and not row.recipient.email_digest:
-                send_after_commit(subject=email_subject or row.text[:80], body=_body(row.text, row.url),
-                                  recipients=[row.recipient.email])
+        send_each_after_commit((email_subject or row.text[:80], _body(row.text, row.url), [row.recipient.email])
+                               for row in rows if row.recipient.email and not row.recipient.email_digest)
     return rows
 
 

@@ -97,25 +97,30 @@ def test_a_round_built_in_chunks_has_room_for_every_panel():
     assert run.created == 200 and run.unstaffed == []
 
 
-def _notice(experts: int, capture) -> tuple[int, int, int]:
+def _notice(experts: int, capture, outbox) -> tuple[int, int, int]:
     """(queries, notifications, e-mails) of the run notice for a round with this many experts."""
     builder = _round(24, experts=experts)
     run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
     run = services.run_auto_assignment(run_id=run.pk)
+    outbox.clear()
     with CaptureQueriesContext(connection) as queries, capture(execute=True) as callbacks:
         notifications._run_assigned(run.pk)
     told = Notification.objects.filter(key=f"run:{run.pk}:assigned")
     assert told.count() == len(set(Assignment.objects.filter(run=run).values_list("expert_id", flat=True)))
+    assert len(callbacks) == 1  # one queued mail task for everyone
+    assert all(len(mail.to) == 1 for mail in outbox)  # each e-mail to one person: nobody sees who else was told
+    sent = len(outbox)
     # Delivered again: nobody is told twice, no e-mail goes out again.
     with capture(execute=True) as again:
         notifications._run_assigned(run.pk)
-    assert told.count() == experts and not again
-    return len(queries.captured_queries), told.count(), len(callbacks)
+    assert told.count() == experts and not again and len(outbox) == sent
+    return len(queries.captured_queries), told.count(), sent
 
 
 @pytest.mark.django_db
-def test_the_run_notice_tells_each_expert_once_in_queries_that_do_not_grow(django_capture_on_commit_callbacks):
-    few = _notice(6, django_capture_on_commit_callbacks)
-    many = _notice(24, django_capture_on_commit_callbacks)
+def test_the_run_notice_tells_each_expert_once_in_queries_that_do_not_grow(django_capture_on_commit_callbacks,
+                                                                            mailoutbox):
+    few = _notice(6, django_capture_on_commit_callbacks, mailoutbox)
+    many = _notice(24, django_capture_on_commit_callbacks, mailoutbox)
     assert few[1:] == (6, 6) and many[1:] == (24, 24)  # one notification and one e-mail per expert
     assert few[0] == many[0]

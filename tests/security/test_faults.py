@@ -138,3 +138,28 @@ def test_with_the_broker_down_a_mail_is_sent_in_process_and_never_raises(setting
     settings.EMAIL_BACKEND = "tests.security.test_faults.RefusingBackend"
     core_mail._dispatch("益创：标题", "正文", ["a@example.com"])  # the mail server is down too: logged only
     assert [m.subject for m in mail.outbox] == ["益创：标题 注入"]
+
+
+class SecondGoesDownBackend(BaseEmailBackend):
+    """Takes the first message, then the server goes away."""
+
+    def send_messages(self, messages):
+        if mail.outbox:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_many_mails_of_one_event_go_one_per_person_and_an_outage_midway_is_logged(settings, caplog):
+    messages = [("益创：新的评审任务\r\n", f"正文{i}", [f"e{i}@example.com"]) for i in range(3)]
+    assert core_mail.send_mails_task.apply(args=[messages]).get() == 3
+    assert [(m.to, m.subject) for m in mail.outbox] == [([f"e{i}@example.com"], "益创：新的评审任务") for i in range(3)]
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.security.test_faults.SecondGoesDownBackend"
+    assert core_mail.send_mails_task.apply(args=[messages]).get() == 1  # eager: given up after the outage, logged
+    assert [m.to for m in mail.outbox] == [["e0@example.com"]] and "giving up" in caplog.text
+
+
+def test_with_the_broker_down_many_mails_are_sent_in_process(broker_down):
+    core_mail._dispatch_many([("益创：标题", "正文", ["a@example.com"]), ("益创：标题", "正文", ["b@example.com"])])
+    assert [m.to for m in mail.outbox] == [["a@example.com"], ["b@example.com"]]
