@@ -25,7 +25,7 @@ as the build that computes them only for tied groups.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -145,6 +145,22 @@ def zscore(stats: ExpertRoundStats | None, total: Decimal) -> Decimal:
 
 # ---------------------------------------------------------------- keeping rows current
 
+# Called with the round ids whose stored rows changed, in the same transaction (reviewers.panel_jobs
+# outdates the stored 评审汇总表: a reopened or revised review, a defense score, a new weight or
+# threshold changes it without any project changing state).
+_listeners: list[Callable[[set[int]], None]] = []
+
+
+def on_change(listener: Callable[[set[int]], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _changed(round_ids: set[int]) -> None:
+    for listener in _listeners:
+        listener(round_ids)
+
+
 def refresh(project_ids: Iterable[int], *, expert_ids: Iterable[int] = ()) -> None:
     """Recomputes the projects' rows (and the given experts' statistics in those projects' round)
     from their submitted reviews. Call inside the transaction that changed them: the project rows
@@ -169,6 +185,7 @@ def refresh(project_ids: Iterable[int], *, expert_ids: Iterable[int] = ()) -> No
             ReviewAggregate.objects.bulk_create([compute(round, p, reviews.get(p[0], []), facts) for p in mine])
             if experts:
                 refresh_experts(round_id, experts)
+        _changed({p[0] for p in projects})
 
 
 def refresh_experts(round_id: int, expert_ids: Iterable[int]) -> None:
@@ -187,6 +204,7 @@ def refresh_round_flags(round: GrantRound) -> None:
     """The disagreement flag follows the round's threshold (it is not locked once scores exist)."""
     ReviewAggregate.objects.filter(round=round).update(disputed=ExpressionWrapper(
         Q(spread__gt=round.disagreement_threshold), output_field=BooleanField()))
+    _changed({round.pk})
 
 
 def refresh_expert_weight(expert_id: int) -> None:

@@ -2,8 +2,9 @@
 (documents.published, key summary-<round>.<fmt>) and streamed to officers by
 reviewers.views.panel_officer.summary_file; the job page offers it too.
 
-A decision (or the end of a review) makes the stored file outdated in the same transaction, and the
-officers' page offers to generate it again instead of streaming the old one."""
+A decision (or the end of a review), and any change of the stored scores (a reopened or revised review,
+a defense score, a weight), makes the stored file outdated in the same transaction, and the officers'
+page offers to generate it again instead of streaming the old one."""
 import json
 
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from documents.runs import JobResult, JobRun
 from grants.models import GrantRound
 from projects.models import Project
 from projects.signals import project_transitioned
-from reviewers import round_summary
+from reviewers import aggregates, round_summary
 
 ROUND_SUMMARY = "round_review_summary"
 FORMATS = ("xlsx", "pdf")
@@ -65,5 +66,12 @@ def on_transition(sender, *, project, name, **kwargs) -> None:
         published.outdate([key(project.round_id, fmt) for fmt in FORMATS])
 
 
+def on_scores_changed(round_ids: set[int]) -> None:
+    """In the transaction of a change of stored scores (reviewers.aggregates): a reopened or revised
+    review, a defense score, a weight or threshold changes the summary without a transition."""
+    published.outdate([key(r, fmt) for r in sorted(round_ids) for fmt in FORMATS])
+
+
 def connect() -> None:
     project_transitioned.connect(on_transition, sender=Project, dispatch_uid="reviewers.summary_outdated")
+    aggregates.on_change(on_scores_changed)

@@ -399,3 +399,19 @@ def test_no_decision_on_a_shortlisted_project_before_its_defense_score(client, w
     client.post(reverse("reviewers:ranking", args=[world.round.pk]), {
         "project": [str(a.pk)], "action": "approve", f"amount_{a.pk}": "100000.00", "comment": ""})
     assert Project.objects.get(pk=a.pk).state == State.APPROVED
+
+
+def test_a_reopened_review_outdates_the_stored_summary(
+        client, world, ranked_three, django_capture_on_commit_callbacks, settings, tmp_path, monkeypatch):
+    """A reopened review changes the summary's scores without any project changing state."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(round_summary, "INLINE_LIMIT", 2)  # a large round: the file is only ever the stored one
+    a, _b, _c, _panel = ranked_three
+    client.force_login(world.officer)
+    file_url = reverse("reviewers:round_summary_file", args=[world.round.pk, "xlsx"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviewers:round_summary", args=[world.round.pk]), {"format": "xlsx"})
+    assert client.get(file_url).status_code == 200
+    seat = a.assignments.filter(state="submitted").first()
+    services.reopen_review(actor=world.officer, assignment_id=seat.pk, reason="评分明显有误，请复核")
+    assert client.get(file_url).status_code == 302  # outdated: the officer generates it again
