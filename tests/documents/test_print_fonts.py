@@ -10,7 +10,7 @@ from weasyprint.text.fonts import FontConfiguration
 from documents import pdf, print_fonts
 from documents.checks import print_fonts_built
 from documents.pdf import html_to_pdf
-from tests.documents.pdfcheck import pdf_text
+from tests.documents.pdfcheck import pdf_pixels, pdf_text
 
 CUT = "资助协议书甲方乙根据评审结果决定实施项目。，（）0123456789ABCXYZ "
 RARE = "堃"  # GBK, not GB2312: a character of personal and organisation names
@@ -25,10 +25,6 @@ def page(text: str) -> str:
 def fonts_in(document: bytes) -> list[str]:
     out = subprocess.run(["pdffonts", "-"], input=document, capture_output=True, check=True).stdout.decode()
     return [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:]]
-
-
-def pixels(document: bytes) -> bytes:
-    return subprocess.run(["pdftoppm", "-gray", "-r", "60", "-"], input=document, capture_output=True, check=True).stdout
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +68,7 @@ def test_without_the_cut_fonts_the_full_faces_print_the_same_page(cut_fonts, fon
     fonts_from(tmp_path / "never-built")
     without = html_to_pdf(page(text))
     assert sorted(fonts_in(without)) == ["Noto-Sans-CJK-SC-Bold", "Noto-Serif-CJK-SC"]
-    assert pixels(with_cut) == pixels(without)
+    assert pdf_pixels(with_cut) == pdf_pixels(without)
 
 
 def test_a_font_older_than_its_source_is_not_used(cut_fonts, tmp_path, caplog):
