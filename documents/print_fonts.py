@@ -15,6 +15,7 @@ manifest of the source files: a font whose source has changed since (a fonts-not
 used until rebuilt, so the cut-down and the fallback faces always come from the same font files.
 """
 import contextlib
+import io
 import json
 import logging
 import os
@@ -116,11 +117,33 @@ def build_face(source: Source, target: Path, chars: str) -> None:
             record.string = text.replace(family, renamed)
         elif record.nameID in (3, 6):
             record.string = text.replace(postscript, postscript + SUFFIX.strip())
+    cut = io.BytesIO()
+    font.save(cut)
+    # Reloaded, so that only the CFF table is decompiled: the others refer to glyphs by id in the file.
+    font = TTFont(cut, lazy=True, recalcBBoxes=False)
+    _identity_cids(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".part", delete=False) as part:
         font.save(part)
     os.chmod(part.name, 0o644)  # read by every worker process, whoever built it
     os.replace(part.name, target)
+
+
+def _identity_cids(font: TTFont) -> None:
+    """Numbers the CIDs of a CID-keyed CFF font like its glyph ids, as in the full Noto faces.
+
+    The cut keeps each glyph's CID from the full face while its glyph id shrinks (CID 191 becomes glyph
+    190); WeasyPrint writes glyph ids as CIDs (Identity-H), and a viewer that maps CIDs through the
+    font's charset, as the PDF specification says, would draw the wrong glyphs."""
+    top = font["CFF "].cff.topDictIndex[0]
+    if not getattr(top, "ROS", None):
+        return  # a name-keyed CFF: glyphs are found by id
+    names = list(top.charset)
+    renamed = dict(zip(names, [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(names))], strict=True))
+    charstrings = top.CharStrings
+    charstrings.charStrings = {renamed[name]: index for name, index in charstrings.charStrings.items()}
+    top.charset = [renamed[name] for name in names]
+    font.setGlyphOrder(top.charset)
 
 
 def build(directory: Path | None = None, *, chars: str | None = None, faces: Iterable[tuple[str, str]] = FACES) -> list[Path]:

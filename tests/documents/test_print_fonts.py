@@ -5,6 +5,7 @@ import logging
 import subprocess
 
 import pytest
+from fontTools.ttLib import TTFont
 from weasyprint.text.fonts import FontConfiguration
 
 from documents import pdf, print_fonts
@@ -90,3 +91,13 @@ def test_deploy_check_warns_when_the_fonts_are_not_built(settings, tmp_path, cut
     assert [w.id for w in print_fonts_built(None)] == ["documents.W002"]
     settings.YICHUANG_PRINT_FONT_DIR = cut_fonts  # two of the four faces
     assert [w.id for w in print_fonts_built(None)] == ["documents.W002"]
+
+
+def test_the_cut_numbers_its_cids_like_its_glyph_ids(cut_fonts):
+    """WeasyPrint writes glyph ids as CIDs; a viewer that maps CIDs through the CFF charset (as the PDF
+    specification says) must find the same glyph, as it does in the full Noto faces."""
+    font = TTFont(cut_fonts / "NotoSerifCJKSC-Regular-GB2312.otf", lazy=True)
+    order = font.getGlyphOrder()
+    assert len(order) > 20
+    assert order[1:] == [f"cid{gid:05d}" for gid in range(1, len(order))]
+    assert set(font.getBestCmap()) >= {ord(c) for c in "资助协议书"}
