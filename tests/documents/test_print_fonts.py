@@ -13,7 +13,7 @@ from documents.checks import print_fonts_built
 from documents.pdf import html_to_pdf
 from tests.documents.pdfcheck import pdf_pixels, pdf_text
 
-CUT = "资助协议书甲方乙根据评审结果决定实施项目。，（）0123456789ABCXYZ "
+CUT = "资助协议书甲方乙根据评审结果决定实施项目伍。，（）0123456789ABCXYZ "
 RARE = "堃"  # GBK, not GB2312: a character of personal and organisation names
 SERIF = [("Noto Serif CJK SC", "Regular")]
 
@@ -100,4 +100,8 @@ def test_the_cut_numbers_its_cids_like_its_glyph_ids(cut_fonts):
     order = font.getGlyphOrder()
     assert len(order) > 20
     assert order[1:] == [f"cid{gid:05d}" for gid in range(1, len(order))]
-    assert set(font.getBestCmap()) >= {ord(c) for c in "资助协议书"}
+    cmap = font.getBestCmap()
+    assert set(cmap) >= {ord(c) for c in "资助协议书"}
+    # ASCII first, then the wording the project prints most: low glyph ids, smaller subsets per document
+    assert max(cmap[ord(c)] for c in "0123456789ABC ") < min(cmap[ord(c)] for c in "资助协议书甲方乙")
+    assert cmap[ord("伍")] < cmap[ord("甲")]  # amounts in words before GB2312's order
