@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from fontTools import subset  # a WeasyPrint dependency
@@ -140,7 +141,8 @@ def frequent_characters() -> str:
     """The characters of the project's own wording (templates, the Chinese catalog), most frequent first:
     what documents print most."""
     counts: Counter[str] = Counter()
-    sources = [path for directory in settings.TEMPLATES[0]["DIRS"] for path in Path(directory).rglob("*.html")]
+    template_dirs = cast(list, settings.TEMPLATES[0]["DIRS"])
+    sources = [path for directory in template_dirs for path in Path(directory).rglob("*.html")]
     sources += [path for directory in settings.LOCALE_PATHS for path in Path(directory).rglob("*.po")]
     for path in sources:
         with contextlib.suppress(OSError, UnicodeDecodeError):
