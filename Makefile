@@ -7,7 +7,7 @@ APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install system-deps venv messages makemessages clean test-fast lint
+.PHONY: demo test install system-deps venv messages fonts makemessages clean test-fast lint
 
 system-deps: var/.system-deps
 var/.system-deps:
@@ -27,7 +27,12 @@ $(BIN)/.installed: pyproject.toml
 	@$(BIN)/pip install -q -e '.[test,dev]'
 	@touch $@
 
-install: system-deps venv messages
+install: system-deps venv messages fonts
+
+# The GB2312 cuts of the Noto CJK faces PDFs are printed with (documents/print_fonts.py; about a minute
+# once, then nothing unless fonts-noto-cjk changed). Documents fall back to the full faces without them.
+fonts: system-deps venv
+	@$(BIN)/python manage.py build_print_fonts --if-missing
 
 messages:
 	@$(BIN)/python manage.py compilemessages -v 0 --ignore '.venv/*' --ignore 'build/*'

@@ -38,6 +38,8 @@ def main(count: int) -> None:
     from documents.fetcher import BASE_URL, StaticOnlyFetcher
     from documents.fonts import require_cjk_font
     from documents.models import Job
+    from documents.pdf import render_pdf
+    from documents.print_fonts import FACES, font_dir, usable_fonts
     from projects import agreements
     from projects.selectors_agreements import agreement_projects
     from projects.services.agreements import start_agreement_batch
@@ -55,7 +57,12 @@ def main(count: int) -> None:
     print(f"built {count} approved projects through the services in {time.perf_counter() - started:.1f} s")
 
     require_cjk_font()  # fc-list runs once per process; not part of a document's cost
+    print(f"print fonts (GB2312 cuts): {len(usable_fonts(quiet=True))} of {len(FACES)} built in {font_dir()}")
     sample = agreement_projects([projects[0].pk]).get()
+    # The same agreement for an organisation whose name has a character outside GB2312: printed from the
+    # full Noto face, a third embedded face.
+    rare = agreements.agreement_context(sample)
+    rare["party_b"] = {**rare["party_b"], "name": rare["party_b"]["name"] + "（堃）"}
     html = render_to_string(agreements.TEMPLATE, agreements.agreement_context(sample))
     # The floors: a bare one-page Chinese page, one paragraph in one face (one font subset), and the
     # same with a heading (a second, bold face, as the agreement has). Both with WeasyPrint's defaults.
@@ -69,16 +76,18 @@ def main(count: int) -> None:
         "agreement, new font config each": lambda: HTML(string=html, base_url=BASE_URL,
                                                         url_fetcher=StaticOnlyFetcher()).write_pdf(),
         "agreement (render_agreement)": lambda: agreements.render_agreement(sample),
+        "agreement, a name outside GB2312": lambda: render_pdf(agreements.TEMPLATE, rare),
     }
     for render in variants.values():
         render()  # warm-up: WeasyPrint imports, fontconfig caches
     # CPU time next to wall time: on a shared 2-core machine the wall clock also measures the neighbours.
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     wall: dict[str, list[float]] = {name: [] for name in variants}
+    size: dict[str, int] = {}
     for _ in range(9):  # interleaved, so that a noisy moment hits every variant alike
         for name, render in variants.items():
             t, c = time.perf_counter(), time.process_time()
-            pdf = render()
+            size[name] = len(render())
             wall[name].append(time.perf_counter() - t)
             cpu[name].append(time.process_time() - c)
     floor = statistics.median(cpu["bare page (1 face)"])
@@ -87,7 +96,9 @@ def main(count: int) -> None:
         c = statistics.median(cpu[name])
         print(f"{name:34} median {statistics.median(wall[name]):.3f} s wall, {c:.3f} s CPU = {c / floor:.2f}× bare, "
               f"{c / floor2:.2f}× bare+heading")
-    print(f"agreement {len(pdf) // 1024} KiB; load average {os.getloadavg()[0]:.1f}")
+    print(f"agreement {size['agreement (render_agreement)'] // 1024} KiB, with full fonts "
+          f"{size['agreement, new font config each'] // 1024} KiB, a name outside GB2312 "
+          f"{size['agreement, a name outside GB2312'] // 1024} KiB; load average {os.getloadavg()[0]:.1f}")
 
     t, c = time.perf_counter(), time.process_time()
     with transaction.atomic():

@@ -13,6 +13,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
 from documents.fonts import require_cjk_font
+from documents.print_fonts import register
 
 _local = threading.local()
 
@@ -22,10 +23,11 @@ def _font_config() -> FontConfiguration:
     (fontconfig set-up, Pango font map, the fonts' metrics) for every document, about a tenth of an
     agreement's time (bench/pdf_agreements.py). Per thread because Pango's font map is not shared
     safely between threads. The documents use installed fonts only (no @font-face), so nothing of
-    one document is carried into the next."""
+    one document is carried into the next. The built GB2312 print fonts are added to it (documents.print_fonts)."""
     config = getattr(_local, "font_config", None)
     if config is None:
         config = _local.font_config = FontConfiguration()
+        register(config)
     return config
 
 

@@ -262,6 +262,10 @@ LOGGING = {
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
+# Where `manage.py build_print_fonts` (run by `make install`) puts the GB2312 cuts of the Noto CJK faces
+# that PDFs are printed with (documents.print_fonts); without them PDFs use the full faces, more slowly.
+YICHUANG_PRINT_FONT_DIR = Path(env("YICHUANG_PRINT_FONT_DIR") or BASE_DIR / "var" / "fonts")
+
 # The funding body named as 甲方 in agreements.
 YICHUANG_FUNDER_NAME = env("YICHUANG_FUNDER_NAME", "XX市民政局")
 

@@ -25,6 +25,11 @@ def pdf_objects(pdf: bytes) -> bytes:
     return b"".join(parts)
 
 
+def pdf_pixels(pdf: bytes, *, dpi: int = 60) -> bytes:
+    """Every page in grey (pdftoppm's PGM stream): equal bytes, equal looks."""
+    return subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-"], input=pdf, capture_output=True, check=True).stdout
+
+
 def page_count(pdf: bytes) -> int:
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))

@@ -9,7 +9,7 @@ from documents import fonts
 from documents.errors import DocumentsError
 from documents.fetcher import BASE_URL, RefusedURL, StaticOnlyFetcher
 from documents.pdf import html_to_pdf, render_pdf
-from tests.documents.pdfcheck import ink_ratios, page_count, pdf_text
+from tests.documents.pdfcheck import ink_ratios, page_count, pdf_pixels, pdf_text
 
 STATIC = BASE_URL.rstrip("/") + settings.STATIC_URL
 
@@ -115,3 +115,17 @@ def test_the_shared_base_numbers_pages_and_repeats_the_header():
     assert "测试批次" in text and "T1-00001" in text
     assert page_count(html) == 1
     assert ink_ratios(html)[0] > 0
+
+
+def test_label_tables_are_laid_out_as_the_automatic_layout_would_without_measuring_their_text():
+    """documents-print.css gives table.fields a fixed layout with the label column's content width; the
+    page must be the one the automatic layout (label column 24%) printed, long values included."""
+    long_value = "本项目面向辖区内八十岁以上独居老人，提供午餐配送、上门探访和健康监测服务，建立一人一档的服务台账。" * 6
+    body = (f'<table class="doc fields"><tr><th>甲方（资助方）</th><td>XX市民政局</td></tr>'
+            f'<tr><th>依托单位（收款单位）</th><td>温州市测试社会工作服务中心（统一社会信用代码：52330300MJ0000200K）</td></tr>'
+            f'<tr><th>项目简介</th><td class="user-text">{long_value}</td></tr></table>')
+    head = '<html lang="zh-hans"><head><link rel="stylesheet" href="/static/css/documents-print.css">'
+    fixed = html_to_pdf(f"{head}</head><body>{body}</body></html>")
+    automatic = html_to_pdf(f"{head}<style>table.fields {{ table-layout: auto; }} table.fields th {{ width: 24%; }}</style>"
+                            f"</head><body>{body}</body></html>")
+    assert pdf_pixels(fixed) == pdf_pixels(automatic)
