@@ -25,7 +25,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
+from documents import print_fonts
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
 from documents.fonts import require_cjk_font
 
@@ -41,7 +43,11 @@ def processes() -> int:
 
 
 def _render(html: str, target) -> int:
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+    # A font configuration of its own (chunks run in forked children, and Pango's font map is not
+    # shared across a fork), with the GB2312 print fonts: smaller subsets in every chunk.
+    config = FontConfiguration()
+    print_fonts.register(config)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(font_config=config)
     pages = len(document.pages)
     document.write_pdf(target)
     return pages
