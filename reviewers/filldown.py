@@ -25,6 +25,7 @@ from reviewers.panel_models import DefenseSlot, PanelAudit, PanelPolicy
 from reviewers.rank_order import NOT_FUNDED
 
 MAX_CHUNK = 2000  # rows read at once
+FIRST_HINT = 250  # stored amounts read at once to size the first chunk (small enough for the index), then twice as many
 PASSED_OVER_SHOWN = 20  # passed-over projects named on the page; the others are counted
 
 
@@ -48,20 +49,20 @@ def _needed(round, left: Decimal, reserve_count: int) -> int:
     """How many candidates the proposal reads: those whose requested amounts fit in `left`, the next
     one and the reserve list, by the stored amounts alone (a hint only: the reader goes on if the
     projects' own amounts need more)."""
-    fitting, total, after = 0, Decimal("0.00"), None
+    fitting, total, after, size = 0, Decimal("0.00"), None, FIRST_HINT
     while True:
         chunk = stored_ranking.decidable(round)
         if after is not None:
             chunk = chunk.filter(rank_key__gt=after)
-        amounts = list(chunk.values_list("rank_key", "requested")[:MAX_CHUNK])
+        amounts = list(chunk.values_list("rank_key", "requested")[:size])
         for _key, requested in amounts:
             total += requested
             if total > left:
                 return fitting + 1 + reserve_count
             fitting += 1
-        if len(amounts) < MAX_CHUNK:
+        if len(amounts) < size:
             return fitting + 1 + reserve_count
-        after = amounts[-1][0]
+        after, size = amounts[-1][0], min(size * 2, MAX_CHUNK)
 
 
 def _candidates(round, size: int, rows: dict[int, ranking.Row], keys: dict[int, str]) -> Iterator[Candidate]:

@@ -141,6 +141,7 @@ def test_the_bounded_plan_is_the_whole_ranking_plan(client, world, varied, monke
         _old, candidates = _compare(round, ranked, round_money(round).left, policy_for(round))
         for chunk in (2, filldown.MAX_CHUNK):  # a few rows at a time, all at once
             monkeypatch.setattr(filldown, "MAX_CHUNK", chunk)
+            monkeypatch.setattr(filldown, "FIRST_HINT", min(chunk, filldown.FIRST_HINT))
             for left in _lefts(candidates, round.min_amount):
                 for reserve_count, allow_cut in [(0, True), (1, False), (3, True), (20, False)]:
                     policy = policy_for(round)
