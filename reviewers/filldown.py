@@ -112,8 +112,9 @@ def plan(round, *, left: Decimal, policy: PanelPolicy) -> Plan:
     if proposal.funded:  # the first funded line is the first candidate: every project above it is decided
         above = stored_ranking.ranked(round).filter(rank_key__lt=keys[proposal.funded[0].project_id],
                                                     state__in=list(NOT_FUNDED))
-        result.passed_over = [agg.project for agg in above.select_related("project")[:PASSED_OVER_SHOWN]]
         result.passed_over_count = above.order_by().count()
+        if result.passed_over_count:
+            result.passed_over = [agg.project for agg in above.select_related("project")[:PASSED_OVER_SHOWN]]
     return result
 
 
