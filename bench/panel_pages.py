@@ -1,5 +1,6 @@
 """The officers' panel pages of the scale round (oral defense, fill-down, 评审汇总表) in-process, with
-a floor measured in the same run (the panel settings page: same login, round and layout, no ranking).
+a floor measured in the same run: the officers' ranking, page 1 (reviewers.stored_ranking.page, 100
+rows of the same stored ranking: what a bounded page of this data costs).
 
 Run (on a copy of the scale database, after `manage.py migrate`):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<copy> .venv/bin/python bench/panel_pages.py [code dir]
@@ -53,7 +54,7 @@ def main():
     client.force_login(User.objects.get(username=scale_data.USER_PREFIX + "officer"))
     print(f"code: {CODE}; round {round.pk}: {round.projects.count()} projects")
     base = f"/review/rounds/{round.pk}"
-    pages = [("floor: panel settings", f"{base}/panel-policy/"), ("oral defense", f"{base}/defense/"),
+    pages = [("floor: ranking, page 1", f"{base}/ranking/"), ("oral defense", f"{base}/defense/"),
              ("oral defense, page 10", f"{base}/defense/?page=10"), ("fill-down", f"{base}/filldown/"),
              ("review summary", f"{base}/summary/")]
     floor = None
