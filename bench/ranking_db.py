@@ -112,7 +112,7 @@ def main() -> None:
             (number - 1) * stored_ranking.PAGE_SIZE:number * stored_ranking.PAGE_SIZE]
         print("EXPLAIN the middle page's ids (stored rows only, the (round, rank_key) index):")
         print(explain(*ids.query.sql_with_params()))
-        rows = stored_ranking._with_projects(stored_ranking.ReviewAggregate.objects.filter(pk__in=list(ids)))
+        rows = stored_ranking.with_projects(stored_ranking.ReviewAggregate.objects.filter(pk__in=list(ids)))
         print("EXPLAIN the page's rows with their projects:")
         print(explain(*rows.query.sql_with_params()))
         before = stored_ranking.ranked(round).filter(rank_key__lt=key).order_by()

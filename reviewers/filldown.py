@@ -1,31 +1,42 @@
 """Fill-down to the pot on the decision page: the proposal (reviewers.filldown_rules over the
 officers' ranking and the money the pot has left, read by the caller from finance.commitments) and
 its confirmation, which records every decision through reviewers.services.decide, so each one runs
-the project lifecycle's own checks (pot, amounts, rank order with its reason)."""
+the project lifecycle's own checks (pot, amounts, rank order with its reason).
+
+The plan reads the stored ranking (reviewers.stored_ranking) from its first decidable row onwards, a
+chunk at a time, and stops once the proposal is complete (pot used, reserve list full): its cost
+follows the lines it proposes, not the round."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 
 from projects import budget
-from projects.models import BudgetLine
+from projects.models import BudgetLine, Project
 from projects.states import State
-from reviewers import ranking, services
+from reviewers import ranking, services, stored_ranking
 from reviewers.errors import ReviewError
 from reviewers.filldown_rules import CUT, FUND, RESERVE, Candidate, Proposal, propose
-from reviewers.panel_models import PanelAudit, PanelPolicy
-from reviewers.rank_order import passed_over
+from reviewers.panel_models import DefenseSlot, PanelAudit, PanelPolicy
+from reviewers.rank_order import NOT_FUNDED
+
+MAX_CHUNK = 2000  # rows read at once
+FIRST_HINT = 250  # stored amounts read at once to size the first chunk (small enough for the index), then twice as many
+PASSED_OVER_SHOWN = 20  # passed-over projects named on the page; the others are counted
 
 
 @dataclass
 class Plan:
     proposal: Proposal
-    rows: dict[int, ranking.Row]
-    pending_defense: list[ranking.Row]  # shortlisted projects still without a defense score
-    passed_over: list[ranking.Row]  # decided and unfunded projects ranked above the first funded one
+    rows: dict[int, ranking.Row]  # the rows read: every line's among them
+    pending_defense: list[ranking.Row]  # shortlisted projects still without a defense score (positions not set)
+    # Decided and unfunded projects ranked above the first funded one: the first PASSED_OVER_SHOWN, and how many.
+    passed_over: list[Project] = field(default_factory=list)
+    passed_over_count: int = 0
 
     @property
     def fingerprint(self) -> str:
@@ -34,20 +45,77 @@ class Plan:
         return hashlib.sha256(f"{self.proposal.left_before}|{text}".encode()).hexdigest()[:16]
 
 
-def plan(round, ranked: ranking.Ranking, *, left: Decimal, policy: PanelPolicy) -> Plan:
-    rows = {row.project.pk: row for row in ranked.rows}
-    candidates = [Candidate(row.project.pk, row.project.requested_amount, row.position)
-                  for row in ranked.rows if row.decidable and row.score is not None]
+def _needed(round, left: Decimal, reserve_count: int) -> int:
+    """How many candidates the proposal reads: those whose requested amounts fit in `left`, the next
+    one and the reserve list, by the stored amounts alone (a hint only: the reader goes on if the
+    projects' own amounts need more)."""
+    fitting, total, after, size = 0, Decimal("0.00"), None, FIRST_HINT
+    while True:
+        chunk = stored_ranking.decidable(round)
+        if after is not None:
+            chunk = chunk.filter(rank_key__gt=after)
+        amounts = list(chunk.values_list("rank_key", "requested")[:size])
+        for _key, requested in amounts:
+            total += requested
+            if total > left:
+                return fitting + 1 + reserve_count
+            fitting += 1
+        if len(amounts) < size:
+            return fitting + 1 + reserve_count
+        after, size = amounts[-1][0], min(size * 2, MAX_CHUNK)
+
+
+def _candidates(round, size: int, rows: dict[int, ranking.Row], keys: dict[int, str]) -> Iterator[Candidate]:
+    """The decidable, scored projects in rank order, read `size` at a time (then twice as many) while
+    the proposal asks for more; their rows are kept in `rows` and their rank keys in `keys`."""
+    after: tuple[str, int] | None = None  # the last row read: its rank key and position
+    while True:
+        chunk = stored_ranking.decidable(round)
+        if after is not None:
+            chunk = chunk.filter(rank_key__gt=after[0])
+        aggregates = list(stored_ranking.with_projects(chunk[:size]))
+        for agg, row in zip(aggregates, stored_ranking.rows_at(round, aggregates, after=after), strict=True):
+            rows[row.project.pk], keys[row.project.pk] = row, agg.rank_key
+            yield Candidate(row.project.pk, row.project.requested_amount, row.position)
+        if len(aggregates) < size:
+            return
+        after, size = (aggregates[-1].rank_key, rows[aggregates[-1].pk].position), min(size * 2, MAX_CHUNK)
+
+
+def _pending_defense(round, policy: PanelPolicy) -> list[ranking.Row]:
+    """Shortlisted, decidable projects without a defense score, in rank order (only a round that
+    holds a defense has them: a weight above 0 and a shortlist)."""
+    if policy.defense_weight <= 0:
+        return []
+    shortlisted = stored_ranking.ranked(round).filter(
+        state__in=list(ranking.DECIDABLE),
+        project_id__in=DefenseSlot.objects.filter(round=round).values("project_id"))
+    aggregates = list(stored_ranking.with_projects(shortlisted))
+    rows = stored_ranking.rows_for(round, aggregates, start=0, money=None, cumulative=Decimal("0.00"),
+                                   experts=False)
+    return [row for row in rows if row.adjusted and row.adjusted.defense_pending]
+
+
+def plan(round, *, left: Decimal, policy: PanelPolicy) -> Plan:
+    """The proposal for the money `left` in the pot (finance.commitments)."""
+    rows: dict[int, ranking.Row] = {}
+    keys: dict[int, str] = {}
 
     def cut_problems(project_id: int, amount: Decimal) -> list[str]:
         lines = BudgetLine.objects.filter(project_id=project_id)
         return budget.problems(round, lines, amount, basis="核定")
 
-    proposal = propose(candidates, left=left, min_amount=round.min_amount, reserve_count=policy.reserve_count,
-                       allow_cut=policy.allow_cut, cut_problems=cut_problems)
-    pending = [row for row in ranked.rows if row.adjusted and row.adjusted.defense_pending and row.decidable]
-    first = proposal.funded[0].project_id if proposal.funded else None
-    return Plan(proposal, rows, pending, passed_over(ranked, first) if first else [])
+    size = min(_needed(round, left, policy.reserve_count), MAX_CHUNK)
+    proposal = propose(_candidates(round, size, rows, keys), left=left, min_amount=round.min_amount,
+                       reserve_count=policy.reserve_count, allow_cut=policy.allow_cut, cut_problems=cut_problems)
+    result = Plan(proposal, rows, _pending_defense(round, policy))
+    if proposal.funded:  # the first funded line is the first candidate: every project above it is decided
+        above = stored_ranking.ranked(round).filter(rank_key__lt=keys[proposal.funded[0].project_id],
+                                                    state__in=list(NOT_FUNDED))
+        result.passed_over_count = above.order_by().count()
+        if result.passed_over_count:
+            result.passed_over = [agg.project for agg in above.select_related("project")[:PASSED_OVER_SHOWN]]
+    return result
 
 
 def confirm(*, actor, round_id: int, plan: Plan, shown: str, reason: str = "") -> list:

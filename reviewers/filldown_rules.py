@@ -9,7 +9,7 @@ the caller): undecided projects hold nothing yet.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -57,12 +57,12 @@ class Proposal:
         return self.left_before - self.total
 
 
-def propose(candidates: Sequence[Candidate], *, left: Decimal, min_amount: Decimal, reserve_count: int,
+def propose(candidates: Iterable[Candidate], *, left: Decimal, min_amount: Decimal, reserve_count: int,
             allow_cut: bool, cut_problems: Callable[[int, Decimal], Sequence[str]] = lambda pid, amount: ()
             ) -> Proposal:
-    """`candidates` in rank order. `cut_problems(project_id, amount)` returns the budget rules a cut
-    amount breaks (the labor share ≤ 50% among them); they are shown, not hidden: the budget is
-    revised before signing."""
+    """`candidates` in rank order, read only until the proposal is complete (a lazy reader stops
+    there). `cut_problems(project_id, amount)` returns the budget rules a cut amount breaks (the
+    labor share ≤ 50% among them); they are shown, not hidden: the budget is revised before signing."""
     proposal = Proposal(left)
     remaining = left
     funding = True
@@ -78,9 +78,11 @@ def propose(candidates: Sequence[Candidate], *, left: Decimal, min_amount: Decim
                 proposal.lines.append(Line(c.project_id, c.position, CUT, amount, c.requested,
                                            tuple(cut_problems(c.project_id, amount))))
                 remaining -= amount
+                if reserve_count <= 0:
+                    break
                 continue
         if len(proposal.reserve) < reserve_count:
             proposal.lines.append(Line(c.project_id, c.position, RESERVE, Decimal("0.00"), c.requested))
-        else:
+        if len(proposal.reserve) >= reserve_count:
             break
     return proposal

@@ -60,6 +60,19 @@ def row_cells(row: ranking.Row, *, display: bool = False) -> list:
             (format_yuan(amount) if amount is not None else "") if display else amount]
 
 
+def count(round: GrantRound) -> int:
+    """How many projects the summary lists (one count on the stored ranking)."""
+    return stored_ranking.ranked(round).count()
+
+
+def first_rows(round: GrantRound, limit: int) -> list[list]:
+    """The summary's first `limit` rows as the page shows them (display cells), read through the
+    stored ranking's index: the same cells as Summary.rows[:limit], whatever the round's size."""
+    aggregates = list(stored_ranking.with_projects(stored_ranking.ranked(round)[:limit]))
+    rows = stored_ranking.rows_for(round, aggregates, start=1, money=None, cumulative=Decimal("0.00"))
+    return [row_cells(row, display=True) for row in rows]
+
+
 def build(round: GrantRound) -> Summary:
     ranked = stored_ranking.whole(round, experts=True)  # the stored aggregates: no score is aggregated here
     reviewers = sorted(set(Assignment.objects.filter(project__round=round, state=AssignmentState.SUBMITTED)

@@ -109,7 +109,7 @@ def page(round: GrantRound, number, *, money_for: Callable[[list[int]], Any],
     # offset), then those rows with their projects.
     shown = Paginator(ranked(round).values_list("project_id", flat=True), per_page).get_page(number)
     ids = list(shown.object_list)
-    by_pk = {a.pk: a for a in _with_projects(ReviewAggregate.objects.filter(pk__in=ids))}
+    by_pk = {a.pk: a for a in with_projects(ReviewAggregate.objects.filter(pk__in=ids))}
     aggregates = [by_pk[pk] for pk in ids if pk in by_pk]
     first_key = aggregates[0].rank_key if aggregates and shown.number > 1 else None
     committed, before = money_before(round, first_key, committed_split)
@@ -119,7 +119,7 @@ def page(round: GrantRound, number, *, money_for: Callable[[list[int]], Any],
     return shown, Ranking([], round.pot, committed, round.aggregation)
 
 
-def _with_projects(queryset: QuerySet[ReviewAggregate]) -> QuerySet[ReviewAggregate]:
+def with_projects(queryset: QuerySet[ReviewAggregate]) -> QuerySet[ReviewAggregate]:
     # Only a cut amount can break the budget rules, so only those budgets are read.
     return queryset.select_related("project__organization").prefetch_related(
         Prefetch("project__budget_lines", queryset=BudgetLine.objects.filter(
@@ -127,10 +127,10 @@ def _with_projects(queryset: QuerySet[ReviewAggregate]) -> QuerySet[ReviewAggreg
 
 
 def whole(round: GrantRound, money: Any | None = None, *, experts: bool = False) -> Ranking:
-    """The whole ranking from the stored rows, as ranking.build returns it (for the pages that need
-    every row: fill-down, the defense shortlist). No score is aggregated; with `experts` every
+    """The whole ranking from the stored rows, as ranking.build returns it (for the background jobs
+    that write every row: the ranking workbook, the 评审汇总表). No score is aggregated; with `experts` every
     submitted score of the round is read for display (the z-scores still come from the stored sums)."""
-    aggregates = list(_with_projects(ranked(round)))
+    aggregates = list(with_projects(ranked(round)))
     rows = rows_for(round, aggregates, start=1, money=money, cumulative=Decimal("0.00"), experts=experts,
                     whole_round=True)
     if money is not None:
@@ -140,6 +140,62 @@ def whole(round: GrantRound, money: Any | None = None, *, experts: bool = False)
                          if r.project.state not in NOT_TAKING_MONEY | DECIDABLE and r.project.state != State.TERMINATED
                          and r.project.approved_amount), Decimal("0.00"))
     return Ranking(rows, round.pot, committed, round.aggregation)
+
+
+def decidable(round: GrantRound) -> QuerySet[ReviewAggregate]:
+    """The ranked projects awaiting a decision and with a score (those fill-down and the defense
+    shortlist offer), in rank order."""
+    return ranked(round).filter(state__in=list(DECIDABLE), final__isnull=False)
+
+
+def positions(round: GrantRound, keys: list[str], *, after: tuple[str, int] | None = None) -> list[int]:
+    """The ranking positions of the rows with these rank keys (ascending): a count of the rows before
+    the first and the keys from the first to the last, so the cost follows the span, not the round.
+    `after`: the rank key and position of a row before the first (the last of a previous chunk), so
+    the count is not needed."""
+    if not keys:
+        return []
+    span = ranked(round).filter(rank_key__lte=keys[-1])
+    if after is None:
+        before = ranked(round).filter(rank_key__lt=keys[0]).order_by().count()
+        span = span.filter(rank_key__gte=keys[0])
+    else:
+        before = after[1]
+        span = span.filter(rank_key__gt=after[0])
+    at = {key: n for n, key in enumerate(span.values_list("rank_key", flat=True), start=before + 1)}
+    return [at[key] for key in keys]
+
+
+def rows_at(round: GrantRound, aggregates: list[ReviewAggregate], *,
+            after: tuple[str, int] | None = None) -> list[Row]:
+    """ranking.Row objects for stored rows in rank order but not consecutive (one page of the rows a
+    page offers), each at its own position (`after`: as for `positions`); without the money columns,
+    which only mean something for consecutive rows."""
+    rows = rows_for(round, aggregates, start=0, money=None, cumulative=Decimal("0.00"), experts=False)
+    for row, at in zip(rows, positions(round, [a.rank_key for a in aggregates], after=after), strict=True):
+        row.position = at
+        row.cumulative = row.remaining = None
+        row.within_pot = True
+    return rows
+
+
+def rows_of(round: GrantRound, project_ids: list[int]) -> dict[int, Row]:
+    """The rows of these projects by project id, wherever they stand in the ranking (positions not
+    set): for a page that shows their scores, not their places."""
+    aggregates = list(with_projects(ranked(round).filter(project_id__in=project_ids))) if project_ids else []
+    rows = rows_for(round, aggregates, start=0, money=None, cumulative=Decimal("0.00"), experts=False)
+    return {row.project.pk: row for row in rows}
+
+
+def decidable_page(round: GrantRound, number, *, excluding: list[int], per_page: int = PAGE_SIZE) -> Page:
+    """One page (`number` as in ?page=) of the decidable, scored projects other than `excluding`, in
+    rank order; `page.object_list` holds their ranking.Row objects at their positions."""
+    shown = Paginator(decidable(round).exclude(project_id__in=excluding).values_list("project_id", flat=True),
+                      per_page).get_page(number)
+    ids = list(shown.object_list)
+    by_pk = {a.pk: a for a in with_projects(ReviewAggregate.objects.filter(pk__in=ids))}
+    shown.object_list = rows_at(round, [by_pk[pk] for pk in ids if pk in by_pk])  # type: ignore[assignment]
+    return shown
 
 
 def disputed(round: GrantRound) -> list[Row]:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -11,7 +12,7 @@ from core.errors import DomainError
 from core.messages import report_outcome, show_errors
 from documents.published import open_published, ready
 from documents.services import start_job
-from finance.commitments import round_money
+from finance.commitments import pot_figures
 from reviewers import (
     defense,
     discussion,
@@ -31,9 +32,7 @@ from reviewers.panel_models import DefensePanelMember, DiscussionPost, PanelAudi
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _ranked(round, money=None):
-    """The whole ranking read from the stored aggregates (reviewers.stored_ranking): no score is aggregated."""
-    return stored_ranking.whole(round, money)
+CANDIDATES_PER_PAGE = 100
 
 
 @login_required
@@ -124,25 +123,33 @@ def _slot(round, slot_id):
     return slot
 
 
+def _back_to(name: str, round, page) -> HttpResponse:
+    """Back to the page of the list the officer was on."""
+    number = _int(page)
+    return redirect(reverse(name, args=[round.pk]) + (f"?page={number}" if number > 1 else ""))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def defense_page(request, pk):
+    """The shortlisted projects' rows and one page of the candidates (decidable, scored, not
+    shortlisted) in rank order: each read through the stored ranking's index, whatever the round's size."""
     round = selectors.round_for_officer(request.user, pk)
     if request.method == "POST":
         try:
             _defense_action(request, round)
         except DomainError as exc:
             show_errors(request, exc)
-        return redirect("reviewers:defense", pk=round.pk)
-    ranked = _ranked(round)
+        return _back_to("reviewers:defense", round, request.POST.get("page"))
     slots = panel_selectors.defense_slots(round)
-    shortlisted = {s.project_id for s in slots}
-    rows = {row.project.pk: row for row in ranked.rows}
+    shortlisted = [s.project_id for s in slots]
+    rows = stored_ranking.rows_of(round, shortlisted)
+    candidates = stored_ranking.decidable_page(round, request.GET.get("page"), excluding=shortlisted,
+                                               per_page=CANDIDATES_PER_PAGE)
     return render(request, "reviewers/panel/defense.html", {
         "round": round, "policy": panel_selectors.policy_for(round),
         "slots": [(s, rows.get(s.project_id)) for s in slots],
-        "candidates": [row for row in ranked.rows if row.decidable and row.project.pk not in shortlisted
-                       and row.score is not None],
+        "candidates": candidates.object_list, "page": candidates,
         "members": DefensePanelMember.objects.filter(round=round).select_related("expert").order_by("expert__name"),
         "member_form": DefenseMemberForm(),
     })
@@ -152,10 +159,9 @@ def defense_page(request, pk):
 @require_http_methods(["GET", "POST"])
 def filldown_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    money = round_money(round)
-    ranked = _ranked(round, money)
+    money = pot_figures(round)  # pot, committed and left: the figures of round_money in two aggregates
     policy = panel_selectors.policy_for(round)
-    plan = filldown.plan(round, ranked, left=money.left, policy=policy)
+    plan = filldown.plan(round, left=money.left, policy=policy)
     if request.method == "POST":
         try:
             done = filldown.confirm(actor=request.user, round_id=round.pk, plan=plan,
@@ -169,12 +175,14 @@ def filldown_page(request, pk):
     lines = [(line, plan.rows[line.project_id], reserve.get(line.project_id)) for line in plan.proposal.lines]
     return render(request, "reviewers/panel/filldown.html", {
         "round": round, "plan": plan, "lines": lines, "money": money, "policy": policy,
+        "passed_over_more": plan.passed_over_count - len(plan.passed_over),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def summary_page(request, pk):
+    """The first INLINE_LIMIT rows of the 评审汇总表: a larger round's whole file is the background job's."""
     round = selectors.round_for_officer(request.user, pk)
     if request.method == "POST":
         fmt = "pdf" if request.POST.get("format") == "pdf" else "xlsx"
@@ -182,10 +190,10 @@ def summary_page(request, pk):
                         total=1)
         messages.success(request, _("The summary is being generated in the background."))
         return redirect("documents:job_detail", pk=job.pk)
-    summary = round_summary.build(round)
+    count = round_summary.count(round)
     return render(request, "reviewers/panel/summary.html", {
-        "round": round, "summary": summary, "large": len(summary.ranking.rows) > round_summary.INLINE_LIMIT,
-        "headers": round_summary.HEADERS, "rows": summary.rows[:round_summary.INLINE_LIMIT],
+        "round": round, "count": count, "large": count > round_summary.INLINE_LIMIT,
+        "headers": round_summary.HEADERS, "rows": round_summary.first_rows(round, round_summary.INLINE_LIMIT),
         "stored": {fmt: ready(panel_jobs.key(round.pk, fmt)) for fmt in panel_jobs.FORMATS},
     })
 
@@ -198,10 +206,10 @@ def summary_file(request, pk, fmt):
     if stored is not None:  # built by the job for the round as it is now: streamed, never rendered here
         return FileResponse(open_published(stored), as_attachment=True, filename=stored.download_name,
                             content_type="application/pdf" if fmt == "pdf" else XLSX)
-    summary = round_summary.build(round)
-    if len(summary.ranking.rows) > round_summary.INLINE_LIMIT:
+    if round_summary.count(round) > round_summary.INLINE_LIMIT:
         messages.info(request, _("This round is large: generate the summary in the background."))
         return redirect("reviewers:round_summary", pk=round.pk)
+    summary = round_summary.build(round)
     if fmt == "pdf":
         response = HttpResponse(round_summary.to_pdf(summary), content_type="application/pdf")
     else:
