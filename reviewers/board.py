@@ -38,7 +38,7 @@ PER_PAGE = 100
 
 def _counts() -> dict:
     return {"assigned": Count("id"), "submitted": Count("id", filter=Q(state=A.SUBMITTED)),
-                "drafted": Count("id", filter=Q(state=A.ACCEPTED, draft_saved_at__isnull=False))}
+            "drafted": Count("id", filter=Q(state=A.ACCEPTED, draft_saved_at__isnull=False))}
 
 
 def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:

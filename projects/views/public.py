@@ -99,7 +99,7 @@ PENDING_RETRY = 30
 @rate_limit("public_page", str(settings.PUBLIC_PAGE_RATE), methods=("GET",))
 def download(request, fmt: str):
     """?round=<id> limits the download to one round. Streams the file the background job stored
-    (projects.open_data_files); no request builds one. While there is none, or a change is announced
+    (projects.open_data_files); this view never reads the rows. While there is none, or a change is announced
     and not yet built, a short Chinese page says so: 202 with Retry-After, so a script comes back."""
     round_id = request.GET.get("round")
     if round_id is not None and not round_id.isdigit():
