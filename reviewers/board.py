@@ -56,6 +56,7 @@ def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
     seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
     totals = seats.aggregate(**_counts())
     past_deadline = bool(round.review_end and round.review_end < today())
+    totals["not_started"] = totals["assigned"] - totals["submitted"] - totals["drafted"]
     totals["overdue"] = totals["assigned"] - totals["submitted"] if past_deadline else 0
     totals["reminders"] = ReviewReminder.objects.filter(round=round).count()
     return page, rows, totals

@@ -195,10 +195,16 @@ def record_relation(
     organization = Organization.objects.filter(pk=organization_id).first()
     if expert is None or organization is None:
         raise ReviewError("专家或机构不存在")
-    return ExpertRelation.objects.create(
-        expert=expert, organization=organization, kind=kind, start=start, end=end, note=note.strip()[:200],
-        recorded_by=actor,
-    )
+    with transaction.atomic():
+        # The expert's row is the lock: a double click or a second tab records the relation once.
+        Expert.objects.select_for_update().filter(pk=expert.pk).first()
+        if ExpertRelation.objects.filter(expert=expert, organization=organization, kind=kind, start=start,
+                                         end=end).exists():
+            raise ReviewError("该专家与该机构的这一关联关系已经登记，无需重复登记")
+        return ExpertRelation.objects.create(
+            expert=expert, organization=organization, kind=kind, start=start, end=end, note=note.strip()[:200],
+            recorded_by=actor,
+        )
 
 
 def _conflicts_for(organization_ids: Iterable[int]) -> set[tuple[int, int]]:

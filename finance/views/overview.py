@@ -3,8 +3,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.charts import grouped_bars
 from core.messages import report_outcome
@@ -90,20 +91,30 @@ def _round_or_404(request):
 
 
 def _start_export(request, kind: str):
-    """Starts a workbook's job (a double click gets the same job) and shows its page."""
-    round = _round_or_404(request)
+    """POST: starts a workbook's job (a double click gets the same job) and shows its page. GET (a
+    bookmark of the old download address, or the login page sending the officer back here after an
+    expired session): back to the overview, where the button is; nothing is built."""
+    rounds = selectors.rounds_for(request.user)
+    round = next((r for r in rounds if str(r.pk) == request.GET.get("round", "")), None)
+    if request.method != "POST":
+        if not rounds:
+            raise Http404
+        messages.info(request, _("Workbooks are generated in the background: press the export button again."))
+        return redirect(f"{reverse('finance:home')}?round={(round or rounds[0]).pk}")
+    if round is None:  # never the file of another round than the one asked for
+        raise Http404
     job = start_job(actor=request.user, kind=kind, params={"round_id": round.pk}, total=1)
-    messages.success(request, _("The workbook is being generated in the background."))
+    messages.success(request, _("The workbook is being generated in the background; the file can be downloaded here when it is ready."))
     return redirect("documents:job_detail", pk=job.pk)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def home_xlsx(request):
     return _start_export(request, export_jobs.OVERVIEW_XLSX)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ledger_xlsx(request):
     return _start_export(request, export_jobs.LEDGER_XLSX)

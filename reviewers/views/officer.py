@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from core import xlsx_export
 from core.errors import DomainError
@@ -146,12 +146,17 @@ def ranking_page(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ranking_download(request, pk):
-    """Starts the workbook's job (a double click gets the same job) and shows its page."""
+    """POST: starts the workbook's job (a double click gets the same job) and shows its page. GET (an
+    old bookmark, or the way back from the login page after an expired session): the ranking page,
+    where the button is; nothing is built."""
     round = selectors.round_for_officer(request.user, pk)
+    if request.method != "POST":
+        messages.info(request, _("Workbooks are generated in the background: press the export button again."))
+        return redirect("reviewers:ranking", pk=round.pk)
     job = start_job(actor=request.user, kind=export_jobs.RANKING_XLSX, params={"round_id": round.pk}, total=1)
-    messages.success(request, _("The workbook is being generated in the background."))
+    messages.success(request, _("The workbook is being generated in the background; the file can be downloaded here when it is ready."))
     return redirect("documents:job_detail", pk=job.pk)
 
 

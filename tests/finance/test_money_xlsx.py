@@ -38,8 +38,13 @@ def test_the_money_sheets(client, world, django_capture_on_commit_callbacks):
     project = world.advance(world.draft(title="=HYPERLINK(\"http://x\")"), State.IN_PROGRESS)
     services.terminate_project(actor=world.officer, project_id=project.pk, reason="机构停止运营")
     client.force_login(world.finance)
-    # A plain GET (a crawler, an old bookmark) builds nothing.
-    assert client.get(reverse("finance:home_xlsx"), {"round": world.round.pk}).status_code == 405
+    # A GET (an old bookmark, the way back from the login page after an expired session) builds
+    # nothing and lands on the overview, where the button is.
+    response = client.get(reverse("finance:home_xlsx"), {"round": world.round.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("finance:home") + f"?round={world.round.pk}"
+    # A round that is not there (or none) is refused, never answered with another round's file.
+    for query in ("?round=999999", "?round=abc", ""):
+        assert client.post(reverse("finance:home_xlsx") + query).status_code == 404, query
     assert not Job.objects.exists()
     data, job = _book(client, capture, reverse("finance:home_xlsx") + f"?round={world.round.pk}")
     assert job.result_name == f"{world.round.code}-资金概况.xlsx"
@@ -57,5 +62,7 @@ def test_the_money_sheets(client, world, django_capture_on_commit_callbacks):
     jobs = Job.objects.count()
     assert client.post(reverse("finance:ledger_xlsx") + f"?round={world.round.pk}").status_code == 404
     assert Job.objects.count() == jobs  # refused before any job is made
+    response = client.get(reverse("reviewers:ranking_xlsx", args=[world.round.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("reviewers:ranking", args=[world.round.pk])
     ranking = _cells(_book(client, capture, reverse("reviewers:ranking_xlsx", args=[world.round.pk]))[0])
     assert ranking[0][0] == "排名" and ranking[1][1] == project.code

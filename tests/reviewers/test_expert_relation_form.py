@@ -33,3 +33,13 @@ def test_an_unknown_organization_is_a_chinese_error_and_keeps_what_was_typed(cli
     assert response.status_code == 200 and "没有统一社会信用代码或名称与此相符的机构" in page
     assert 'value="某某不存在的机构"' in page and "兼职" in page
     assert not ExpertRelation.objects.exists()
+
+
+def test_the_same_relation_twice_is_refused_in_chinese(client, world):
+    """A double click or a second tab records it once."""
+    client.force_login(world.officer)
+    assert _post(client, world, world.org.credit_code).status_code == 302
+    response = _post(client, world, world.org.name)
+    assert ExpertRelation.objects.filter(expert=world.expert).count() == 1
+    follow = client.get(response["Location"]) if response.status_code == 302 else response
+    assert "已经登记" in follow.content.decode()

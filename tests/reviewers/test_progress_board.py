@@ -87,7 +87,7 @@ def test_the_board_is_paged_and_its_totals_are_the_whole_rounds(client, world, b
     shown = [r.expert for response in pages for r in response.context["rows"]]
     assert shown == [r.expert for r in whole] and all(len(r.context["rows"]) == 1 for r in pages)
     totals = pages[-1].context["totals"]
-    for key in ("assigned", "drafted", "submitted", "overdue", "reminders"):
+    for key in ("assigned", "not_started", "drafted", "submitted", "overdue", "reminders"):
         assert totals[key] == sum(getattr(r, key) for r in whole), key
     assert totals["assigned"] == 5 and totals["submitted"] == 2
     # A reminder sent from page 2 comes back to page 2.
