@@ -26,7 +26,7 @@ ZERO = Decimal("0.00")
 class Column:
     name: str
     header: str
-    kind: str  # "text", "money" or "int"
+    kind: str  # "text", "money", "int" or "decimal" (a number that is not money)
     value: Callable[[object], object]
 
 
@@ -94,7 +94,7 @@ def overview_xlsx(round) -> bytes:
         Column("repaid", "已追回", "money", lambda r: r[1].repaid),
         Column("committed", "占用资金", "money", lambda r: r[1].committed),
     ]
-    summary = [("资金总额", money.pot), ("已占用", money.committed), ("剩余资金", money.left)]
+    summary = [("资金总额", money.pot), ("已占用", money.committed), ("资金池余额", money.left)]
     total_rows = rows + [_SummaryRow(label, amount) for label, amount in summary]
     return _xlsx([_with_summary(c) for c in columns], total_rows, "资金概况")
 
@@ -114,7 +114,7 @@ def _with_summary(column: Column) -> Column:
             return row.label
         if column.name == "committed":
             return row.amount
-        return ZERO if column.kind == "money" else ""
+        return None if column.kind == "money" else ""  # blank: the figure is under 占用资金 only
     return Column(column.name, column.header, column.kind, value)
 
 
@@ -126,7 +126,7 @@ def ranking_xlsx(ranked) -> bytes:
         Column("title", "项目名称", "text", lambda r: r.project.title),
         Column("org", "申报机构", "text", lambda r: r.project.organization.name),
         Column("state", "状态", "text", lambda r: r.project.state_label),
-        Column("score", "得分", "text", lambda r: "" if r.score is None else str(r.score)),
+        Column("score", "得分", "decimal", lambda r: r.score),
         Column("requested", "申请金额", "money", lambda r: r.project.requested_amount),
         Column("amount", "核定金额", "money", lambda r: r.project.approved_amount or ZERO),
         Column("cumulative", "累计占用", "money", lambda r: r.cumulative if r.cumulative is not None else ZERO),

@@ -103,6 +103,7 @@ def write_xlsx(resource, queryset, out, *, sheet: str, layout: PrintLayout | Non
         "text": workbook.add_format({"num_format": "@"}),
         "money": workbook.add_format({"num_format": "0.00"}),
         "int": workbook.add_format({"num_format": "0"}),
+        "decimal": workbook.add_format({"num_format": "0.00"}),  # a number that is not money (a score)
         "quoted": workbook.add_format({"num_format": "@", "quote_prefix": True}),
     }
     ws = workbook.add_worksheet(sheet)
@@ -124,10 +125,10 @@ def write_xlsx(resource, queryset, out, *, sheet: str, layout: PrintLayout | Non
             if kind == "text":
                 text = "" if value is None else str(value)
                 write_string(row_index, col, text, formats["quoted" if is_formula_like(text) else "text"])
-            else:
+            elif value is not None:  # None: a blank cell (e.g. a closing row's columns that do not apply)
                 write_number(row_index, col, value, formats[kind])
         count += 1
-        if amount_at is not None:
+        if amount_at is not None and values[amount_at] is not None:
             total += values[amount_at]
     total = quantize_fen(total)
     closing = resource.totals_cells(count, total)

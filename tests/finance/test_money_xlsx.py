@@ -54,7 +54,8 @@ def test_the_money_sheets(client, world, django_capture_on_commit_callbacks):
     sheet = openpyxl.load_workbook(BytesIO(data)).active
     assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
     assert Decimal(str(row[-1])) == Decimal("40000")  # a terminated project holds what it was paid
-    left = next(r for r in overview if r[0] == "剩余资金")
+    left = next(r for r in overview if r[0] == "资金池余额")
+    assert left[4:-1] == [None] * (len(left) - 5)  # the closing rows fill only 占用资金
     assert Decimal(str(left[-1])) == world.round.pot - Decimal("40000")
     ledger = _cells(_book(client, capture, reverse("finance:ledger_xlsx") + f"?round={world.round.pk}")[0])
     assert ledger[0][:2] == ["日期", "项目编号"] and len(ledger) > 3
