@@ -18,7 +18,7 @@ from core.bank import normalize_account_no
 from core.calendar import today
 from core.money import format_yuan, money
 from core.validation import model_problems
-from finance import notifications
+from finance import money_cells, notifications
 from finance.bank_results import ResultRow
 from finance.errors import FinanceError
 from finance.lines import line_from_live, missing_account
@@ -63,7 +63,7 @@ def _require_finance(actor, what: str) -> None:
 
 def _ledger(*, tranche: Tranche, kind: str, from_state: str, actor, batch_id: int | None = None,
             occurred_on: date | None = None, reference: str = "", note: str = "") -> LedgerEntry:
-    return LedgerEntry.objects.create(
+    return money_cells.append(
         round_id=tranche.project.round_id, project_id=tranche.project_id, tranche=tranche,
         batch_id=batch_id, kind=kind, from_state=from_state, to_state=tranche.state, amount=tranche.amount,
         occurred_on=occurred_on or today(), reference=reference, note=note, actor=actor,
@@ -174,7 +174,7 @@ def record_clawback(*, project, amount: Decimal, reason: str, actor) -> Clawback
         if amount > paid:
             raise FinanceError(f"追回金额 {format_yuan(amount)} 元不能超过已拨付金额 {format_yuan(paid)} 元")
         clawback = Clawback.objects.create(project=project, amount=amount, reason=reason)
-        LedgerEntry.objects.create(
+        money_cells.append(
             round_id=project.round_id, project=project, clawback=clawback, kind=LedgerKind.CLAWED_BACK,
             amount=amount, occurred_on=today(), note=reason[:200], actor=actor,
         )
@@ -200,7 +200,7 @@ def record_repayment(*, actor, clawback_id: int, amount, repaid_on: date, refere
             )
         clawback.repaid += amount
         clawback.save(update_fields=["repaid"])
-        LedgerEntry.objects.create(
+        money_cells.append(
             round_id=clawback.project.round_id, project=clawback.project, clawback=clawback,
             kind=LedgerKind.REPAID, amount=amount, occurred_on=repaid_on, reference=reference.strip()[:100],
             actor=actor,

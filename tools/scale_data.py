@@ -49,6 +49,7 @@ from accounts.models import Role, User
 from core import storage
 from core.calendar import SHANGHAI, add_working_days, today
 from core.money import format_yuan
+from finance import money_cells
 from finance.models import (
     Batch,
     BatchEvent,
@@ -943,4 +944,6 @@ def build_scale_round(*, projects: int, experts: int, seed: int = 2026, reviews_
             builder.timed("planner statistics (ANALYZE)", cursor.execute, "ANALYZE")
     with transaction.atomic():
         builder.timed("stored review aggregates", lambda: aggregates.rebuild_round(builder.round))
+    with transaction.atomic():  # the ledger was bulk-inserted past finance.money_cells.append
+        builder.timed("stored money cells", lambda: money_cells.rebuild_round(builder.round))
     return builder, summary

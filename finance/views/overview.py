@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.charts import grouped_bars
 from core.messages import report_outcome
 from core.pagination import paginate
-from finance import reports_xlsx, selectors, services
+from finance import money_cells, reports_xlsx, selectors, services
 from finance.commitments import pot_figures
 from finance.forms import RepaymentForm
 from finance.ledger import reconciliation_problems
@@ -36,9 +36,11 @@ def home(request):
     round = _chosen_round(request, rounds)
     context = {"rounds": rounds, "round": round}
     if round is not None:
-        totals = selectors.round_totals(round)
-        by_domain = [(str(DOMAINS.get(k, k or _("Not set"))), t) for k, t in selectors.totals_by(round, "domain")]
-        by_district = [(k or _("Not set"), t) for k, t in selectors.totals_by(round, "district")]
+        # The ledger's sums from the round's stored money cells (a few hundred rows, equal to the
+        # ledger: finance.money_cells); the tranche table below stays the independent cross-check.
+        totals = money_cells.round_totals(round)
+        by_domain = [(str(DOMAINS.get(k, k or _("Not set"))), t) for k, t in money_cells.totals_by(round, "domain")]
+        by_district = [(k or _("Not set"), t) for k, t in money_cells.totals_by(round, "district")]
         context.update(
             totals=totals, money=pot_figures(round), settlements=selectors.settlements(round),
             problems=reconciliation_problems(totals, selectors.tranche_state_sums(round)),

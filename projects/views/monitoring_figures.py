@@ -8,8 +8,8 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.money import quantize_fen
-from finance.commitments import committed_by
 from finance.models import Tranche, TrancheState
+from finance.money_cells import committed_by
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
 from projects.lifecycle import PROJECT
@@ -46,7 +46,7 @@ class IndicatorRow:
 
 def _groups(round: GrantRound, field: str) -> list[GroupRow]:
     """Applications and funded projects per group; the amount is what the group's projects hold of the
-    pot (finance.commitments.committed_by: the rule every money page uses, summed in the database)."""
+    pot (finance.money_cells.committed_by: commitments.committed_by's figures from the stored cells)."""
     funded = Q(state__in=list(FUNDED))
     rows = (
         Project.objects.filter(round=round).exclude(state__in=PROJECT.group("not_applied"))
@@ -54,7 +54,7 @@ def _groups(round: GrantRound, field: str) -> list[GroupRow]:
         .annotate(applications=Count("id"), funded=Count("id", filter=funded))
         .order_by("-applications", field)
     )
-    amounts = committed_by(Project.objects.filter(round=round), field)
+    amounts = committed_by(round, field)
     return [GroupRow(r[field] or "", r["applications"], r["funded"], quantize_fen(amounts.get(r[field] or "", Decimal("0.00"))))
             for r in rows]
 
