@@ -57,6 +57,9 @@ TRANCHE = Machine(
 
 class Tranche(TRANCHE.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[misc]  # generated base
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="tranches")
+    # The project's round, copied at creation (a project never changes round): the tranche table's own
+    # sums per round (the ledger's independent cross-check) read one index, without joining projects.
+    round = models.ForeignKey("grants.GrantRound", on_delete=models.PROTECT, related_name="+", editable=False)
     seq = models.PositiveSmallIntegerField(_("instalment"))
     name = models.CharField(_("name"), max_length=50)
     percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2)
@@ -77,6 +80,7 @@ class Tranche(TRANCHE.model_mixin(), FSMModelMixin, models.Model):  # type: igno
         verbose_name = _("tranche")
         verbose_name_plural = _("tranches")
         ordering = ["project_id", "seq"]
+        indexes = [models.Index(fields=["round", "state"], include=["amount"], name="tranche_round_state")]
         constraints = [
             models.UniqueConstraint(fields=["project", "seq"], name="unique_tranche_seq"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="tranche_amount_not_negative"),

@@ -85,7 +85,7 @@ def create_tranches(*, project, actor) -> list[Tranche]:
             raise FinanceError([p.message for p in zero])
         amounts = split_amount(project.approved_amount, [Decimal(str(t["percent"])) for t in template])
         tranches = Tranche.objects.bulk_create(
-            Tranche(project=project, seq=i, name=t["name"], percent=Decimal(str(t["percent"])),
+            Tranche(project=project, round_id=project.round_id, seq=i, name=t["name"], percent=Decimal(str(t["percent"])),
                     trigger=t["trigger"], amount=amount)
             for i, (t, amount) in enumerate(zip(template, amounts, strict=True), start=1)
         )

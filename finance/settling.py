@@ -100,7 +100,7 @@ def _reduce(tranche: Tranche, keep: Decimal, actor, note: str) -> None:
     tranche.save(update_fields=["amount"])
     seq = (Tranche.objects.filter(project_id=tranche.project_id).aggregate(m=Max("seq"))["m"] or 0) + 1
     remainder = Tranche.objects.create(
-        project_id=tranche.project_id, seq=seq, name=f"{tranche.name}（决算核减）", percent=Decimal("0"),
+        project_id=tranche.project_id, round_id=tranche.round_id, seq=seq, name=f"{tranche.name}（决算核减）", percent=Decimal("0"),
         trigger=tranche.trigger, amount=cut, state=T.CANCELLED,
     )
     remainder.project = tranche.project

@@ -742,7 +742,7 @@ class ScaleBuilder:
         for plan in plans:
             amounts = split_amount(plan.project.approved_amount, percents)
             for seq, (t, amount, target) in enumerate(zip(template, amounts, plan.tranche_plan, strict=True), start=1):
-                tranche = Tranche(project=plan.project, seq=seq, name=t["name"], percent=percents[seq - 1],
+                tranche = Tranche(project=plan.project, round=round, seq=seq, name=t["name"], percent=percents[seq - 1],
                                   trigger=t["trigger"], amount=amount, state=target)
                 if target in (T.RELEASABLE, T.IN_BATCH, T.PAID):
                     tranche.released_at = c.at(150 if seq == 1 else (60 if seq == 2 else 10))

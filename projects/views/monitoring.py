@@ -29,8 +29,9 @@ def home(request):
 def _charts(round) -> dict:
     empty = _("No data yet.")
     money = pot_figures(round)
-    domains = dashboard.by_domain(round)
-    districts = dashboard.by_district(round)
+    counts = dashboard.project_counts(round)
+    domains = dashboard.by_domain(round, counts)
+    districts = dashboard.by_district(round, counts)
     not_given = _("Not given")
     scores = dashboard.evaluation_scores(round)
     indicator_rows = dashboard.indicators(round)
@@ -60,7 +61,7 @@ def _charts(round) -> dict:
                                  weights=scores[EvaluationKind.MIDTERM][1]),
             title=_("Mid-term evaluation scores"), testid="chart-midterm-scores", empty_text=empty),
         "states": charts.bar_chart(
-            [(str(State(s).label), n) for s, n in dashboard.states(round)],
+            [(str(State(s).label), n) for s, n in dashboard.states(round, counts)],
             title=_("Projects by state"), testid="chart-states", empty_text=empty),
         "tranche_chart": charts.bar_chart(
             [(str(TrancheState(s).label), amount) for s, _n, amount in tranche_rows],
