@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Exists, F, OuterRef, Sum, Value, When
@@ -65,7 +66,8 @@ def case_expression(prefix: str = "") -> Case:
 def entry_sums(entry: LedgerEntry) -> dict[str, Decimal]:
     """What one entry adds to its cell, by ledger_aggregates' rules."""
     sums: dict[str, Decimal] = {}
-    kinds = {LedgerKind.APPROVED: "approved", LedgerKind.CLAWED_BACK: "clawed_back", LedgerKind.REPAID: "repaid"}
+    kinds: dict[str, str] = {LedgerKind.APPROVED: "approved", LedgerKind.CLAWED_BACK: "clawed_back",
+                             LedgerKind.REPAID: "repaid"}
     if entry.kind in kinds:
         sums[kinds[entry.kind]] = entry.amount
     if entry.tranche_id is not None:
@@ -80,7 +82,7 @@ def _bump(round_id: int, domain: str, district: str, case: str, sums: Mapping[st
     changes = {name: F(name) + sign * amount for name, amount in sums.items() if amount}
     if not changes:
         return
-    key = {"round_id": round_id, "domain": domain or "", "district": district or "", "case": case}
+    key: dict[str, Any] = {"round_id": round_id, "domain": domain or "", "district": district or "", "case": case}
     if not MoneyCell.objects.filter(**key).update(**changes):
         MoneyCell.objects.get_or_create(**key)  # a concurrent first entry may create it first
         MoneyCell.objects.filter(**key).update(**changes)
@@ -89,11 +91,14 @@ def _bump(round_id: int, domain: str, district: str, case: str, sums: Mapping[st
 def append(**fields) -> LedgerEntry:
     """Appends one ledger entry and adds it to its round's money cell, in the caller's transaction.
     The project's state is read now (not from the caller's copy), after the caller locked the tranche."""
-    with transaction.atomic():
-        entry = LedgerEntry.objects.create(**fields)
-        domain, district, state = (Project.objects.filter(pk=entry.project_id)
-                                   .values_list("domain", "service_district", "state").get())
-        _bump(entry.round_id, domain, district, case_of(state), entry_sums(entry))
+    # The caller's transaction (every money service is one), not a savepoint per entry: a batch of
+    # thousands of tranches would pay two more statements for each.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("money_cells.append runs inside the caller's transaction")
+    entry = LedgerEntry.objects.create(**fields)
+    domain, district, state = (Project.objects.filter(pk=entry.project_id)
+                               .values_list("domain", "service_district", "state").get())
+    _bump(entry.round_id, domain, district, case_of(state), entry_sums(entry))
     return entry
 
 
@@ -160,8 +165,9 @@ def totals_by(round, dimension: str) -> list[tuple[str, Totals]]:
 
 def _committed(row: Mapping, case: str) -> Decimal:
     t = _totals(row)
-    return {MoneyCase.UNSIGNED: t.approved, MoneyCase.SIGNED: t.approved - t.cancelled - t.repaid,
-            MoneyCase.TERMINATED: t.paid - t.repaid}.get(case, ZERO)
+    amounts: dict[str, Decimal] = {MoneyCase.UNSIGNED: t.approved, MoneyCase.SIGNED: t.approved - t.cancelled - t.repaid,
+                                   MoneyCase.TERMINATED: t.paid - t.repaid}
+    return amounts.get(case, ZERO)
 
 
 def _not_in_ledger(round):

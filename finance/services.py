@@ -132,7 +132,9 @@ def cancel_open_tranches(*, project, actor, reason: str = "") -> int:
     it (its line says 撤回 and why; the frozen approved figures stay as signed), and the batch
     closes once every other line has the bank's answer."""
     with transaction.atomic():
-        approved_lines = list(BatchLine.objects.select_for_update().filter(
+        # Only the lines (of="self"): locking their joined batch too deadlocked with a payment of the same
+        # batch, which holds the batch and waits for this project (tests/finance/test_concurrency.py).
+        approved_lines = list(BatchLine.objects.select_for_update(of=("self",)).filter(
             tranche__project=project, tranche__state=T.IN_BATCH, status=LineStatus.PENDING,
             batch__state=BatchState.APPROVED))
         count = _move(Tranche.objects.filter(project=project, state__in=TRANCHE.group("open")),
