@@ -177,23 +177,36 @@ def _not_in_ledger(round):
     return Project.objects.filter(round=round, state__in=list(FUNDED - AFTER_SIGNING)).filter(~in_ledger)
 
 
-def committed(round) -> Decimal:
-    """Σ committed_amount over the round (commitments.committed_split's figure), from the cells."""
-    total = _fen(_not_in_ledger(round).aggregate(s=Sum("approved_amount"))["s"])
-    for row in MoneyCell.objects.filter(round=round).values("case").annotate(**_cell_aggregates()).order_by():
-        total += _committed(row, row["case"])
-    return total
+Places = dict[tuple[str, str], Decimal]
 
 
-def committed_by(round, field: str) -> dict[str, Decimal]:
-    """What the projects of each domain or service district hold of the pot (commitments.committed_by)."""
-    column = {"domain": "domain", "service_district": "district"}[field]
-    result: dict[str, Decimal] = {}
-    for key, amount in _not_in_ledger(round).values_list(field).annotate(s=Sum("approved_amount")).order_by():
-        result[key or ""] = result.get(key or "", ZERO) + _fen(amount)
-    for row in (MoneyCell.objects.filter(round=round).values(column, "case")
+def committed_by_place(round) -> Places:
+    """What the projects of each (domain, service district) hold of the pot, Σ committed_amount, in
+    two queries on a few hundred rows: the funded projects not in the ledger yet and the cells. The
+    round's total and the sums per domain or per district follow from it (committed, committed_by)."""
+    result: Places = {}
+    for domain, district, amount in (_not_in_ledger(round).values_list("domain", "service_district")
+                                     .annotate(s=Sum("approved_amount")).order_by()):
+        key = (domain or "", district or "")
+        result[key] = result.get(key, ZERO) + _fen(amount)
+    for row in (MoneyCell.objects.filter(round=round).values("domain", "district", "case")
                 .annotate(**_cell_aggregates()).order_by()):
-        result[row[column]] = result.get(row[column], ZERO) + _committed(row, row["case"])
+        key = (row["domain"], row["district"])
+        result[key] = result.get(key, ZERO) + _committed(row, row["case"])
+    return result
+
+
+def committed(round, places: Places | None = None) -> Decimal:
+    """Σ committed_amount over the round (commitments.committed_split's figure), from the cells."""
+    return sum((committed_by_place(round) if places is None else places).values(), ZERO)
+
+
+def committed_by(round, field: str, places: Places | None = None) -> dict[str, Decimal]:
+    """What the projects of each domain or service district hold of the pot (commitments.committed_by)."""
+    position = {"domain": 0, "service_district": 1}[field]
+    result: dict[str, Decimal] = {}
+    for key, amount in (committed_by_place(round) if places is None else places).items():
+        result[key[position]] = result.get(key[position], ZERO) + amount
     return result
 
 

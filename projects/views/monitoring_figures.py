@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from core.money import quantize_fen
 from finance.models import Tranche, TrancheState
-from finance.money_cells import committed_by
+from finance.money_cells import Places, committed_by
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
 from projects.lifecycle import PROJECT
@@ -56,7 +56,7 @@ def project_counts(round: GrantRound) -> Counts:
     return {(state, domain or "", district or ""): n for state, domain, district, n in rows}
 
 
-def _groups(round: GrantRound, counts: Counts, field: str) -> list[GroupRow]:
+def _groups(round: GrantRound, counts: Counts, field: str, places: Places | None) -> list[GroupRow]:
     """Applications and funded projects per group; the amount is what the group's projects hold of the
     pot (finance.money_cells.committed_by: commitments.committed_by's figures from the stored cells)."""
     position = {"domain": 1, "service_district": 2}[field]
@@ -70,19 +70,20 @@ def _groups(round: GrantRound, counts: Counts, field: str) -> list[GroupRow]:
         applications[group] = applications.get(group, 0) + n
         if key[0] in FUNDED:
             funded[group] = funded.get(group, 0) + n
-    amounts = committed_by(round, field)
+    amounts = committed_by(round, field, places)
     # Most applications first, then by the group's value (the database's C collation: code points).
     order = sorted(applications, key=lambda group: (-applications[group], group))
     return [GroupRow(group, applications[group], funded.get(group, 0),
                      quantize_fen(amounts.get(group, Decimal("0.00")))) for group in order]
 
 
-def by_domain(round: GrantRound, counts: Counts | None = None) -> list[GroupRow]:
-    return _groups(round, project_counts(round) if counts is None else counts, "domain")
+def by_domain(round: GrantRound, counts: Counts | None = None, places: Places | None = None) -> list[GroupRow]:
+    """`counts` (project_counts) and `places` (money_cells.committed_by_place): read once for the page."""
+    return _groups(round, project_counts(round) if counts is None else counts, "domain", places)
 
 
-def by_district(round: GrantRound, counts: Counts | None = None) -> list[GroupRow]:
-    return _groups(round, project_counts(round) if counts is None else counts, "service_district")
+def by_district(round: GrantRound, counts: Counts | None = None, places: Places | None = None) -> list[GroupRow]:
+    return _groups(round, project_counts(round) if counts is None else counts, "service_district", places)
 
 
 def states(round: GrantRound, counts: Counts | None = None) -> list[tuple[str, int]]:
