@@ -320,7 +320,10 @@ def _with_locked_tranche(tranche_id: int, act):
         or (None, None)
     if project_id is None:
         raise FinanceError("拨款计划不存在")
-    batch = Batch.objects.select_for_update().get(pk=batch_id) if batch_id else None
+    # FOR NO KEY UPDATE: batch services still wait for each other, but a ledger entry or line that
+    # points at the batch (its foreign-key check takes KEY SHARE) does not wait: a termination
+    # withdrawing this project's tranche from the batch holds the project this payment waits for.
+    batch = Batch.objects.select_for_update(no_key=True).get(pk=batch_id) if batch_id else None
     _lock_projects([project_id])
     tranche = Tranche.objects.select_for_update(of=("self",)).select_related("project").get(pk=tranche_id)
     return act(tranche, batch)
@@ -465,7 +468,7 @@ def _batch_step(batch: Batch, method: str, actor, *, comment: str = "") -> Batch
 
 def _locked_batch(batch_id: int) -> Batch:
     try:
-        return Batch.objects.select_for_update().get(pk=batch_id)
+        return Batch.objects.select_for_update(no_key=True).get(pk=batch_id)  # see _with_locked_tranche
     except Batch.DoesNotExist:
         raise FinanceError("拨付批次不存在") from None
 
