@@ -57,9 +57,9 @@ def build(n: int):
     small = Batch.objects.create(number="BF-SMALL", round=rnd, prepared_by=user)
     big = Batch.objects.create(number="BF-BIG", round=rnd, prepared_by=user)
     Tranche.objects.bulk_create(
-        [Tranche(project=p, seq=1, name="首期", percent=Decimal("40"), trigger="signing", amount=Decimal("34568.20"),
+        [Tranche(project=p, round_id=p.round_id, seq=1, name="首期", percent=Decimal("40"), trigger="signing", amount=Decimal("34568.20"),
                  state=TrancheState.IN_BATCH, batch=big) for p in projects]
-        + [Tranche(project=p, seq=2, name="二期", percent=Decimal("40"), trigger="midterm_passed",
+        + [Tranche(project=p, round_id=p.round_id, seq=2, name="二期", percent=Decimal("40"), trigger="midterm_passed",
                    amount=Decimal("34568.20"), state=TrancheState.IN_BATCH, batch=small) for p in projects[: n // 4]],
         batch_size=2000,
     )

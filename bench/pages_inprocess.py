@@ -54,6 +54,7 @@ def main() -> None:
         ("evaluation list (evaluator)", evaluator, "/monitoring/evaluations/"),
         ("finance releasable tranches", finance, f"/finance/batches/new/?round={round.pk}"),
         ("monitoring dashboard", officer, f"/monitoring/rounds/{round.pk}/"),
+        ("finance overview", finance, f"/finance/?round={round.pk}"),
     ]
     only = sys.argv[1:]
 

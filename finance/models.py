@@ -57,6 +57,9 @@ TRANCHE = Machine(
 
 class Tranche(TRANCHE.model_mixin(), FSMModelMixin, models.Model):  # type: ignore[misc]  # generated base
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="tranches")
+    # The project's round, copied at creation (a project never changes round): the tranche table's own
+    # sums per round (the ledger's independent cross-check) read one index, without joining projects.
+    round = models.ForeignKey("grants.GrantRound", on_delete=models.PROTECT, related_name="+", editable=False)
     seq = models.PositiveSmallIntegerField(_("instalment"))
     name = models.CharField(_("name"), max_length=50)
     percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2)
@@ -77,6 +80,7 @@ class Tranche(TRANCHE.model_mixin(), FSMModelMixin, models.Model):  # type: igno
         verbose_name = _("tranche")
         verbose_name_plural = _("tranches")
         ordering = ["project_id", "seq"]
+        indexes = [models.Index(fields=["round", "state"], include=["amount"], name="tranche_round_state")]
         constraints = [
             models.UniqueConstraint(fields=["project", "seq"], name="unique_tranche_seq"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="tranche_amount_not_negative"),
@@ -454,3 +458,41 @@ class BankFormat(models.Model):
                 problems.append(f"未知的字符编码：{self.encoding}")
         if problems:
             raise ValidationError({"columns": problems})
+
+
+class MoneyCase(models.TextChoices):
+    """Which rule of finance.commitments.committed_amount a project's ledger sums fall under."""
+
+    NOT_FUNDED = "none", "none"
+    UNSIGNED = "unsigned", "unsigned"
+    SIGNED = "signed", "signed"
+    TERMINATED = "terminated", "terminated"
+
+
+class MoneyCell(models.Model):
+    """The ledger sums (finance.selectors.ledger_aggregates) of one round's projects of one domain, one
+    service district and one money case, kept current by finance.money_cells in the same transaction
+    as every ledger entry and every transition that changes a project's case. A round has a few
+    hundred cells however many projects it holds; `rebuild_money_cells --verify` proves they equal
+    the ledger. Tranche-state columns are the net (Σ in − Σ out) of the state."""
+
+    round = models.ForeignKey("grants.GrantRound", on_delete=models.CASCADE, related_name="+")
+    domain = models.CharField(max_length=50, blank=True)
+    district = models.CharField(max_length=50, blank=True)
+    case = models.CharField(max_length=12, choices=MoneyCase.choices)
+    approved = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    clawed_back = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    repaid = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    planned = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    releasable = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    in_batch = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    paid = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    withheld = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    cancelled = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "domain", "district", "case"],
+                                               name="one_money_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.domain} {self.district} {self.case}"

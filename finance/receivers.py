@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from core.money import format_yuan
 from core.problems import Problem
-from finance import services, settling
+from finance import money_cells, services, settling
 from finance.commitments import committed_total, round_money
 from finance.models import Clawback, TrancheState
 from finance.tranche_minimum import zero_tranche_problems
@@ -105,7 +105,10 @@ def check(sender, *, project, name, step, **kwargs) -> list[Problem]:
     return check(project) if check else []
 
 
-def react(sender, *, project, name, actor, params, step, **kwargs) -> None:
+def react(sender, *, project, name, actor, params, step, from_state, **kwargs) -> None:
+    # First: the project's ledger sums follow it to its new money case before this transition's own
+    # entries are written under the new state (finance.money_cells).
+    money_cells.project_moved(project, from_state)
     reaction = REACTIONS.get(name)
     if reaction is not None:
         reaction(project, actor, {**params, "reason": step.comment})

@@ -117,8 +117,9 @@ def totals_by(round: GrantRound, dimension: str) -> list[tuple[str, Totals]]:
 
 
 def tranche_state_sums(round: GrantRound) -> dict[str, Decimal]:
-    """The tranche table's own view of the same balances, to prove the ledger reconciles."""
-    rows = Tranche.objects.filter(project__round=round).values("state").annotate(s=Sum("amount")).order_by()
+    """The tranche table's own view of the same balances, to prove the ledger reconciles: summed from
+    the tranche rows themselves (not from the stored money cells), read from the (round, state) index."""
+    rows = Tranche.objects.filter(round=round).values("state").annotate(s=Sum("amount")).order_by()
     return {row["state"]: row["s"] for row in rows}
 
 

@@ -18,7 +18,7 @@ from core.bank import normalize_account_no
 from core.calendar import today
 from core.money import format_yuan, money
 from core.validation import model_problems
-from finance import notifications
+from finance import money_cells, notifications
 from finance.bank_results import ResultRow
 from finance.errors import FinanceError
 from finance.lines import line_from_live, missing_account
@@ -63,7 +63,7 @@ def _require_finance(actor, what: str) -> None:
 
 def _ledger(*, tranche: Tranche, kind: str, from_state: str, actor, batch_id: int | None = None,
             occurred_on: date | None = None, reference: str = "", note: str = "") -> LedgerEntry:
-    return LedgerEntry.objects.create(
+    return money_cells.append(
         round_id=tranche.project.round_id, project_id=tranche.project_id, tranche=tranche,
         batch_id=batch_id, kind=kind, from_state=from_state, to_state=tranche.state, amount=tranche.amount,
         occurred_on=occurred_on or today(), reference=reference, note=note, actor=actor,
@@ -85,7 +85,7 @@ def create_tranches(*, project, actor) -> list[Tranche]:
             raise FinanceError([p.message for p in zero])
         amounts = split_amount(project.approved_amount, [Decimal(str(t["percent"])) for t in template])
         tranches = Tranche.objects.bulk_create(
-            Tranche(project=project, seq=i, name=t["name"], percent=Decimal(str(t["percent"])),
+            Tranche(project=project, round_id=project.round_id, seq=i, name=t["name"], percent=Decimal(str(t["percent"])),
                     trigger=t["trigger"], amount=amount)
             for i, (t, amount) in enumerate(zip(template, amounts, strict=True), start=1)
         )
@@ -132,7 +132,9 @@ def cancel_open_tranches(*, project, actor, reason: str = "") -> int:
     it (its line says 撤回 and why; the frozen approved figures stay as signed), and the batch
     closes once every other line has the bank's answer."""
     with transaction.atomic():
-        approved_lines = list(BatchLine.objects.select_for_update().filter(
+        # Only the lines (of="self"): locking their joined batch too deadlocked with a payment of the same
+        # batch, which holds the batch and waits for this project (tests/finance/test_concurrency.py).
+        approved_lines = list(BatchLine.objects.select_for_update(of=("self",)).filter(
             tranche__project=project, tranche__state=T.IN_BATCH, status=LineStatus.PENDING,
             batch__state=BatchState.APPROVED))
         count = _move(Tranche.objects.filter(project=project, state__in=TRANCHE.group("open")),
@@ -174,7 +176,7 @@ def record_clawback(*, project, amount: Decimal, reason: str, actor) -> Clawback
         if amount > paid:
             raise FinanceError(f"追回金额 {format_yuan(amount)} 元不能超过已拨付金额 {format_yuan(paid)} 元")
         clawback = Clawback.objects.create(project=project, amount=amount, reason=reason)
-        LedgerEntry.objects.create(
+        money_cells.append(
             round_id=project.round_id, project=project, clawback=clawback, kind=LedgerKind.CLAWED_BACK,
             amount=amount, occurred_on=today(), note=reason[:200], actor=actor,
         )
@@ -200,7 +202,7 @@ def record_repayment(*, actor, clawback_id: int, amount, repaid_on: date, refere
             )
         clawback.repaid += amount
         clawback.save(update_fields=["repaid"])
-        LedgerEntry.objects.create(
+        money_cells.append(
             round_id=clawback.project.round_id, project=clawback.project, clawback=clawback,
             kind=LedgerKind.REPAID, amount=amount, occurred_on=repaid_on, reference=reference.strip()[:100],
             actor=actor,
@@ -318,7 +320,10 @@ def _with_locked_tranche(tranche_id: int, act):
         or (None, None)
     if project_id is None:
         raise FinanceError("拨款计划不存在")
-    batch = Batch.objects.select_for_update().get(pk=batch_id) if batch_id else None
+    # FOR NO KEY UPDATE: batch services still wait for each other, but a ledger entry or line that
+    # points at the batch (its foreign-key check takes KEY SHARE) does not wait: a termination
+    # withdrawing this project's tranche from the batch holds the project this payment waits for.
+    batch = Batch.objects.select_for_update(no_key=True).get(pk=batch_id) if batch_id else None
     _lock_projects([project_id])
     tranche = Tranche.objects.select_for_update(of=("self",)).select_related("project").get(pk=tranche_id)
     return act(tranche, batch)
@@ -463,7 +468,7 @@ def _batch_step(batch: Batch, method: str, actor, *, comment: str = "") -> Batch
 
 def _locked_batch(batch_id: int) -> Batch:
     try:
-        return Batch.objects.select_for_update().get(pk=batch_id)
+        return Batch.objects.select_for_update(no_key=True).get(pk=batch_id)  # see _with_locked_tranche
     except Batch.DoesNotExist:
         raise FinanceError("拨付批次不存在") from None
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from core.calendar import today
 from core.money import format_yuan
-from finance import services
-from finance.models import LedgerEntry, LedgerKind, Payment, Tranche, TrancheState
+from finance import money_cells, services
+from finance.models import LedgerKind, Payment, Tranche, TrancheState
 from finance.settlement import LineFigures, SettlementPlan, settle, split_reduction
 from grants.rules.budget import CATEGORIES
 from projects.models import Expenditure, Project, Settlement, Source
@@ -30,7 +30,7 @@ ZERO = Decimal("0.00")
 
 def _entry(tranche: Tranche, *, kind: str, from_state: str, to_state: str, amount: Decimal, actor,
            note: str) -> None:
-    LedgerEntry.objects.create(
+    money_cells.append(
         round_id=tranche.project.round_id, project_id=tranche.project_id, tranche=tranche, kind=kind,
         from_state=from_state, to_state=to_state, amount=amount, occurred_on=today(), note=note, actor=actor,
     )
@@ -100,7 +100,7 @@ def _reduce(tranche: Tranche, keep: Decimal, actor, note: str) -> None:
     tranche.save(update_fields=["amount"])
     seq = (Tranche.objects.filter(project_id=tranche.project_id).aggregate(m=Max("seq"))["m"] or 0) + 1
     remainder = Tranche.objects.create(
-        project_id=tranche.project_id, seq=seq, name=f"{tranche.name}（决算核减）", percent=Decimal("0"),
+        project_id=tranche.project_id, round_id=tranche.round_id, seq=seq, name=f"{tranche.name}（决算核减）", percent=Decimal("0"),
         trigger=tranche.trigger, amount=cut, state=T.CANCELLED,
     )
     remainder.project = tranche.project

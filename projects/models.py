@@ -79,6 +79,8 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["state", "code", "id"], name="project_state_code"),
             # The districts of a round (the finance filters) from the index alone.
             models.Index(fields=["round", "service_district"], name="project_round_district"),
+            # The monitoring dashboard's counts (per state, domain and district) from the index alone.
+            models.Index(fields=["round", "state", "domain", "service_district"], name="project_round_place"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),

@@ -15,7 +15,7 @@ transition_checks
 project_transitioned
     Sent inside the transition's transaction, after the state change and the effect are saved and
     before commit. Arguments: `project`, `name`, `actor`, `params` (what the service was given: the
-    approved amount, the claw-back amount, …) and `step`. A receiver may write, and may raise a
+    approved amount, the claw-back amount, …), `step` and `from_state` (the state before it). A receiver may write, and may raise a
     core.errors.DomainError to refuse: everything, the state change included, then rolls back and
     the caller sees the error. Notifications are sent only after commit.
     Today: finance creates and releases tranches at signing, releases or withholds them after an
@@ -38,7 +38,7 @@ def collect_checks(project, step) -> list[Problem]:
     return found
 
 
-def announce(project, step) -> None:
+def announce(project, step, from_state: str) -> None:
     """Tells the apps above that `step` happened; any of them may still refuse (DomainError)."""
     project_transitioned.send(sender=type(project), project=project, name=step.transition.name,
-                              actor=step.actor, params=dict(step.params), step=step)
+                              actor=step.actor, params=dict(step.params), step=step, from_state=from_state)

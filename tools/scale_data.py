@@ -49,6 +49,7 @@ from accounts.models import Role, User
 from core import storage
 from core.calendar import SHANGHAI, add_working_days, today
 from core.money import format_yuan
+from finance import money_cells
 from finance.models import (
     Batch,
     BatchEvent,
@@ -745,7 +746,7 @@ class ScaleBuilder:
         for plan in plans:
             amounts = split_amount(plan.project.approved_amount, percents)
             for seq, (t, amount, target) in enumerate(zip(template, amounts, plan.tranche_plan, strict=True), start=1):
-                tranche = Tranche(project=plan.project, seq=seq, name=t["name"], percent=percents[seq - 1],
+                tranche = Tranche(project=plan.project, round=round, seq=seq, name=t["name"], percent=percents[seq - 1],
                                   trigger=t["trigger"], amount=amount, state=target)
                 if target in (T.RELEASABLE, T.IN_BATCH, T.PAID):
                     tranche.released_at = c.at(150 if seq == 1 else (60 if seq == 2 else 10))
@@ -947,4 +948,6 @@ def build_scale_round(*, projects: int, experts: int, seed: int = 2026, reviews_
             builder.timed("planner statistics (ANALYZE)", cursor.execute, "ANALYZE")
     with transaction.atomic():
         builder.timed("stored review aggregates", lambda: aggregates.rebuild_round(builder.round))
+    with transaction.atomic():  # the ledger was bulk-inserted past finance.money_cells.append
+        builder.timed("stored money cells", lambda: money_cells.rebuild_round(builder.round))
     return builder, summary

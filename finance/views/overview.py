@@ -1,6 +1,7 @@
 """Finance overview, ledger and claw-backs. Batches and exports are in finance/views/batches.py."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +12,13 @@ from core.charts import grouped_bars
 from core.messages import report_outcome
 from core.pagination import paginate
 from documents.services import start_job
-from finance import export_jobs, selectors, services
+from finance import export_jobs, money_cells, selectors, services
 from finance.commitments import pot_figures
 from finance.forms import RepaymentForm
 from finance.ledger import reconciliation_problems
 from grants.defaults import DOMAINS
+
+SETTLEMENTS_PER_PAGE = 50
 
 
 def _chosen_round(request, rounds):
@@ -38,11 +41,16 @@ def home(request):
     round = _chosen_round(request, rounds)
     context = {"rounds": rounds, "round": round}
     if round is not None:
-        totals = selectors.round_totals(round)
-        by_domain = [(str(DOMAINS.get(k, k or _("Not set"))), t) for k, t in selectors.totals_by(round, "domain")]
-        by_district = [(k or _("Not set"), t) for k, t in selectors.totals_by(round, "district")]
+        # The ledger's sums from the round's stored money cells (a few hundred rows, equal to the
+        # ledger: finance.money_cells); the tranche table below stays the independent cross-check.
+        totals = money_cells.round_totals(round)
+        by_domain = [(str(DOMAINS.get(k, k or _("Not set"))), t) for k, t in money_cells.totals_by(round, "domain")]
+        by_district = [(k or _("Not set"), t) for k, t in money_cells.totals_by(round, "district")]
         context.update(
-            totals=totals, money=pot_figures(round), settlements=selectors.settlements(round),
+            totals=totals, money=pot_figures(round),
+            # One page of the settlements: a round closes thousands of projects.
+            settlements=Paginator(selectors.settlements(round), SETTLEMENTS_PER_PAGE).get_page(
+                request.GET.get("settlements_page")),
             problems=reconciliation_problems(totals, selectors.tranche_state_sums(round)),
             by_domain=by_domain, by_district=by_district,
             domain_chart=grouped_bars([(label, _chart_values(t)) for label, t in by_domain]),

@@ -62,7 +62,7 @@ def run_transition(
         if effect is not None:
             effect(project, step)
         project.save()
-        announce(project, step)
+        announce(project, step, from_state)
         event = log_event(
             project=project, actor=actor, action=name, comment=comment,
             from_state=from_state, to_state=project.state, data=step.data,

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import calendar, charts
 from core.money import format_yuan
-from finance.commitments import pot_figures
+from finance import money_cells
+from finance.commitments import PotFigures
 from finance.models import TrancheState
 from projects.models import EvaluationKind
 from projects.selectors_monitoring import get_round_for_officer, overdue_milestones, overdue_rows, rounds_for_officer
@@ -28,9 +29,12 @@ def home(request):
 
 def _charts(round) -> dict:
     empty = _("No data yet.")
-    money = pot_figures(round)
-    domains = dashboard.by_domain(round)
-    districts = dashboard.by_district(round)
+    # The money per domain and district and the counts, each read once for every figure below.
+    places = money_cells.committed_by_place(round)
+    money = PotFigures(round.pot, money_cells.committed(round, places))
+    counts = dashboard.project_counts(round)
+    domains = dashboard.by_domain(round, counts, places)
+    districts = dashboard.by_district(round, counts, places)
     not_given = _("Not given")
     scores = dashboard.evaluation_scores(round)
     indicator_rows = dashboard.indicators(round)
@@ -60,7 +64,7 @@ def _charts(round) -> dict:
                                  weights=scores[EvaluationKind.MIDTERM][1]),
             title=_("Mid-term evaluation scores"), testid="chart-midterm-scores", empty_text=empty),
         "states": charts.bar_chart(
-            [(str(State(s).label), n) for s, n in dashboard.states(round)],
+            [(str(State(s).label), n) for s, n in dashboard.states(round, counts)],
             title=_("Projects by state"), testid="chart-states", empty_text=empty),
         "tranche_chart": charts.bar_chart(
             [(str(TrancheState(s).label), amount) for s, _n, amount in tranche_rows],

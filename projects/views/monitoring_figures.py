@@ -8,8 +8,8 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.money import quantize_fen
-from finance.commitments import committed_by
 from finance.models import Tranche, TrancheState
+from finance.money_cells import Places, committed_by
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
 from projects.lifecycle import PROJECT
@@ -44,35 +44,53 @@ class IndicatorRow:
         return percent(self.achieved, self.target)
 
 
-def _groups(round: GrantRound, field: str) -> list[GroupRow]:
+Counts = dict[tuple[str, str, str], int]
+
+
+def project_counts(round: GrantRound) -> Counts:
+    """How many of the round's projects have each (state, domain, district): one grouped index-only
+    scan (the index on round, state, domain, district), from which every count of the dashboard follows
+    (states, applications and funded projects per domain and per district)."""
+    rows = (Project.objects.filter(round=round).values_list("state", "domain", "service_district")
+            .annotate(n=Count("*")).order_by())
+    return {(state, domain or "", district or ""): n for state, domain, district, n in rows}
+
+
+def _groups(round: GrantRound, counts: Counts, field: str, places: Places | None) -> list[GroupRow]:
     """Applications and funded projects per group; the amount is what the group's projects hold of the
-    pot (finance.commitments.committed_by: the rule every money page uses, summed in the database)."""
-    funded = Q(state__in=list(FUNDED))
-    rows = (
-        Project.objects.filter(round=round).exclude(state__in=PROJECT.group("not_applied"))
-        .values(field)
-        .annotate(applications=Count("id"), funded=Count("id", filter=funded))
-        .order_by("-applications", field)
-    )
-    amounts = committed_by(Project.objects.filter(round=round), field)
-    return [GroupRow(r[field] or "", r["applications"], r["funded"], quantize_fen(amounts.get(r[field] or "", Decimal("0.00"))))
-            for r in rows]
+    pot (finance.money_cells.committed_by: commitments.committed_by's figures from the stored cells)."""
+    position = {"domain": 1, "service_district": 2}[field]
+    not_applied = PROJECT.group("not_applied")
+    applications: dict[str, int] = {}
+    funded: dict[str, int] = {}
+    for key, n in counts.items():
+        if key[0] in not_applied:
+            continue
+        group = key[position]
+        applications[group] = applications.get(group, 0) + n
+        if key[0] in FUNDED:
+            funded[group] = funded.get(group, 0) + n
+    amounts = committed_by(round, field, places)
+    # Most applications first, then by the group's value (the database's C collation: code points).
+    order = sorted(applications, key=lambda group: (-applications[group], group))
+    return [GroupRow(group, applications[group], funded.get(group, 0),
+                     quantize_fen(amounts.get(group, Decimal("0.00")))) for group in order]
 
 
-def by_domain(round: GrantRound) -> list[GroupRow]:
-    return _groups(round, "domain")
+def by_domain(round: GrantRound, counts: Counts | None = None, places: Places | None = None) -> list[GroupRow]:
+    """`counts` (project_counts) and `places` (money_cells.committed_by_place): read once for the page."""
+    return _groups(round, project_counts(round) if counts is None else counts, "domain", places)
 
 
-def by_district(round: GrantRound) -> list[GroupRow]:
-    return _groups(round, "service_district")
+def by_district(round: GrantRound, counts: Counts | None = None, places: Places | None = None) -> list[GroupRow]:
+    return _groups(round, project_counts(round) if counts is None else counts, "service_district", places)
 
 
-def states(round: GrantRound) -> list[tuple[str, int]]:
-    counts = dict(
-        Project.objects.filter(round=round).exclude(state=State.DRAFT)
-        .values_list("state").annotate(n=Count("id")).order_by()
-    )
-    return [(state, counts[state]) for state in State.values if counts.get(state)]
+def states(round: GrantRound, counts: Counts | None = None) -> list[tuple[str, int]]:
+    per_state: dict[str, int] = {}
+    for (state, _domain, _district), n in (project_counts(round) if counts is None else counts).items():
+        per_state[state] = per_state.get(state, 0) + n
+    return [(state, per_state[state]) for state in State.values if state != State.DRAFT and per_state.get(state)]
 
 
 def evaluation_scores(round: GrantRound) -> dict[str, tuple[list[Decimal], list[int]]]:
@@ -90,8 +108,8 @@ def evaluation_scores(round: GrantRound) -> dict[str, tuple[list[Decimal], list[
 def tranche_status(round: GrantRound) -> list[tuple[str, int, Decimal]]:
     """(state, number of tranches, amount) from the tranche table, which the finance ledger reconciles with."""
     rows = (
-        Tranche.objects.filter(project__round=round).values("state")
-        .annotate(n=Count("id"), amount=Coalesce(Sum("amount"), ZERO)).order_by()
+        Tranche.objects.filter(round=round).values("state")  # the (round, state) index alone
+        .annotate(n=Count("*"), amount=Coalesce(Sum("amount"), ZERO)).order_by()
     )
     found = {r["state"]: (r["n"], quantize_fen(r["amount"])) for r in rows}
     return [(state, *found[state]) for state in TrancheState.values if state in found]

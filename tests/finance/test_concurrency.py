@@ -6,9 +6,12 @@ import pytest
 from django.db import connection
 
 from accounts.models import Role
-from finance import services
+from finance import money_cells, services
+from finance.commitments import committed_split, round_money
 from finance.errors import FinanceError
 from finance.models import LedgerEntry, LedgerKind, Payment, TrancheState
+from projects import services as project_services
+from projects.models import Project
 from tests.builders import World
 from tests.factories import UserFactory
 from tests.finance.conftest import approved_batch, signed
@@ -63,3 +66,24 @@ def test_twenty_concurrent_payments_of_a_batched_tranche():
     batch = approved_batch(world, users[:3])
     tranche = batch.tranches.get()
     assert_exactly_one(pay_all_at_once(tranche.pk, users), tranche)
+
+
+def test_a_payment_and_the_projects_termination_at_the_same_moment_leave_the_money_cells_exact():
+    """The payment holds its tranche while the termination starts: the termination's move of the
+    project's sums to the terminated cell waits for it (finance.money_cells.project_moved), so the paid
+    amount is moved with the rest instead of staying behind in the signed cell."""
+    world = World()
+    project = signed(world, "10000.00")
+    officers = [UserFactory(role=Role.FINANCE) for _ in range(4)]
+    tranche = approved_batch(world, officers[:3]).tranches.get()
+    with mock.patch("finance.services._pay_locked", slowed(services._pay_locked, 0.5)):
+        outcomes = race([
+            lambda: services.record_payment(actor=officers[3], tranche_id=tranche.pk, paid_on=date(2026, 3, 2),
+                                            bank_reference="REF-1"),
+            lambda: project_services.terminate_project(actor=world.officer, project_id=project.pk,
+                                                       reason="机构停止运营"),
+        ])
+    assert not [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, FinanceError)], outcomes
+    truth = committed_split(Project.objects.filter(round=world.round))[0]
+    assert money_cells.drift(world.round, truth_committed=truth) == []
+    assert money_cells.committed(world.round) == round_money(world.round).committed

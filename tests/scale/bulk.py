@@ -5,6 +5,7 @@ caller removes it with remove() when done.
 """
 from django.db import transaction
 
+from finance import money_cells
 from tools import scale_data
 
 
@@ -14,6 +15,7 @@ class ScaleRound:
         with transaction.atomic():
             self.builder.create_round()
             self.builder.add_projects(projects)
+            money_cells.rebuild_round(self.builder.round)  # the bulk ledger bypasses money_cells.append
 
     @property
     def round(self):
@@ -26,6 +28,7 @@ class ScaleRound:
     def grow(self, projects: int) -> None:
         with transaction.atomic():
             self.builder.add_projects(projects)
+            money_cells.rebuild_round(self.builder.round)
 
     @staticmethod
     def remove() -> None:
