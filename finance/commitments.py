@@ -131,9 +131,8 @@ def money_of(project) -> ProjectMoney:
 
 
 def committed_total(round) -> Decimal:
-    """round_money(round).committed, summed in the database (committed_split): a round's settings page
-    needs the one figure, not every project's money."""
-    return committed_split(Project.objects.filter(round=round))[0]
+    """round_money(round).committed, from the round's stored money cells (pot_figures)."""
+    return money_cells.committed(round)
 
 
 def left_in_pot(round) -> Decimal:

@@ -8,7 +8,6 @@ class ReviewersConfig(AppConfig):
 
     def ready(self) -> None:
         from reviewers import (
-            export_jobs,  # noqa: F401  registers the ranking workbook job kind
             jobs,  # noqa: F401  registers the assignment-run job kind
             panel_jobs,  # noqa: F401  registers the round summary job kind
             panel_receivers,
@@ -16,6 +15,7 @@ class ReviewersConfig(AppConfig):
             queues,
             receivers,
         )
+        from reviewers.views import export_jobs  # noqa: F401  registers the ranking workbook job kind
 
         queues.connect()  # the experts' queue and the officers' overdue reviews (accounts.queues)
 

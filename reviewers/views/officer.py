@@ -1,4 +1,6 @@
 """Program officers' pages: rounds, assignment, panels, ranking and decisions, 公示, expert pool."""
+from decimal import Decimal
+
 import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +24,7 @@ from finance.commitments import committed_split, pot_figures, round_money
 from projects import services as project_services
 from projects.models import Project
 from projects.states import State
-from reviewers import board, export_jobs, lists, selectors, services, steering, stored_ranking
+from reviewers import board, lists, selectors, services, steering, stored_ranking
 from reviewers.forms import AddExpertForm, AutoAssignForm, ImportForm, ObjectionForm, ReasonForm, RelationForm
 from reviewers.models import (
     AssignmentRun,
@@ -37,6 +39,7 @@ from reviewers.models import (
 )
 from reviewers.resources import ExpertImportResource, ScoreSheetResource, read_dataset, xlsx_bytes
 from reviewers.sheets import score_sheet
+from reviewers.views import export_jobs
 
 A = AssignmentState
 
@@ -139,8 +142,15 @@ def ranking_page(request, pk):
         else:
             messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
+    def held(projects, part):
+        """(what the round holds, what `part` of it holds): the round's figure from its stored money
+        cells (pot_figures), the part's through committed_split over those projects only, so the
+        first page reads no ledger and a later one only the ledger of the projects ranked above it."""
+        total = pot_figures(round).committed
+        return total, (committed_split(Project.objects.filter(pk__in=part))[0] if part is not None else Decimal("0.00"))
+
     # One page of the stored ranking (reviewers.aggregates): no score of the round is read here.
-    page, ranked = stored_ranking.page(round, request.GET.get("page"), committed_split=committed_split,
+    page, ranked = stored_ranking.page(round, request.GET.get("page"), committed_split=held,
                                        money_for=lambda ids: round_money(round, ids))
     return render(request, "reviewers/ranking.html", {"round": round, "ranking": ranked, "page": page})
 

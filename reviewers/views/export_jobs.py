@@ -1,6 +1,9 @@
 """Job kind: the ranking of a round as a workbook. At national size it is 100,000 rows with every
 expert's score (tens of seconds of CPU), so it is written by a worker and downloaded from the job
-page, never built inside the officer's request."""
+page, never built inside the officer's request.
+
+It joins the review's ranking with finance's money figures, as the ranking page does, so it lives
+with the views: reviewers and finance are one layer and import neither each other (DEVELOPERS.md)."""
 from django.utils.translation import gettext_lazy as _
 
 from documents.kinds import register
