@@ -103,7 +103,8 @@ def _start_export(request, kind: str):
     bookmark of the old download address, or the login page sending the officer back here after an
     expired session): back to the overview, where the button is; nothing is built."""
     rounds = selectors.rounds_for(request.user)
-    round = next((r for r in rounds if str(r.pk) == request.GET.get("round", "")), None)
+    wanted = request.POST.get("round") or request.GET.get("round", "")  # the button's form, or ?round=
+    round = next((r for r in rounds if str(r.pk) == wanted), None)
     if request.method != "POST":
         if not rounds:
             raise Http404

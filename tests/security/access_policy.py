@@ -273,7 +273,8 @@ POLICY: dict[str, object] = {
     "reviewers:panel": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
     "reviewers:ranking": [Case(round_pk, OFFICERS)],
     "reviewers:review_window": [Case(round_pk, OFFICERS)],
-    "reviewers:ranking_xlsx": [Case(round_pk, OFFICERS)],
+    # Export buttons: a POST starts the job; a GET only leads back to the page with the button.
+    "reviewers:ranking_xlsx": [Case(round_pk, OFFICERS, post_only=True)],
     "reviewers:round_publicity": [Case(round_pk, OFFICERS)],
     "reviewers:score_sheet": [Case(pk("publicity"), OFFICERS)],
     "reviewers:score_sheet_xlsx": [Case(pk("publicity"), OFFICERS)],
@@ -294,8 +295,8 @@ POLICY: dict[str, object] = {
     # finance
     "finance:home": [Case(none, FINANCE)],
     "finance:ledger": [Case(none, FINANCE)],
-    "finance:home_xlsx": [Case(none, FINANCE)],
-    "finance:ledger_xlsx": [Case(none, FINANCE)],
+    "finance:home_xlsx": [Case(none, FINANCE, post_only=True)],
+    "finance:ledger_xlsx": [Case(none, FINANCE, post_only=True)],
     "finance:clawbacks": [Case(none, FINANCE)],
     "finance:repay": [Case(pk("clawback"), FINANCE)],
     "finance:batch_list": [Case(none, FINANCE)],
@@ -343,4 +344,6 @@ PUBLIC_KWARGS: dict[str, Callable[[Scene], dict]] = {
 def post_data(name: str, case: Case, scene: Scene) -> dict:
     if name == "applicant:start":
         return {**case.post, "organization": str(scene.world.org.pk)}
+    if name in ("finance:home_xlsx", "finance:ledger_xlsx"):
+        return {**case.post, "round": str(scene.world.round.pk)}
     return case.post
