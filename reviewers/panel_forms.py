@@ -22,8 +22,31 @@ class RevisionReasonForm(forms.Form):
     reason = forms.CharField(label=_("Why you revise your score"), max_length=500)
 
 
+class ExpertField(forms.CharField):
+    """An expert of the pool (active, with an account) typed as their e-mail or their full name. A
+    select of every expert would list 2,000 of them at national size."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("help_text", _("The expert's e-mail address, or their full name if no other expert has it."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        pool = Expert.objects.filter(active=True, user__isnull=False)
+        if text.isdigit():  # the id, as a script or an older form sends it
+            found = list(pool.filter(pk=int(text))[:1])
+        else:
+            found = list(pool.filter(email__iexact=text)[:2]) or list(pool.filter(name=text)[:2])
+        if len(found) > 1:
+            raise forms.ValidationError(_("Several experts have this name: enter the e-mail address instead."))
+        if not found:
+            raise forms.ValidationError(_("No active expert has this e-mail address or name."))
+        return found[0]
+
+
 class DefenseMemberForm(forms.Form):
-    expert = forms.ModelChoiceField(label=_("Expert"), queryset=Expert.objects.filter(active=True, user__isnull=False))
+    expert = ExpertField(label=_("Expert"))
 
 
 class ScheduleForm(forms.Form):

@@ -244,7 +244,7 @@ def test_blind_round_from_conflict_declarations_to_public_notice(page, phone, wo
     page.click("[data-testid=shortlist]")
     expect(page.locator(f"[data-testid=slot-{p3.pk}]")).to_be_visible()
     expect(page.locator(f"[data-testid=slot-{p1.pk}]")).to_be_visible()
-    page.select_option("#id_expert", str(e2.pk))
+    page.fill("#id_expert", e2.name)
     page.click("[data-testid=add-member]")
     expect(page.locator("[data-testid=members]")).to_contain_text("专家丙")
     start = timezone.localtime().replace(second=0, microsecond=0) + timedelta(days=1)

@@ -75,7 +75,7 @@ def test_discussion_defense_and_filldown(page, phone, world):
     page.check(f"[data-testid=shortlist-{p3.pk}]")
     page.click("[data-testid=shortlist]")
     page.wait_for_selector(f"[data-testid=slot-{p3.pk}]")
-    page.select_option("#id_expert", str(judge.pk))
+    page.fill("#id_expert", judge.name)
     page.click("[data-testid=add-member]")
     page.wait_for_selector("[data-testid=members] >> text=答辩评委甲")
     start = timezone.localtime().replace(second=0, microsecond=0) + timedelta(days=1)
