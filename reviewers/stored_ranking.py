@@ -14,13 +14,13 @@ from decimal import Decimal
 from typing import Any  # money: finance.commitments.RoundMoney, passed in by the view
 
 from django.core.paginator import Page, Paginator
-from django.db.models import DecimalField, QuerySet, Sum, prefetch_related_objects
+from django.db.models import DecimalField, F, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from grants.models import GrantRound
 from projects import guards
 from projects.lifecycle import PROJECT
-from projects.models import Project
+from projects.models import BudgetLine, Project
 from projects.states import State
 from reviewers.aggregate_models import ExpertRoundStats, ReviewAggregate
 from reviewers.aggregates import NOT_RANKED, zscore
@@ -76,10 +76,14 @@ def rows_for(round: GrantRound, aggregates: list[ReviewAggregate], *, start: int
             stored = stored.filter(expert_id__in={e for panel in reviews.values() for _, e, _ in panel})
         stats = {s.expert_id: s for s in stored}
     facts = (panel_facts(round) if whole_round else panel_facts(round, ids)) if ids else None
-    # Only a cut amount can break the budget rules, so only those projects' budgets are read, by their
-    # ids: a join filtering every listed project's budget lines took 169 ms for a 1,182-line proposal.
-    prefetch_related_objects([a.project for a in aggregates if a.project.approved_amount is not None
-                              and a.project.approved_amount < a.project.requested_amount], "budget_lines")
+    # Only a cut amount can break the budget rules, so only those projects' budgets are read: the cut
+    # projects are picked by primary key first (a join filtering every listed project's budget lines
+    # took 169 ms for a 1,182-line proposal). One query whether or not the page has a cut project.
+    listed = [a.project for a in aggregates]
+    if listed:
+        cut = Project.objects.filter(pk__in=[p.pk for p in listed], approved_amount__lt=F("requested_amount"))
+        prefetch_related_objects(listed, Prefetch("budget_lines", queryset=BudgetLine.objects.filter(
+            project__in=cut.values("pk"))))
     rows = []
     for position, agg in enumerate(aggregates, start=start):
         project = agg.project
