@@ -159,7 +159,7 @@ def defense_page(request, pk):
 @require_http_methods(["GET", "POST"])
 def filldown_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
-    money = pot_figures(round)  # pot, committed and left: the figures of round_money in two aggregates
+    money = pot_figures(round)  # pot, committed and left: round_money's figures, from the stored money cells
     policy = panel_selectors.policy_for(round)
     plan = filldown.plan(round, left=money.left, policy=policy)
     if request.method == "POST":
