@@ -5,7 +5,9 @@ caller removes it with remove() when done.
 """
 from django.db import transaction
 
+from documents.models import PublishedFile
 from finance import money_cells
+from projects import open_data_files
 from tools import scale_data
 
 
@@ -16,6 +18,7 @@ class ScaleRound:
             self.builder.create_round()
             self.builder.add_projects(projects)
             money_cells.rebuild_round(self.builder.round)  # the bulk ledger bypasses money_cells.append
+        self._open_data()
 
     @property
     def round(self):
@@ -29,7 +32,16 @@ class ScaleRound:
         with transaction.atomic():
             self.builder.add_projects(projects)
             money_cells.rebuild_round(self.builder.round)
+        self._open_data()
+
+    def _open_data(self) -> None:
+        """What the open-data job does after a publication (the bulk builder bypasses the services, as
+        `seed_scale` does, which builds them the same way): the downloads stream these files."""
+        for round_id in (self.builder.round.pk, None):
+            open_data_files.build(round_id)
 
     @staticmethod
     def remove() -> None:
         scale_data.remove_scale_round()
+        # Their records name the round by id only: none is left for a later round that reuses the id.
+        PublishedFile.objects.filter(key__startswith="open-data-").delete()
