@@ -3,7 +3,12 @@
 Committed outside the per-test transaction so several tests can read one expensive build; the
 caller removes it with remove() when done.
 """
-from django.db import transaction
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from documents.models import PublishedFile
 from finance import money_cells
@@ -45,3 +50,25 @@ class ScaleRound:
         scale_data.remove_scale_round()
         # Their records name the round by id only: none is left for a later round that reuses the id.
         PublishedFile.objects.filter(key__startswith="open-data-").delete()
+
+
+def counted_get(client, url: str) -> tuple[int, Any]:
+    """(queries, response) of a GET as the first reader after a change sees it: once to warm what is
+    cached per process (content types), then the page's own cache cleared and the queries counted."""
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return len(ctx), response
+
+
+def measured_small_and_large(few: int, many: int, measure: Callable[["ScaleRound"], Any]) -> tuple[Any, Any]:
+    """measure(scale round) with `few` projects, then again after growing the same round to `many`;
+    the round is removed in any case."""
+    scale = ScaleRound(projects=few)
+    try:
+        small = measure(scale)
+        scale.grow(many - few)
+        return small, measure(scale)
+    finally:
+        ScaleRound.remove()

@@ -5,16 +5,13 @@ candidates, the rows a proposal needs, the first rows of the summary, never the 
 The data comes from the seed_scale builder (tests.scale.bulk) with its stored aggregates rebuilt; the
 pot is set so that the proposal funds one project in full, cuts the next and lists reserves."""
 import pytest
-from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from finance.commitments import pot_figures
 from grants.models import GrantRound
 from reviewers import aggregates, round_summary, stored_ranking
-from tests.scale.bulk import ScaleRound
+from tests.scale.bulk import counted_get, measured_small_and_large
 
 # The marker makes pytest-django create the test database; the module fixture commits its own data.
 pytestmark = pytest.mark.django_db
@@ -39,32 +36,21 @@ def _prepare(scale) -> GrantRound:
     return GrantRound.objects.get(pk=round.pk)
 
 
-def _measure(scale) -> dict[str, tuple[int, int]]:
+def _measure(scale) -> dict[str, tuple[int, object]]:
     round = _prepare(scale)
     client = Client()
     client.force_login(scale.people.officer)
     result = {}
     for name, url in PAGES.items():
-        client.get(url(round))  # warm caches that are per process, not per request
-        cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url(round))
-        assert response.status_code == 200, f"{name}: answered {response.status_code}"
-        result[name] = (len(ctx), response)
+        result[name] = counted_get(client, url(round))
+        assert result[name][1].status_code == 200, f"{name}: answered {result[name][1].status_code}"
     return result
 
 
 @pytest.fixture(scope="module")
 def counts(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        scale = ScaleRound(projects=FEW)
-        try:
-            few = _measure(scale)
-            scale.grow(MANY - FEW)
-            many = _measure(scale)
-        finally:
-            ScaleRound.remove()
-    return few, many
+        return measured_small_and_large(FEW, MANY, _measure)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -6,18 +6,15 @@ page lists real rows of every kind: a query per row shows up as a difference bet
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from finance.models import Batch, Tranche, TrancheState
 from grants.models import Organization
 from projects.models import Milestone, Project
 from reviewers.models import Assignment
-from tests.scale.bulk import ScaleRound
+from tests.scale.bulk import counted_get, measured_small_and_large
 
 # The marker makes pytest-django create the test database; the module fixture commits its own data.
 pytestmark = pytest.mark.django_db
@@ -107,27 +104,22 @@ def _measure(scale) -> dict[str, tuple[int, int]]:
         if page.who:
             client.force_login(users[page.who])
         url = page.url(scale)
-        client.get(url)  # warm caches that are per process, not per request (e.g. content types)
-        cache.clear()  # but not the pages' own cache: counted is what the first reader after a change costs
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
+        queries, response = counted_get(client, url)
         assert response.status_code == 200, f"{page.name}: {url} answered {response.status_code}"
-        result[page.name] = (len(ctx), page.size(scale))
+        result[page.name] = (queries, page.size(scale))
     return result
+
+
+def _measure_grown(scale) -> dict[str, tuple[int, int]]:
+    if Project.objects.filter(round=scale.round).count() > FEW:
+        assert Project.objects.filter(round=scale.round).count() == MANY
+    return _measure(scale)
 
 
 @pytest.fixture(scope="module")
 def counts(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        scale = ScaleRound(projects=FEW)
-        try:
-            few = _measure(scale)
-            scale.grow(MANY - FEW)
-            assert Project.objects.filter(round=scale.round).count() == MANY
-            many = _measure(scale)
-        finally:
-            ScaleRound.remove()
-    return few, many
+        return measured_small_and_large(FEW, MANY, _measure_grown)
 
 
 @pytest.mark.parametrize("page", [p.name for p in PAGES])
