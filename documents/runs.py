@@ -4,6 +4,7 @@ survives a crash, so a job restarted on another worker can resume instead of sta
 Progress is the one write a running job makes on its own row. It lives here, below the claiming and
 finishing in documents.worker, so a kind's function needs nothing but this module."""
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +44,16 @@ def write_atomically(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def single_file(run: "JobRun", *, stem: str, suffix: str, produce: Callable[[], bytes], name: str) -> JobResult:
+    """A job whose result is one file built in one step: progress 0/1, the file written atomically in
+    the run's work directory (one per attempt), progress 1/1."""
+    run.progress(0, total=1)
+    path = run.workdir / f"{stem}.{run.attempt}.{suffix}"
+    write_atomically(path, produce())
+    run.progress(1, total=1)
+    return JobResult(path=path, name=name)
 
 
 def lease_seconds() -> int:

@@ -4,7 +4,7 @@ worker writes them and the finance officer downloads them from the job page."""
 from django.utils.translation import gettext_lazy as _
 
 from documents.kinds import register
-from documents.runs import JobResult, JobRun, write_atomically
+from documents.runs import JobResult, JobRun, single_file
 from finance import reports_xlsx
 from grants.models import GrantRound
 
@@ -14,11 +14,7 @@ LEDGER_XLSX = "finance_ledger_xlsx"
 
 def _export(run: JobRun, build, stem: str, title: str) -> JobResult:
     round = GrantRound.objects.get(pk=run.params["round_id"])
-    run.progress(0, total=1)
-    path = run.workdir / f"{stem}.{run.attempt}.xlsx"
-    write_atomically(path, build(round))
-    run.progress(1, total=1)
-    return JobResult(path=path, name=f"{round.code}-{title}.xlsx")
+    return single_file(run, stem=stem, suffix="xlsx", produce=lambda: build(round), name=f"{round.code}-{title}.xlsx")
 
 
 @register(OVERVIEW_XLSX, _("Finance overview of a round (xlsx)"))

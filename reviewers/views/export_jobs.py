@@ -7,7 +7,7 @@ with the views: reviewers and finance are one layer and import neither each othe
 from django.utils.translation import gettext_lazy as _
 
 from documents.kinds import register
-from documents.runs import JobResult, JobRun, write_atomically
+from documents.runs import JobResult, JobRun, single_file
 from finance.commitments import round_money
 from finance.reports_xlsx import ranking_xlsx
 from grants.models import GrantRound
@@ -24,8 +24,5 @@ def download_name(round: GrantRound) -> str:
 def ranking_job(run: JobRun) -> JobResult:
     """The round as it is when the job runs (a retry writes the same content again)."""
     round = GrantRound.objects.get(pk=run.params["round_id"])
-    run.progress(0, total=1)
-    path = run.workdir / f"ranking.{run.attempt}.xlsx"
-    write_atomically(path, ranking_xlsx(stored_ranking.whole(round, round_money(round), experts=True)))
-    run.progress(1, total=1)
-    return JobResult(path=path, name=download_name(round))
+    return single_file(run, stem="ranking", suffix="xlsx", name=download_name(round),
+                       produce=lambda: ranking_xlsx(stored_ranking.whole(round, round_money(round), experts=True)))
