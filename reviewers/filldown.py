@@ -9,7 +9,7 @@ follows the lines it proposes, not the round."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from projects.models import BudgetLine, Project
 from projects.states import State
 from reviewers import ranking, services, stored_ranking
 from reviewers.errors import ReviewError
-from reviewers.filldown_rules import CUT, FUND, RESERVE, Candidate, Proposal, propose
+from reviewers.filldown_rules import CUT, FUND, RESERVE, Candidate, Line, Proposal, propose
 from reviewers.panel_models import DefenseSlot, PanelAudit, PanelPolicy
 from reviewers.rank_order import NOT_FUNDED
 
@@ -32,7 +32,7 @@ PASSED_OVER_SHOWN = 20  # passed-over projects named on the page; the others are
 @dataclass
 class Plan:
     proposal: Proposal
-    rows: dict[int, ranking.Row]  # the rows read: every line's among them
+    states: dict[int, str]  # the project state of every candidate read: every line's among them
     pending_defense: list[ranking.Row]  # shortlisted projects still without a defense score (positions not set)
     # Decided and unfunded projects ranked above the first funded one: the first PASSED_OVER_SHOWN, and how many.
     passed_over: list[Project] = field(default_factory=list)
@@ -65,21 +65,24 @@ def _needed(round, left: Decimal, reserve_count: int) -> int:
         after, size = amounts[-1][0], min(size * 2, MAX_CHUNK)
 
 
-def _candidates(round, size: int, rows: dict[int, ranking.Row], keys: dict[int, str]) -> Iterator[Candidate]:
+def _candidates(round, size: int, states: dict[int, str], keys: dict[int, str]) -> Iterator[Candidate]:
     """The decidable, scored projects in rank order, read `size` at a time (then twice as many) while
-    the proposal asks for more; their rows are kept in `rows` and their rank keys in `keys`."""
+    the proposal asks for more, as plain values (a 100k round's proposal has over a thousand lines:
+    the page builds full rows for the lines it shows only); their states are kept in `states` and their
+    rank keys in `keys`."""
     after: tuple[str, int] | None = None  # the last row read: its rank key and position
     while True:
         chunk = stored_ranking.decidable(round)
         if after is not None:
             chunk = chunk.filter(rank_key__gt=after[0])
-        aggregates = list(stored_ranking.with_projects(chunk[:size]))
-        for agg, row in zip(aggregates, stored_ranking.rows_at(round, aggregates, after=after), strict=True):
-            rows[row.project.pk], keys[row.project.pk] = row, agg.rank_key
-            yield Candidate(row.project.pk, row.project.requested_amount, row.position)
-        if len(aggregates) < size:
+        read = list(chunk.values_list("project_id", "rank_key", "project__requested_amount", "project__state")[:size])
+        at = stored_ranking.positions(round, [key for _, key, _, _ in read], after=after)
+        for (project_id, key, requested, state), position in zip(read, at, strict=True):
+            states[project_id], keys[project_id] = state, key
+            yield Candidate(project_id, requested, position)
+        if len(read) < size:
             return
-        after, size = (aggregates[-1].rank_key, rows[aggregates[-1].pk].position), min(size * 2, MAX_CHUNK)
+        after, size = (read[-1][1], at[-1]), min(size * 2, MAX_CHUNK)
 
 
 def _pending_defense(round, policy: PanelPolicy) -> list[ranking.Row]:
@@ -98,7 +101,7 @@ def _pending_defense(round, policy: PanelPolicy) -> list[ranking.Row]:
 
 def plan(round, *, left: Decimal, policy: PanelPolicy) -> Plan:
     """The proposal for the money `left` in the pot (finance.commitments)."""
-    rows: dict[int, ranking.Row] = {}
+    states: dict[int, str] = {}
     keys: dict[int, str] = {}
 
     def cut_problems(project_id: int, amount: Decimal) -> list[str]:
@@ -106,9 +109,9 @@ def plan(round, *, left: Decimal, policy: PanelPolicy) -> Plan:
         return budget.problems(round, lines, amount, basis="核定")
 
     size = min(_needed(round, left, policy.reserve_count), MAX_CHUNK)
-    proposal = propose(_candidates(round, size, rows, keys), left=left, min_amount=round.min_amount,
+    proposal = propose(_candidates(round, size, states, keys), left=left, min_amount=round.min_amount,
                        reserve_count=policy.reserve_count, allow_cut=policy.allow_cut, cut_problems=cut_problems)
-    result = Plan(proposal, rows, _pending_defense(round, policy))
+    result = Plan(proposal, states, _pending_defense(round, policy))
     if proposal.funded:  # the first funded line is the first candidate: every project above it is decided
         above = stored_ranking.ranked(round).filter(rank_key__lt=keys[proposal.funded[0].project_id],
                                                     state__in=list(NOT_FUNDED))
@@ -116,6 +119,11 @@ def plan(round, *, left: Decimal, policy: PanelPolicy) -> Plan:
         if result.passed_over_count:
             result.passed_over = [agg.project for agg in above.select_related("project")[:PASSED_OVER_SHOWN]]
     return result
+
+
+def shown_rows(round, lines: Iterable[Line]) -> dict[int, ranking.Row]:
+    """The ranking rows (project, score) of the proposal lines a page shows, by project id."""
+    return stored_ranking.rows_of(round, [line.project_id for line in lines])
 
 
 def confirm(*, actor, round_id: int, plan: Plan, shown: str, reason: str = "") -> list:
@@ -138,7 +146,7 @@ def confirm(*, actor, round_id: int, plan: Plan, shown: str, reason: str = "") -
             note = f"按排名递补资助，资金池余额 {line.amount} 元不足申请金额 {line.requested} 元，核减资助"
             decisions.append(services.Decision(line.project_id, "approve", str(line.amount),
                                                f"{note}。{reason}" if reason else note))
-        elif line.kind == RESERVE and plan.rows[line.project_id].project.state != State.WAITLISTED:
+        elif line.kind == RESERVE and plan.states[line.project_id] != State.WAITLISTED:
             number = plan.proposal.reserve.index(line) + 1
             decisions.append(services.Decision(line.project_id, "waitlist", "",
                                                f"列入备选名单第{number}位（资金池已分配完毕，有项目放弃或撤销时按序递补）"))

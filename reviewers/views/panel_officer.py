@@ -2,6 +2,7 @@
 oral defense (shortlist, schedule, panel), fill-down to the pot, and the round's 评审汇总表."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from reviewers import (
     stored_ranking,
 )
 from reviewers.errors import ReviewError
+from reviewers.filldown_rules import CUT
 from reviewers.panel_forms import DefenseMemberForm, PanelPolicyForm, PostForm, ScheduleForm
 from reviewers.panel_jobs import ROUND_SUMMARY
 from reviewers.panel_models import DefensePanelMember, DiscussionPost, PanelAudit
@@ -33,6 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 CANDIDATES_PER_PAGE = 100
+PROPOSAL_LINES_PER_PAGE = 100
 
 
 @login_required
@@ -171,10 +174,17 @@ def filldown_page(request, pk):
             return redirect("reviewers:filldown", pk=round.pk)
         messages.success(request, _("%(count)d decisions recorded.") % {"count": len(done)})
         return redirect("reviewers:ranking", pk=round.pk)
+    # A national round's proposal has over a thousand lines: the page shows them a page at a time (the
+    # confirmation covers the whole proposal, whichever page it is sent from).
+    shown = Paginator(plan.proposal.lines, PROPOSAL_LINES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = filldown.shown_rows(round, shown.object_list)
     reserve = {line.project_id: n for n, line in enumerate(plan.proposal.reserve, start=1)}
-    lines = [(line, plan.rows[line.project_id], reserve.get(line.project_id)) for line in plan.proposal.lines]
+    lines = [(line, rows[line.project_id], reserve.get(line.project_id)) for line in shown.object_list]
+    cut = [line for line in plan.proposal.funded if line.kind == CUT]
     return render(request, "reviewers/panel/filldown.html", {
-        "round": round, "plan": plan, "lines": lines, "money": money, "policy": policy,
+        "round": round, "plan": plan, "lines": lines, "page": shown, "money": money, "policy": policy,
+        "funded_count": len(plan.proposal.funded), "reserve_count": len(plan.proposal.reserve),
+        "cut": cut[0] if cut else None,
         "passed_over_more": plan.passed_over_count - len(plan.passed_over),
     })
 

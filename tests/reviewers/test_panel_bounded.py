@@ -61,8 +61,8 @@ def _old_plan(round, ranked, left, policy):
             round, BudgetLine.objects.filter(project_id=pid), amount, basis="核定"))
     pending = [row for row in ranked.rows if row.adjusted and row.adjusted.defense_pending and row.decidable]
     first = proposal.funded[0].project_id if proposal.funded else None
-    rows = {row.project.pk: row for row in ranked.rows}
-    return filldown.Plan(proposal, rows, pending), (passed_over(ranked, first) if first else []), candidates
+    states = {row.project.pk: row.project.state for row in ranked.rows}
+    return filldown.Plan(proposal, states, pending), (passed_over(ranked, first) if first else []), candidates
 
 
 @pytest.fixture
@@ -110,10 +110,12 @@ def _compare(round, ranked, left, policy):
     assert new.proposal.lines == old.proposal.lines
     assert new.proposal.left_before == old.proposal.left_before
     assert new.fingerprint == old.fingerprint
+    whole_rows = {row.project.pk: row for row in ranked.rows}
+    shown = filldown.shown_rows(round, new.proposal.lines)
     for line in new.proposal.lines:
-        mine, theirs = new.rows[line.project_id], old.rows[line.project_id]
-        assert (mine.position, mine.project.pk, mine.score, mine.project.state) == (
-            theirs.position, theirs.project.pk, theirs.score, theirs.project.state)
+        theirs = whole_rows[line.project_id]
+        assert (line.position, new.states[line.project_id]) == (theirs.position, theirs.project.state)
+        assert (shown[line.project_id].project.pk, shown[line.project_id].score) == (theirs.project.pk, theirs.score)
     assert [r.project.pk for r in new.pending_defense] == [r.project.pk for r in old.pending_defense]
     assert [p.pk for p in new.passed_over] == [r.project.pk for r in old_passed][:filldown.PASSED_OVER_SHOWN]
     assert new.passed_over_count == len(old_passed)
@@ -222,3 +224,14 @@ def test_candidate_positions_follow_the_rows_before_them(world, varied):
     assert stored_ranking.positions(round, [keys[rows[6].project.pk]],
                                     after=(keys[rows[4].project.pk], 5)) == [7]
     assert stored_ranking.positions(round, []) == []
+
+
+def test_the_decidable_index_covers_exactly_the_decidable_states():
+    """The partial index fill-down and the shortlist read is declared with literal states: it must
+    stay the set the code decides on, or the planner falls back to walking every decided row."""
+    from reviewers.aggregate_models import ReviewAggregate
+    from reviewers.ranking import DECIDABLE
+
+    index = next(i for i in ReviewAggregate._meta.indexes if i.name == "review_agg_decidable")
+    condition = dict(index.condition.children)
+    assert set(condition["state__in"]) == {str(s) for s in DECIDABLE} and condition["final__isnull"] is False

@@ -415,3 +415,27 @@ def test_a_reopened_review_outdates_the_stored_summary(
     seat = a.assignments.filter(state="submitted").first()
     services.reopen_review(actor=world.officer, assignment_id=seat.pk, reason="评分明显有误，请复核")
     assert client.get(file_url).status_code == 302  # outdated: the officer generates it again
+
+
+def test_filldown_pages_a_long_proposal_and_a_confirmation_from_any_page_records_it_all(
+        client, world, five, monkeypatch):
+    from reviewers.views import panel_officer
+
+    monkeypatch.setattr(panel_officer, "PROPOSAL_LINES_PER_PAGE", 2)
+    set_policy(client, world, reserve_count="2")
+    url = reverse("reviewers:filldown", args=[world.round.pk])
+    first = client.get(url).content.decode()
+    last = client.get(url, {"page": "3"}).content.decode()
+    beyond = client.get(url, {"page": "99"}).content.decode()  # a bad page number shows the last page
+    shown = [[p.pk for p in five if f'data-testid="line-{p.pk}"' in page] for page in (first, last)]
+    assert shown == [[five[0].pk, five[1].pk], [five[4].pk]]
+    assert f'data-testid="line-{five[4].pk}"' in beyond
+    # the summary counts the whole proposal, whichever page is shown
+    for page in (first, last):
+        assert 'data-testid="funded-count">3' in page and 'data-testid="reserve-count">2' in page
+        assert "确认将记录建议的全部 5 行" in page
+    fingerprint = last.split('name="fingerprint" value="')[1].split('"')[0]
+    assert fingerprint == first.split('name="fingerprint" value="')[1].split('"')[0]
+    client.post(f"{url}?page=3", {"fingerprint": fingerprint})
+    states = dict(Project.objects.filter(pk__in=[p.pk for p in five]).values_list("pk", "state"))
+    assert [states[p.pk] for p in five] == [State.APPROVED] * 3 + [State.WAITLISTED] * 2
