@@ -207,6 +207,11 @@ def set_load_limit(*, actor, round_id: int, expert_id: int, max_load: int | None
     return row
 
 
+def seats_held(round_id: int, expert_id: int) -> int:
+    """The proposals that count against this expert's cap in the round (as automatic assignment counts them)."""
+    return Assignment.objects.filter(project__round_id=round_id, expert_id=expert_id).exclude(state=A.RECUSED).count()
+
+
 def open_reviews(round_id: int, expert_id: int) -> int:
     return Assignment.objects.filter(
         Q(state=A.ASSIGNED) | Q(state=A.ACCEPTED), expert_id=expert_id, project__round_id=round_id,

@@ -350,9 +350,15 @@ def progress(request, pk):
                 if raw and not raw.isdigit():
                     messages.error(request, _("The limit must be a whole number."))
                     return _back_to_page(request, "reviewers:progress", round.pk)
-                steering.set_load_limit(actor=request.user, round_id=round.pk, expert_id=expert.pk,
-                                        max_load=int(raw) if raw else None)
+                limit = steering.set_load_limit(actor=request.user, round_id=round.pk, expert_id=expert.pk,
+                                                max_load=int(raw) if raw else None)
                 messages.success(request, _("Saved."))
+                held = steering.seats_held(round.pk, expert.pk) if limit else 0
+                if limit and held > limit.max_load:
+                    messages.warning(request, _(
+                        "%(name)s already has %(held)d proposals in this round, more than the new limit of %(limit)d. "
+                        "They keep them; automatic assignment will give them no more.")
+                        % {"name": expert.name, "held": held, "limit": limit.max_load})
             else:
                 raise Http404
         except DomainError as exc:

@@ -115,3 +115,16 @@ def test_unstaffed_projects_carry_a_chinese_reason_in_the_result(world, steered_
     assert reason.startswith("仅找到 1 位可用专家，需要 2 位") and "4 位与申报机构存在利益冲突" in reason
     assert short[projects[2].code]["needed"] == 2
     assert Assignment.objects.filter(project=projects[2]).exclude(state=AssignmentState.RECUSED).count() == 1
+
+
+def test_a_limit_below_what_the_expert_holds_is_saved_with_a_warning(client, world, steered_round):
+    projects, pool = steered_round
+    for project in projects[:3]:
+        services.assign_expert(actor=world.officer, project=project, expert=pool[0])
+    client.force_login(world.officer)
+    url = reverse("reviewers:progress", args=[world.round.pk])
+    page = client.post(url, {"action": "limit", "expert": pool[0].pk, "max_load": "2"}, follow=True).content.decode()
+    assert f"{pool[0].name}在本批次已有 3 件评审任务，超过新的上限 2 件" in page
+    assert Assignment.objects.filter(expert=pool[0]).count() == 3  # nobody is taken off a panel
+    page = client.post(url, {"action": "limit", "expert": pool[0].pk, "max_load": "3"}, follow=True).content.decode()
+    assert "超过新的上限" not in page
