@@ -50,6 +50,8 @@ from reviewers.receivers import review_finished
 A = AssignmentState
 # The documents job kind of an automatic run; reviewers.jobs registers the function that does it.
 ASSIGNMENT_RUN = "assignment_run"
+# The result workbook of a finished run: a job of its own, started by the officer (reviewers.jobs).
+ASSIGNMENT_RESULT = "assignment_result"
 
 
 def _require_officer(actor, what: str) -> None:
@@ -450,6 +452,17 @@ def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -
         run.save()
         transaction.on_commit(lambda: notifications.run_assigned(run.pk))
     return run
+
+
+def start_run_workbook(*, actor, run_id: int):
+    """Starts the job that writes a finished run's result workbook (a double click gets the same job)."""
+    _require_officer(actor, "导出自动分配结果")
+    run = AssignmentRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise ReviewError("自动分配记录不存在")
+    if run.state != RunState.DONE:
+        raise ReviewError("本次自动分配尚未完成，完成后才能导出结果")
+    return start_job(actor=actor, kind=ASSIGNMENT_RESULT, params={"run_id": run.pk}, total=1)
 
 
 def mark_run_failed(*, run_id: int, error: str) -> None:
