@@ -12,12 +12,15 @@ Run (PostgreSQL, a database of your own):
 The round (code SCALE) must have every project under review and no panel: each repeat removes what
 the previous one wrote (outside the timings). Prints the floor (the pure reviewers.assignment.assign on
 the round's inputs), the real path end to end and by phase, the queries it sent, and the ratio.
-Wall time is what the officer waits for; CPU counts both processes (this one and its PostgreSQL
-backend, read from /proc), so on a loaded machine it is the steadier figure.
+Wall time is what the officer waits for; CPU counts both sides (this process, all its threads, and
+the PostgreSQL backends of its connections, the writer threads' included, read from /proc), so on a
+loaded machine it is the steadier figure. The query count is the main connection's: the writer
+threads' chunks (a lock, a look-up and two COPYs each) are not in it.
 """
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +45,7 @@ from reviewers.models import Assignment, AssignmentRun  # noqa: E402
 from tools import scale_data  # noqa: E402
 
 PHASES: dict[str, tuple[float, float, float]] = {}
+LOCK = threading.Lock()
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -56,21 +60,30 @@ def backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def timed(name, function):
+def timed(name, function, *, other_threads_only=False):
+    """Adds the call's wall, process CPU and backend CPU to PHASES[name]. With other_threads_only,
+    only calls made outside the main thread count (the run's writer threads, each on its own
+    connection and so its own PostgreSQL backend, which the main connection's figure misses)."""
     def wrapper(*args, **kwargs):
+        if other_threads_only and threading.current_thread() is threading.main_thread():
+            return function(*args, **kwargs)
         started, cpu, server = time.perf_counter(), time.process_time(), backend_cpu()
         try:
             return function(*args, **kwargs)
         finally:
-            wall, used, db = PHASES.get(name, (0.0, 0.0, 0.0))
-            PHASES[name] = (wall + time.perf_counter() - started, used + time.process_time() - cpu,
-                            db + backend_cpu() - server)
+            wall, used, db = time.perf_counter() - started, time.process_time() - cpu, backend_cpu() - server
+            with LOCK:
+                before = PHASES.get(name, (0.0, 0.0, 0.0))
+                PHASES[name] = (before[0] + wall, before[1] + used, before[2] + db)
     return wrapper
 
 
 services.run_auto_assignment = timed("run (read, assign, write)", services.run_auto_assignment)
 jobs.result_workbook = timed("result workbook", jobs.result_workbook)
 notifications.run_assigned = timed("notifications (inside run)", notifications.run_assigned)
+# On PostgreSQL the chunks are written by writer threads on connections of their own: their backends'
+# CPU is added to the run's (each chunk's share read on its own connection before it is closed).
+services._write_chunk = timed("writer threads", services._write_chunk, other_threads_only=True)
 
 
 def clean(round) -> None:
@@ -142,6 +155,9 @@ def main(repeats: int) -> None:
         book_wall, book_cpu, book_db, book_job = workbook(run, officer)
         notices = phases.get("notifications (inside run)", (0.0, 0.0, 0.0))
         wall_run, cpu_run, db_run = phases["run (read, assign, write)"]
+        writers_db = phases.get("writer threads", (0.0, 0.0, 0.0))[2]
+        db_run += writers_db
+        server += writers_db
         # what the officer waits for until the panels are there: the run without its notifications;
         # its CPU counts both processes (Python here, the PostgreSQL backend)
         run_wall, run_cpu = wall_run - notices[0], cpu_run - notices[1] + db_run - notices[2]
