@@ -2,6 +2,7 @@
 the serial one: every panel filled once, one audit row per changed project, progress to the end;
 a run interrupted half-way and delivered again writes nothing twice; a run marked failed meanwhile
 stops; a writer's error reaches the job."""
+
 import threading
 from unittest import mock
 
@@ -15,8 +16,10 @@ from tools import scale_data
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL: the writers are connections of their own, outside any test transaction"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: the writers are connections of their own, outside any test transaction",
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -48,8 +51,9 @@ def test_side_by_side_writers_write_what_the_serial_path_writes():
     ProjectEvent.objects.filter(action="auto_assign").delete()
     run, seen = _start(builder), []
     with mock.patch.object(services, "_write_side_by_side", wraps=services._write_side_by_side) as side:
-        run = services.run_auto_assignment(run_id=run.pk, chunk=10, writers=2,
-                                           progress=lambda done, total: seen.append((done, total)))
+        run = services.run_auto_assignment(
+            run_id=run.pk, chunk=10, writers=2, progress=lambda done, total: seen.append((done, total))
+        )
     assert side.called and run.state == RunState.DONE and run.created == 200
     assert sorted(_seats(run)) == serial_seats  # same seed, same panels
     assert seen[0] == (0, 40) and seen[-1] == (40, 40) and [d for d, _ in seen] == sorted(d for d, _ in seen)
@@ -100,8 +104,10 @@ def test_a_run_marked_failed_meanwhile_stops_and_a_writer_error_is_raised():
         services.run_auto_assignment(run_id=other.pk, chunk=10, writers=2, progress=lost)
     assert threading.active_count() == threads  # the writers were waited for
 
-    with mock.patch.object(services.bulk, "insert_rows", side_effect=ValueError("disk full")), \
-            pytest.raises(ValueError, match="disk full"):
+    with (
+        mock.patch.object(services.bulk, "insert_rows", side_effect=ValueError("disk full")),
+        pytest.raises(ValueError, match="disk full"),
+    ):
         services.run_auto_assignment(run_id=other.pk, chunk=10, writers=2)
     assert AssignmentRun.objects.get(pk=other.pk).state == RunState.PENDING
     assert threading.active_count() == threads
