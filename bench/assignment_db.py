@@ -1,5 +1,7 @@
-"""Benchmark: an automatic assignment run through the real path (the Job: read, assign, write, result
-workbook, notifications) against the pure function on the same inputs, in the same run.
+"""Benchmark: an automatic assignment run through the real path (the Job: read, assign, write,
+progress, notifications) against the pure function on the same inputs, in the same run; then the
+run's result workbook, the follow-up job the officer starts from the finished run (not on the run's
+critical path: timed and shown on its own).
 
 Run (PostgreSQL, a database of your own):
   export DATABASE_URL=postgres://postgres@127.0.0.1:5432/assign_scale
@@ -10,10 +12,15 @@ Run (PostgreSQL, a database of your own):
 The round (code SCALE) must have every project under review and no panel: each repeat removes what
 the previous one wrote (outside the timings). Prints the floor (the pure reviewers.assignment.assign on
 the round's inputs), the real path end to end and by phase, the queries it sent, and the ratio.
+Wall time is what the officer waits for; CPU counts both sides (this process, all its threads, and
+the PostgreSQL backends of its connections, the writer threads' included, read from /proc), so on a
+loaded machine it is the steadier figure. The query count is the main connection's: the writer
+threads' chunks (a lock, a look-up and two COPYs each) are not in it.
 """
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +45,7 @@ from reviewers.models import Assignment, AssignmentRun  # noqa: E402
 from tools import scale_data  # noqa: E402
 
 PHASES: dict[str, tuple[float, float, float]] = {}
+LOCK = threading.Lock()
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -52,21 +60,30 @@ def backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def timed(name, function):
+def timed(name, function, *, other_threads_only=False):
+    """Adds the call's wall, process CPU and backend CPU to PHASES[name]. With other_threads_only,
+    only calls made outside the main thread count (the run's writer threads, each on its own
+    connection and so its own PostgreSQL backend, which the main connection's figure misses)."""
     def wrapper(*args, **kwargs):
+        if other_threads_only and threading.current_thread() is threading.main_thread():
+            return function(*args, **kwargs)
         started, cpu, server = time.perf_counter(), time.process_time(), backend_cpu()
         try:
             return function(*args, **kwargs)
         finally:
-            wall, used, db = PHASES.get(name, (0.0, 0.0, 0.0))
-            PHASES[name] = (wall + time.perf_counter() - started, used + time.process_time() - cpu,
-                            db + backend_cpu() - server)
+            wall, used, db = time.perf_counter() - started, time.process_time() - cpu, backend_cpu() - server
+            with LOCK:
+                before = PHASES.get(name, (0.0, 0.0, 0.0))
+                PHASES[name] = (before[0] + wall, before[1] + used, before[2] + db)
     return wrapper
 
 
 services.run_auto_assignment = timed("run (read, assign, write)", services.run_auto_assignment)
 jobs.result_workbook = timed("result workbook", jobs.result_workbook)
 notifications.run_assigned = timed("notifications (inside run)", notifications.run_assigned)
+# On PostgreSQL the chunks are written by writer threads on connections of their own: their backends'
+# CPU is added to the run's (each chunk's share read on its own connection before it is closed).
+services._write_chunk = timed("writer threads", services._write_chunk, other_threads_only=True)
 
 
 def clean(round) -> None:
@@ -78,6 +95,7 @@ def clean(round) -> None:
         Notification.objects.filter(key__in=[f"run:{pk}:assigned" for pk, _ in runs]).delete()
         AssignmentRun.objects.filter(round=round).delete()
         Job.objects.filter(pk__in=[job for _, job in runs if job]).delete()
+        Job.objects.filter(kind=services.ASSIGNMENT_RESULT, params__run_id__in=[pk for pk, _ in runs]).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE reviewers_assignment")
@@ -103,9 +121,20 @@ def real(round, officer) -> tuple[float, float, float, int, AssignmentRun]:
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             run = services.start_auto_assignment(actor=officer, round_id=round.pk, seed=11)
-        # on commit the job ran in-process: claim, run, workbook, completion
+        # on commit the job ran in-process: claim, run, completion
         elapsed, used = time.perf_counter() - started, time.process_time() - cpu
     return elapsed, used, backend_cpu() - server, len(queries), AssignmentRun.objects.get(pk=run.pk)
+
+
+def workbook(run, officer) -> tuple[float, float, float, Job]:
+    """The follow-up job as the officer starts it from the finished run: (wall, CPU here, CPU of the
+    database backend, job)."""
+    server = backend_cpu()
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        job = services.start_run_workbook(actor=officer, run_id=run.pk)
+    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, used, backend_cpu() - server, Job.objects.get(pk=job.pk)
 
 
 def main(repeats: int) -> None:
@@ -116,15 +145,19 @@ def main(repeats: int) -> None:
     officer = User.objects.get(username=f"{scale_data.USER_PREFIX}officer")
     print(f"round {round.code}: {round.projects.count()} projects, {waiting} under review, "
           f"{round.experts_per_project} per panel, cap {round.max_load_per_expert}; {connection.vendor}")
-    floors, reals, run_only = [], [], []
+    floors, reals, run_only, books = [], [], [], []
     for i in range(repeats):
         clean(round)
         read, pure, pure_cpu, n = floor(round)
         elapsed, used, server, n_queries, run = real(round, officer)
         job = Job.objects.get(pk=run.job_id)
         phases = dict(PHASES)
+        book_wall, book_cpu, book_db, book_job = workbook(run, officer)
         notices = phases.get("notifications (inside run)", (0.0, 0.0, 0.0))
         wall_run, cpu_run, db_run = phases["run (read, assign, write)"]
+        writers_db = phases.get("writer threads", (0.0, 0.0, 0.0))[2]
+        db_run += writers_db
+        server += writers_db
         # what the officer waits for until the panels are there: the run without its notifications;
         # its CPU counts both processes (Python here, the PostgreSQL backend)
         run_wall, run_cpu = wall_run - notices[0], cpu_run - notices[1] + db_run - notices[2]
@@ -137,14 +170,20 @@ def main(repeats: int) -> None:
               f"{run_cpu:.2f} s CPU (both processes) = {run_cpu / pure_cpu:.1f}×\n    whole JOB {elapsed:.2f} s wall = {elapsed / pure:.1f}×, "
               f"CPU {used:.2f} s here + {server:.2f} s in PostgreSQL = {(used + server) / pure_cpu:.1f}×\n"
               f"    phases: {shown}\n    {n_queries} queries (COPY included); run {run.state}, {run.created} seats, "
-              f"job {job.state} {job.progress_done}/{job.progress_total}; load average {os.getloadavg()[0]:.1f}")
+              f"job {job.state} {job.progress_done}/{job.progress_total}; load average {os.getloadavg()[0]:.1f}\n"
+              f"    follow-up RESULT WORKBOOK job {book_wall:.2f} s wall, {book_cpu + book_db:.2f} s CPU "
+              f"({book_cpu:.2f} s here + {book_db:.2f} s in PostgreSQL); job {book_job.state}, "
+              f"{book_job.result.size if book_job.result else 0} bytes")
+        books.append((book_wall, book_cpu + book_db))
     med = statistics.median
     f_wall, f_cpu = med(x for x, _ in floors), med(y for _, y in floors)
     r_wall, r_cpu = med(x for x, _ in run_only), med(y for _, y in run_only)
     j_wall, j_cpu = med(x for x, _ in reals), med(y for _, y in reals)
     print(f"median of {repeats}: floor (pure) {f_wall:.2f} s wall / {f_cpu:.2f} s CPU; run {r_wall:.2f} s / "
           f"{r_cpu:.2f} s CPU = {r_wall / f_wall:.2f}× wall, {r_cpu / f_cpu:.2f}× CPU; whole job {j_wall:.2f} s / "
-          f"{j_cpu:.2f} s CPU (both processes) = {j_wall / f_wall:.2f}× wall, {j_cpu / f_cpu:.2f}× CPU")
+          f"{j_cpu:.2f} s CPU (both processes) = {j_wall / f_wall:.2f}× wall, {j_cpu / f_cpu:.2f}× CPU; "
+          f"then the result workbook job {med(x for x, _ in books):.2f} s / {med(y for _, y in books):.2f} s CPU; "
+          f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

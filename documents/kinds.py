@@ -12,7 +12,10 @@ migration when a kind is added and this app imports none of them:
 
 A kind with a `start` page is offered on the jobs page to the users `may_start` admits. A kind whose
 result holds sensitive data passes `on_download=` to have each download recorded by its own app
-(documents cannot import accounts).
+(documents cannot import accounts). A kind whose file is written by a second job, after the work
+the user waits for is committed (an automatic assignment run ends when its panels exist; its
+100,000-row workbook comes after), passes `follow_up=`: on the finished job's page it offers that
+next step as a button.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 
 from documents.errors import DocumentsError
+from documents.models import JobState
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,27 @@ class JobKind:
     # (request, job) -> None, called before a result file is handed out: the owning app records the
     # download where it keeps such records (the security log, for files with bank accounts).
     on_download: Callable | None = None
+    # (job) -> FollowUp | None, asked once the job is done: a button on its page that starts the next
+    # step (a POST to the owning app's view, which starts that job and shows its page).
+    follow_up: Callable | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    label: str | Promise
+    url: str  # answers a POST
+    testid: str = ""
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def register(code: str, label, *, start: Starter | None = None, on_download: Callable | None = None) -> Callable:
+def register(code: str, label, *, start: Starter | None = None, on_download: Callable | None = None,
+             follow_up: Callable | None = None) -> Callable:
     def decorator(func: Callable) -> Callable:
         if code in KINDS and KINDS[code].run is not func:
             raise ValueError(f"job kind {code!r} is registered twice")
-        KINDS[code] = JobKind(code, label, func, start, on_download)
+        KINDS[code] = JobKind(code, label, func, start, on_download, follow_up)
         return func
 
     return decorator
@@ -59,6 +74,11 @@ def get_kind(code: str) -> JobKind:
         return KINDS[code]
     except KeyError:
         raise DocumentsError(f"未知的后台任务类型：{code}") from None
+
+
+def follow_up_for(job) -> FollowUp | None:
+    kind = KINDS.get(job.kind)
+    return kind.follow_up(job) if kind is not None and kind.follow_up is not None and job.state == JobState.DONE else None
 
 
 def label_for(code: str):

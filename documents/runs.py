@@ -21,7 +21,9 @@ class JobLost(Exception):
 
 @dataclass(frozen=True)
 class JobResult:
-    path: Path | None  # a finished file inside the run's work directory
+    # A finished file inside the run's work directory; None (and no `stored`) for a job whose work is
+    # what it wrote to the database and whose file, if any, a follow-up job writes (kinds.FollowUp).
+    path: Path | None
     name: str  # what the browser saves it as
     # Or a file the kind has already put in the job storage itself (a published document, shared by
     # every job that built the same content): the job points at it and never uploads or deletes it.

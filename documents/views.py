@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from documents.kinds import KINDS, label_for, starters_for
+from documents.kinds import KINDS, follow_up_for, label_for, starters_for
 from documents.models import JobState
 from documents.selectors import get_job_for, visible_jobs
 
@@ -27,7 +27,7 @@ def jobs(request):
 def job_detail(request, pk: int):
     job = get_job_for(request.user, pk)
     job.kind_label = label_for(job.kind)
-    return render(request, "documents/job_detail.html", {"job": job, "status": _status(job)})
+    return render(request, "documents/job_detail.html", {"job": job, "status": _status(job), "follow_up": follow_up_for(job)})
 
 
 def _status(job) -> dict:
@@ -37,6 +37,8 @@ def _status(job) -> dict:
         "done": job.progress_done, "total": job.progress_total, "percent": job.percent,
         "finished": job.finished, "error": job.error,
         "download_url": reverse("documents:job_download", args=[job.pk]) if done and job.result else None,
+        # A job whose kind offers a next step once done: the open page reloads to show that step's button.
+        "follow_up": done and follow_up_for(job) is not None,
     }
 
 

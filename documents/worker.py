@@ -109,13 +109,12 @@ def _final_name(job_id: int, attempt: int, name: str) -> str:
 def complete_job(*, job_id: int, attempt: int, produced: Path | None, name: str, shared: str = "") -> Job:
     """Stores the finished file and marks the job done, under the row lock. The upload (to disk or an
     object store) happens before the lock is taken; a runner that lost the job removes its upload.
-    `shared`: a file already in the job storage that other jobs may point at too (kept either way)."""
+    `shared`: a file already in the job storage that other jobs may point at too (kept either way).
+    Neither: the job is done without a file (its kind offers a follow-up for it, documents.kinds)."""
     store = job_storage()
-    if shared:
+    if shared or produced is None:
         stored = shared
     else:
-        if produced is None:
-            raise ValueError("a job result needs a produced file or a shared stored one")
         with open(produced, "rb") as fh:
             stored = store.save(_final_name(job_id, attempt, name), File(fh))
         produced.unlink(missing_ok=True)
@@ -125,7 +124,7 @@ def complete_job(*, job_id: int, attempt: int, produced: Path | None, name: str,
         if not lost:
             _finish(job, stored=stored, name=name)
     if lost:
-        if not shared:
+        if stored and not shared:
             store.delete(stored)
         raise JobLost(job_id)
     return job

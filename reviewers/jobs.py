@@ -1,33 +1,53 @@
-"""Job kind: an automatic assignment run, tracked like every long operation (progress in projects
-done / total, result file, error) on the jobs page, which the round page links to. The result file
-is a Chinese workbook: every panel of the round, every project left short with the reason, and the
-run's figures."""
+"""Job kinds: an automatic assignment run, tracked like every long operation (progress in projects
+done / total, error) on the jobs page, which the round page links to; and its result file, a Chinese
+workbook: every panel of the round, every project left short with the reason, and the run's figures.
+
+The run's job ends when its panels are committed: the workbook (100,000 rows at province scale,
+several seconds of CPU, more than the run itself) is a second job the officer starts from the run's
+finished job page or the round page, so nobody waits for it to see the panels."""
 import tablib
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from documents.kinds import register
-from documents.runs import JobResult, JobRun, write_atomically
+from documents.kinds import FollowUp, register
+from documents.runs import JobResult, JobRun, single_file
 from projects.models import Project
 from projects.states import State
 from reviewers import services
-from reviewers.models import Assignment, AssignmentState, Expert
+from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
 from reviewers.resources import xlsx_book
 
 A = AssignmentState
 
 
-@register(services.ASSIGNMENT_RUN, _("Automatic expert assignment"))
+def _result_step(job) -> FollowUp:
+    return FollowUp(_("Result workbook (xlsx)"), reverse("reviewers:run_result", args=[job.params["run_id"]]),
+                    "run-result")
+
+
+@register(services.ASSIGNMENT_RUN, _("Automatic expert assignment"), follow_up=_result_step)
 def assignment_job(run: JobRun) -> JobResult:
+    """Done when the panels are: no file of its own (the result workbook is the follow-up)."""
     run_id = run.params["run_id"]
     try:
-        result = services.run_auto_assignment(
+        services.run_auto_assignment(
             run_id=run_id, progress=lambda done, total: run.progress(done, total=total))
     except Exception as exc:  # the run record must not stay "waiting": the officer sees the error
         services.mark_run_failed(run_id=run_id, error=str(exc))
         raise
-    path = run.workdir / f"assignment.{run.attempt}.xlsx"
-    write_atomically(path, result_workbook(result))
-    return JobResult(path=path, name=f"{result.round.code}-专家自动分配结果.xlsx")
+    return JobResult(path=None, name="")
+
+
+def download_name(run: AssignmentRun) -> str:
+    return f"{run.round.code}-专家自动分配结果.xlsx"
+
+
+@register(services.ASSIGNMENT_RESULT, _("Result workbook of an automatic assignment"))
+def result_job(run: JobRun) -> JobResult:
+    """The round's panels as they are when the job runs (the seats this run made are marked)."""
+    assignment_run = AssignmentRun.objects.select_related("round").get(pk=run.params["run_id"])
+    return single_file(run, stem="assignment", suffix="xlsx", name=download_name(assignment_run),
+                       produce=lambda: result_workbook(assignment_run))
 
 
 def _source(run_of_seat: int | None, run_id: int) -> str:

@@ -96,7 +96,13 @@ class Assignment(FSMModelMixin, models.Model):
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    run = models.ForeignKey("AssignmentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The run that made the seat (None: by hand). No database constraint: its only writer, an automatic
+    # run, holds that run's row lock while it writes, so PostgreSQL's per-row check (one trigger call
+    # per seat at commit, 100,000 per national run: a sixth of the run's database CPU) only re-proves
+    # what the writer already holds; deleting a run still sets its seats' run to None (Django's
+    # on_delete, which does not rely on the constraint).
+    run = models.ForeignKey("AssignmentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                            db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised by every write of scores; the form carries the version it edited, so a stale tab's
     # submit is refused instead of silently overwriting (or seeming to overwrite) what is stored.

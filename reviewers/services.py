@@ -3,6 +3,8 @@ scoring, the funding decision in batches and 公示. Keyword-only, `actor=` firs
 project's trail (projects.services.log_event)."""
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -12,7 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -50,6 +52,8 @@ from reviewers.receivers import review_finished
 A = AssignmentState
 # The documents job kind of an automatic run; reviewers.jobs registers the function that does it.
 ASSIGNMENT_RUN = "assignment_run"
+# The result workbook of a finished run: a job of its own, started by the officer (reviewers.jobs).
+ASSIGNMENT_RESULT = "assignment_result"
 
 
 def _require_officer(actor, what: str) -> None:
@@ -329,6 +333,10 @@ def start_auto_assignment(*, actor, round_id: int, seed: int) -> AssignmentRun:
 
 # Projects written per transaction (about 5 seats each); the job's progress moves after each one.
 RUN_CHUNK = 2000
+# Connections writing chunks side by side on PostgreSQL (run_auto_assignment).
+RUN_WRITERS = 2
+# The first key of the chunks' advisory locks (the second is the chunk's first project id).
+_ADVISORY_CLASS = 18_0001
 # A run that writes this many seats refreshes the planner's statistics of the table afterwards.
 ANALYZE_AFTER = 10_000
 
@@ -374,17 +382,108 @@ def _run_inputs(round) -> _RunInputs:
         experts, conflicts, names)
 
 
-def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -> AssignmentRun:
+def _write_chunk(part: list[int], *, run: AssignmentRun, by_project: dict[int, list[int]], names: dict[int, str],
+                 side_by_side: bool) -> bool:
+    """Writes one chunk's new seats and audit rows in one transaction; False (nothing written) when
+    the run is no longer pending."""
+    with transaction.atomic():
+        if side_by_side:
+            # The writers of one delivery share the run's row lock (marking the run done or failed
+            # waits for them); a second delivery's writer of the same chunk waits on the chunk's
+            # advisory lock, then finds its seats taken.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT 1 FROM {AssignmentRun._meta.db_table} WHERE id = %s AND state = %s FOR SHARE",
+                               [run.pk, RunState.PENDING])
+                if cursor.fetchone() is None:
+                    return False
+                cursor.execute("SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", [_ADVISORY_CLASS, part[0] % 2**31])
+        elif not AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING).exists():
+            return False
+        # Seats written meanwhile (a second delivery of this job, an interrupted attempt) stay as they are.
+        # Asked by range, not by a list of 2,000 ids (splitting that query's placeholders cost
+        # more client CPU than the look-up itself); projects of the range that are not in
+        # this chunk are never looked up in `taken`.
+        taken = set(Assignment.objects.filter(project__round_id=run.round_id, project_id__gte=part[0],
+                                               project_id__lte=part[-1])
+                    .values_list("project_id", "expert_id"))
+        seats: list[tuple] = []
+        events: list[tuple] = []
+        actor_id, run_pk, seed = run.requested_by_id, run.pk, run.seed
+        for p in part:
+            experts = [e for e in by_project.get(p, ()) if (p, e) not in taken]
+            if not experts:
+                continue
+            seats.extend([(p, e, run_pk) for e in experts])
+            # The project's trail names who joined its panel: one audit row per changed project.
+            events.append((p, actor_id, "auto_assign", "自动分配评审专家：" + "、".join([names[e] for e in experts]),
+                           {"run": run_pk, "seed": seed, "experts": experts}))
+        bulk.insert_rows(Assignment, ["project_id", "expert_id", "run_id"], seats)
+        bulk.insert_rows(ProjectEvent, ["project_id", "actor_id", "action", "comment", "data"], events)
+    return True
+
+
+def _write_side_by_side(chunks: list[list[int]], write, *, writers: int, progress, total: int) -> bool:
+    """Chunks written by `writers` threads, each with its own connection: while one chunk's commit
+    runs in PostgreSQL (the foreign-key checks are most of the database's work) another chunk's rows
+    are built and sent, and two backends use two cores. Progress is reported here, in this thread,
+    as chunks finish. Returns False if the run stopped being pending; a writer's error (or a lost
+    job from `progress`) stops the others after their current chunk and is raised here."""
+    waiting: queue.SimpleQueue = queue.SimpleQueue()
+    for part in chunks:
+        waiting.put(part)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def writer() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    part = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    finished.put((part, write(part), None))
+                except BaseException as exc:  # noqa: BLE001  handed to the calling thread
+                    finished.put((part, False, exc))
+                    return
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=writer, name=f"assignment-writer-{i}", daemon=True)
+               for i in range(min(writers, len(chunks)))]
+    for thread in threads:
+        thread.start()
+    done, outcome, error = 0, True, None
+    try:
+        for _ in chunks:
+            part, ok, error = finished.get()
+            if error is not None or not ok:
+                outcome = False
+                break
+            done += len(part)
+            if progress:
+                progress(done, total)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    if error is not None:
+        raise error
+    return outcome
+
+
+def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK, writers: int = RUN_WRITERS) -> AssignmentRun:
     """Fills every under-review project of the round up to the panel size, keeping every panel
     member already there (hand-made assignments are pinned) and never putting back an expert an
     officer took off a panel. Reads its inputs in a fixed number of queries, then writes `chunk`
     projects per transaction in bulk (PostgreSQL COPY; core.bulk) with one audit row per changed
     project, and reports (done, total) to `progress` after each, so the officer watches it move.
-    The queries do not grow with the round, only the number of chunks does.
+    The queries do not grow with the round, only the number of chunks does. On PostgreSQL (outside
+    a transaction) `writers` connections write chunks side by side (_write_side_by_side).
 
-    Safe to run twice and to resume after a crash: a finished run is left alone; each chunk takes the
-    run's row lock and writes only seats that are not there yet, and what an interrupted run wrote
-    counts as existing panels."""
+    Safe to run twice and to resume after a crash: a finished run is left alone; each chunk holds
+    the run's row lock while it writes only seats that are not there yet, and what an interrupted
+    run wrote counts as existing panels."""
     run = AssignmentRun.objects.select_related("round", "requested_by").get(pk=run_id)
     if run.state in (RunState.DONE, RunState.FAILED):
         return run
@@ -403,34 +502,23 @@ def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -
         by_project.setdefault(p, []).append(e)
     ids = [p.id for p in inputs.projects]  # sorted: each chunk is one range of ids
     step = max(1, chunk)
-    actor_id, run_pk, seed = run.requested_by_id, run.pk, run.seed
-    for start in range(0, total, step):
-        part = ids[start:start + step]
-        with transaction.atomic():
-            if not AssignmentRun.objects.select_for_update().filter(pk=run_pk, state=RunState.PENDING).exists():
-                return AssignmentRun.objects.get(pk=run_pk)
-            # Seats written meanwhile (a second delivery of this job, an interrupted attempt) stay as they are.
-            # Asked by range, not by a list of 2,000 ids (splitting that query's placeholders cost
-            # more client CPU than the look-up itself); projects of the range that are not in
-            # this chunk are never looked up in `taken`.
-            taken = set(Assignment.objects.filter(project__round_id=round.pk, project_id__gte=part[0],
-                                                   project_id__lte=part[-1])
-                        .values_list("project_id", "expert_id"))
-            seats: list[tuple] = []
-            events: list[tuple] = []
-            names = inputs.names
-            for p in part:
-                experts = [e for e in by_project.get(p, ()) if (p, e) not in taken]
-                if not experts:
-                    continue
-                seats.extend([(p, e, run_pk) for e in experts])
-                # The project's trail names who joined its panel: one audit row per changed project.
-                events.append((p, actor_id, "auto_assign", "自动分配评审专家：" + "、".join([names[e] for e in experts]),
-                               {"run": run_pk, "seed": seed, "experts": experts}))
-            bulk.insert_rows(Assignment, ["project_id", "expert_id", "run_id"], seats)
-            bulk.insert_rows(ProjectEvent, ["project_id", "actor_id", "action", "comment", "data"], events)
-        if progress:
-            progress(start + len(part), total)
+    chunks = [ids[start:start + step] for start in range(0, total, step)]
+    side_by_side = writers > 1 and len(chunks) > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    write = partial(_write_chunk, run=run, by_project=by_project, names=inputs.names, side_by_side=side_by_side)
+    if side_by_side:
+        finished = _write_side_by_side(chunks, write, writers=writers, progress=progress, total=total)
+    else:
+        finished = True
+        done = 0
+        for part in chunks:
+            if not write(part):
+                finished = False
+                break
+            done += len(part)
+            if progress:
+                progress(done, total)
+    if not finished:
+        return AssignmentRun.objects.get(pk=run.pk)
     if len(result.assignments) >= ANALYZE_AFTER:
         bulk.refresh_statistics(Assignment)  # the result workbook and the notices read them next
     codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
@@ -450,6 +538,17 @@ def run_auto_assignment(*, run_id: int, progress=None, chunk: int = RUN_CHUNK) -
         run.save()
         transaction.on_commit(lambda: notifications.run_assigned(run.pk))
     return run
+
+
+def start_run_workbook(*, actor, run_id: int):
+    """Starts the job that writes a finished run's result workbook (a double click gets the same job)."""
+    _require_officer(actor, "导出自动分配结果")
+    run = AssignmentRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise ReviewError("自动分配记录不存在")
+    if run.state != RunState.DONE:
+        raise ReviewError("本次自动分配尚未完成，完成后才能导出结果")
+    return start_job(actor=actor, kind=ASSIGNMENT_RESULT, params={"run_id": run.pk}, total=1)
 
 
 def mark_run_failed(*, run_id: int, error: str) -> None:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("rounds/<int:pk>/progress/", views_officer.progress, name="progress"),
     path("rounds/<int:pk>/ranking/", views_officer.ranking_page, name="ranking"),
     path("rounds/<int:pk>/ranking.xlsx", views_officer.ranking_download, name="ranking_xlsx"),
+    path("runs/<int:pk>/result.xlsx", views_officer.run_result, name="run_result"),
     path("rounds/<int:pk>/publicity/", views_officer.round_publicity, name="round_publicity"),
     path("projects/<int:pk>/sheet/", views_officer.score_sheet_page, name="score_sheet"),
     path("projects/<int:pk>/sheet.xlsx", views_officer.score_sheet_xlsx, name="score_sheet_xlsx"),

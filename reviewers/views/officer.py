@@ -172,6 +172,27 @@ def ranking_download(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def run_result(request, pk):
+    """POST: starts the result workbook of a finished automatic run and shows its job page. GET (a
+    bookmark, the way back from the login page): the round page, where the button is."""
+    run = AssignmentRun.objects.filter(pk=pk).only("pk", "round_id").first()
+    if run is None:
+        raise Http404
+    round = selectors.round_for_officer(request.user, run.round_id)
+    if request.method != "POST":
+        messages.info(request, _("Workbooks are generated in the background: press the export button again."))
+        return redirect("reviewers:round", pk=round.pk)
+    try:
+        job = services.start_run_workbook(actor=request.user, run_id=run.pk)
+    except DomainError as exc:
+        show_errors(request, exc)
+        return redirect("reviewers:round", pk=round.pk)
+    messages.success(request, _("The workbook is being generated in the background; the file can be downloaded here when it is ready."))
+    return redirect("documents:job_detail", pk=job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def round_publicity(request, pk):
     round = selectors.round_for_officer(request.user, pk)
     if request.method == "POST":

@@ -29,6 +29,7 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (s) {
         show(s);
+        if (s.follow_up && !document.getElementById("job-follow-up")) { window.location.reload(); return; }
         if (!s.finished) { delay = 1000; setTimeout(poll, delay); }
       })
       .catch(function () { delay = Math.min(delay * 2, 15000); setTimeout(poll, delay); });

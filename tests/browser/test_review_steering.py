@@ -101,6 +101,12 @@ def test_walk_a_blind_round_as_expert_and_officer(page, phone, world, settings, 
     page.click("[data-testid=run-job]")
     page.wait_for_selector("[data-testid=job-state][data-state=done]")
     assert page.locator("[data-testid=job-count]").inner_text() == "2 / 2"
+    # The run's job ends with the panels; its result workbook is the next step, a job of its own.
+    page.click("[data-testid=run-result]")
+    page.wait_for_selector("[data-testid=job-download]", state="visible")
+    with page.expect_download() as download:
+        page.click("[data-testid=job-download]")
+    assert download.value.suggested_filename.endswith("专家自动分配结果.xlsx")
     assert not Assignment.objects.filter(expert=world.expert, project=other).exists()
     assert not Assignment.objects.filter(expert=colleague, project=other).exists()
     mine = Assignment.objects.get(expert=world.expert, project=project)

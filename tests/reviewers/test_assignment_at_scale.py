@@ -10,6 +10,7 @@ from core import bulk
 from projects.models import Project, ProjectEvent
 from reviewers import notifications, services
 from reviewers.models import Assignment, AssignmentState
+from tests.factories import ExpertFactory
 from tools import scale_data
 
 
@@ -87,6 +88,32 @@ def test_bulk_rows_keep_awkward_values(world):
     assert rows[0][:4] == (None, comment, data, "") and rows[1][:3] == (world.officer.pk, "", {})
     assert rows[0][4] is not None and rows[1][4] is not None  # auto_now_add
     assert Project.objects.get(pk=project.pk).events.filter(action="bulk_probe").count() == 2
+
+
+@pytest.mark.django_db
+def test_bulk_rows_of_keys_only_and_with_a_null_key(world):
+    """Rows of integers go through the one-format-string path; a None among them takes the general one."""
+    project = world.draft(*world.new_org())
+    run = services.start_auto_assignment(actor=world.officer, round_id=project.round_id, seed=1)
+    assert bulk.insert_rows(Assignment, ["project_id", "expert_id", "run_id"], [(project.pk, world.expert.pk, run.pk)]) == 1
+    second = ExpertFactory()
+    assert bulk.insert_rows(Assignment, ["project_id", "expert_id", "run_id"], [(project.pk, second.pk, None)]) == 1
+    seats = dict(Assignment.objects.filter(project=project).values_list("expert_id", "run_id"))
+    assert seats == {world.expert.pk: run.pk, second.pk: None}
+    assert Assignment.objects.get(project=project, expert=world.expert).state == AssignmentState.ASSIGNED
+
+
+@pytest.mark.django_db
+def test_deleting_a_run_keeps_its_seats_and_clears_their_run():
+    """The seats' run has no database constraint (its writer holds the run's row lock); Django's
+    on_delete still sets it to None when a run is deleted."""
+    builder = _round(4)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    run = services.run_auto_assignment(run_id=run.pk)
+    assert Assignment.objects.filter(run=run).count() == 20
+    run.delete()
+    assert Assignment.objects.filter(project__round=builder.round).count() == 20
+    assert not Assignment.objects.filter(project__round=builder.round, run__isnull=False).exists()
 
 
 @pytest.mark.django_db

@@ -77,20 +77,42 @@ def test_only_officers_start_runs_and_the_page_shows_them(client, world, round_t
     assert f'data-testid="run-{run.pk}" data-state="done"' in page
 
 
-def test_the_run_is_a_background_job_with_progress_and_a_result_file(world, round_to_assign, client,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_run_is_a_background_job_with_progress_and_the_result_workbook_is_its_follow_up(
+        world, round_to_assign, client, django_capture_on_commit_callbacks):
+    """The run's job ends when the panels are committed; the workbook is a second job the officer starts
+    from the finished run's job page (or the round page) and downloads from that job's page."""
     from documents.models import Job
 
     projects, _ = round_to_assign
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_auto_assignment(actor=world.officer, round_id=world.round.pk, seed=5)
+        run = services.start_auto_assignment(actor=world.officer, round_id=world.round.pk, seed=5)
     job = Job.objects.get(kind="assignment_run")
-    # progress counts projects: all 6 under review were done
+    # progress counts projects: all 6 under review were done; no file of its own, and no workbook built yet
     assert (job.owner, job.state, job.progress_done, job.progress_total) == (world.officer, "done", 6, 6)
+    assert not job.result and not Job.objects.filter(kind="assignment_result").exists()
     client.force_login(world.officer)
-    response = client.get(f"/jobs/{job.pk}/download/")
+    assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    status = client.get(f"/jobs/{job.pk}/status/").json()
+    assert status["download_url"] is None and status["follow_up"] is True
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    step = reverse("reviewers:run_result", args=[run.pk])
+    assert f'action="{step}"' in page and 'data-testid="run-result"' in page
+    round_page = client.get(reverse("reviewers:round", args=[world.round.pk])).content.decode()
+    assert f'action="{step}"' in round_page and f'data-testid="run-result-{run.pk}"' in round_page
+
+    # GET (a bookmark) builds nothing; POST starts the workbook's job and shows its page
+    assert client.get(step)["Location"] == reverse("reviewers:round", args=[world.round.pk])
+    assert not Job.objects.filter(kind="assignment_result").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(step)
+    book_job = Job.objects.get(kind="assignment_result")
+    assert response["Location"] == reverse("documents:job_detail", args=[book_job.pk])
+    assert (book_job.owner, book_job.state, book_job.params) == (world.officer, "done", {"run_id": run.pk})
+    status = client.get(f"/jobs/{book_job.pk}/status/").json()
+    assert status["download_url"] == f"/jobs/{book_job.pk}/download/" and status["follow_up"] is False
+    response = client.get(f"/jobs/{book_job.pk}/download/")
     assert response.status_code == 200
-    assert "专家自动分配结果.xlsx" in response["Content-Disposition"] or "xlsx" in response["Content-Disposition"]
+    assert "xlsx" in response["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == ["概况", "评审组", "未配齐项目"]
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(values_only=True)}
@@ -98,5 +120,18 @@ def test_the_run_is_a_background_job_with_progress_and_a_result_file(world, roun
     panels = list(book["评审组"].iter_rows(values_only=True))
     assert panels[0][:4] == ("项目编号", "项目名称", "申报机构", "评审专家")
     assert len(panels) == 1 + 18 and {row[0] for row in panels[1:]} == {p.code for p in projects}
+    assert {row[4] for row in panels[1:]} == {"本次自动分配"}
+
+    # neither job nor the step is anyone else's
     client.force_login(world.member)
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+    assert client.get(f"/jobs/{book_job.pk}/download/").status_code == 404
+    assert client.post(step).status_code == 404
+    with pytest.raises(ReviewError, match="只有项目管理员"):
+        services.start_run_workbook(actor=world.member, run_id=run.pk)
+
+
+def test_no_result_workbook_before_the_run_is_done(world, round_to_assign):
+    run = AssignmentRun.objects.create(round=world.round, seed=1, requested_by=world.officer)
+    with pytest.raises(ReviewError, match="尚未完成"):
+        services.start_run_workbook(actor=world.officer, run_id=run.pk)
