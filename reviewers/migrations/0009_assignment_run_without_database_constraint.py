@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviewers', '0007_review_aggregates'),
+        ('reviewers', '0008_rank_index_with_state_and_decidable'),
     ]
 
     operations = [
