@@ -5,6 +5,7 @@ header, signature blocks). Rendering refuses to run without a CJK font and loads
 project's own static files (documents.fetcher). It is slow work: call it from a Celery task or a
 view, never inside a transaction.
 """
+
 import contextlib
 import gc
 import threading
@@ -72,7 +73,8 @@ def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes
     require_cjk_font()
     with _cyclic_gc_after_render():
         return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()).write_pdf(
-            font_config=_font_config())
+            font_config=_font_config()
+        )
 
 
 def render_pdf(template_name: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
