@@ -1,9 +1,12 @@
 """The PDF service itself: fonts, the restricted fetcher, the shared print stylesheet."""
+
+import gc
 import logging
 import subprocess
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from documents import fonts
 from documents.errors import DocumentsError
@@ -22,19 +25,22 @@ def test_the_print_stylesheet_is_fetched_from_the_projects_static_files():
     assert fetcher.served == [STATIC + "css/documents-print.css"]
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "http://127.0.0.1:6379/",
-    "https://example.com/logo.png",
-    "data:image/png;base64,iVBORw0KGgo=",
-    STATIC + "../../etc/passwd",
-    STATIC + "%2e%2e/%2e%2e/etc/passwd",
-    STATIC + "css/../../../../etc/passwd",
-    STATIC + "admin/css/base.css",  # an installed package's static file, not the project's
-    STATIC + "css/missing.css",
-    STATIC + "css/documents-print.css?x=1",
-    BASE_URL + "media/jobs/1/result.zip",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:6379/",
+        "https://example.com/logo.png",
+        "data:image/png;base64,iVBORw0KGgo=",
+        STATIC + "../../etc/passwd",
+        STATIC + "%2e%2e/%2e%2e/etc/passwd",
+        STATIC + "css/../../../../etc/passwd",
+        STATIC + "admin/css/base.css",  # an installed package's static file, not the project's
+        STATIC + "css/missing.css",
+        STATIC + "css/documents-print.css?x=1",
+        BASE_URL + "media/jobs/1/result.zip",
+    ],
+)
 def test_everything_but_the_projects_static_files_is_refused(url):
     fetcher = StaticOnlyFetcher()
     with pytest.raises(RefusedURL):
@@ -120,12 +126,75 @@ def test_the_shared_base_numbers_pages_and_repeats_the_header():
 def test_label_tables_are_laid_out_as_the_automatic_layout_would_without_measuring_their_text():
     """documents-print.css gives table.fields a fixed layout with the label column's content width; the
     page must be the one the automatic layout (label column 24%) printed, long values included."""
-    long_value = "本项目面向辖区内八十岁以上独居老人，提供午餐配送、上门探访和健康监测服务，建立一人一档的服务台账。" * 6
-    body = (f'<table class="doc fields"><tr><th>甲方（资助方）</th><td>XX市民政局</td></tr>'
-            f'<tr><th>依托单位（收款单位）</th><td>温州市测试社会工作服务中心（统一社会信用代码：52330300MJ0000200K）</td></tr>'
-            f'<tr><th>项目简介</th><td class="user-text">{long_value}</td></tr></table>')
+    long_value = (
+        "本项目面向辖区内八十岁以上独居老人，提供午餐配送、上门探访和健康监测服务，建立一人一档的服务台账。" * 6
+    )
+    body = (
+        f'<table class="doc fields"><tr><th>甲方（资助方）</th><td>XX市民政局</td></tr>'
+        f"<tr><th>依托单位（收款单位）</th><td>温州市测试社会工作服务中心（统一社会信用代码：52330300MJ0000200K）</td></tr>"
+        f'<tr><th>项目简介</th><td class="user-text">{long_value}</td></tr></table>'
+    )
     head = '<html lang="zh-hans"><head><link rel="stylesheet" href="/static/css/documents-print.css">'
     fixed = html_to_pdf(f"{head}</head><body>{body}</body></html>")
-    automatic = html_to_pdf(f"{head}<style>table.fields {{ table-layout: auto; }} table.fields th {{ width: 24%; }}</style>"
-                            f"</head><body>{body}</body></html>")
+    automatic = html_to_pdf(
+        f"{head}<style>table.fields {{ table-layout: auto; }} table.fields th {{ width: 24%; }}</style>"
+        f"</head><body>{body}</body></html>"
+    )
     assert pdf_pixels(fixed) == pdf_pixels(automatic)
+
+
+def test_fixed_wording_printed_unwrapped_prints_as_it_would_wrapping():
+    """documents-print.css keeps the signature blocks' wording, the budget summary's labels and the running
+    header's project number on one line, so that the automatic table layout does not measure them from
+    every character; the pages must be those printed when they could wrap, a long name included."""
+    context = {
+        "round_name": "测试公益创投第0批",
+        "project_number": "T0-00001",
+        "signatures": [
+            {"role": "甲方（盖章）", "name": "XX市民政局", "signer": "法定代表人或授权代表（签字）"},
+            {
+                "role": "乙方（盖章）",
+                "name": "温州市鹿城区五马街道长者互助与社区照护发展促进中心暨志愿者联合服务协会",
+                "signer": "法定代表人或授权代表（签字）",
+            },
+            {
+                "role": "依托单位（盖章）",
+                "name": "温州市鹿城区社会组织服务中心",
+                "signer": "法定代表人或授权代表（签字）",
+            },
+        ],
+    }
+    budget = (
+        '<table class="doc budget"><thead><tr><th>预算科目</th><th class="num">资助资金（元）</th>'
+        '<th class="num">配套资金（元）</th><th class="num">小计（元）</th></tr></thead><tbody>'
+        + "".join(
+            f'<tr><td>{label}</td><td class="num">1,234,567.89</td><td class="num">123,456.00</td>'
+            f'<td class="num">1,358,023.89</td></tr>'
+            for label in ("人员经费/劳务费", "专家督导培训费", "交通差旅费", "其他")
+        )
+        + '<tr><th>合计</th><th class="num">1</th><th class="num">2</th><th class="num">3</th></tr></tbody></table>'
+    )
+    page = render_to_string("documents/base_print.html", context).replace(
+        "</body>", budget + render_to_string("documents/signature_blocks.html", context) + "</body>"
+    )
+    wrapping = (
+        "<style>table.signatures .wording, table.budget th, table.budget td:first-child, "
+        ".running-header .number { white-space: normal; }</style></head>"
+    )
+    assert 'class="wording"' in page
+    assert pdf_pixels(html_to_pdf(page)) == pdf_pixels(html_to_pdf(page.replace("</head>", wrapping)))
+
+
+def test_the_cyclic_garbage_collector_resumes_after_a_render_and_after_a_failed_one(monkeypatch):
+    assert gc.isenabled()
+    html_to_pdf('<html lang="zh-hans"><body><p>资助协议书</p></body></html>')
+    assert gc.isenabled()
+
+    def fail(*args, **kwargs):
+        assert not gc.isenabled()  # held during the render
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr("documents.pdf.HTML.write_pdf", fail)
+    with pytest.raises(RuntimeError):
+        html_to_pdf('<html lang="zh-hans"><body><p>资助协议书</p></body></html>')
+    assert gc.isenabled()
