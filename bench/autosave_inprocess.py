@@ -63,6 +63,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions of cProfile")
     parser.add_argument("--queries", action="store_true", help="print the queries of one save")
     parser.add_argument("--get", action="store_true", help="open the section (GET) instead of saving it")
+    parser.add_argument("--seen-ago", type=int, default=0,
+                        help="seconds since the idle clock was last written (61: every request writes the session)")
     args = parser.parse_args()
 
     round = deadline_data.existing_round()
@@ -76,7 +78,7 @@ def main() -> None:
     people, sessions = [], []
     for project in projects:
         key = "pf" + get_random_string(30)
-        sessions.append(Session(session_key=key, session_data=session_for(project.created_by, now), expire_date=expire))
+        sessions.append(Session(session_key=key, session_data=session_for(project.created_by, now - args.seen_ago), expire_date=expire))
         entries = drafting.entries(spec, project)
         people.append({"pk": project.pk, "section": args.section, "session": key, "csrf": get_random_string(32),
                        "version": project.edit_version, "base": entries, "typed": [list(e) for e in entries],
