@@ -29,6 +29,24 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # requests/s where sync 2/3/5 answered 12–17/s and gthread 2 × 4, 3 × 4, 3 × 8 and 6 × 4 20–28/s; the
 # CPU per request is the same (17–20 ms), the difference is how often a request waits for the
 # database with no other thread to run meanwhile.
+#
+# Re-checked for 2 cores (issue 18, second pass). The capacity is CPU, not the worker layout: at ~82
+# requests/s the web processes need 82 × (CPU per request) of the two cores, PostgreSQL a third of one
+# more. At 15.6 ms a request (the slower machine) that was 1.3 + 0.37 cores of 2: saturated, p95 2.4 s;
+# the second pass made an autosave 19–42 % cheaper by section (bench/autosave_inprocess.py, before and
+# after back to back), and autosaves are four fifths of the requests. What the layout must do on 2 cores:
+# - workers 4 = 2 × cores: Python runs one thread per process at a time (the GIL), so at least one
+#   process per core, and a spare per core so that a core is not idle while every thread of one
+#   process waits for PostgreSQL (an autosave spends 3–5× its CPU time waiting: queries and its commit);
+# - threads 8: enough requests in progress to cover those waits at 60+ commits a second; more threads
+#   add no CPU, only GIL hand-overs and PostgreSQL connections (workers × threads = 32);
+# - no async worker (gevent/eventlet): the work is CPU-bound Django with a synchronous psycopg driver,
+#   a green-thread worker would add monkey-patching risk and no capacity.
+# On the shared box of this pass (load 7–23 from other work, the machine 100 % busy, gunicorn getting
+# under one core) the layouts could not be told apart on CPU: at 28 requests/s (`--applicants 700
+# --mix-rate 5`) 4 × 8 spent 32.8 ms of CPU a request and 2 × 8 33.8 ms; 4 × 8 kept up better there
+# (94 % of a core against 85 %: more runnable processes get more of a busy machine). The lead's
+# quiet-machine rerun decides, e.g. `bench/deadline.py --workers 2 --threads 8` against the default.
 # WEB_CONCURRENCY is the conventional name (Heroku, Render, the gunicorn docs).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = _int("WEB_CONCURRENCY", 4)

@@ -74,7 +74,8 @@ def merge(*, stale: bool, typed: Mapping[str, object], stored: Mapping[str, obje
     result = Merge()
     for key, yours in typed.items():
         if not stale:
-            result.write.add(key)
+            if stored.get(key) != yours:  # a part that is already stored as typed is not written again
+                result.write.add(key)
             continue
         known = base is not None and key in base
         if known and yours == base[key]:  # type: ignore[index]

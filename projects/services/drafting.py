@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from core.calendar import local_date, within_days
@@ -55,13 +56,17 @@ def locked_project(project_id) -> Project:
         raise ProjectError("项目不存在") from None
 
 
-def _editable(project_id: int, actor) -> Project:
+def _editable(project_id: int, actor, *, with_round: bool = True) -> Project:
     """The draft locked for an edit by its members. Only the project row is locked, not its round
     (locked_project locks both, for the transitions that spend the round's pot): on deadline day
     thousands of drafts of one round are saved at once, and a round lock would queue every save of
-    the round behind every other one."""
+    the round behind every other one. with_round=False: the round is not read with it (a draft save
+    does not need it; its caller has the round already)."""
+    projects = Project.objects.select_for_update(of=("self",))
+    if with_round:
+        projects = projects.select_related("round")
     try:
-        project = Project.objects.select_for_update(of=("self",)).select_related("round").get(pk=int(project_id))
+        project = projects.get(pk=int(project_id))
     except (Project.DoesNotExist, TypeError, ValueError, OverflowError):
         raise ProjectError("项目不存在") from None
     _require_member(actor, project.organization_id)
@@ -247,10 +252,40 @@ def replace_budget(*, actor, project_id: int, lines: list[dict], sync_requested:
     return project
 
 
+ROW_RELATION = {"budget": "budget_lines", "milestones": "milestones", "indicators": "indicators"}
+# The columns a row editor writes, for a row changed in place.
+ROW_FIELDS = {"budget": ("position", "category", "item", "unit_price", "quantity", "amount", "source", "explanation"),
+              "indicators": ("name", "unit", "target")}
+
+
+def _replace_rows(project: Project, kind: str, rows: list) -> None:
+    """The draft's rows of one editor become `rows` (unsaved, in order). The same number of rows as
+    stored (the usual autosave: a cell edited) is written in place, one UPDATE of the rows that differ;
+    otherwise the rows are deleted and inserted. In place only where the order is the row order
+    (budget: position; indicators: id); milestones are ordered by date and are always replaced. Only
+    drafts are edited here (EDITABLE): no payment or reminder refers to these rows yet."""
+    relation = ROW_RELATION[kind]
+    manager = getattr(project, relation)
+    stored = list(manager.all())  # the rows read for the version check when prefetched (save_draft)
+    fields = ROW_FIELDS.get(kind)
+    if fields and len(stored) == len(rows):
+        changed = []
+        for old, new in zip(stored, rows, strict=True):
+            if any(getattr(old, f) != getattr(new, f) for f in fields):
+                for f in fields:
+                    setattr(old, f, getattr(new, f))
+                changed.append(old)
+        if changed:
+            manager.model.objects.bulk_update(changed, fields)
+    else:
+        manager.all().delete()
+        manager.model.objects.bulk_create(rows)
+    getattr(project, "_prefetched_objects_cache", {}).pop(relation, None)  # read again when next needed
+
+
 def _write_budget(project: Project, rows: list[BudgetLine], *, sync_requested: bool = True, save: bool = True) -> None:
     """save=False: the caller saves the project itself (the requested amount is set on it)."""
-    project.budget_lines.all().delete()
-    BudgetLine.objects.bulk_create(rows)
+    _replace_rows(project, "budget", rows)
     if sync_requested:
         project.requested_amount = sum((r.amount for r in rows if r.source == "grant"), Decimal("0.00"))
         if save:
@@ -488,7 +523,9 @@ def save_draft(*, actor, project_id: int, version: int | None, fields: dict, row
     Returns the project and the parts written."""
     values = _field_values(fields, "修改")
     with transaction.atomic():
-        project = _editable(project_id, actor)
+        project = _editable(project_id, actor, with_round=False)
+        # The section's stored rows, read once: for the version check and for the rows changed in place.
+        prefetch_related_objects([project], *(ROW_RELATION[kind] for kind in rows))
         stale = version is not None and version != project.edit_version
         typed: dict[str, object] = {k: edit_conflicts.text(v) for k, v in values.items()}
         stored: dict[str, object] = {k: edit_conflicts.text(getattr(project, k)) for k in values}
@@ -510,13 +547,9 @@ def save_draft(*, actor, project_id: int, version: int | None, fields: dict, row
             if kind == "budget":
                 _write_budget(project, _budget_rows(project, ok), save=False)  # saved below: decision.write is set
             elif kind == "milestones":
-                built = _milestones(project, ok)
-                project.milestones.all().delete()
-                Milestone.objects.bulk_create(built)
+                _replace_rows(project, kind, _milestones(project, ok))
             else:
-                built_indicators = _indicators(project, ok)
-                project.indicators.all().delete()
-                Indicator.objects.bulk_create(built_indicators)
+                _replace_rows(project, kind, _indicators(project, ok))
             kept = [r for r in typed_rows if not edit_conflicts.is_blank(kind, r)]
             if len(ok) < len(kept):
                 project.refused_rows[kind] = [{c: str(r.get(c) or "") for c in edit_conflicts.ROW_COLUMNS[kind]}
@@ -525,5 +558,11 @@ def save_draft(*, actor, project_id: int, version: int | None, fields: dict, row
                 project.refused_rows.pop(kind, None)
         if decision.write:
             project.edit_version += 1
-            project.save()
+            # Only the columns this save may change (not every text of the application again).
+            written = decision.write & set(values) | {"edit_version", "updated_at"}
+            if decision.write & set(rows):
+                written.add("refused_rows")
+            if "budget" in decision.write:
+                written.add("requested_amount")  # follows the grant lines (_write_budget)
+            project.save(update_fields=sorted(written))
     return project, decision.write

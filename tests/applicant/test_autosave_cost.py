@@ -32,19 +32,52 @@ def _queries(c, url, data) -> tuple[int, list[str], dict]:
 
 
 def test_budget_autosave_queries_do_not_grow_with_the_lines(world, client_for):
+    """Editing cells (the usual autosave) writes the changed lines in place, one UPDATE whatever their
+    number; adding or removing lines replaces them, also in a fixed number of queries."""
     project = world.draft()
     c = client_for(world.member)
     url = reverse("applicant:section", args=[project.pk, "budget"])
-    _save(c, url, _budget(2))
-    few, _sql, answer = _queries(c, url, {**_budget(2, "a"), "_version": "", "_base": "null"})
-    many, sql, answer = _queries(c, url, {**_budget(40, "b"), "_version": str(answer["version"]),
-                                         "_base": json.dumps(answer["base"])})
+    answer = _save(c, url, _budget(2)).json()
+
+    def then(data) -> tuple[int, list[str], dict]:
+        return _queries(c, url, {**data, "_version": str(answer["version"]), "_base": json.dumps(answer["base"])})
+
+    few, _sql, answer = then(_budget(2, "a"))
+    grow, _sql, answer = then(_budget(40))
+    many, sql, answer = then(_budget(40, "b"))
     assert answer["saved"] and answer["complete"] and len(answer["base"]) == 40 * 6
     assert many == few, "\n".join(sql)
+    edits = [q for q in sql if q.startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert len(edits) == 2 and 'UPDATE "projects_budgetline"' in edits[0], edits  # the lines, then the project
     project_reads = [q for q in sql if q.startswith("SELECT") and 'FROM "projects_project"' in q]
     assert len(project_reads) == 2, project_reads  # the member check and the locked row, nothing after the save
     caps = [q for q in sql if 'FROM "grants_budgetcap"' in q]
     assert len(caps) == 1, caps
+    grow_more, sql, answer = then(_budget(80))
+    assert grow_more == grow, "\n".join(sql)
+    assert len(answer["base"]) == 80 * 6
+    project.refresh_from_db()
+    assert [line.position for line in project.budget_lines.all()] == list(range(1, 81))
+
+
+def test_an_unchanged_part_is_not_written_again(world, client_for):
+    """A save writes what differs from what is stored: the plan's text edited, its milestones left as they
+    are (no DELETE and INSERT of the same rows); a save that changes nothing writes nothing."""
+    project = world.draft()
+    c = client_for(world.member)
+    url = reverse("applicant:section", args=[project.pk, "plan"])
+    milestones = {"m_title": ["启动", "结项"], "m_due_date": ["2027-03-01", "2027-12-01"], "m_deliverable": ["方案", "报告"]}
+    first = _save(c, url, {"activity_plan": "计划一", **milestones, "_version": str(project.edit_version)}).json()
+    count, sql, second = _queries(c, url, {"activity_plan": "计划二", **milestones, "_version": str(first["version"]),
+                                          "_base": json.dumps(first["base"])})
+    assert second["saved"] and second["version"] == first["version"] + 1
+    assert not [q for q in sql if 'projects_milestone"' in q and q.startswith(("DELETE", "INSERT"))], sql
+    count, sql, third = _queries(c, url, {"activity_plan": "计划二", **milestones, "_version": str(second["version"]),
+                                         "_base": json.dumps(second["base"])})
+    assert third["saved"] and third["complete"] and third["version"] == second["version"]
+    assert not [q for q in sql if q.startswith(("UPDATE", "INSERT", "DELETE")) and "django_session" not in q], sql
+    project.refresh_from_db()
+    assert project.activity_plan == "计划二" and [m.title for m in project.milestones.all()] == ["启动", "结项"]
 
 
 def test_text_autosave_stays_small(world, client_for):

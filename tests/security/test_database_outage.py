@@ -61,17 +61,23 @@ def test_a_submission_cut_off_leaves_nothing_half_written_and_the_retry_works(wo
     assert ProjectEvent.objects.filter(project=project, action="submit").count() == 1
 
 
-def test_a_budget_save_cut_off_keeps_the_budget_that_was_saved_before(world, client):
-    """Replacing the budget deletes the old lines first: the failed insert must bring them back."""
+@pytest.mark.parametrize("extra, statement", [
+    (0, 'UPDATE "projects_budgetline"'),  # as many lines as stored: the changed lines are updated in place
+    (1, 'INSERT INTO "projects_budgetline"'),  # another number: the old lines are deleted first, then inserted
+])
+def test_a_budget_save_cut_off_keeps_the_budget_that_was_saved_before(world, client, extra, statement):
+    """The failed write (in place, or after the old lines were deleted) must bring the old lines back."""
     project = world.draft()
     saved = list(BudgetLine.objects.filter(project=project).values_list("item", "amount"))
     client.force_login(world.member)
     url = reverse("applicant:section", args=[project.pk, "budget"])
-    post = {"b_category": ["labor", "activity"], "b_item": ["社工劳务", "活动物资"],
-            "b_unit_price": ["40000", "60000"], "b_quantity": ["1", "1"], "b_source": ["grant", "grant"],
-            "b_explanation": ["", ""]}
+    items = ["社工劳务", "活动物资", "宣传资料", "场地租用"][:len(saved) + extra]
+    categories = ["labor"] + ["activity"] * (len(items) - 1)
+    post = {"b_category": categories, "b_item": items, "b_unit_price": ["40000"] + ["6000"] * (len(items) - 1),
+            "b_quantity": ["1"] * len(items), "b_source": ["grant"] * len(items), "b_explanation": [""] * len(items)}
+    assert 2 <= len(saved) <= 3, saved  # the draft's budget, replaced by different lines
 
-    with connection_drops_on('INSERT INTO "projects_budgetline"', OperationalError):
+    with connection_drops_on(statement, OperationalError):
         response = client.post(url, post, HTTP_X_AUTOSAVE="1")
 
     # Not JSON: the autosave script treats it as "offline", keeps the input in the browser, retries.
@@ -80,8 +86,7 @@ def test_a_budget_save_cut_off_keeps_the_budget_that_was_saved_before(world, cli
 
     retry = client.post(url, post, HTTP_X_AUTOSAVE="1")
     assert retry.status_code == 200 and retry.json()["saved"] is True
-    assert list(BudgetLine.objects.filter(project=project).order_by("position").values_list("item", flat=True)) == [
-        "社工劳务", "活动物资"]
+    assert list(BudgetLine.objects.filter(project=project).order_by("position").values_list("item", flat=True)) == items
 
 
 def test_other_errors_still_get_the_500_page(world, client):

@@ -83,8 +83,19 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
     return JsonResponse(payload, status=200 if result.saved else 400)
 
 
+# What a save reads with the project: the round only for the sections whose checks use it (the domains
+# the round allows, the budget caps), never the organization; the page, with its submission checks,
+# reads both. Anything else is still read when used, one query later: this only saves building and
+# reading 47 + 19 columns on the 60-odd autosaves a second of deadline day.
+SAVE_READS_ROUND = {"basic", "budget"}
+PAGE_READS = ("round", "organization")
+
+
 def section(request, pk: int, section: str):
-    project = member_project(request, pk)
+    if request.method == "POST":
+        project = member_project(request, pk, related=("round",) if section in SAVE_READS_ROUND else ())
+    else:
+        project = member_project(request, pk, related=PAGE_READS)
     spec = BY_CODE.get(section)
     if spec is None or spec.code == "attachments":
         raise Http404
@@ -101,7 +112,7 @@ def section(request, pk: int, section: str):
         if autosave and result.project is not None:
             # The saved row (locked, written and read back in the save) is the stored state: no second fetch.
             return _autosave_answer(spec, result.project, result)
-        project = member_project(request, pk)
+        project = member_project(request, pk, related=("round",) if autosave else PAGE_READS)
         if autosave:
             return _autosave_answer(spec, project, result)
         if result.complete:
