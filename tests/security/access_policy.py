@@ -68,6 +68,15 @@ def round_id(s: Scene) -> dict:
     return {"round_id": s.world.round.pk}
 
 
+def assignment_run(s: Scene) -> dict:
+    """A finished automatic run of the round (its result workbook is a POST)."""
+    from reviewers.models import AssignmentRun, RunState
+
+    run, _ = AssignmentRun.objects.get_or_create(round=s.world.round, seed=1,
+                                                 defaults={"requested_by": s.world.officer, "state": RunState.DONE})
+    return {"pk": run.pk}
+
+
 def file_cases() -> list[Case]:
     """Files go to whoever may see the project; an expert sees the proposal's files, not later receipts."""
     return [
@@ -270,6 +279,7 @@ POLICY: dict[str, object] = {
     "reviewers:progress": [Case(round_pk, OFFICERS)],
     "reviewers:rounds": [Case(none, OFFICERS)],
     "reviewers:round": [Case(round_pk, OFFICERS)],
+    "reviewers:run_result": [Case(assignment_run, OFFICERS, post_only=True)],
     "reviewers:panel": [Case(lambda s: {"round_id": s.world.round.pk, "pk": s.review.pk}, OFFICERS)],
     "reviewers:ranking": [Case(round_pk, OFFICERS)],
     "reviewers:review_window": [Case(round_pk, OFFICERS)],
