@@ -199,6 +199,19 @@ def test_a_long_list_is_rendered_in_chunks_with_one_title_and_continuous_page_nu
     assert all(f"YC-{n:05d}" in text for n in (1, 30, 31, 80))
 
 
+def test_the_footers_of_a_long_list_are_rendered_in_parts_and_numbered_on(world, monkeypatch):
+    monkeypatch.setattr(long_pdf, "FOOTER_PAGES_TO_SHARE", 2)
+    rows = [{"position": n, "code": f"YC-{n:05d}", "title": "社区居家养老服务项目" * 2, "organization": "温州市服务中心",
+             "domain": "为老服务", "score": "88.00", "amount": "100,000.00"} for n in range(1, 81)]
+    context = {"round": world.round, "round_name": world.round.name, "rows": rows, "issuer": "发布单位甲",
+               "contact": {"department": "联系处"}, "start": None, "end": None}
+    data = long_pdf.render_chunked(publicity_documents.TEMPLATE, context, rows, chunk_rows=30, workers=2)
+    pages = page_count(data)
+    text = "".join(pdf_text(data).split())
+    assert pages >= 3 and [text.count(f"第{n}页/共{pages}页") for n in range(1, pages + 1)] == [1] * pages
+    assert all(f"YC-{n:05d}" in text for n in (1, 30, 31, 80))
+
+
 def test_a_round_without_a_notice_has_no_file(world, no_rendering):
     for url in _urls(world):
         assert Client().get(url).status_code == 404
