@@ -53,7 +53,9 @@ def usage_of(round: GrantRound) -> Usage:
         midterm_evaluations=projects.filter(evaluations__kind="midterm").count(),
         final_evaluations=projects.filter(evaluations__kind="final").count(),
         committed=committed(round),
-        used_domains=frozenset(projects.filter(submitted_at__isnull=False).exclude(domain="")
+        # order_by(): the projects' default order would make DISTINCT run over (domain, created_at),
+        # i.e. hand back every submitted project of the round
+        used_domains=frozenset(projects.filter(submitted_at__isnull=False).exclude(domain="").order_by()
                                .values_list("domain", flat=True).distinct()),
         requested_min=requested["low"], requested_max=requested["high"],
     )

@@ -81,6 +81,11 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["round", "service_district"], name="project_round_district"),
             # The monitoring dashboard's counts (per state, domain and district) from the index alone.
             models.Index(fields=["round", "state", "domain", "service_district"], name="project_round_place"),
+            # A round's usage on its settings page (grants.usage): submitted applications, their domains
+            # and signed agreements, counted from these indexes alone.
+            models.Index(fields=["round", "domain"], condition=models.Q(submitted_at__isnull=False),
+                         name="project_round_submitted"),
+            models.Index(fields=["round"], condition=models.Q(signed_at__isnull=False), name="project_round_signed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),
