@@ -34,7 +34,7 @@ class ExpertField(forms.CharField):
     def clean(self, value):
         text = super().clean(value).strip()
         pool = Expert.objects.filter(active=True, user__isnull=False)
-        if text.isdigit():  # the id, as a script or an older form sends it
+        if text.isdecimal():  # the id, as a script or an older form sends it
             found = list(pool.filter(pk=int(text))[:1])
         else:
             found = list(pool.filter(email__iexact=text)[:2]) or list(pool.filter(name=text)[:2])

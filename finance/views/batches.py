@@ -80,7 +80,7 @@ def batch_new(request):
             # The ticked tranches of the page shown, or (the second button, on a list of several pages)
             # every tranche matching the filters.
             ids = (None if request.POST.get("all") == "1"
-                   else [int(i) for i in request.POST.getlist("tranche") if i.isdigit()])
+                   else [int(i) for i in request.POST.getlist("tranche") if i.isdecimal()])
             try:
                 batch = services.create_batch(actor=request.user, tranche_ids=ids, **filters)
             except FinanceError as exc:

@@ -102,7 +102,7 @@ def download(request, fmt: str):
     (projects.open_data_files); this view never reads the rows. While there is none, or a change is announced
     and not yet built, a short Chinese page says so: 202 with Retry-After, so a script comes back."""
     round_id = request.GET.get("round")
-    if round_id is not None and not round_id.isdigit():
+    if round_id is not None and not round_id.isdecimal():
         raise Http404
     if fmt not in CONTENT_TYPES:
         raise Http404

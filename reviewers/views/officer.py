@@ -121,7 +121,7 @@ def _panel_member(project, assignment_id):
 
 
 def _decisions(request, round) -> list[services.Decision]:
-    chosen = [int(pk) for pk in request.POST.getlist("project") if str(pk).isdigit()]
+    chosen = [int(pk) for pk in request.POST.getlist("project") if str(pk).isdecimal()]
     action = request.POST.get("action", "")
     comment = request.POST.get("comment", "")
     return [
@@ -368,7 +368,7 @@ def progress(request, pk):
                 messages.success(request, _("Reminder sent to %(name)s.") % {"name": expert.name})
             elif request.POST.get("action") == "limit":
                 raw = (request.POST.get("max_load") or "").strip()
-                if raw and not raw.isdigit():
+                if raw and not raw.isdecimal():  # not isdigit: "²" and "①" are digits to it, and int() refuses them
                     messages.error(request, _("The limit must be a whole number."))
                     return _back_to_page(request, "reviewers:progress", round.pk)
                 limit = steering.set_load_limit(actor=request.user, round_id=round.pk, expert_id=expert.pk,

@@ -24,10 +24,13 @@
     return list;
   }
   var base = entries();
+  /* Each tab keeps its own copy (key@tab): a tab whose save went through removes only its own, never
+     the unsaved input of another tab of the same section. */
+  var own = key + "@" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   function keep() {
-    try { localStorage.setItem(key, JSON.stringify({ts: Date.now(), version: version, base: base, entries: entries()})); } catch (e) {}
+    try { localStorage.setItem(own, JSON.stringify({ts: Date.now(), version: version, base: base, entries: entries()})); } catch (e) {}
   }
-  function forget() { try { localStorage.removeItem(key); } catch (e) {} }
+  function forget() { try { localStorage.removeItem(own); } catch (e) {} }
   function say(text, bad) { status.textContent = text; status.classList.toggle("error", !!bad); }
   function list(ul, items) {
     ul.innerHTML = "";
@@ -295,9 +298,21 @@
   });
 
   /* Restore input that never reached the server (closed tab, no connection, ended session). */
-  var stored = null;
-  try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) {}
-  if (stored && stored.entries && JSON.stringify(stored.entries) !== JSON.stringify(entries())) {
+  /* The newest copy that differs from this page is restored and becomes this tab's; copies equal to
+     the page are done with; other differing copies wait for the next page of the section. */
+  var stored = null, storedAt = null, shown = JSON.stringify(entries());
+  try {
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var k = localStorage.key(i);
+      if (k !== key && k.indexOf(key + "@") !== 0) continue;
+      var copy = null;
+      try { copy = JSON.parse(localStorage.getItem(k) || "null"); } catch (e) {}
+      if (!copy || !copy.entries || JSON.stringify(copy.entries) === shown) { localStorage.removeItem(k); continue; }
+      if (!stored || (copy.ts || 0) > (stored.ts || 0)) { stored = copy; storedAt = k; }
+    }
+  } catch (e) {}
+  if (stored) {
+    try { localStorage.removeItem(storedAt); } catch (e) {}
     form.querySelectorAll("[data-rows]").forEach(function (c) {
       var first = c.dataset.rows;
       var n = stored.entries.filter(function (e) { return e[0] === first; }).length;
@@ -317,8 +332,9 @@
     if (window.ycBudgetRecompute) window.ycBudgetRecompute();
     say(status.dataset.restored);
     dirty = true;
+    keep();
     setTimeout(save, 300);
-  } else if (stored) { forget(); }
+  }
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);

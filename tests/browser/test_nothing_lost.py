@@ -17,6 +17,12 @@ def _section(page, project, code="basic"):
     page.wait_for_load_state("networkidle")
 
 
+def _kept(page, key: str) -> str:
+    """The copies the tabs keep of a section in the browser (one per tab: key@tab), joined."""
+    return page.evaluate("""key => Object.keys(localStorage).filter(k => k === key || k.startsWith(key + "@"))
+                                   .map(k => localStorage.getItem(k)).join("")""", key)
+
+
 def _saved(page):
     expect(page.locator(STATUS)).to_contain_text("保存于")
 
@@ -68,6 +74,30 @@ def test_two_tabs_never_overwrite_each_other(page, world):
     assert project.summary == "第二个窗口写的简介，不能丢"
 
 
+def test_a_tab_that_saves_never_drops_another_tabs_unsaved_copy(page, world):
+    """Tab 2's input cannot reach the server (offline); tab 1 then edits and saves. Tab 2's copy in the
+    browser must survive tab 1's save: a third page of the section restores it and saves it."""
+    project = world.draft()
+    login(page, world.member.username)
+    tab1, tab2 = page, page.context.new_page()
+    tab2.base = page.base
+    _section(tab1, project)
+    _section(tab2, project)
+    tab2.route("**/edit/basic/", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    tab2.fill("#id_summary", "第二个窗口离线时写的简介，不能丢")
+    expect(tab2.locator(STATUS)).to_contain_text("网络")
+    tab1.fill("#id_title", "长者互助食堂（第一个窗口改名）")
+    _saved(tab1)
+    tab3 = page.context.new_page()
+    tab3.base = page.base
+    _section(tab3, project)
+    expect(tab3.locator("#id_summary")).to_have_value("第二个窗口离线时写的简介，不能丢")
+    _saved(tab3)
+    project.refresh_from_db()
+    assert project.summary == "第二个窗口离线时写的简介，不能丢"
+    assert project.title == "长者互助食堂（第一个窗口改名）"  # tab 2's copy held the old title: not written back
+
+
 def test_session_ending_while_typing_loses_nothing(page, world):
     project = world.draft()
     login(page, world.member.username)
@@ -80,7 +110,7 @@ def test_session_ending_while_typing_loses_nothing(page, world):
     expect(dialog).to_be_visible()
     expect(page.locator(STATUS)).to_contain_text("登录已失效")
     assert "网络未连接" not in page.inner_text(STATUS)
-    kept = page.evaluate(f"localStorage.getItem('yc-draft:{project.pk}:need')")
+    kept = _kept(page, f"yc-draft:{project.pk}:need")
     assert kept and "独居老人320人" in kept
     screenshot(page, "applicant-session-expired")
 
@@ -94,7 +124,7 @@ def test_session_ending_while_typing_loses_nothing(page, world):
     expect(dialog).to_be_hidden()
     project.refresh_from_db()
     assert project.need_analysis == text
-    assert page.evaluate(f"localStorage.getItem('yc-draft:{project.pk}:need')") is None  # confirmed, then dropped
+    assert _kept(page, f"yc-draft:{project.pk}:need") == ""  # confirmed, then dropped
     assert page.url.endswith(f"/apply/p/{project.pk}/edit/need/")  # never left the page
 
     # Save (the button) after the session ended says the same, and saves after logging in again

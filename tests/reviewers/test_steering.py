@@ -128,3 +128,18 @@ def test_a_limit_below_what_the_expert_holds_is_saved_with_a_warning(client, wor
     assert Assignment.objects.filter(expert=pool[0]).count() == 3  # nobody is taken off a panel
     page = client.post(url, {"action": "limit", "expert": pool[0].pk, "max_load": "3"}, follow=True).content.decode()
     assert "超过新的上限" not in page
+
+
+def test_digits_that_int_refuses_are_refused_without_an_error_page(client, world, experts):
+    """"²" and "①" are digits to str.isdigit but int() refuses them: the public open data answers 404,
+    the progress board's personal limit a Chinese message, never a 500."""
+    for raw in ("²", "①", "٣x"):
+        assert client.get(reverse("public:open_data", args=["csv"]), {"round": raw}).status_code == 404
+    expert = experts(1)[0]
+    client.force_login(world.officer)
+    url = reverse("reviewers:progress", args=[world.round.pk])
+    for raw in ("²", "①"):
+        response = client.post(url, {"action": "limit", "expert": expert.pk, "max_load": raw}, follow=True)
+        assert response.status_code == 200 and "上限须为整数" in response.content.decode()
+    response = client.post(url, {"action": "limit", "expert": expert.pk, "max_load": "１"}, follow=True)
+    assert "已保存" in response.content.decode()  # full-width digits are a number the officer typed

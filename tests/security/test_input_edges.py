@@ -142,3 +142,4 @@ def test_budget_items_and_milestones_refuse_control_characters_but_texts_keep_ne
     with pytest.raises(ProjectError, match="不能包含换行"):
         project_services.update_project(actor=world.member, project_id=project.pk, title="标\x0b题")
     project_services.update_project(actor=world.member, project_id=project.pk, summary="第一段\n第二段\t完")
+
