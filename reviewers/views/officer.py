@@ -180,7 +180,8 @@ def run_result(request, pk):
         raise Http404
     round = selectors.round_for_officer(request.user, run.round_id)
     if request.method != "POST":
-        messages.info(request, _("Workbooks are generated in the background: press the export button again."))
+        messages.info(request, _("The result workbook is generated in the background: press “Result workbook (xlsx)” "
+                                 "below again."))
         return redirect("reviewers:round", pk=round.pk)
     try:
         job = services.start_run_workbook(actor=request.user, run_id=run.pk)

@@ -102,6 +102,7 @@ def test_the_run_is_a_background_job_with_progress_and_the_result_workbook_is_it
 
     # GET (a bookmark) builds nothing; POST starts the workbook's job and shows its page
     assert client.get(step)["Location"] == reverse("reviewers:round", args=[world.round.pk])
+    assert "请再次点击下方的“结果工作簿（xlsx）”按钮" in client.get(step, follow=True).content.decode()
     assert not Job.objects.filter(kind="assignment_result").exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(step)
