@@ -23,6 +23,13 @@ def _kept(page, key: str) -> str:
                                    .map(k => localStorage.getItem(k)).join("")""", key)
 
 
+def _new_tab(page):
+    """Another tab of the same browser (same cookies and local storage)."""
+    tab = page.context.new_page()
+    tab.base = page.base
+    return tab
+
+
 def _saved(page):
     expect(page.locator(STATUS)).to_contain_text("保存于")
 
@@ -30,8 +37,7 @@ def _saved(page):
 def test_two_tabs_never_overwrite_each_other(page, world):
     project = world.draft()
     login(page, world.member.username)
-    tab1, tab2 = page, page.context.new_page()
-    tab2.base = page.base
+    tab1, tab2 = page, _new_tab(page)
     _section(tab1, project)
     _section(tab2, project)
 
@@ -79,8 +85,7 @@ def test_a_tab_that_saves_never_drops_another_tabs_unsaved_copy(page, world):
     browser must survive tab 1's save: a third page of the section restores it and saves it."""
     project = world.draft()
     login(page, world.member.username)
-    tab1, tab2 = page, page.context.new_page()
-    tab2.base = page.base
+    tab1, tab2 = page, _new_tab(page)
     _section(tab1, project)
     _section(tab2, project)
     tab2.route("**/edit/basic/", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
@@ -88,8 +93,7 @@ def test_a_tab_that_saves_never_drops_another_tabs_unsaved_copy(page, world):
     expect(tab2.locator(STATUS)).to_contain_text("网络")
     tab1.fill("#id_title", "长者互助食堂（第一个窗口改名）")
     _saved(tab1)
-    tab3 = page.context.new_page()
-    tab3.base = page.base
+    tab3 = _new_tab(page)
     _section(tab3, project)
     expect(tab3.locator("#id_summary")).to_have_value("第二个窗口离线时写的简介，不能丢")
     _saved(tab3)
