@@ -3,7 +3,23 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+
+# On SQLite the test database is in memory and every thread of the live server shares its one
+# connection: two requests at once (a save's UPDATE while another request still reads the table) fail
+# with "database table is locked", which no deployment sees (a file database waits). The server
+# answers one request at a time there (Django closes each connection of a single-threaded server).
+class _OneRequestAtATime(WSGIServer):
+    def __init__(self, *args, connections_override=None, **kwargs):  # the thread itself holds the override
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = _OneRequestAtATime
 
 # How long any browser step may wait for its condition (an element, a navigation, an expect(...)).
 # Generous on purpose: the tests wait for conditions, never for time, so a long limit costs nothing
