@@ -58,8 +58,12 @@ def test_side_by_side_writers_write_what_the_serial_path_writes():
     assert sorted(_seats(run)) == serial_seats  # same seed, same panels
     assert seen[0] == (0, 40) and seen[-1] == (40, 40) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert len(seen) == 5
+    _one_audit_row_per_project(run, 40)
+
+
+def _one_audit_row_per_project(run, projects: int) -> None:
     events = ProjectEvent.objects.filter(action="auto_assign", data__run=run.pk)
-    assert events.count() == 40 and events.values("project_id").distinct().count() == 40
+    assert events.count() == projects and events.values("project_id").distinct().count() == projects
 
 
 def test_an_interrupted_run_delivered_again_writes_nothing_twice():
@@ -76,8 +80,7 @@ def test_an_interrupted_run_delivered_again_writes_nothing_twice():
     assert run.state == RunState.PENDING and Assignment.objects.filter(run=run).count() == 100
     run = services.run_auto_assignment(run_id=run.pk, chunk=10, writers=2)
     assert run.state == RunState.DONE and run.created == 200 and len(set(_seats(run))) == 200
-    events = ProjectEvent.objects.filter(action="auto_assign", data__run=run.pk)
-    assert events.count() == 40 and events.values("project_id").distinct().count() == 40
+    _one_audit_row_per_project(run, 40)
 
 
 def test_a_run_marked_failed_meanwhile_stops_and_a_writer_error_is_raised():
