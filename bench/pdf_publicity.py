@@ -1,15 +1,18 @@
-"""Benchmark: the 公示 PDF of a large round, old path (one WeasyPrint document) against the new one
-(documents.long_pdf: chunks joined by pypdf, footer stamped), with a floor measured in the same run.
+"""Benchmark: the 公示 PDF of a large round: the job's path (documents.long_table, the pages written
+straight to PDF) against WeasyPrint (documents.long_pdf: chunks joined by pypdf, footer stamped; and older
+paths), with a floor measured in the same run.
 
 Run: .venv/bin/python bench/pdf_publicity.py [ROWS] [MODE ...]
-     ROWS defaults to 10000; MODES: floor old single chunked chunked1 (default: floor chunked old);
-     old is the previous path (one document, the previous template), single today's template in one
-     document, chunked the new path, chunked1 the new path in one process.
-     PUBLICITY_CHUNK_ROWS=N sets the chunk size of the new path, PUBLICITY_PROCESSES=N how many
+     ROWS defaults to 10000; MODES: floor job chunked chunked1 single old (default: floor job chunked);
+     job is what reviewers.publicity_documents.render_pdf does (the direct writer; WeasyPrint only for
+     text it cannot print, which these rows do not have), chunked the WeasyPrint path the job used before
+     (and still uses for such text), chunked1 that path in one process, single today's template in one
+     WeasyPrint document, old the path before chunks (one document, the template of that time).
+     PUBLICITY_CHUNK_ROWS=N sets the chunk size of the chunked path, PUBLICITY_PROCESSES=N how many
      processes render its chunks (default documents.long_pdf.processes()).
 
 Rows are built in memory (realistic Chinese titles and names, no database) and go through the same
-template (reviewers/publicity_print.html) and code as the job. Each measurement runs in a fresh
+code as the job (reviewers.publicity_documents: its wording, columns and template). Each measurement runs in a fresh
 child process, as a worker would: wall time and CPU (user + system, with the processes it forks to
 render chunks) of the rendering inside it; peak RSS from wait4 on that child (the largest of it and
 its forks: Django, WeasyPrint, the fonts and the document), so one mode's memory cannot hide another's.
@@ -43,6 +46,7 @@ from pypdf import PdfReader  # noqa: E402
 from documents import long_pdf  # noqa: E402
 from documents.fonts import require_cjk_font  # noqa: E402
 from documents.pdf import html_to_pdf  # noqa: E402
+from reviewers import publicity_documents  # noqa: E402
 
 WORDS = ["社区", "居家", "养老", "服务", "儿童", "关爱", "青少年", "心理", "健康", "助残", "康复", "邻里",
          "互助", "志愿者", "能力", "建设", "乡村", "振兴", "文化", "传承", "困境", "家庭", "支持", "计划"]
@@ -106,23 +110,35 @@ def old(rows) -> bytes:
 
 def single(rows) -> bytes:
     """Today's template (fixed column widths) in one document: the layout's share without chunking."""
-    return html_to_pdf(render_to_string("reviewers/publicity_print.html", context(rows)))
+    notice = context(rows)
+    return html_to_pdf(render_to_string(publicity_documents.TEMPLATE, {
+        **notice, **publicity_documents.printed(notice), "rows": publicity_documents.cells(rows)}))
 
 
-def chunked(rows) -> bytes:
-    size = int(os.environ.get("PUBLICITY_CHUNK_ROWS", long_pdf.CHUNK_ROWS))
-    workers = int(os.environ.get("PUBLICITY_PROCESSES", "0")) or None
-    return long_pdf.render_chunked("reviewers/publicity_print.html", context(rows), rows, chunk_rows=size,
+def job(rows) -> bytes:
+    """What the job does: reviewers.publicity_documents.render_pdf (documents.long_table)."""
+    return publicity_documents.render_pdf(context(rows))
+
+
+def _chunked(rows, workers: int | None) -> bytes:
+    notice = context(rows)
+    return long_pdf.render_chunked(publicity_documents.TEMPLATE, {**notice, **publicity_documents.printed(notice)},
+                                   publicity_documents.cells(rows),
+                                   chunk_rows=int(os.environ.get("PUBLICITY_CHUNK_ROWS", long_pdf.CHUNK_ROWS)),
                                    workers=workers)
 
 
+def chunked(rows) -> bytes:
+    """The WeasyPrint path (publicity_documents.render_pdf_weasyprint), chunk size and processes settable."""
+    return _chunked(rows, int(os.environ.get("PUBLICITY_PROCESSES", "0")) or None)
+
+
 def chunked1(rows) -> bytes:
-    """The new path in one process."""
-    return long_pdf.render_chunked("reviewers/publicity_print.html", context(rows), rows,
-                                   chunk_rows=int(os.environ.get("PUBLICITY_CHUNK_ROWS", long_pdf.CHUNK_ROWS)), workers=1)
+    """The WeasyPrint path in one process."""
+    return _chunked(rows, 1)
 
 
-MODES = {"floor": floor, "old": old, "single": single, "chunked": chunked, "chunked1": chunked1}
+MODES = {"floor": floor, "job": job, "old": old, "single": single, "chunked": chunked, "chunked1": chunked1}
 
 
 def child(mode: str, count: int, out: Path) -> None:
@@ -173,4 +189,4 @@ if __name__ == "__main__":
         child(args[1], int(args[2]), Path(args[3]))
         raise SystemExit(0)
     n = int(args.pop(0)) if args and args[0].isdigit() else 10000
-    main(n, args or ["floor", "chunked", "old"])
+    main(n, args or ["floor", "job", "chunked"])

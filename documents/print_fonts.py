@@ -272,3 +272,18 @@ def register(font_config, directory: Path | None = None) -> list[Path]:
         logger.warning("print fonts could not be registered; printing from the full fonts", exc_info=True)
         return []
     return added
+
+
+def face_files(family: str, style: str, directory: Path | None = None) -> list[tuple[Path, int]]:
+    """The font files (path, index in the collection) a document prints `family` `style` from, in the
+    stylesheet's order: the GB2312 cut when it is built and current, then the installed full face, which
+    has the characters outside GB2312 (and everything, where the cut was not built). Empty when neither is."""
+    directory = directory or font_dir()
+    name = Source(family, style, Path(), 0).filename
+    files = [(path, 0) for path in usable_fonts(directory, quiet=True) if path.name == name]
+    entry = _read_manifest(directory).get(name) if files else None
+    if entry:  # the cut's own source: the same face, without asking fontconfig
+        files.append((Path(entry["source"]), int(entry.get("index", 0))))
+    elif (source := find_source(family, style)) is not None:
+        files.append((source.path, source.index))
+    return files

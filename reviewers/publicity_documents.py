@@ -8,7 +8,10 @@ notice period ends (the xlsx says 公示中 or 公示期满). Every change in on
 round of 10,000 projects) starts one job per format, after commit; a job already queued for the
 round covers the change, since a job reads the content when it starts, not when it is queued.
 
-The PDF of a long list is rendered in chunks (documents.long_pdf): bench/pdf_publicity.py.
+The PDF is written straight to PDF by documents.long_table (a 10,000-row list in seconds, where laying
+it out with WeasyPrint took minutes); a list with text that writer does not print as WeasyPrint would
+(documents.long_table.supports) is rendered by WeasyPrint in chunks (documents.long_pdf) from the
+template, which prints the same wording and columns: bench/pdf_publicity.py.
 """
 import json
 import logging
@@ -21,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import program_officers
 from core import calendar
-from documents import long_pdf, published
+from documents import long_pdf, long_table, published
 from documents.kinds import register
 from documents.models import Job, JobState, PublishedFile
 from documents.runs import JobResult, JobRun
@@ -77,13 +80,59 @@ def content_digest(context: dict, fmt: str) -> str:
     shown = {k: v for k, v in context.items() if k != "round"}
     layout = ""
     if fmt == "pdf":  # the PDF shows neither the period nor the status of each row
-        layout = get_template(TEMPLATE).template.source  # type: ignore[attr-defined]  # Django engine's template
+        template = get_template(TEMPLATE).template.source  # type: ignore[attr-defined]  # Django engine's template
+        wording = {k: v for k, v in printed(context).items() if k != "columns"}
+        layout = json.dumps([template, long_table.VERSION, wording, [vars(c) for _f, c in COLUMNS]], ensure_ascii=False)
         shown["rows"] = [{k: v for k, v in row.items() if k not in ("period", "status")} for row in shown["rows"]]
     return published.digest_of(json.dumps([fmt, layout, shown], sort_keys=True, default=str, ensure_ascii=False))
 
 
+# The printed list's columns: (field of a row of reviewers.sheets.publicity_rows, heading, width). The
+# widths leave one line to a number, a code, a service area and an amount; a title and an organisation wrap.
+COLUMNS = (("position", long_table.Column("序号", 0.06)), ("code", long_table.Column("项目编号", 0.16)),
+           ("title", long_table.Column("项目名称", 0.27)), ("organization", long_table.Column("申报机构", 0.20)),
+           ("domain", long_table.Column("服务领域", 0.12)), ("score", long_table.Column("评审得分", 0.07)),
+           ("amount", long_table.Column("拟资助金额（元）", 0.12)))
+
+
+def _date(day) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def printed(context: dict) -> dict:
+    """The notice's wording around the table (policy text, Chinese only), for either way of printing it."""
+    contact = context["contact"]
+    contact_line = f"联系单位：{contact.get('department', '')}" + "".join(
+        f"　{label}：{contact[key]}" for key, label in (("phone", "电话"), ("address", "地址"), ("email", "邮箱"))
+        if contact.get(key))
+    return {
+        "heading": f"{context['round_name']}拟资助项目公示",
+        "intro": [f"公示期：{_date(context['start'])} 至 {_date(context['end'])}"] if context.get("start") else [],
+        "closing": ["公示期内，对上述项目有异议的，可通过益创平台公示页面在线提出，或以书面形式向主办单位反映。"
+                    "异议须署真实姓名并留下联系方式。", f"发布单位：{context['issuer']}", contact_line],
+        "columns": [column for _field, column in COLUMNS],
+    }
+
+
+def cells(rows: list[dict]) -> list[list[str]]:
+    """Each row as the printed columns' text, as the template printed the values (None as nothing)."""
+    return [["" if row[field] is None else str(row[field]) for field, _column in COLUMNS] for row in rows]
+
+
 def render_pdf(context: dict, progress=None) -> bytes:
-    return long_pdf.render_chunked(TEMPLATE, context, context["rows"], progress=progress)
+    text = printed(context)
+    table = long_table.LongTable(title=text["heading"], running_header=context["round_name"],
+                                 columns=text["columns"], rows=cells(context["rows"]), intro=text["intro"],
+                                 closing=text["closing"])
+    if long_table.supports(table):
+        return long_table.render(table, progress=progress)
+    return render_pdf_weasyprint(context, progress)
+
+
+def render_pdf_weasyprint(context: dict, progress=None) -> bytes:
+    """The same notice laid out by WeasyPrint, in chunks: for text the direct writer cannot print."""
+    return long_pdf.render_chunked(TEMPLATE, {**context, **printed(context)}, cells(context["rows"]),
+                                   progress=progress)
 
 
 def render_xlsx(context: dict) -> bytes:

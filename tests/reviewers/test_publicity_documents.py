@@ -1,5 +1,6 @@
 """The 公示 list as files: built by a background job when what the notice lists changes, stored once
 per content, and streamed to anyone; no request renders a PDF (reviewers.publicity_documents)."""
+import datetime
 import io
 from urllib.parse import unquote
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 from weasyprint import HTML
 
 from documents import long_pdf, published
@@ -191,7 +193,8 @@ def test_a_long_list_is_rendered_in_chunks_with_one_title_and_continuous_page_nu
              "domain": "为老服务", "score": "88.00", "amount": "100,000.00"} for n in range(1, 81)]
     context = {"round": world.round, "round_name": world.round.name, "rows": rows, "issuer": "发布单位甲",
                "contact": {"department": "联系处"}, "start": None, "end": None}
-    data = long_pdf.render_chunked(publicity_documents.TEMPLATE, context, rows, chunk_rows=30)
+    data = long_pdf.render_chunked(publicity_documents.TEMPLATE, {**context, **publicity_documents.printed(context)},
+                                   publicity_documents.cells(rows), chunk_rows=30)
     pages = page_count(data)
     text = "".join(pdf_text(data).split())
     assert pages >= 3 and text.count("拟资助项目公示") == 1 and text.count("发布单位甲") == 1
@@ -205,7 +208,8 @@ def test_the_footers_of_a_long_list_are_rendered_in_parts_and_numbered_on(world,
              "domain": "为老服务", "score": "88.00", "amount": "100,000.00"} for n in range(1, 81)]
     context = {"round": world.round, "round_name": world.round.name, "rows": rows, "issuer": "发布单位甲",
                "contact": {"department": "联系处"}, "start": None, "end": None}
-    data = long_pdf.render_chunked(publicity_documents.TEMPLATE, context, rows, chunk_rows=30, workers=2)
+    data = long_pdf.render_chunked(publicity_documents.TEMPLATE, {**context, **publicity_documents.printed(context)},
+                                   publicity_documents.cells(rows), chunk_rows=30, workers=2)
     pages = page_count(data)
     text = "".join(pdf_text(data).split())
     assert pages >= 3 and [text.count(f"第{n}页/共{pages}页") for n in range(1, pages + 1)] == [1] * pages
@@ -227,3 +231,33 @@ def test_the_command_builds_the_files_of_rounds_published_before_the_jobs_existe
         call_command("build_publicity_documents", stdout=out)
     assert f"round {world.round.pk}: 2 job(s) started" in out.getvalue()
     assert counted == [1] and all(Client().get(url).status_code == 200 for url in _urls(world))
+
+
+def _notice(world, rows):
+    return {"round": world.round, "round_name": world.round.name, "rows": rows, "issuer": "发布单位甲",
+            "contact": {"department": "联系处", "phone": "0577-1"}, "start": datetime.date(2026, 6, 1),
+            "end": datetime.date(2026, 6, 5)}
+
+
+def test_the_list_is_written_directly_with_the_pages_weasyprint_printed(world, monkeypatch):
+    rows = [{"position": n, "code": f"YC-{n:05d}", "title": "社区居家养老服务项目" * (3 if n == 5 else 1),
+             "organization": "温州市服务中心", "domain": "为老服务", "score": "88.00", "amount": "100,000.00"}
+            for n in range(1, 41)]
+    weasyprint = publicity_documents.render_pdf_weasyprint(_notice(world, rows))
+    chunked = []
+    monkeypatch.setattr(long_pdf, "render_chunked", lambda *args, **kwargs: chunked.append(1))
+    direct = publicity_documents.render_pdf(_notice(world, rows))
+    assert chunked == [] and PdfReader(io.BytesIO(direct)).metadata.producer == "益创 documents.long_table"
+    assert page_count(direct) == page_count(weasyprint) >= 2
+    assert "".join(pdf_text(direct).split()) == "".join(pdf_text(weasyprint).split())  # the same words, in order
+    text = "".join(pdf_text(direct).split())
+    assert "公示期：2026年06月01日至2026年06月05日" in text and "联系单位：联系处电话：0577-1" in text  # split() took the ideographic space
+
+
+def test_text_the_direct_writer_cannot_print_goes_to_weasyprint(world, monkeypatch):
+    rows = [{"position": 1, "code": "YC-00001", "title": "社区项目 مرحبا", "organization": "温州市服务中心",
+             "domain": "为老服务", "score": "88.00", "amount": "100,000.00"}]
+    chunked = []
+    monkeypatch.setattr(long_pdf, "render_chunked", lambda *args, **kwargs: chunked.append(args[2]) or b"%PDF-")
+    assert publicity_documents.render_pdf(_notice(world, rows)) == b"%PDF-"
+    assert chunked == [[["1", "YC-00001", "社区项目 مرحبا", "温州市服务中心", "为老服务", "88.00", "100,000.00"]]]
