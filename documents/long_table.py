@@ -231,13 +231,14 @@ def _families() -> tuple[Family, Family]:
 
 @lru_cache(maxsize=256)
 def _another_font_has(char: str) -> bool:
-    """Whether an installed font other than Noto CJK has `char`: WeasyPrint would print it from there."""
+    """Whether an installed font other than the Noto CJK faces has `char`: WeasyPrint would print it from
+    there (Noto's emoji, Thai or Devanagari faces count as others)."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return False
     found = subprocess.run([fc_list, f":charset={ord(char):x}", "family"], capture_output=True, text=True,
                            timeout=20, check=False).stdout
-    return any("Noto" not in line and "CJK" not in line for line in found.splitlines() if line.strip())
+    return any(line.strip() and "CJK" not in line for line in found.splitlines())
 
 
 def supports(table: LongTable) -> bool:
