@@ -41,7 +41,9 @@ def get_project_for(user, pk: int, *, related: tuple[str, ...] = ("round", "orga
     # joined row on each request (several ms on PostgreSQL, on every applicant autosave).
     # `related`: what is read with the project (a page that never shows the organization leaves its 19
     # columns out: building the query costs CPU per column, and the autosave asks 60 times a second).
-    qs = visible_projects(user).select_related(*related)
+    # Only when there is something to read with it: select_related() with no names follows every
+    # foreign key (round, organization, creator…), the opposite of reading nothing.
+    qs = visible_projects(user).select_related(*related) if related else visible_projects(user)
     try:
         found = list(qs.filter(pk=pk).order_by()[:1])
     except (ValueError, TypeError):
