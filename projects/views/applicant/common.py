@@ -12,10 +12,11 @@ from projects.permissions import is_member
 from projects.selectors import get_project_for
 
 
-def member_project(request, pk: int, *, related: tuple[str, ...] = ("round", "organization")) -> Project:
+def member_project(request, pk: int, *, related: tuple[str, ...] = ("round", "organization"),
+                   only: tuple[str, ...] = ()) -> Project:
     """404 for missing and not-yours alike; staff who may see the project use the officer pages.
-    `related`: what the page reads with the project (get_project_for)."""
-    project = get_project_for(request.user, pk, related=related)
+    `related`, `only`: what the page reads with the project (get_project_for)."""
+    project = get_project_for(request.user, pk, related=related, only=only)
     if not is_member(request.user, project.organization_id):
         raise Http404
     return project

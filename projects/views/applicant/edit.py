@@ -89,16 +89,21 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
 # reading 47 + 19 columns on the 60-odd autosaves a second of deadline day.
 SAVE_READS_ROUND = {"basic", "budget"}
 PAGE_READS = ("round", "organization")
+# The columns of the project a save reads before the service locks and reads it again: the member check,
+# the state check, the version to answer with when nothing is saved, and the section's own fields (the
+# forms are built on it).
+SAVE_COLUMNS = ("organization", "state", "edit_version")
 
 
 def section(request, pk: int, section: str):
-    if request.method == "POST":
-        project = member_project(request, pk, related=("round",) if section in SAVE_READS_ROUND else ())
-    else:
-        project = member_project(request, pk, related=PAGE_READS)
     spec = BY_CODE.get(section)
     if spec is None or spec.code == "attachments":
         raise Http404
+    if request.method == "POST":
+        project = member_project(request, pk, related=("round",) if section in SAVE_READS_ROUND else (),
+                                 only=(*SAVE_COLUMNS, *spec.fields))
+    else:
+        project = member_project(request, pk, related=PAGE_READS)
     autosave = request.headers.get("X-Autosave") == "1"
     conflicts: list[dict] = []
     if request.method == "POST":
