@@ -202,3 +202,4 @@ def test_every_section_saves_with_two_reads_of_the_project(world, client_for, se
     project_reads = [q for q in sql if q.startswith("SELECT") and 'FROM "projects_project"' in q]
     assert len(project_reads) == 2, project_reads
     assert [q for q in sql if q.startswith("UPDATE") and 'projects_project"' in q]
+    assert not [q for q in sql if 'FROM "grants_grantround"' in q], sql  # read with the project where needed

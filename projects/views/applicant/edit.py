@@ -93,6 +93,9 @@ PAGE_READS = ("round", "organization")
 # the state check, the version to answer with when nothing is saved, and the section's own fields (the
 # forms are built on it).
 SAVE_COLUMNS = ("organization", "state", "edit_version")
+# The round's columns a save reads (SAVE_READS_ROUND): the domains it allows (basic) and what the budget
+# rules of the answer read (budget); the caps are read with their own query.
+SAVE_ROUND_COLUMNS = ("round__domains", "round__forbidden_expenses", "round__cofunding_min_percent")
 
 
 def section(request, pk: int, section: str):
@@ -100,8 +103,9 @@ def section(request, pk: int, section: str):
     if spec is None or spec.code == "attachments":
         raise Http404
     if request.method == "POST":
-        project = member_project(request, pk, related=("round",) if section in SAVE_READS_ROUND else (),
-                                 only=(*SAVE_COLUMNS, *spec.fields))
+        reads_round = section in SAVE_READS_ROUND
+        project = member_project(request, pk, related=("round",) if reads_round else (),
+                                 only=(*SAVE_COLUMNS, *spec.fields, *(SAVE_ROUND_COLUMNS if reads_round else ())))
     else:
         project = member_project(request, pk, related=PAGE_READS)
     autosave = request.headers.get("X-Autosave") == "1"
