@@ -7,6 +7,7 @@ from django.http import Http404
 from accounts.models import Role
 from projects.lifecycle import PROJECT
 from projects.models import Project
+from projects.permissions import member_organizations
 
 # The reviewers app's assignment states in which an expert sees the proposal: no conflict declared,
 # or scores submitted. Spelled as values because projects sits below reviewers;
@@ -46,6 +47,30 @@ def get_project_for(user, pk: int, *, related: tuple[str, ...] = ("round", "orga
     # foreign key (round, organization, creator…), the opposite of reading nothing.
     qs = visible_projects(user).select_related(*related) if related else visible_projects(user)
     if only:  # the columns the caller reads (others deferred: each read later costs a query)
+        qs = qs.only(*only, *related)
+    try:
+        found = list(qs.filter(pk=pk).order_by()[:1])
+    except (ValueError, TypeError):
+        raise Http404 from None
+    if not found:
+        raise Http404
+    return found[0]
+
+
+def get_member_project(user, pk: int, *, related: tuple[str, ...] = ("round", "organization"),
+                       only: tuple[str, ...] = ()) -> Project:
+    """A project the user may see that belongs to one of their organizations (the applicant's pages),
+    404 for missing and not-yours alike: get_project_for and is_member in one query. An applicant
+    sees exactly the projects of their organizations, so for them the membership set (read once per
+    request) decides alone, without joining organization and membership on every autosave."""
+    organizations = member_organizations(user)
+    if not organizations:
+        raise Http404
+    projects = Project.objects.all() if user.role == Role.APPLICANT else visible_projects(user)
+    qs = projects.filter(organization_id__in=sorted(organizations))
+    if related:
+        qs = qs.select_related(*related)
+    if only:
         qs = qs.only(*only, *related)
     try:
         found = list(qs.filter(pk=pk).order_by()[:1])
