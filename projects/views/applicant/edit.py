@@ -11,7 +11,7 @@ from core.errors import DomainError
 from grants.models import RoundQuestion
 from grants.vocabulary import district_names
 from projects import drafting, services
-from projects.budget_editor import editor_context
+from projects.budget_editor import draft_problems, editor_context
 from projects.edit_conflicts import ROW_COLUMNS, ROW_PREFIX
 from projects.guards import submission_by_section
 from projects.lifecycle import EDITABLE
@@ -79,7 +79,7 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
         payload["saved_at"] = timezone.localtime().strftime("%H:%M:%S")
         if spec.rows == "budget":
             prefetch_related_objects([project.round], "budget_caps")  # read twice by the rule check
-            payload["rules"] = editor_context(project.round, list(project.budget_lines.all()))["problems"]
+            payload["rules"] = draft_problems(project.round, project.budget_lines.all())
     return JsonResponse(payload, status=200 if result.saved else 400)
 
 
