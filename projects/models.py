@@ -104,8 +104,8 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
         building the query. The application form's section forms edit neither amount; each autosave
         validated them that way twice."""
         excluded = set(exclude or ())
-        if excluded and all(isinstance(c, models.CheckConstraint) and c.condition.referenced_base_fields & excluded
-                            for c in self._meta.constraints):
+        if excluded and all(isinstance(c, models.CheckConstraint) and isinstance(c.condition, models.Q)
+                            and c.condition.referenced_base_fields & excluded for c in self._meta.constraints):
             return
         super().validate_constraints(exclude=exclude)
 
