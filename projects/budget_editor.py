@@ -12,6 +12,16 @@ def labor_cap(round: GrantRound) -> rules.CapRule:
     return next(c for c in bridge.round_caps(round) if c.category == "labor")
 
 
+def draft_problems(round: GrantRound, lines) -> list[str]:
+    """The budget rules' messages for a draft's lines (the grant is what its grant lines add up to): what
+    editor_context shows as "problems", without the rest of the editor (the autosave answer's "rules")."""
+    lines = list(lines)
+    if not lines:
+        return []
+    grant = rules.totals(bridge.facts(lines))["by_source"]["grant"]
+    return bridge.problems(round, lines, grant, basis="申请")
+
+
 def editor_context(round: GrantRound, lines, *, grant_amount: Decimal | None = None, basis: str = "申请") -> dict:
     """`grant_amount` None: the grant is whatever the grant lines add up to (a draft, where the
     requested amount follows the budget); otherwise it is fixed (the approved amount)."""

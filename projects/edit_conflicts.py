@@ -6,6 +6,7 @@ stale page; a part they changed is written when nobody else changed it meanwhile
 conflict showing both texts. Everything is compared in one canonical form, so "60,000" typed and
 60000.00 stored are the same figure and a textarea's CRLF equals the stored LF.
 """
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,6 +53,19 @@ def is_blank(kind: str, row: Mapping[str, str]) -> bool:
 
 
 def _cell(kind: str, column: str, value) -> str:
+    if isinstance(value, str):
+        return _text_cell(kind, column, value)
+    return _canonical_cell(kind, column, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_cell(kind: str, column: str, value: str) -> str:
+    """_canonical_cell of a typed or stored text, remembered: one save compares the same rows up to five
+    times (typed, base and stored, before and after the write), each parsing every figure again."""
+    return _canonical_cell(kind, column, value)
+
+
+def _canonical_cell(kind: str, column: str, value) -> str:
     raw = str(value if value is not None else "").replace("\r\n", "\n").strip()
     parse = NUMBERS.get(kind, {}).get(column)
     if parse is not None and raw:

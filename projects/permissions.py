@@ -8,14 +8,20 @@ from projects.states import MEMBER
 ROLE_NAMES = {MEMBER: "申报机构成员", Role.OFFICER: "项目管理员", Role.FINANCE: "财务人员", Role.EVALUATOR: "评估人员"}
 
 
-def is_member(user, organization_id: int) -> bool:
+def member_organizations(user) -> set[int]:
+    """The ids of the user's organizations (none for anyone not logged in or inactive), read once per
+    user object (a request's)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
+        return set()
     cache = getattr(user, "_org_ids", None)
     if cache is None:
         cache = set(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
         user._org_ids = cache
-    return organization_id in cache
+    return cache
+
+
+def is_member(user, organization_id: int) -> bool:
+    return organization_id in member_organizations(user)
 
 
 def may_transition(project, user, transition: Transition) -> bool:

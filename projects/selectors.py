@@ -7,6 +7,7 @@ from django.http import Http404
 from accounts.models import Role
 from projects.lifecycle import PROJECT
 from projects.models import Project
+from projects.permissions import member_organizations
 
 # The reviewers app's assignment states in which an expert sees the proposal: no conflict declared,
 # or scores submitted. Spelled as values because projects sits below reviewers;
@@ -35,13 +36,42 @@ def visible_projects(user) -> QuerySet[Project]:
     return Project.objects.none()
 
 
-def get_project_for(user, pk: int, *, related: tuple[str, ...] = ("round", "organization")) -> Project:
+def get_project_for(user, pk: int, *, related: tuple[str, ...] = ("round", "organization"),
+                    only: tuple[str, ...] = ()) -> Project:
     # The joins that decide visibility may repeat the row (an expert with two assignments on it); the
     # copies are identical, so the first one is taken. DISTINCT would sort every column of the wide
     # joined row on each request (several ms on PostgreSQL, on every applicant autosave).
     # `related`: what is read with the project (a page that never shows the organization leaves its 19
     # columns out: building the query costs CPU per column, and the autosave asks 60 times a second).
-    qs = visible_projects(user).select_related(*related)
+    # Only when there is something to read with it: select_related() with no names follows every
+    # foreign key (round, organization, creator…), the opposite of reading nothing.
+    qs = visible_projects(user).select_related(*related) if related else visible_projects(user)
+    if only:  # the columns the caller reads (others deferred: each read later costs a query)
+        qs = qs.only(*only, *related)
+    try:
+        found = list(qs.filter(pk=pk).order_by()[:1])
+    except (ValueError, TypeError):
+        raise Http404 from None
+    if not found:
+        raise Http404
+    return found[0]
+
+
+def get_member_project(user, pk: int, *, related: tuple[str, ...] = ("round", "organization"),
+                       only: tuple[str, ...] = ()) -> Project:
+    """A project the user may see that belongs to one of their organizations (the applicant's pages),
+    404 for missing and not-yours alike: get_project_for and is_member in one query. An applicant
+    sees exactly the projects of their organizations, so for them the membership set (read once per
+    request) decides alone, without joining organization and membership on every autosave."""
+    organizations = member_organizations(user)
+    if not organizations:
+        raise Http404
+    projects = Project.objects.all() if user.role == Role.APPLICANT else visible_projects(user)
+    qs = projects.filter(organization_id__in=sorted(organizations))
+    if related:
+        qs = qs.select_related(*related)
+    if only:
+        qs = qs.only(*only, *related)
     try:
         found = list(qs.filter(pk=pk).order_by()[:1])
     except (ValueError, TypeError):

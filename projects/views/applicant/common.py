@@ -2,23 +2,19 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.urls import reverse
 
 from core import ajax
 from core.messages import show_errors  # noqa: F401  (re-exported: the applicant views import it from here)
 from projects.models import Project
-from projects.permissions import is_member
-from projects.selectors import get_project_for
+from projects.selectors import get_member_project
 
 
-def member_project(request, pk: int, *, related: tuple[str, ...] = ("round", "organization")) -> Project:
+def member_project(request, pk: int, *, related: tuple[str, ...] = ("round", "organization"),
+                   only: tuple[str, ...] = ()) -> Project:
     """404 for missing and not-yours alike; staff who may see the project use the officer pages.
-    `related`: what the page reads with the project (get_project_for)."""
-    project = get_project_for(request.user, pk, related=related)
-    if not is_member(request.user, project.organization_id):
-        raise Http404
-    return project
+    `related`, `only`: what the page reads with the project (get_project_for)."""
+    return get_member_project(request.user, pk, related=related, only=only)
 
 
 def client_ip(request) -> str | None:

@@ -11,7 +11,7 @@ from core.errors import DomainError
 from grants.models import RoundQuestion
 from grants.vocabulary import district_names
 from projects import drafting, services
-from projects.budget_editor import editor_context
+from projects.budget_editor import draft_problems, editor_context
 from projects.edit_conflicts import ROW_COLUMNS, ROW_PREFIX
 from projects.guards import submission_by_section
 from projects.lifecycle import EDITABLE
@@ -79,7 +79,7 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
         payload["saved_at"] = timezone.localtime().strftime("%H:%M:%S")
         if spec.rows == "budget":
             prefetch_related_objects([project.round], "budget_caps")  # read twice by the rule check
-            payload["rules"] = editor_context(project.round, list(project.budget_lines.all()))["problems"]
+            payload["rules"] = draft_problems(project.round, project.budget_lines.all())
     return JsonResponse(payload, status=200 if result.saved else 400)
 
 
@@ -89,16 +89,25 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
 # reading 47 + 19 columns on the 60-odd autosaves a second of deadline day.
 SAVE_READS_ROUND = {"basic", "budget"}
 PAGE_READS = ("round", "organization")
+# The columns of the project a save reads before the service locks and reads it again: the member check,
+# the state check, the version to answer with when nothing is saved, and the section's own fields (the
+# forms are built on it).
+SAVE_COLUMNS = ("organization", "state", "edit_version")
+# The round's columns a save reads (SAVE_READS_ROUND): the domains it allows (basic) and what the budget
+# rules of the answer read (budget); the caps are read with their own query.
+SAVE_ROUND_COLUMNS = ("round__domains", "round__forbidden_expenses", "round__cofunding_min_percent")
 
 
 def section(request, pk: int, section: str):
-    if request.method == "POST":
-        project = member_project(request, pk, related=("round",) if section in SAVE_READS_ROUND else ())
-    else:
-        project = member_project(request, pk, related=PAGE_READS)
     spec = BY_CODE.get(section)
     if spec is None or spec.code == "attachments":
         raise Http404
+    if request.method == "POST":
+        reads_round = section in SAVE_READS_ROUND
+        project = member_project(request, pk, related=("round",) if reads_round else (),
+                                 only=(*SAVE_COLUMNS, *spec.fields, *(SAVE_ROUND_COLUMNS if reads_round else ())))
+    else:
+        project = member_project(request, pk, related=PAGE_READS)
     autosave = request.headers.get("X-Autosave") == "1"
     conflicts: list[dict] = []
     if request.method == "POST":
