@@ -382,6 +382,41 @@ def _run_inputs(round) -> _RunInputs:
         experts, conflicts, names)
 
 
+class _Chunk(NamedTuple):
+    projects: set[int]  # the chunk's projects that are there
+    experts: set[int]  # the experts it seats that are there
+    taken: set[tuple[int, int]]  # seats the chunk's projects already have
+
+
+def _chunk_state(round_id: int, part: list[int], experts: set[int]) -> _Chunk:
+    """What a chunk may write: its projects (of the round, by id range) and the experts it seats that are
+    there, and the seats those projects already have (written meanwhile by a second delivery of the job
+    or an interrupted attempt). On PostgreSQL one query, which locks those projects and experts FOR KEY
+    SHARE until the chunk commits: the lock a foreign-key check takes, once per row for the chunk
+    instead of once per seat (a seat's keys have no database constraint, Assignment). A row deleted
+    meanwhile gets no seat."""
+    if connection.vendor != "postgresql":
+        projects = set(Project.objects.filter(round_id=round_id, pk__gte=part[0], pk__lte=part[-1])
+                       .values_list("pk", flat=True))
+        return _Chunk(projects, set(Expert.objects.filter(pk__in=experts).values_list("pk", flat=True)),
+                      set(Assignment.objects.filter(project_id__gte=part[0], project_id__lte=part[-1])
+                          .values_list("project_id", "expert_id")))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH p AS (SELECT id FROM {Project._meta.db_table} WHERE round_id = %s AND id BETWEEN %s AND %s "
+            "FOR KEY SHARE), "
+            f"e AS (SELECT id FROM {Expert._meta.db_table} WHERE id = ANY(%s) FOR KEY SHARE) "
+            # OFFSET 0 keeps the look-up per project (the unique index, a few milliseconds for a
+            # chunk): joined plainly, the planner hashed every seat of the table for each chunk.
+            f"SELECT p.id, a.expert_id FROM p LEFT JOIN LATERAL (SELECT expert_id FROM {Assignment._meta.db_table} a "
+            "WHERE a.project_id = p.id OFFSET 0) a ON true "
+            "UNION ALL SELECT NULL, id FROM e",
+            [round_id, part[0], part[-1], list(experts)])
+        rows = cursor.fetchall()
+    return _Chunk({p for p, _ in rows if p is not None}, {e for p, e in rows if p is None},
+                  {(p, e) for p, e in rows if p is not None and e is not None})
+
+
 def _write_chunk(part: list[int], *, run: AssignmentRun, by_project: dict[int, list[int]], names: dict[int, str],
                  side_by_side: bool) -> bool:
     """Writes one chunk's new seats and audit rows in one transaction; False (nothing written) when
@@ -400,17 +435,15 @@ def _write_chunk(part: list[int], *, run: AssignmentRun, by_project: dict[int, l
         elif not AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING).exists():
             return False
         # Seats written meanwhile (a second delivery of this job, an interrupted attempt) stay as they are.
-        # Asked by range, not by a list of 2,000 ids (splitting that query's placeholders cost
-        # more client CPU than the look-up itself); projects of the range that are not in
-        # this chunk are never looked up in `taken`.
-        taken = set(Assignment.objects.filter(project__round_id=run.round_id, project_id__gte=part[0],
-                                               project_id__lte=part[-1])
-                    .values_list("project_id", "expert_id"))
+        state = _chunk_state(run.round_id, part, {e for p in part for e in by_project.get(p, ())})
+        projects, pool, taken = state.projects, state.experts, state.taken
         seats: list[tuple] = []
         events: list[tuple] = []
         actor_id, run_pk, seed = run.requested_by_id, run.pk, run.seed
         for p in part:
-            experts = [e for e in by_project.get(p, ()) if (p, e) not in taken]
+            if p not in projects:
+                continue
+            experts = [e for e in by_project.get(p, ()) if e in pool and (p, e) not in taken]
             if not experts:
                 continue
             seats.extend([(p, e, run_pk) for e in experts])

@@ -151,3 +151,21 @@ def test_the_run_notice_tells_each_expert_once_in_queries_that_do_not_grow(djang
     many = _notice(24, django_capture_on_commit_callbacks, mailoutbox)
     assert few[1:] == (6, 6) and many[1:] == (24, 24)  # one notification and one e-mail per expert
     assert few[0] == many[0]
+
+
+@pytest.mark.django_db
+def test_a_chunk_seats_only_projects_of_the_round_and_experts_that_are_there(world):
+    """A seat's project and expert have no database constraint (reviewers/0010): a chunk reads (on
+    PostgreSQL: locks) the rows it seats, and what it finds already seated, in one look-up."""
+    builder = _round(4)
+    ids = list(builder.round.projects.order_by("pk").values_list("pk", flat=True))
+    elsewhere = world.draft(*world.new_org())  # another round's project, after the round's ids
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    run = services.run_auto_assignment(run_id=run.pk, chunk=2)
+    seated = set(Assignment.objects.filter(project_id__in=ids).values_list("project_id", "expert_id"))
+    pool = {e for _, e in seated}
+    missing = max(pool) + 1000
+    state = services._chunk_state(builder.round.pk, [ids[0], elsewhere.pk], pool | {missing})
+    assert elsewhere.pk > ids[-1] and state.projects == set(ids) and state.experts == pool
+    assert state.taken == seated and len(seated) == 20
+
