@@ -1,6 +1,8 @@
 """An automatic run reads its inputs and writes its seats in a number of queries that does not grow
 with the round (only with the number of chunks), and the bulk writer keeps every value intact
 (PostgreSQL COPY on the PostgreSQL pass, bulk_create on SQLite)."""
+import gc
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -169,3 +171,19 @@ def test_a_chunk_seats_only_projects_of_the_round_and_experts_that_are_there(wor
     assert elsewhere.pk > ids[-1] and state.projects == set(ids) and state.experts == pool
     assert state.taken == seated and len(seated) == 20
 
+
+@pytest.mark.django_db
+def test_the_cyclic_garbage_collector_waits_during_a_run_and_resumes_after_it(monkeypatch):
+    builder = _round(4)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    held = []
+    real_assign = services.assign
+
+    def assign(*args, **kwargs):
+        held.append(not gc.isenabled())
+        return real_assign(*args, **kwargs)
+
+    monkeypatch.setattr(services, "assign", assign)
+    assert gc.isenabled()
+    assert services.run_auto_assignment(run_id=run.pk).state == "done"
+    assert held == [True] and gc.isenabled()
