@@ -562,7 +562,9 @@ def _run_auto_assignment(run_id: int, progress, chunk: int, writers: int) -> Ass
     if not finished:
         return AssignmentRun.objects.get(pk=run.pk)
     if len(result.assignments) >= ANALYZE_AFTER:
-        bulk.refresh_statistics(Assignment)  # the result workbook and the notices read them next
+        # the result workbook and the notices read them next (by the columns that queries filter,
+        # join and group seats on)
+        bulk.refresh_statistics(Assignment, ["project", "expert", "run", "state"])
     codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
     with transaction.atomic():
         run = AssignmentRun.objects.select_for_update(of=("self",)).select_related("round").get(pk=run.pk)

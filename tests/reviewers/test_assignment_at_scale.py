@@ -187,3 +187,15 @@ def test_the_cyclic_garbage_collector_waits_during_a_run_and_resumes_after_it(mo
     assert gc.isenabled()
     assert services.run_auto_assignment(run_id=run.pk).state == "done"
     assert held == [True] and gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_the_planner_statistics_of_named_columns_are_renewed():
+    builder = _round(4)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    services.run_auto_assignment(run_id=run.pk)
+    bulk.refresh_statistics(Assignment, ["project", "expert", "run", "state"])  # nothing on SQLite
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'reviewers_assignment'")
+            assert {"project_id", "expert_id", "run_id", "state"} <= {name for name, in cursor.fetchall()}
