@@ -11,7 +11,7 @@ from accounts.models import Notification
 from core import bulk
 from projects.models import Project, ProjectEvent
 from reviewers import notifications, services
-from reviewers.models import Assignment, AssignmentState
+from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
 from tests.factories import ExpertFactory
 from tools import scale_data
 
@@ -199,3 +199,19 @@ def test_the_planner_statistics_of_named_columns_are_renewed():
         with connection.cursor() as cursor:
             cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'reviewers_assignment'")
             assert {"project_id", "expert_id", "run_id", "state"} <= {name for name, in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_the_run_writes_awkward_names_and_no_actor_intact():
+    """The run's own COPY text (core.bulk.Lines on PostgreSQL) escapes what it must."""
+    builder = _round(2)
+    Expert.objects.update(name="王\t五\\N\n")
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    AssignmentRun.objects.filter(pk=run.pk).update(requested_by=None)
+    run = services.run_auto_assignment(run_id=run.pk)
+    events = list(ProjectEvent.objects.filter(action="auto_assign", data__run=run.pk).values_list(
+        "actor_id", "comment", "data"))
+    assert len(events) == 2 and run.created == 10
+    for actor, comment, data in events:
+        assert actor is None and comment == "自动分配评审专家：" + "、".join(["王\t五\\N\n"] * 5)
+        assert data == {"run": run.pk, "seed": 1, "experts": data["experts"]} and len(data["experts"]) == 5
