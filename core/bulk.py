@@ -159,6 +159,13 @@ def text(value, is_json: bool = False) -> str:
     return _escaped(str(value))
 
 
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{field!r} is not a concrete field")
+    return field.column
+
+
 def refresh_statistics(model: type[Model], fields: Sequence[str] = ()) -> None:
     """After writing many rows at once, tells PostgreSQL's planner about them (ANALYZE samples the
     table; a fraction of a second). Without it the next queries on the table are planned for the
@@ -169,6 +176,6 @@ def refresh_statistics(model: type[Model], fields: Sequence[str] = ()) -> None:
     conn = connections[router.db_for_write(model)]
     if conn.vendor == "postgresql":
         quote = conn.ops.quote_name
-        columns = f" ({', '.join(quote(model._meta.get_field(name).column) for name in fields)})" if fields else ""
+        columns = f" ({', '.join(quote(_column(model, name)) for name in fields)})" if fields else ""
         with conn.cursor() as cursor:
             cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{columns}")
