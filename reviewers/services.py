@@ -482,7 +482,7 @@ def _insert_seats(changed: list[tuple[int, list[int]]], *, run: AssignmentRun, n
 
 def _write_side_by_side(chunks: list[list[int]], write, *, writers: int, progress, total: int) -> bool:
     """Chunks written by `writers` threads, each with its own connection: while one chunk's commit
-    runs in PostgreSQL (the foreign-key checks are most of the database's work) another chunk's rows
+    runs in PostgreSQL (the COPY and its index upkeep are most of the database's work) another chunk's rows
     are built and sent, and two backends use two cores. Progress is reported here, in this thread,
     as chunks finish. Returns False if the run stopped being pending; a writer's error (or a lost
     job from `progress`) stops the others after their current chunk and is raised here."""
