@@ -50,6 +50,19 @@ def _defaults(model: type[Model], given: Sequence[str]) -> tuple[list, list]:
     return fields, values
 
 
+def _copy_statement(conn, model: type[Model], given: list, rest: list, rest_values: list) -> tuple[str, str]:
+    """(COPY statement, the text of the defaulted columns that ends every row: "" or a tab and values)."""
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in [*given, *rest])
+    tail = "\t" + "\t".join(text(v, isinstance(f, JSONField)) for f, v in zip(rest, rest_values, strict=True)) if rest else ""
+    return f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", tail
+
+
+def _log(conn, sql: str, rows: int, started: float) -> None:
+    if conn.queries_logged:  # counted like any query (assertNumQueries, the debug toolbar)
+        conn.queries_log.append({"sql": f"{sql} -- {rows} rows", "time": f"{time.monotonic() - started:.3f}"})
+
+
 def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence], *, batch_size: int = BATCH) -> int:
     """Inserts one row per item of `rows` (values in the order of `fields`, attnames such as
     "project_id"); returns how many. JSON fields take Python values (dicts, lists)."""
@@ -67,11 +80,8 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
                 for row in rows]
         model._base_manager.using(alias).bulk_create(objs, batch_size=batch_size)
         return len(objs)
-    quote = conn.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in [*given, *rest])
     json_fields = [isinstance(f, JSONField) for f in given]
-    tail = "\t" + "\t".join(_text(v, isinstance(f, JSONField)) for f, v in zip(rest, rest_values, strict=True)) if rest else ""
-    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    sql, tail = _copy_statement(conn, model, given, rest, rest_values)
     started = time.monotonic()
     # A batch of integers only (keys: an automatic run's seats are three per row) goes through one
     # format string, about five times faster than a value at a time.
@@ -85,14 +95,42 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
                 # Integers (keys, most of what a bulk write carries) inline: a call per value was a
                 # third of the Python side of an automatic run's 100,000 seats.
                 lines = [
-                    "\t".join([str(v) if type(v) is int else _text(v, j) for v, j in zip(row, json_fields, strict=True)])
+                    "\t".join([str(v) if type(v) is int else text(v, j) for v, j in zip(row, json_fields, strict=True)])
                     + tail
                     for row in batch
                 ]
             copy.write("\n".join(lines) + "\n")
-    if conn.queries_logged:  # counted like any query (assertNumQueries, the debug toolbar)
-        conn.queries_log.append({"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"})
+    _log(conn, sql, len(rows), started)
     return len(rows)
+
+
+def copies(model: type[Model]) -> bool:
+    """Whether `model`'s rows go through COPY (PostgreSQL), so that a caller may format them itself
+    (`Lines`); elsewhere it hands values to insert_rows."""
+    return connections[router.db_for_write(model)].vendor == "postgresql"
+
+
+class Lines:
+    """Rows the caller formats itself in COPY's text format, for the hottest bulk write of all (an
+    automatic run's seats and audit rows, where building a tuple per row and converting each value
+    was most of its Python time): per row, the values of `fields` separated by tabs (`text()` turns
+    a value into its COPY text; integers are str()), then `tail` (the defaulted columns, as
+    insert_rows fills them), then a line break. PostgreSQL only (`copies`)."""
+
+    def __init__(self, model: type[Model], fields: Sequence[str]):
+        given = [model._meta.get_field(name) for name in fields]
+        rest, rest_values = _defaults(model, [_attname(f) for f in given])
+        self.conn = connections[router.db_for_write(model)]
+        self.sql, self.tail = _copy_statement(self.conn, model, given, rest, rest_values)
+
+    def write(self, text: str, rows: int) -> int:
+        """Sends `rows` rows formatted as above (one string); returns rows."""
+        if rows:
+            started = time.monotonic()
+            with self.conn.cursor() as cursor, cursor.cursor.copy(self.sql) as copy:
+                copy.write(text)
+            _log(self.conn, self.sql, rows, started)
+        return rows
 
 
 # One encoder for every value (json.dumps with cls= builds a new one per call).
@@ -106,7 +144,7 @@ def _escaped(text: str) -> str:
     return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
-def _text(value, is_json: bool = False) -> str:
+def text(value, is_json: bool = False) -> str:
     """One value in COPY's text format: \\N for NULL, backslash, tab and line breaks escaped."""
     if value is None:
         return "\\N"
@@ -121,12 +159,23 @@ def _text(value, is_json: bool = False) -> str:
     return _escaped(str(value))
 
 
-def refresh_statistics(model: type[Model]) -> None:
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{field!r} is not a concrete field")
+    return field.column
+
+
+def refresh_statistics(model: type[Model], fields: Sequence[str] = ()) -> None:
     """After writing many rows at once, tells PostgreSQL's planner about them (ANALYZE samples the
     table; a fraction of a second). Without it the next queries on the table are planned for the
     old row count until autovacuum gets round to it, which turned a 0.25 s read of a fresh run's
-    100,000 seats into a 30 s nested loop. Nothing to do on other databases."""
+    100,000 seats into a 30 s nested loop. With `fields`, only those columns' statistics are
+    renewed (the row count always is): the ones queries filter, join and group on; the rest
+    (JSON, text) cost half the ANALYZE and wait for autovacuum. Nothing to do on other databases."""
     conn = connections[router.db_for_write(model)]
     if conn.vendor == "postgresql":
+        quote = conn.ops.quote_name
+        columns = f" ({', '.join(quote(_column(model, name)) for name in fields)})" if fields else ""
         with conn.cursor() as cursor:
-            cursor.execute(f"ANALYZE {conn.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{columns}")

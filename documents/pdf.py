@@ -6,22 +6,18 @@ project's own static files (documents.fetcher). It is slow work: call it from a 
 view, never inside a transaction.
 """
 
-import contextlib
-import gc
 import threading
 
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from core import cyclic_gc
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
 from documents.fonts import require_cjk_font
 from documents.print_fonts import register
 
 _local = threading.local()
-_gc_lock = threading.Lock()
-_gc_renders = 0  # renders running now in this process (threads), while the cyclic collector waits
-_gc_was_enabled = False
 
 
 def _font_config() -> FontConfiguration:
@@ -37,35 +33,17 @@ def _font_config() -> FontConfiguration:
     return config
 
 
-@contextlib.contextmanager
 def _cyclic_gc_after_render():
     """Holds Python's cyclic garbage collector during a render and runs it once on the render's young
-    objects afterwards.
+    objects afterwards (core.cyclic_gc, shared with the other steps of the process that pause it).
 
-    A render allocates some hundred thousand objects (styles, boxes, Pango wrappers), which trigger a
-    youngest-generation collection every 700 allocations; the objects alive at those moments are
-    promoted, so that every few renders a full collection walks the whole heap of the process (Django,
-    WeasyPrint, fontTools: 0.13 s on the agreement benchmark's process). About a tenth of an agreement's
-    CPU time went to those collections (bench/pdf_agreements.py); a one-page document allocates too
-    little to trigger them. After the render, the 12,700 objects of the cycles WeasyPrint leaves behind
-    are freed by one collection of the youngest generation (about 10 ms) instead of being promoted.
-    Counted across threads: the collector resumes when the last render ends, and only if it was on."""
-    global _gc_renders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_renders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_renders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_renders -= 1
-            resume = _gc_renders == 0 and _gc_was_enabled
-            if resume:
-                gc.enable()
-        if resume:
-            gc.collect(0)
+    A render allocates some hundred thousand objects (styles, boxes, Pango wrappers); without the
+    pause, every few renders a full collection walks the whole heap of the process (Django,
+    WeasyPrint, fontTools: 0.13 s on the agreement benchmark's process), about a tenth of an
+    agreement's CPU time (bench/pdf_agreements.py); a one-page document allocates too little to
+    trigger them. After the render, the 12,700 objects of the cycles WeasyPrint leaves behind are freed
+    by one collection of the youngest generation (about 10 ms) instead of being promoted."""
+    return cyclic_gc.paused(collect_young_after=True)
 
 
 def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:

@@ -84,9 +84,19 @@ class Assignment(FSMModelMixin, models.Model):
     # No single-column indexes on the two keys: the unique (project, expert) constraint serves look-ups by
     # project and the (expert, state) index those by expert; two more indexes would only slow the
     # bulk writes of an automatic run (100,000 seats at province scale).
+    # No database constraints on the two keys either (reviewers/0010): PostgreSQL checked them with two
+    # trigger calls per seat at commit, 200,000 for a province-wide run, about half of the run's
+    # database CPU. What they guarded cannot happen here: projects and experts are never deleted (no
+    # service deletes either; both admins refuse deletion; experts are deactivated), and if one ever
+    # is, through the ORM, on_delete still runs in Django's collector, which never relied on the
+    # constraint (CASCADE removes the seats, PROTECT refuses). The writers name rows they hold: the
+    # hand-made seat its locked project and an expert of the pool; the automatic run's chunks lock
+    # their projects and experts FOR KEY SHARE (the lock the constraint's trigger took, once per row
+    # instead of once per seat) and write seats only for rows that are there (services._write_chunk).
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="assignments",
-                                db_index=False)
-    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments", db_index=False)
+                                db_index=False, db_constraint=False)
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments", db_index=False,
+                               db_constraint=False)
     state = FSMField(_("state"), max_length=20, choices=AssignmentState.choices, default=A.ASSIGNED, protected=True)
     scores = models.JSONField(_("scores"), default=dict, blank=True)
     criterion_comments = models.JSONField(_("comments per criterion"), default=dict, blank=True)

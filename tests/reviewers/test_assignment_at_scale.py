@@ -1,6 +1,8 @@
 """An automatic run reads its inputs and writes its seats in a number of queries that does not grow
 with the round (only with the number of chunks), and the bulk writer keeps every value intact
 (PostgreSQL COPY on the PostgreSQL pass, bulk_create on SQLite)."""
+import gc
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +11,7 @@ from accounts.models import Notification
 from core import bulk
 from projects.models import Project, ProjectEvent
 from reviewers import notifications, services
-from reviewers.models import Assignment, AssignmentState
+from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
 from tests.factories import ExpertFactory
 from tools import scale_data
 
@@ -151,3 +153,65 @@ def test_the_run_notice_tells_each_expert_once_in_queries_that_do_not_grow(djang
     many = _notice(24, django_capture_on_commit_callbacks, mailoutbox)
     assert few[1:] == (6, 6) and many[1:] == (24, 24)  # one notification and one e-mail per expert
     assert few[0] == many[0]
+
+
+@pytest.mark.django_db
+def test_a_chunk_seats_only_projects_of_the_round_and_experts_that_are_there(world):
+    """A seat's project and expert have no database constraint (reviewers/0010): a chunk reads (on
+    PostgreSQL: locks) the rows it seats, and what it finds already seated, in one look-up."""
+    builder = _round(4)
+    ids = list(builder.round.projects.order_by("pk").values_list("pk", flat=True))
+    elsewhere = world.draft(*world.new_org())  # another round's project, after the round's ids
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    run = services.run_auto_assignment(run_id=run.pk, chunk=2)
+    seated = set(Assignment.objects.filter(project_id__in=ids).values_list("project_id", "expert_id"))
+    pool = {e for _, e in seated}
+    missing = max(pool) + 1000
+    state = services._chunk_state(builder.round.pk, [ids[0], elsewhere.pk], pool | {missing})
+    assert elsewhere.pk > ids[-1] and state.projects == set(ids) and state.experts == pool
+    assert state.taken == seated and len(seated) == 20
+
+
+@pytest.mark.django_db
+def test_the_cyclic_garbage_collector_waits_during_a_run_and_resumes_after_it(monkeypatch):
+    builder = _round(4)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    held = []
+    real_assign = services.assign
+
+    def assign(*args, **kwargs):
+        held.append(not gc.isenabled())
+        return real_assign(*args, **kwargs)
+
+    monkeypatch.setattr(services, "assign", assign)
+    assert gc.isenabled()
+    assert services.run_auto_assignment(run_id=run.pk).state == "done"
+    assert held == [True] and gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_the_planner_statistics_of_named_columns_are_renewed():
+    builder = _round(4)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    services.run_auto_assignment(run_id=run.pk)
+    bulk.refresh_statistics(Assignment, ["project", "expert", "run", "state"])  # nothing on SQLite
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'reviewers_assignment'")
+            assert {"project_id", "expert_id", "run_id", "state"} <= {name for name, in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_the_run_writes_awkward_names_and_no_actor_intact():
+    """The run's own COPY text (core.bulk.Lines on PostgreSQL) escapes what it must."""
+    builder = _round(2)
+    Expert.objects.update(name="王\t五\\N\n")
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    AssignmentRun.objects.filter(pk=run.pk).update(requested_by=None)
+    run = services.run_auto_assignment(run_id=run.pk)
+    events = list(ProjectEvent.objects.filter(action="auto_assign", data__run=run.pk).values_list(
+        "actor_id", "comment", "data"))
+    assert len(events) == 2 and run.created == 10
+    for actor, comment, data in events:
+        assert actor is None and comment == "自动分配评审专家：" + "、".join(["王\t五\\N\n"] * 5)
+        assert data == {"run": run.pk, "seed": 1, "experts": data["experts"]} and len(data["experts"]) == 5

@@ -108,7 +108,7 @@ def test_a_run_marked_failed_meanwhile_stops_and_a_writer_error_is_raised():
     assert threading.active_count() == threads  # the writers were waited for
 
     with (
-        mock.patch.object(services.bulk, "insert_rows", side_effect=ValueError("disk full")),
+        mock.patch.object(services, "_insert_seats", side_effect=ValueError("disk full")),
         pytest.raises(ValueError, match="disk full"),
     ):
         services.run_auto_assignment(run_id=other.pk, chunk=10, writers=2)
