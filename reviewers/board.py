@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
 
 from core.calendar import today
+from reviewers import seat_counts
 from reviewers.models import Assignment, AssignmentState, Expert, ExpertLoadLimit, ReviewReminder
 
 A = AssignmentState
@@ -43,8 +44,9 @@ def _counts() -> dict:
 
 def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
     """One page of the board (experts by name; `number` as given in ?page=), and the round's totals.
-    The counts are read for the page's experts only, the totals in one aggregate: a national pool
-    has 2,000 experts and the round 500,000 seats, and the page shows 100."""
+    The counts are read for the page's experts only, the totals from the stored seat counts (one row
+    per expert of the round): a national pool has 2,000 experts and the round 500,000 seats, and the
+    page shows 100."""
     # Per expert an index probe (expert, state), stopping at the first seat, rather than listing the
     # experts of every seat of the round.
     pool = Expert.objects.filter(
@@ -53,8 +55,9 @@ def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
         | Exists(ExpertLoadLimit.objects.filter(round=round, expert=OuterRef("pk"))))
     page = Paginator(pool.order_by("name", "id"), PER_PAGE).get_page(number)
     rows = board(round, list(page.object_list))
-    seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
-    totals = seats.aggregate(**_counts())
+    # The round's totals from the stored seat counts (reviewers.seat_counts): a row per expert, not per seat.
+    stored = seat_counts.round_totals(round)
+    totals = {"assigned": stored["seats"], "submitted": stored["submitted"], "drafted": stored["drafted"]}
     past_deadline = bool(round.review_end and round.review_end < today())
     totals["not_started"] = totals["assigned"] - totals["submitted"] - totals["drafted"]
     totals["overdue"] = totals["assigned"] - totals["submitted"] if past_deadline else 0
