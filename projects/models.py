@@ -463,5 +463,6 @@ class Settlement(models.Model):
     def line_rows(self) -> list[dict]:
         return [{"label": line["label"], "budgeted": Decimal(line["budgeted"]), "spent": Decimal(line["spent"])}
                 for line in self.lines]
+from projects.dashboard_models import EvaluationCell, IndicatorCell  # noqa: E402,F401
 from projects.public_versions import PublicVersion  # noqa: E402,F401
 from projects.receipts import SubmissionReceipt  # noqa: E402,F401
