@@ -9,7 +9,9 @@ from django.db import models
 class EvaluationCell(models.Model):
     """How many of the round's evaluations of one kind have one total."""
 
-    round = models.ForeignKey("grants.GrantRound", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # grants.usage counts the round's evaluations of each kind through `evaluation_cells` (no import)
+    round = models.ForeignKey("grants.GrantRound", on_delete=models.CASCADE, related_name="evaluation_cells",
+                              db_index=False)
     kind = models.CharField(max_length=10)
     total = models.BigIntegerField()  # hundredths
     n = models.IntegerField(default=0)

@@ -86,6 +86,12 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["round", "domain"], condition=models.Q(submitted_at__isnull=False),
                          name="project_round_submitted"),
             models.Index(fields=["round"], condition=models.Q(signed_at__isnull=False), name="project_round_signed"),
+            # The smallest and largest request still in play (grants.usage.OUT_OF_PLAY left out): MIN and MAX
+            # are the two ends of this index, two probes however many applications the round holds.
+            models.Index(fields=["round", "requested_amount"],
+                         condition=models.Q(submitted_at__isnull=False)
+                         & ~models.Q(state__in=["draft", "withdrawn", "ineligible", "rejected"]),
+                         name="project_round_requested"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=10)),
                 ('total', models.BigIntegerField()),
                 ('n', models.IntegerField(default=0)),
-                ('round', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grants.grantround')),
+                ('round', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='evaluation_cells', to='grants.grantround')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('round', 'kind', 'total'), name='one_evaluation_cell')],

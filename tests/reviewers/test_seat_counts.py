@@ -5,11 +5,12 @@ recompute from the seats; the progress board's round totals and the round settin
 read from them equal the figures the old whole-round queries gave; the rebuild command's --verify fails
 on a tampered count and the rebuild repairs it."""
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -38,10 +39,24 @@ def truth(round) -> dict:
     return totals | {"scores": score_sheets}
 
 
+def truth_rows(round) -> dict:
+    """The board's per-expert figures as the old query over the seats gave them."""
+    seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
+    return {r["expert_id"]: (r["assigned"], r["submitted"], r["drafted"],
+                             Decimal(r["average"]).quantize(Decimal("0.01"), ROUND_HALF_UP) if r["average"] is not None else None)
+            for r in seats.values("expert_id").annotate(
+                assigned=Count("id"), submitted=Count("id", filter=Q(state=A.SUBMITTED)),
+                drafted=Count("id", filter=Q(state=A.ACCEPTED, draft_saved_at__isnull=False)),
+                average=Avg("total", filter=Q(state=A.SUBMITTED)))}
+
+
 def assert_counts_are_the_truth(round):
     assert seat_counts.drift(round) == (0, [])
     want = truth(round)
-    _page, _rows, totals = board.board_page(round, 1)
+    page, rows, totals = board.board_page(round, 1)
+    shown = {r.expert.pk: (r.assigned, r.submitted, r.drafted, r.average) for r in rows if r.assigned}
+    assert shown == truth_rows(round)
+    assert [r.expert for r in rows] == list(page.object_list)
     assert {k: totals[k] for k in ("assigned", "submitted", "drafted")} == {k: want[k] for k in ("assigned", "submitted", "drafted")}
     assert usage_of(round).scores == want["scores"]
 
