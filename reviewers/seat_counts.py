@@ -60,7 +60,8 @@ def add(deltas: Mapping[tuple[int, int], Counts]) -> None:
 
 def moved(round_id: int, expert_id: int, before: Counts, after: Counts) -> None:
     """One seat was written: it counted `before` (ZERO: it is new) and counts `after` (ZERO: deleted)."""
-    add({(round_id, expert_id): tuple(a - b for a, b in zip(after, before, strict=True))})
+    seats, submitted, drafted, scored = (a - b for a, b in zip(after, before, strict=True))
+    add({(round_id, expert_id): (seats, submitted, drafted, scored)})
 
 
 def new_seats(round_id: int, expert_ids: Iterable[int]) -> None:
