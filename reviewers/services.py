@@ -421,8 +421,9 @@ def _write_chunk(part: list[int], *, run: AssignmentRun, by_project: dict[int, l
             events.append((p, actor_id, "auto_assign", "自动分配评审专家：" + "、".join([names[e] for e in experts]),
                            {"run": run_pk, "seed": seed, "experts": experts}))
         bulk.insert_rows(Assignment, ["project_id", "expert_id", "run_id"], seats)
-        seat_counts.new_seats(run.round_id, [e for _p, e, _r in seats])
         bulk.insert_rows(ProjectEvent, ["project_id", "actor_id", "action", "comment", "data"], events)
+        # Last before the commit: the other writer waits on an expert's count row only from here on.
+        seat_counts.new_seats(run.round_id, [e for _p, e, _r in seats])
     return True
 
 
