@@ -258,7 +258,7 @@ def time_page(port: int, url: str, session: str | None, *, repeat: int, budget: 
     return {"status": 200, "median": statistics.median(times), "n": n, "bytes": size}
 
 
-def one(db: str, out: str, repeat: int, budget: float, timeout: int) -> None:
+def one(db: str, out: str, repeat: int, budget: float, timeout: int, only: list[str] | None = None) -> None:
     import django
 
     django.setup()
@@ -266,6 +266,8 @@ def one(db: str, out: str, repeat: int, budget: float, timeout: int) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     facts, pages = discover()
+    if only:  # a subset of the pages (the floor and /healthz are always measured)
+        pages = [p for p in pages if any(o.lower() in p["name"].lower() for o in only)]
     users = facts.pop("users")
     sessions = {who: session_for(u) for who, u in users.items() if u is not None}
     try:
@@ -396,6 +398,8 @@ def main() -> None:
     parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--results", nargs="+", metavar="JSON",
                         help="print the table from earlier runs' files (--json, or var/bench-pages-*.json) instead")
+    parser.add_argument("--only", action="append", metavar="SUBSTRING",
+                        help="measure only the pages whose name contains this (repeatable), plus the floor")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the child: measure --db into this file
     args = parser.parse_args()
     if args.results:
@@ -405,7 +409,7 @@ def main() -> None:
     dbs = args.db or [os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yc_scale")]
 
     if args.one:
-        one(dbs[0], args.one, args.repeat, args.budget, args.timeout)
+        one(dbs[0], args.one, args.repeat, args.budget, args.timeout, args.only)
         return
     results = []
     for i, db in enumerate(dbs):
@@ -417,7 +421,8 @@ def main() -> None:
         print(f"{urlsplit(db).path.lstrip('/')} …", file=sys.stderr)
         started = time.perf_counter()
         code = subprocess.call([sys.executable, __file__, "--one", str(out), "--db", db, "--repeat", str(args.repeat),
-                                "--budget", str(args.budget), "--timeout", str(args.timeout)], env=env, cwd=ROOT)
+                                "--budget", str(args.budget), "--timeout", str(args.timeout)]
+                               + [a for o in (args.only or []) for a in ("--only", o)], env=env, cwd=ROOT)
         if code != 0 or not out.exists():
             print(f"  {db}: the measurement failed (exit {code}); going on", file=sys.stderr)
             continue

@@ -1,8 +1,8 @@
 """What a round's settings are already in use for: applications, scores, signed agreements, money.
 
 grants sits below projects, reviewers and finance, so it never imports them. Counts are read through
-the reverse relations those apps declare on GrantRound (`projects`, their `assignments`,
-`evaluations`), which needs no import. The committed amount is finance's truth
+the reverse relations those apps declare on GrantRound (`projects`, projects' stored
+`evaluation_cells`, reviewers' stored `seat_counts`), which needs no import. The committed amount is finance's truth
 (finance.commitments, which counts a terminated project's unrepaid payments, not its approved
 amount); finance registers it here when it is ready (finance.receivers.connect). Without finance
 installed the approved amounts of projects that still hold money are the best estimate.
@@ -48,10 +48,13 @@ def usage_of(round: GrantRound) -> Usage:
         low=Min("requested_amount"), high=Max("requested_amount"))
     return Usage(
         applications=projects.filter(submitted_at__isnull=False).count(),
-        scores=projects.filter(assignments__total__isnull=False).values("assignments").count(),
+        # The round's seats with a total (drafts, submitted, reopened or recused ones keep theirs), from
+        # reviewers' stored seat counts (a row per expert of the round, kept by every write of a seat).
+        scores=round.seat_counts.aggregate(n=Sum("scored"))["n"] or 0,
         agreements=projects.filter(signed_at__isnull=False).count(),
-        midterm_evaluations=projects.filter(evaluations__kind="midterm").count(),
-        final_evaluations=projects.filter(evaluations__kind="final").count(),
+        # From projects' stored evaluation cells (a few hundred rows per round, kept by every evaluation).
+        midterm_evaluations=round.evaluation_cells.filter(kind="midterm").aggregate(n=Sum("n"))["n"] or 0,
+        final_evaluations=round.evaluation_cells.filter(kind="final").aggregate(n=Sum("n"))["n"] or 0,
         committed=committed(round),
         # order_by(): the projects' default order would make DISTINCT run over (domain, created_at),
         # i.e. hand back every submitted project of the round

@@ -86,6 +86,12 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
             models.Index(fields=["round", "domain"], condition=models.Q(submitted_at__isnull=False),
                          name="project_round_submitted"),
             models.Index(fields=["round"], condition=models.Q(signed_at__isnull=False), name="project_round_signed"),
+            # The smallest and largest request still in play (grants.usage.OUT_OF_PLAY left out): MIN and MAX
+            # are the two ends of this index, two probes however many applications the round holds.
+            models.Index(fields=["round", "requested_amount"],
+                         condition=models.Q(submitted_at__isnull=False)
+                         & ~models.Q(state__in=["draft", "withdrawn", "ineligible", "rejected"]),
+                         name="project_round_requested"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(requested_amount__gte=0), name="requested_not_negative"),
@@ -481,5 +487,6 @@ class Settlement(models.Model):
     def line_rows(self) -> list[dict]:
         return [{"label": line["label"], "budgeted": Decimal(line["budgeted"]), "spent": Decimal(line["spent"])}
                 for line in self.lines]
+from projects.dashboard_models import EvaluationCell, IndicatorCell  # noqa: E402,F401
 from projects.public_versions import PublicVersion  # noqa: E402,F401
 from projects.receipts import SubmissionReceipt  # noqa: E402,F401

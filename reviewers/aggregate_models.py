@@ -60,3 +60,25 @@ class ExpertRoundStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert_id}@{self.round_id}: {self.n}"
+
+
+class SeatCounts(models.Model):
+    """One expert's seats in one round, counted (issue 18): what the progress board's round totals and
+    the round settings page's score sheets add up, so neither reads the round's 500,000 seats. Written
+    only by reviewers.seat_counts, in the same transaction as every write of a seat (`manage.py
+    rebuild_review_aggregates [--verify]` rebuilds and checks them with the review aggregates)."""
+
+    expert = models.ForeignKey("reviewers.Expert", on_delete=models.CASCADE, related_name="+")
+    # no index of its own: the unique (round, expert) constraint leads with it
+    round = models.ForeignKey("grants.GrantRound", on_delete=models.CASCADE, related_name="seat_counts",
+                              db_index=False)
+    seats = models.IntegerField(default=0)  # not recused
+    submitted = models.IntegerField(default=0)
+    drafted = models.IntegerField(default=0)  # accepted, with a saved draft
+    scored = models.IntegerField(default=0)  # with a total, whatever the state: the round's score sheets
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "expert"], name="one_seat_count_per_round_expert")]
+
+    def __str__(self) -> str:
+        return f"{self.expert_id}@{self.round_id}: {self.seats}"

@@ -3,15 +3,15 @@ overdue, reminders sent, and the average total they gave."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 
 from core.calendar import today
-from reviewers.models import Assignment, AssignmentState, Expert, ExpertLoadLimit, ReviewReminder
-
-A = AssignmentState
+from reviewers import seat_counts
+from reviewers.aggregate_models import ExpertRoundStats, SeatCounts
+from reviewers.models import Expert, ExpertLoadLimit, ReviewReminder
 
 
 @dataclass(frozen=True)
@@ -36,25 +36,31 @@ class BoardRow:
 PER_PAGE = 100
 
 
-def _counts() -> dict:
-    return {"assigned": Count("id"), "submitted": Count("id", filter=Q(state=A.SUBMITTED)),
-            "drafted": Count("id", filter=Q(state=A.ACCEPTED, draft_saved_at__isnull=False))}
+def _average(n: int, hundredths: int) -> Decimal | None:
+    """The mean of n submitted totals from their sum in hundredths, to the cent (half up), as the
+    database's AVG then rounded gave it."""
+    if not n:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(hundredths) / (Decimal(n) * 100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
     """One page of the board (experts by name; `number` as given in ?page=), and the round's totals.
-    The counts are read for the page's experts only, the totals in one aggregate: a national pool
-    has 2,000 experts and the round 500,000 seats, and the page shows 100."""
-    # Per expert an index probe (expert, state), stopping at the first seat, rather than listing the
-    # experts of every seat of the round.
+    The counts are the stored seat counts, read for the page's experts only, the totals summed over the
+    round's rows (one per expert): a national pool has 2,000 experts and the round 500,000 seats, and
+    the page shows 100."""
+    # Per expert a probe of their stored seat count in the round (a seat not recused), rather than
+    # listing the experts of every seat of the round.
     pool = Expert.objects.filter(
-        Q(active=True) | Exists(Assignment.objects.filter(expert=OuterRef("pk"), project__round=round)
-                                .exclude(state=A.RECUSED))
+        Q(active=True) | Exists(SeatCounts.objects.filter(round=round, expert=OuterRef("pk"), seats__gt=0))
         | Exists(ExpertLoadLimit.objects.filter(round=round, expert=OuterRef("pk"))))
     page = Paginator(pool.order_by("name", "id"), PER_PAGE).get_page(number)
     rows = board(round, list(page.object_list))
-    seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
-    totals = seats.aggregate(**_counts())
+    # The round's totals from the stored seat counts (reviewers.seat_counts): a row per expert, not per seat.
+    stored = seat_counts.round_totals(round)
+    totals = {"assigned": stored["seats"], "submitted": stored["submitted"], "drafted": stored["drafted"]}
     past_deadline = bool(round.review_end and round.review_end < today())
     totals["not_started"] = totals["assigned"] - totals["submitted"] - totals["drafted"]
     totals["overdue"] = totals["assigned"] - totals["submitted"] if past_deadline else 0
@@ -63,19 +69,21 @@ def board_page(round, number) -> tuple[Page, list[BoardRow], dict]:
 
 
 def board(round, experts: list[Expert] | None = None) -> list[BoardRow]:
-    """Every expert's row (`experts`: only these, in this order)."""
+    """Every expert's row (`experts`: only these, in this order). The counts are the stored seat counts
+    (reviewers.seat_counts) and the average the stored sums of the submitted totals (ExpertRoundStats):
+    a row per expert read, not their seats."""
     past_deadline = bool(round.review_end and round.review_end < today())
-    seats = Assignment.objects.filter(project__round=round).exclude(state=A.RECUSED)
+    counted = SeatCounts.objects.filter(round=round)
     reminders_of = ReviewReminder.objects.filter(round=round)
     limits_of = ExpertLoadLimit.objects.filter(round=round)
     if experts is not None:
         ids = [e.pk for e in experts]
-        seats, reminders_of, limits_of = (seats.filter(expert_id__in=ids), reminders_of.filter(expert_id__in=ids),
-                                          limits_of.filter(expert_id__in=ids))
-    counts = {
-        row["expert_id"]: row for row in
-        seats.values("expert_id").annotate(**_counts(), average=Avg("total", filter=Q(state=A.SUBMITTED)))
-    }
+        counted, reminders_of, limits_of = (counted.filter(expert_id__in=ids), reminders_of.filter(expert_id__in=ids),
+                                            limits_of.filter(expert_id__in=ids))
+    # The average from the expert's stored sums of submitted totals, in the same query as the counts.
+    stats = ExpertRoundStats.objects.filter(round=round, expert=OuterRef("expert"))
+    counts = {row["expert_id"]: row for row in counted.filter(seats__gt=0).values("expert_id", "seats", "submitted", "drafted")
+              .annotate(n=Subquery(stats.values("n")), hundredths=Subquery(stats.values("total")))}
     reminders = {
         r["expert_id"]: r for r in reminders_of.values("expert_id").annotate(n=Count("id"), last=Max("sent_at"))
     }
@@ -85,14 +93,14 @@ def board(round, experts: list[Expert] | None = None) -> list[BoardRow]:
     rows = []
     for expert in experts:
         c = counts.get(expert.pk, {})
-        assigned, submitted, drafted = c.get("assigned", 0), c.get("submitted", 0), c.get("drafted", 0)
-        average = c.get("average")
+        assigned, submitted, drafted = c.get("seats", 0), c.get("submitted", 0), c.get("drafted", 0)
+        average = _average(c.get("n") or 0, c.get("hundredths") or 0)
         own = limits.get(expert.pk)
         rows.append(BoardRow(
             expert=expert, assigned=assigned, not_started=assigned - submitted - drafted, drafted=drafted,
             submitted=submitted, overdue=(assigned - submitted) if past_deadline else 0,
             reminders=reminders.get(expert.pk, {}).get("n", 0), last_reminder=reminders.get(expert.pk, {}).get("last"),
-            average=Decimal(average).quantize(Decimal("0.01"), ROUND_HALF_UP) if average is not None else None,
+            average=average,
             cap=min(round.max_load_per_expert, own) if own is not None else round.max_load_per_expert, own_limit=own,
         ))
     return rows

@@ -12,7 +12,7 @@ from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project
 from projects.states import State
-from reviewers import aggregates, panel_notices, scoring
+from reviewers import aggregates, panel_notices, scoring, seat_counts
 from reviewers.aggregation import is_disputed
 from reviewers.errors import ReviewError
 from reviewers.models import Assignment, AssignmentState
@@ -126,7 +126,9 @@ def revise(*, actor, assignment_id: int, scores: dict, comment: str, reason: str
             comment=f"评审专家{a.expert.name}在讨论中修改评分：{a.total} → {new_total}。理由：{reason[:200]}",
             data={"assignment": a.pk, "revision": revision.pk, "before": {"scores": a.scores, "total": str(a.total)},
                   "after": {"scores": new_scores, "total": str(new_total)}})
+        counted = seat_counts.of(a)
         a.scores, a.total, a.comment = new_scores, new_total, comment
         a.save(update_fields=["scores", "total", "comment"])
+        seat_counts.moved(project.round_id, a.expert_id, counted, seat_counts.of(a))
         aggregates.refresh([a.project_id], expert_ids=[a.expert_id])
     return a

@@ -314,7 +314,7 @@ class RoundEvent(models.Model):
         return f"{self.round} {self.action}"
 
 
-from reviewers.aggregate_models import ExpertRoundStats, ReviewAggregate  # noqa: E402,F401  stored aggregates
+from reviewers.aggregate_models import ExpertRoundStats, ReviewAggregate, SeatCounts  # noqa: E402,F401  stored aggregates
 from reviewers.objections import Objection  # noqa: E402,F401
 from reviewers.panel_models import (  # noqa: E402,F401  discussion, oral defense, panel policy
     DefensePanelMember,

@@ -32,7 +32,7 @@ from projects import services as project_services
 from projects.evaluation import total_of
 from projects.models import Project, ProjectEvent
 from projects.states import State
-from reviewers import aggregates, notifications, scoring, window
+from reviewers import aggregates, notifications, scoring, seat_counts, window
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.errors import ReviewError, StaleReview
@@ -278,6 +278,7 @@ def assign_expert(*, actor, project, expert: Expert) -> Assignment:
         if load >= cap:
             raise ReviewError(f"专家{expert.name}本批次已评审 {load} 件，达到上限 {cap} 件")
         assignment = Assignment.objects.create(project=project, expert=expert)
+        seat_counts.new_seats(project.round_id, [expert.pk])
         lifted = PanelExclusion.objects.filter(project=project, expert=expert).delete()[0]
         _log(project, actor, "assign_expert",
              f"分配评审专家：{expert.name}" + ("（撤销此前的移出）" if lifted else ""), {"expert": expert.pk})
@@ -301,7 +302,9 @@ def remove_assignment(*, actor, assignment_id: int, reason: str) -> Project:
         if assignment.state == A.SUBMITTED:
             raise ReviewError("该专家已提交评分，不能移出评审组；如需重评请先退回评分")
         name = assignment.expert.name
+        counted = seat_counts.of(assignment)
         assignment.delete()
+        seat_counts.moved(project.round_id, assignment.expert_id, counted, seat_counts.ZERO)
         # Kept so that no automatic run or replacement puts the expert back on this panel.
         PanelExclusion.objects.update_or_create(
             project=project, expert_id=assignment.expert_id, defaults={"reason": reason[:500], "removed_by": actor})
@@ -445,6 +448,8 @@ def _write_chunk(part: list[int], *, run: AssignmentRun, by_project: dict[int, l
             if experts:
                 changed.append((p, experts))
         _insert_seats(changed, run=run, names=names)
+        # Last before the commit: the other writer waits on an expert's count row only from here on.
+        seat_counts.new_seats(run.round_id, [e for _p, experts in changed for e in experts])
     return True
 
 
@@ -643,6 +648,7 @@ def _replace_recused(actor, project: Project) -> Assignment | None:
     created = None
     for _, expert_id in result.assignments:
         created = Assignment.objects.create(project=project, expert_id=expert_id)
+        seat_counts.new_seats(project.round_id, [expert_id])
         _log(project, actor, "assign_expert", f"回避后自动递补评审专家：{created.expert.name}", {"expert": expert_id})
         transaction.on_commit(partial(notifications.expert_assigned, created.pk))
     return created
@@ -661,9 +667,11 @@ def recuse_for_conflict(actor, *, expert_id: int, organization_id: int, round_id
         if a.state == A.SUBMITTED:
             left.append(f"{a.project.code}：专家{a.expert.name}已提交评分，须先退回评分再回避")
             continue
+        counted = seat_counts.of(a)
         a.recuse()
         a.conflict_note = why[:500]
         a.save()
+        seat_counts.moved(a.project.round_id, a.expert_id, counted, seat_counts.of(a))
         _log(a.project, actor, "expert_recused", f"评审专家{a.expert.name}因利益冲突回避：{why}")
         if a.project.state == State.UNDER_REVIEW:
             _replace_recused(actor, a.project)
@@ -706,6 +714,7 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
         if a.project.state != State.UNDER_REVIEW:
             raise ReviewError("该项目已不在专家评审阶段")
         note = (note or "").strip()
+        counted = seat_counts.of(a)
         a.declared_at = timezone.now()
         if has_conflict:
             if not note:
@@ -713,6 +722,7 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
             a.recuse()
             a.conflict_note = note[:500]
             a.save()
+            seat_counts.moved(a.project.round_id, a.expert_id, counted, seat_counts.of(a))
             ExpertRelation.objects.create(
                 expert=a.expert, organization=a.project.organization, kind=RelationKind.DECLARED, start=today(),
                 note=note[:200], recorded_by=actor,
@@ -722,6 +732,7 @@ def declare(*, actor, assignment_id: int, has_conflict: bool, note: str = "") ->
         else:
             a.accept()
             a.save()
+            seat_counts.moved(a.project.round_id, a.expert_id, counted, seat_counts.of(a))
             _log(a.project, actor, "expert_declared", f"评审专家{a.expert.name}声明无利益冲突")
     return a
 
@@ -736,6 +747,7 @@ def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
         problems = scoring.draft_problems(rubric, scores)
         if problems:
             raise ReviewError(problems)
+        counted = seat_counts.of(a)
         a.scores = {k: str(v) for k, v in scores.items() if v not in (None, "")}
         a.criterion_comments = scoring.clean_comments(rubric, criterion_comments or {})
         a.comment = (comment or "").strip()
@@ -743,6 +755,7 @@ def save_draft(*, actor, assignment_id: int, scores: dict, comment: str = "",
         a.draft_saved_at = timezone.now()
         a.version += 1
         a.save()
+        seat_counts.moved(a.project.round_id, a.expert_id, counted, seat_counts.of(a))
     return a
 
 
@@ -760,6 +773,7 @@ def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
         problems = scoring.submit_problems(round.rubric, scores, comment, round.comment_required_below)
         if problems:
             raise ReviewError(problems)
+        counted = seat_counts.of(a)
         a.scores = {k: str(v) for k, v in scores.items()}
         a.criterion_comments = scoring.clean_comments(round.rubric, criterion_comments or {})
         a.total = total_of(round.rubric, scores)
@@ -768,6 +782,7 @@ def submit_review(*, actor, assignment_id: int, scores: dict, comment: str = "",
         a.submitted_at = timezone.now()
         a.version += 1
         a.save()
+        seat_counts.moved(round.pk, a.expert_id, counted, seat_counts.of(a))
         aggregates.refresh([a.project_id], expert_ids=[a.expert_id])
         _log(a.project, actor, "review_submitted", f"评审专家{a.expert.name}提交评分")
         _finish_if_complete(actor, a.project_id)
@@ -796,10 +811,12 @@ def reopen_review(*, actor, assignment_id: int, reason: str) -> Assignment:
             raise ReviewError("只有已提交的评分可以退回")
         if a.project.state not in (State.UNDER_REVIEW, State.REVIEWED):
             raise ReviewError(f"项目当前状态为「{a.project.state_label}」，已作出立项决定，不能退回评分")
+        counted = seat_counts.of(a)
         a.reopen()
         a.submitted_at = None
         a.version += 1
         a.save()
+        seat_counts.moved(a.project.round_id, a.expert_id, counted, seat_counts.of(a))
         aggregates.refresh([a.project_id], expert_ids=[a.expert_id])
         event = _log(a.project, actor, "review_reopened", f"退回评审专家{a.expert.name}的评分。理由：{reason}",
                      {"assignment": a.pk, "previous_total": str(a.total)})

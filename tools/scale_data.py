@@ -64,6 +64,7 @@ from grants import defaults
 from grants.models import GrantRound, Membership, Organization, OrgType
 from grants.rules.credit_code import check_char
 from grants.rules.tranches import split_amount
+from projects import dashboard_cells
 from projects.evaluation import grade_for, total_of
 from projects.models import (
     Attachment,
@@ -77,7 +78,7 @@ from projects.models import (
 )
 from projects.services import EDITABLE_FIELDS
 from projects.states import State
-from reviewers import aggregates
+from reviewers import aggregates, seat_counts
 from reviewers.assignment import ExpertIn, ProjectIn, assign, load_stats
 from reviewers.conflicts import Relation, conflict_pairs
 from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert, ExpertRelation, RelationKind, RunState
@@ -424,6 +425,10 @@ class ScaleBuilder:
         for label, seconds in stages.items():
             self.log(f"    {label}: {seconds:.1f} s")
         self._set_pot()
+        # Seats, evaluations, indicators and states were bulk-inserted past reviewers.seat_counts and
+        # projects.dashboard_cells: count them once for the whole round.
+        seat_counts.rebuild_round(self.round)
+        dashboard_cells.rebuild_round(self.round)
         reset_sequences()
         return self.summary()
 

@@ -19,7 +19,7 @@ from core.validation import SINGLE_LINE_MESSAGE, control_characters, validate_si
 from grants.models import GrantRound, Organization, QuestionAnswer, QuestionKind, RoundQuestion
 from grants.questions import answer_problem
 from grants.rules.budget import line_amount
-from projects import edit_conflicts
+from projects import dashboard_cells, edit_conflicts
 from projects.edit_conflicts import Conflict
 from projects.eligibility import eligibility_reasons_for
 from projects.errors import EditConflict, ProjectError
@@ -403,8 +403,10 @@ def replace_indicators(*, actor, project_id: int, indicators: list[dict]) -> Pro
     with transaction.atomic():
         project = _editable(project_id, actor)
         rows = _indicators(project, indicators)
+        counted = dashboard_cells.counted(project)  # nothing while editable; kept exact should that change
         project.indicators.all().delete()
         Indicator.objects.bulk_create(rows)
+        dashboard_cells.indicators_moved(project.round_id, counted, dashboard_cells.counted(project))
         project.refused_rows.pop("indicators", None)
         project.edit_version += 1
         project.save(update_fields=["refused_rows", "edit_version", "updated_at"])

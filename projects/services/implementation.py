@@ -9,6 +9,7 @@ from accounts.models import Role
 from core.calendar import today
 from core.money import format_yuan
 from projects import budget as budget_rules
+from projects import dashboard_cells
 from projects.edit_conflicts import Conflict
 from projects.errors import EditConflict, ProjectError
 from projects.lifecycle import SIGNED
@@ -261,8 +262,10 @@ def submit_report(*, actor, project_id: int, kind: str, narrative: str, expendit
         for position, receipt in files:
             store(receipt, stored=stored, project=project, kind="receipt", actor=actor,
                   expenditure=new_rows[position - 1])
+        counted = dashboard_cells.counted(project)
         for indicator in indicators:
             indicator.save(update_fields=["achieved"])
+        dashboard_cells.indicators_moved(project.round_id, counted, dashboard_cells.counted(project))
         # One action for a first and a corrected report, so whoever reacts to reports sees both.
         event = log_event(project=project, actor=actor, action="report",
                           comment=REPORT_LABELS[kind] + ("（退回后重新提交）" if replaced else ""),

@@ -8,7 +8,7 @@ from django.db import transaction
 from django_fsm import can_proceed, has_transition_perm
 
 from core.money import money
-from projects import guards
+from projects import dashboard_cells, guards
 from projects.errors import ProjectError
 from projects.evaluation import grade_for, score_problems, total_of
 from projects.lifecycle import PROJECT, checks, make_step
@@ -62,6 +62,7 @@ def run_transition(
         if effect is not None:
             effect(project, step)
         project.save()
+        dashboard_cells.project_moved(project, from_state)
         announce(project, step, from_state)
         event = log_event(
             project=project, actor=actor, action=name, comment=comment,
@@ -211,6 +212,7 @@ def record_evaluation(*, actor, project_id: int, kind: str, scores: dict, commen
             project=project, kind=kind, evaluator=actor, scores={k: str(v) for k, v in scores.items()},
             total=total, grade=grade, passed=passed, comment=comment.strip(),
         )
+        dashboard_cells.evaluation_added(evaluation, project.round_id)
         if kind == EvaluationKind.MIDTERM:
             conclude_midterm(actor=actor, project_id=project.pk, comment=comment)
         else:

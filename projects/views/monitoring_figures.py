@@ -12,8 +12,9 @@ from finance.models import Tranche, TrancheState
 from finance.money_cells import Places, committed_by
 from grants.defaults import DOMAINS
 from grants.models import MONEY, GrantRound
+from projects import dashboard_cells
 from projects.lifecycle import PROJECT
-from projects.models import Evaluation, EvaluationKind, Indicator, Project
+from projects.models import EvaluationKind, Project
 from projects.performance import percent
 from projects.selectors_monitoring import excellent_elsewhere
 from projects.states import State
@@ -94,15 +95,10 @@ def states(round: GrantRound, counts: Counts | None = None) -> list[tuple[str, i
 
 
 def evaluation_scores(round: GrantRound) -> dict[str, tuple[list[Decimal], list[int]]]:
-    """Per kind: each distinct total and how many evaluations have it (counted by the database: a
-    few hundred rows at most, however many evaluations the round holds)."""
-    scores: dict[str, tuple[list[Decimal], list[int]]] = {EvaluationKind.MIDTERM: ([], []),
-                                                           EvaluationKind.FINAL: ([], [])}
-    for kind, total, n in (Evaluation.objects.filter(project__round=round).values_list("kind", "total")
-                           .annotate(n=Count("pk")).order_by()):
-        scores[kind][0].append(total)
-        scores[kind][1].append(n)
-    return scores
+    """Per kind: each distinct total and how many evaluations have it, from the stored evaluation cells
+    (projects.dashboard_cells: a few hundred rows at most, however many evaluations the round holds)."""
+    stored = dashboard_cells.evaluation_scores(round)
+    return {kind: stored.get(kind, ([], [])) for kind in (EvaluationKind.MIDTERM, EvaluationKind.FINAL)}
 
 
 def tranche_status(round: GrantRound) -> list[tuple[str, int, Decimal]]:
@@ -116,15 +112,9 @@ def tranche_status(round: GrantRound) -> list[tuple[str, int, Decimal]]:
 
 
 def indicators(round: GrantRound) -> list[IndicatorRow]:
-    """Achieved against target per indicator (name and unit) over the round's signed and completed projects."""
-    rows = (
-        Indicator.objects.filter(project__round=round, project__state__in=PROJECT.group("implemented"))
-        .values("name", "unit")
-        .annotate(target=Sum("target"), achieved=Coalesce(Sum("achieved"), Value(Decimal("0"))),
-                  projects=Count("project", distinct=True))
-        .order_by("-projects", "name")
-    )
-    return [IndicatorRow(r["name"], r["unit"], r["target"], r["achieved"], r["projects"]) for r in rows]
+    """Achieved against target per indicator (name and unit) over the round's signed and completed
+    projects, from the stored indicator cells (projects.dashboard_cells), most projects first."""
+    return [IndicatorRow(*row) for row in dashboard_cells.indicator_rows(round)]
 
 
 def funded_count(round: GrantRound) -> int:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from projects.models import ProjectEvent
-from reviewers import services
+from reviewers import seat_counts, services
 from reviewers.models import Assignment, AssignmentRun, RunState
 from tools import scale_data
 
@@ -47,8 +47,10 @@ def test_side_by_side_writers_write_what_the_serial_path_writes():
     builder = _round(40)
     serial = services.run_auto_assignment(run_id=_start(builder).pk, chunk=10, writers=1)
     serial_seats = sorted(_seats(serial))
+    assert seat_counts.drift(builder.round) == (0, [])
     Assignment.objects.filter(run=serial).delete()
     ProjectEvent.objects.filter(action="auto_assign").delete()
+    seat_counts.rebuild_round(builder.round)  # the seats were deleted past the services
     run, seen = _start(builder), []
     with mock.patch.object(services, "_write_side_by_side", wraps=services._write_side_by_side) as side:
         run = services.run_auto_assignment(
@@ -59,6 +61,7 @@ def test_side_by_side_writers_write_what_the_serial_path_writes():
     assert seen[0] == (0, 40) and seen[-1] == (40, 40) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert len(seen) == 5
     _one_audit_row_per_project(run, 40)
+    assert seat_counts.drift(builder.round) == (0, [])  # both writers counted their chunks' seats
 
 
 def _one_audit_row_per_project(run, projects: int) -> None:
@@ -81,6 +84,7 @@ def test_an_interrupted_run_delivered_again_writes_nothing_twice():
     run = services.run_auto_assignment(run_id=run.pk, chunk=10, writers=2)
     assert run.state == RunState.DONE and run.created == 200 and len(set(_seats(run))) == 200
     _one_audit_row_per_project(run, 40)
+    assert seat_counts.drift(builder.round) == (0, [])  # the chunks written before the crash counted once
 
 
 def test_a_run_marked_failed_meanwhile_stops_and_a_writer_error_is_raised():
