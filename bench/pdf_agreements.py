@@ -38,7 +38,7 @@ def main(count: int) -> None:
     from documents.fetcher import BASE_URL, StaticOnlyFetcher
     from documents.fonts import require_cjk_font
     from documents.models import Job
-    from documents.pdf import render_pdf
+    from documents.pdf import print_stylesheet, render_pdf
     from documents.print_fonts import FACES, font_dir, usable_fonts
     from projects import agreements
     from projects.selectors_agreements import agreement_projects
@@ -74,7 +74,8 @@ def main(count: int) -> None:
         "bare page + heading (2 faces)": lambda: HTML(string=headed).write_pdf(),
         # before: a new font configuration per document (WeasyPrint's default)
         "agreement, new font config each": lambda: HTML(string=html, base_url=BASE_URL,
-                                                        url_fetcher=StaticOnlyFetcher()).write_pdf(),
+                                                        url_fetcher=StaticOnlyFetcher()).write_pdf(
+                                                            stylesheets=[print_stylesheet()]),
         "agreement (render_agreement)": lambda: agreements.render_agreement(sample),
         "agreement, a name outside GB2312": lambda: render_pdf(agreements.TEMPLATE, rare),
     }

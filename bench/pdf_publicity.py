@@ -77,8 +77,8 @@ def context(rows: list[dict]) -> dict:
             "issuer": "温州市民政局", "contact": {"department": "慈善事业促进和社会工作处", "phone": "0577-88888888"}}
 
 
-FLOOR_HTML = """{% load static %}<!doctype html><html lang="zh-hans"><head><meta charset="utf-8">
-<link rel="stylesheet" href="{% get_static_prefix %}css/documents-print.css"></head>
+# html_to_pdf applies the print stylesheet (documents.pdf.print_stylesheet).
+FLOOR_HTML = """<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"></head>
 <body><h1>拟资助项目公示</h1><p>公示期内，对上述项目有异议的，可通过益创平台公示页面在线提出。</p></body></html>"""
 
 

@@ -31,6 +31,7 @@ from weasyprint.text.fonts import FontConfiguration
 from documents import print_fonts
 from documents.fetcher import BASE_URL, StaticOnlyFetcher
 from documents.fonts import require_cjk_font
+from documents.pdf import print_stylesheet
 
 CHUNK_ROWS = 300
 FOOTER_PAGES_TO_SHARE = 40
@@ -49,7 +50,8 @@ def _render(html: str, target) -> int:
     # shared across a fork), with the GB2312 print fonts: smaller subsets in every chunk.
     config = FontConfiguration()
     print_fonts.register(config)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(font_config=config)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+        stylesheets=[print_stylesheet()], font_config=config)
     pages = len(document.pages)
     document.write_pdf(target)
     return pages

@@ -7,11 +7,12 @@ import subprocess
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
+from weasyprint import HTML
 
 from documents import fonts
 from documents.errors import DocumentsError
 from documents.fetcher import BASE_URL, RefusedURL, StaticOnlyFetcher
-from documents.pdf import html_to_pdf, render_pdf
+from documents.pdf import _font_config, html_to_pdf, print_stylesheet, render_pdf
 from tests.documents.pdfcheck import ink_ratios, page_count, pdf_pixels, pdf_text
 
 STATIC = BASE_URL.rstrip("/") + settings.STATIC_URL
@@ -134,7 +135,7 @@ def test_label_tables_are_laid_out_as_the_automatic_layout_would_without_measuri
         f"<tr><th>依托单位（收款单位）</th><td>温州市测试社会工作服务中心（统一社会信用代码：52330300MJ0000200K）</td></tr>"
         f'<tr><th>项目简介</th><td class="user-text">{long_value}</td></tr></table>'
     )
-    head = '<html lang="zh-hans"><head><link rel="stylesheet" href="/static/css/documents-print.css">'
+    head = '<html lang="zh-hans"><head>'  # html_to_pdf applies the print stylesheet
     fixed = html_to_pdf(f"{head}</head><body>{body}</body></html>")
     automatic = html_to_pdf(
         f"{head}<style>table.fields {{ table-layout: auto; }} table.fields th {{ width: 24%; }}</style>"
@@ -198,3 +199,31 @@ def test_the_cyclic_garbage_collector_resumes_after_a_render_and_after_a_failed_
     with pytest.raises(RuntimeError):
         html_to_pdf('<html lang="zh-hans"><body><p>资助协议书</p></body></html>')
     assert gc.isenabled()
+
+
+def test_the_print_stylesheet_is_parsed_once_per_process_and_again_when_the_file_changes(tmp_path, monkeypatch):
+    first = print_stylesheet()
+    assert print_stylesheet() is first
+    copy = tmp_path / "documents-print.css"
+    copy.write_text("@page { size: A5; }", encoding="utf-8")
+    monkeypatch.setattr("documents.pdf._project_static_file", lambda url: copy)
+    edited = print_stylesheet()
+    assert edited is not first and print_stylesheet() is edited
+    copy.write_text("@page { size: A4; margin: 1cm; }", encoding="utf-8")
+    assert print_stylesheet() is not edited
+
+
+def test_the_parsed_print_stylesheet_prints_the_pages_its_link_printed():
+    """html_to_pdf applies the stylesheet parsed once; a document linking it, as every document did,
+    printed the same pages (head-block rules still win over it)."""
+    context = {"round_name": "测试公益创投第0批", "project_number": "T0-00001", "chunked": True}
+    html = render_to_string("documents/base_print.html", context).replace(
+        "</body>", '<h1 class="doc-title">资助协议书</h1><table class="doc fields"><tr><th>甲方（资助方）</th>'
+        "<td>XX市民政局</td></tr></table><p>根据评审和公示结果，甲方决定资助乙方实施下列项目。</p></body>")
+    assert "documents-print.css" not in html
+    linked = html.replace("<head>", '<head><link rel="stylesheet" href="/static/css/documents-print.css">', 1)
+    with_link = HTML(string=linked, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
+        font_config=_font_config())
+    assert pdf_pixels(html_to_pdf(html)) == pdf_pixels(with_link)
+    for _ in range(2):  # and the same again: nothing of one document stays in the parsed stylesheet
+        assert pdf_pixels(html_to_pdf(html)) == pdf_pixels(with_link)
