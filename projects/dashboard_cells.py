@@ -5,7 +5,7 @@ in the same transaction as every write they follow:
   out of that group (run_transition) adds or takes away the project's indicators; a report's achieved
   figures (projects.services.implementation) and, should it ever happen in that group, a rewrite of the
   indicators (projects.services.drafting) move the cells by what the project's figures changed.
-Cells change by increments (INSERT … ON CONFLICT DO UPDATE SET x = x + delta), written in key order,
+Cells change by increments (core.bulk.increment: INSERT … ON CONFLICT DO UPDATE SET x = x + delta), in key order,
 so concurrent writers serialize on each cell's row lock and never lose a change.
 
 The dashboard reads a few hundred rows per round (projects.views.monitoring_figures);
@@ -14,12 +14,12 @@ indicators and reports any drift.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 
+from core import bulk
 from projects.dashboard_models import EvaluationCell, IndicatorCell
 from projects.lifecycle import PROJECT
 from projects.models import Evaluation, Indicator
@@ -27,7 +27,6 @@ from projects.models import Evaluation, Indicator
 IMPLEMENTED = PROJECT.group("implemented")
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-UPSERT_ROWS = 500
 
 # (name, unit) → (target, achieved, projects), amounts in hundredths
 Figures = dict[tuple[str, str], tuple[int, int, int]]
@@ -41,26 +40,10 @@ def from_cents(value: int) -> Decimal:
     return (Decimal(value) / HUNDRED).quantize(CENT)
 
 
-def _add(model, keys: tuple[str, ...], values: tuple[str, ...], deltas: Mapping[tuple, tuple[int, ...]]) -> None:
-    rows = sorted((key, d) for key, d in deltas.items() if any(d))
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(keys + values)
-    sets = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
-    marks = "(" + ", ".join(["%s"] * (len(keys) + len(values))) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), UPSERT_ROWS):
-            part = rows[start:start + UPSERT_ROWS]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(part))} "
-                           f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}",
-                           [x for key, d in part for x in (*key, *d)])
-
-
 # ---------------------------------------------------------------- writers
 
 def evaluation_added(evaluation: Evaluation, round_id: int) -> None:
-    _add(EvaluationCell, ("round_id", "kind", "total"), ("n",),
+    bulk.increment(EvaluationCell, ("round_id", "kind", "total"), ("n",),
          {(round_id, evaluation.kind, cents(evaluation.total)): (1,)})
 
 
@@ -85,7 +68,7 @@ def indicators_moved(round_id: int, before: Figures, after: Figures) -> None:
     for key in before.keys() | after.keys():
         b, a = before.get(key, (0, 0, 0)), after.get(key, (0, 0, 0))
         deltas[(round_id, *key)] = tuple(x - y for x, y in zip(a, b, strict=True))
-    _add(IndicatorCell, ("round_id", "name", "unit"), ("target", "achieved", "projects"), deltas)
+    bulk.increment(IndicatorCell, ("round_id", "name", "unit"), ("target", "achieved", "projects"), deltas)
 
 
 def project_moved(project, from_state: str) -> None:

@@ -45,8 +45,14 @@ def get_project_for(user, pk: int, *, related: tuple[str, ...] = ("round", "orga
     # columns out: building the query costs CPU per column, and the autosave asks 60 times a second).
     # Only when there is something to read with it: select_related() with no names follows every
     # foreign key (round, organization, creator…), the opposite of reading nothing.
-    qs = visible_projects(user).select_related(*related) if related else visible_projects(user)
-    if only:  # the columns the caller reads (others deferred: each read later costs a query)
+    return _one(visible_projects(user), pk, related=related, only=only)
+
+
+def _one(projects, pk: int, *, related: tuple[str, ...], only: tuple[str, ...]) -> Project:
+    """The project `pk` among `projects` (404 when it is not there, or `pk` is no number), read with
+    `related` and, when given, only the columns in `only` (others deferred: each read later costs a query)."""
+    qs = projects.select_related(*related) if related else projects
+    if only:
         qs = qs.only(*only, *related)
     try:
         found = list(qs.filter(pk=pk).order_by()[:1])
@@ -67,18 +73,7 @@ def get_member_project(user, pk: int, *, related: tuple[str, ...] = ("round", "o
     if not organizations:
         raise Http404
     projects = Project.objects.all() if user.role == Role.APPLICANT else visible_projects(user)
-    qs = projects.filter(organization_id__in=sorted(organizations))
-    if related:
-        qs = qs.select_related(*related)
-    if only:
-        qs = qs.only(*only, *related)
-    try:
-        found = list(qs.filter(pk=pk).order_by()[:1])
-    except (ValueError, TypeError):
-        raise Http404 from None
-    if not found:
-        raise Http404
-    return found[0]
+    return _one(projects.filter(organization_id__in=sorted(organizations)), pk, related=related, only=only)
 
 
 # Filed after the proposal (receipts, the signed agreement): not for the experts who reviewed it.

@@ -3,7 +3,7 @@ submitted, drafted (accepted with a saved draft) and scored (a total, whatever t
 or recused review keeps the total it had, and the round settings page counts it as a score sheet).
 
 Every writer of a seat calls `moved` (one seat: what it counted before and after the write) or
-`add` (many new seats) in the same transaction. The counts change by increments (INSERT … ON
+`add` (many new seats) in the same transaction. The counts change by increments (core.bulk.increment: INSERT … ON
 CONFLICT DO UPDATE SET n = n + delta), so two transactions touching one expert's row serialize on
 its row lock and neither loses the other's change; many rows are written in (round, expert) order,
 so two writers never wait on each other in a cycle.
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from core import bulk
 from reviewers.aggregate_models import SeatCounts
 from reviewers.models import Assignment, AssignmentState
 
@@ -26,7 +27,6 @@ A = AssignmentState
 FIELDS = ("seats", "submitted", "drafted", "scored")
 ZERO = (0, 0, 0, 0)
 Counts = tuple[int, int, int, int]
-UPSERT_ROWS = 500  # rows per statement: 3,000 parameters, under SQLite's limit
 
 
 def contribution(state: str, draft_saved_at, total) -> Counts:
@@ -44,18 +44,7 @@ def of(assignment: Assignment | None) -> Counts:
 def add(deltas: Mapping[tuple[int, int], Counts]) -> None:
     """Adds each (round_id, expert_id)'s delta to its stored row (created when missing). Call inside
     the transaction of the write."""
-    rows = sorted((key, d) for key, d in deltas.items() if any(d))
-    if not rows:
-        return
-    table = connection.ops.quote_name(SeatCounts._meta.db_table)
-    sets = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIELDS)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), UPSERT_ROWS):
-            part = rows[start:start + UPSERT_ROWS]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(part))
-            cursor.execute(f"INSERT INTO {table} (round_id, expert_id, {', '.join(FIELDS)}) VALUES {values} "
-                           f"ON CONFLICT (round_id, expert_id) DO UPDATE SET {sets}",
-                           [x for (round_id, expert_id), d in part for x in (round_id, expert_id, *d)])
+    bulk.increment(SeatCounts, ("round_id", "expert_id"), FIELDS, deltas)
 
 
 def moved(round_id: int, expert_id: int, before: Counts, after: Counts) -> None:
