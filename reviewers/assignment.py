@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 ALL = "\0all"
@@ -58,6 +58,9 @@ class Result(NamedTuple):
     assignments: list[tuple[int, int]]  # new (project id, expert id) pairs
     unstaffed: list[Unstaffed]
     loads: dict[int, int]  # every expert's load afterwards, existing load included
+    # Projects whose added experts the final balancing pass changed (what `staffed` was told of them
+    # is out of date).
+    rebalanced: frozenset[int] = frozenset()
 
 
 class _Pools:
@@ -132,7 +135,14 @@ def assign(
     require_finance: bool = False,
     max_load: int = 40,
     seed: int = 0,
+    staffed: Callable[[list[tuple[int, tuple[int, ...]]]], None] | None = None,
+    every: int = 2000,
 ) -> Result:
+    """With `staffed`, the first pass hands it its panels as it goes: every `every` projects (in the
+    order they are staffed, which is the seed's shuffle) the list of (project id, experts it added),
+    empty additions included. These are provisional: the final pass may still move a few seats from a
+    heavy to a light expert (Result holds the final pairs). A caller can start writing them while the
+    rest is computed (reviewers.services: the automatic run) and correct the few moved seats after."""
     if per_project < 1:
         raise ValueError("每个项目的评审专家人数至少为1")
     if max_load < 1:
@@ -152,7 +162,12 @@ def assign(
     new_of_expert: dict[int, list[int]] = defaultdict(list)
     by_id = {p.id: p for p in project_list}
     unstaffed: list[Unstaffed] = []
+    batch: list[ProjectIn] = []
     for project in project_list:
+        if staffed is not None:
+            if len(batch) >= every:
+                _hand_over(staffed, batch, panels)
+            batch.append(project)
         panel = list(project.assigned)
         panels[project.id] = panel
         need = per_project - len(panel)
@@ -177,11 +192,18 @@ def assign(
         if reasons:
             unstaffed.append(Unstaffed(project.id, len(panel), tuple(reasons)))
 
-    _rebalance(pools, panels, new_of_expert, by_id, blocked_by_org, require_finance)
+    if staffed is not None and batch:
+        _hand_over(staffed, batch, panels)
+    rebalanced = _rebalance(pools, panels, new_of_expert, by_id, blocked_by_org, require_finance)
     pairs = sorted((p, e) for e, projects_ in new_of_expert.items() for p in projects_)
     loads = {e: pools.load[e] for e in sorted(known)}
     unstaffed.sort(key=lambda u: u.project_id)
-    return Result(pairs, unstaffed, loads)
+    return Result(pairs, unstaffed, loads, frozenset(rebalanced))
+
+
+def _hand_over(staffed, batch: list[ProjectIn], panels: dict[int, list[int]]) -> None:
+    staffed([(p.id, tuple(panels[p.id][len(p.assigned):])) for p in batch])
+    batch.clear()
 
 
 def _short_reason(pools: _Pools, known: set[int], panel: list[int], per_project: int, conflicted: set[int],
@@ -208,8 +230,10 @@ def _take(pools: _Pools, panel: list[int], new_of_expert, blocked: set[int], pro
     pools.move(expert, +1)
 
 
-def _rebalance(pools: _Pools, panels, new_of_expert, by_id, blocked_by_org, require_finance: bool) -> None:
-    """Moves new assignments from heavy to light experts while loads differ by more than one."""
+def _rebalance(pools: _Pools, panels, new_of_expert, by_id, blocked_by_org, require_finance: bool) -> set[int]:
+    """Moves new assignments from heavy to light experts while loads differ by more than one; returns
+    the projects whose panels changed."""
+    changed: set[int] = set()
     moved = True
     while moved:
         moved = False
@@ -227,9 +251,11 @@ def _rebalance(pools: _Pools, panels, new_of_expert, by_id, blocked_by_org, requ
                 if light is not None:
                     _move(pools, panels, new_of_expert, project_id, heavy, light)
                     moved = True
+                    changed.add(project_id)
                 elif sole_finance and _via_finance_peer(
-                        pools, panels, new_of_expert, by_id, blocked_by_org, project_id, heavy, blocked):
+                        pools, panels, new_of_expert, by_id, blocked_by_org, project_id, heavy, blocked, changed):
                     moved = True
+    return changed
 
 
 def _move(pools: _Pools, panels, new_of_expert, project_id: int, giver: int, taker: int) -> None:
@@ -245,7 +271,8 @@ def _sole_finance(pools: _Pools, panel: list[int], expert: int) -> bool:
     return pools.is_finance[expert] and sum(1 for e in panel if pools.is_finance.get(e)) == 1
 
 
-def _via_finance_peer(pools: _Pools, panels, new_of_expert, by_id, blocked_by_org, project_id, heavy, blocked) -> bool:
+def _via_finance_peer(pools: _Pools, panels, new_of_expert, by_id, blocked_by_org, project_id, heavy, blocked,
+                      changed: set[int]) -> bool:
     """Two-step move for a heavy finance expert who is the panel's only one: a finance peer one
     level lighter takes the finance slot, and hands one of its ordinary slots to a light expert."""
     level = pools.load[heavy] - 1
@@ -263,6 +290,7 @@ def _via_finance_peer(pools: _Pools, panels, new_of_expert, by_id, blocked_by_or
             if light is not None:
                 _move(pools, panels, new_of_expert, other_id, peer, light)
                 _move(pools, panels, new_of_expert, project_id, heavy, peer)
+                changed.update((other_id, project_id))
                 return True
     return False
 

@@ -169,8 +169,8 @@ def test_a_chunk_seats_only_projects_of_the_round_and_experts_that_are_there(wor
     seated = set(Assignment.objects.filter(project_id__in=ids).values_list("project_id", "expert_id"))
     pool = {e for _, e in seated}
     missing = max(pool) + 1000
-    state = services._chunk_state(builder.round.pk, [ids[0], elsewhere.pk], pool | {missing})
-    assert elsewhere.pk > ids[-1] and state.projects == set(ids) and state.experts == pool
+    state = services._chunk_state(builder.round.pk, [*ids, elsewhere.pk], pool | {missing})
+    assert state.projects == set(ids) and state.experts == pool
     assert state.taken == seated and len(seated) == 20
 
 
@@ -217,3 +217,59 @@ def test_the_run_writes_awkward_names_and_no_actor_intact():
     for actor, comment, data in events:
         assert actor is None and comment == "自动分配评审专家：" + "、".join(["王\t五\\N\n"] * 5)
         assert data == {"run": run.pk, "seed": 1, "experts": data["experts"]} and len(data["experts"]) == 5
+
+
+@pytest.mark.django_db
+def test_seats_the_balancing_pass_moved_after_they_were_written_are_moved_in_the_database(monkeypatch):
+    """The run writes each chunk while the assignment goes on computing; the final balancing pass may
+    then move a seat already written. Here the first pass is made to hand over one different expert
+    for two projects (as if the balancing pass had moved them): the run moves those seats, leaves an
+    audit row for each move and keeps the experts' counts, and the panels end as the result says. A
+    seat someone touched meanwhile stays."""
+    from reviewers import seat_counts
+
+    builder = _round(6)
+    run = services.start_auto_assignment(actor=builder.people.officer, round_id=builder.round.pk, seed=1)
+    real_assign = services.assign
+    experts = sorted(Expert.objects.values_list("pk", flat=True))
+    swapped: dict[int, tuple[int, int]] = {}
+
+    def assign(*args, staffed, **kwargs):
+        result = real_assign(*args, **kwargs)
+        final: dict[int, list[int]] = {}
+        for p, e in result.assignments:
+            final.setdefault(p, []).append(e)
+        handed = []
+        for p, added in final.items():
+            if len(swapped) < 2:
+                stand_in = next(e for e in experts if e not in added)
+                swapped[p] = (stand_in, added[0])
+                added = [stand_in, *added[1:]]
+            handed.append((p, tuple(added)))
+        staffed(handed[:3])
+        staffed(handed[3:])
+        return result._replace(rebalanced=frozenset(swapped))
+
+    monkeypatch.setattr(services, "assign", assign)
+    touched: list[int] = []
+    real_balance = services._balance
+
+    def balance(run, handed, result, names):
+        # an expert saves a draft on the second moved seat before the run moves it
+        p = sorted(swapped)[1]
+        Assignment.objects.filter(project_id=p, expert_id=swapped[p][0]).update(version=1)
+        touched.append(p)
+        return real_balance(run, handed, result, names)
+
+    monkeypatch.setattr(services, "_balance", balance)
+    run = services.run_auto_assignment(run_id=run.pk, chunk=3)
+    assert run.state == "done" and run.created == 30
+    first, second = sorted(swapped)
+    seats = set(Assignment.objects.filter(run=run).values_list("project_id", "expert_id"))
+    assert (first, swapped[first][1]) in seats and (first, swapped[first][0]) not in seats
+    assert (second, swapped[second][0]) in seats and touched == [second]  # touched: not moved
+    moved = list(ProjectEvent.objects.filter(action="auto_assign_balance").values_list("project_id", "comment", "data"))
+    names = dict(Expert.objects.values_list("pk", "name"))
+    assert moved == [(first, f"自动分配均衡评审负荷：{names[swapped[first][0]]}改为{names[swapped[first][1]]}",
+                      {"run": run.pk, "seed": 1, "from": swapped[first][0], "to": swapped[first][1]})]
+    assert seat_counts.drift(builder.round) == (0, [])

@@ -52,11 +52,11 @@ def test_side_by_side_writers_write_what_the_serial_path_writes():
     ProjectEvent.objects.filter(action="auto_assign").delete()
     seat_counts.rebuild_round(builder.round)  # the seats were deleted past the services
     run, seen = _start(builder), []
-    with mock.patch.object(services, "_write_side_by_side", wraps=services._write_side_by_side) as side:
+    with mock.patch.object(services, "_Writers", wraps=services._Writers) as writers:
         run = services.run_auto_assignment(
             run_id=run.pk, chunk=10, writers=2, progress=lambda done, total: seen.append((done, total))
         )
-    assert side.called and run.state == RunState.DONE and run.created == 200
+    assert writers.call_args.kwargs["side_by_side"] and run.state == RunState.DONE and run.created == 200
     assert sorted(_seats(run)) == serial_seats  # same seed, same panels
     assert seen[0] == (0, 40) and seen[-1] == (40, 40) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert len(seen) == 5
