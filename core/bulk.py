@@ -205,6 +205,19 @@ def increment(model: type[Model], keys: Sequence[str], values: Sequence[str], de
     columns = ", ".join([*keys, *values])
     sets = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
     marks = "(" + ", ".join(["%s"] * (len(keys) + len(values))) + ")"
+    if conn.vendor == "postgresql":
+        # One array per column, whatever the number of rows: a VALUES list of 600 rows was 3,600
+        # parameters that psycopg's client-side binding spliced into a new query text on every call, a
+        # tenth of an automatic run's writer threads. WITH ORDINALITY keeps the key order for the locks.
+        fields = [model._meta.get_field(name) for name in [*keys, *values]]
+        arrays = ", ".join(f"%s::{f.cast_db_type(conn)}[]" for f in fields)
+        names = ", ".join(f"c{i}" for i in range(len(fields)))
+        with conn.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {names} FROM unnest({arrays}) "
+                           f"WITH ORDINALITY AS r({names}, n) ORDER BY n "
+                           f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}",
+                           [list(column) for column in zip(*[(*key, *d) for key, d in rows], strict=True)])
+        return
     with conn.cursor() as cursor:
         for start in range(0, len(rows), INCREMENT_ROWS):
             part = rows[start:start + INCREMENT_ROWS]

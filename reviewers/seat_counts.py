@@ -14,6 +14,7 @@ from the seats; `rebuild_review_aggregates [--verify]` rebuilds or checks them.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
@@ -55,11 +56,7 @@ def moved(round_id: int, expert_id: int, before: Counts, after: Counts) -> None:
 
 def new_seats(round_id: int, expert_ids: Iterable[int]) -> None:
     """New seats (assigned, nothing drafted): one per expert id given (repeated ids count each)."""
-    per: dict[tuple[int, int], Counts] = {}
-    for e in expert_ids:
-        s = per.get((round_id, e), ZERO)
-        per[(round_id, e)] = (s[0] + 1, s[1], s[2], s[3])
-    add(per)
+    add({(round_id, e): (n, 0, 0, 0) for e, n in Counter(expert_ids).items()})
 
 
 # ---------------------------------------------------------------- reading

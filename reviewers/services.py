@@ -464,7 +464,9 @@ _ASSIGNED_BY_RUN = "自动分配评审专家："
 def _insert_seats(changed: list[tuple[int, list[int]]], *, run: AssignmentRun, names: dict[int, str]) -> None:
     """Each project's new seats, and one audit row per project naming who joined its panel. On
     PostgreSQL the COPY text is built here in one pass (core.bulk.Lines): a tuple per seat and a
-    conversion per value (insert_rows) cost three times as much, a seventh of the run's Python time."""
+    conversion per value (insert_rows) cost three times as much, a seventh of the run's Python time.
+    The writer threads build it while the assignment is computed in the main thread, and the two take
+    turns on the interpreter: each expert's id and escaped name are turned into text once per chunk."""
     actor_id, run_pk, seed = run.requested_by_id, run.pk, run.seed
     if not bulk.copies(Assignment):
         bulk.insert_rows(Assignment, _SEAT_FIELDS, [(p, e, run_pk) for p, experts in changed for e in experts])
@@ -475,15 +477,20 @@ def _insert_seats(changed: list[tuple[int, list[int]]], *, run: AssignmentRun, n
         return
     seats, events = bulk.Lines(Assignment, _SEAT_FIELDS), bulk.Lines(ProjectEvent, _EVENT_FIELDS)
     seat_end = f"\t{run_pk}{seats.tail}\n"
-    event_middle = f"\t{bulk.text(actor_id)}\tauto_assign\t"
-    data_head, event_end = f'{{"run": {run_pk}, "seed": {seed}, "experts": [', f"]}}{events.tail}\n"
+    event_middle = f"\t{bulk.text(actor_id)}\tauto_assign\t{bulk.text(_ASSIGNED_BY_RUN)}"
+    data_head, event_end = f'\t{{"run": {run_pk}, "seed": {seed}, "experts": [', f"]}}{events.tail}\n"
+    ids: dict[int, str] = {}
+    escaped: dict[int, str] = {}  # COPY escapes character by character, so a joined text's is the join of its parts'
     seat_text, event_text, count = [], [], 0
     for p, experts in changed:
+        for e in experts:
+            if e not in ids:
+                ids[e], escaped[e] = str(e), bulk.text(names[e])
         head = f"{p}\t"
-        seat_text.append("".join([head + str(e) + seat_end for e in experts]))
+        seat_text.append("".join([head + ids[e] + seat_end for e in experts]))
         count += len(experts)
-        comment = bulk.text(_ASSIGNED_BY_RUN + "、".join([names[e] for e in experts]))
-        event_text.append(f"{p}{event_middle}{comment}\t{data_head}{', '.join(map(str, experts))}{event_end}")
+        event_text.append(f"{p}{event_middle}{'、'.join([escaped[e] for e in experts])}{data_head}"
+                          f"{', '.join([ids[e] for e in experts])}{event_end}")
     seats.write("".join(seat_text), count)
     events.write("".join(event_text), len(changed))
 
