@@ -301,6 +301,7 @@ EVENT_LABELS = {
     "government_funding_check": _("Government funding checked"),
     "assign_expert": _("Expert assigned"),
     "auto_assign": _("Experts assigned automatically"),
+    "auto_assign_balance": _("Automatic assignment balanced the experts' loads"),
     "unassign_expert": _("Expert removed from the panel"),
     "review_reopened": _("Review reopened"),
     "replacement_missing": _("No replacement expert available"),
@@ -310,8 +311,8 @@ EVENT_LABELS = {
 }
 # Expert-review bookkeeping: seen by staff, never by the applicant (it would reveal who reviews).
 REVIEW_INTERNAL_ACTIONS = frozenset({
-    "assign_expert", "auto_assign", "unassign_expert", "review_reopened", "replacement_missing",
-    "expert_recused", "expert_declared", "review_submitted",
+    "assign_expert", "auto_assign", "auto_assign_balance", "unassign_expert", "review_reopened",
+    "replacement_missing", "expert_recused", "expert_declared", "review_submitted",
 })
 
 

@@ -106,7 +106,8 @@ def project_panel(request, round_id, pk):
     return render(request, "reviewers/panel.html", {
         "project": project, "round": project.round, "panel": selectors.panel(project), "add_form": add_form,
         "events": project.events.filter(action__in=[
-            "assign_expert", "unassign_expert", "auto_assign", "expert_recused", "expert_declared",
+            "assign_expert", "unassign_expert", "auto_assign", "auto_assign_balance", "expert_recused",
+            "expert_declared",
             "review_submitted", "review_reopened", "replacement_missing", "conflict_declared",
             "conflict_decided"]).select_related("actor"),
         "exclusions": PanelExclusion.objects.filter(project=project).select_related("expert", "removed_by"),

@@ -6,10 +6,11 @@ import gc
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.models import Notification
 from core import bulk
-from projects.models import Project, ProjectEvent
+from projects.models import REVIEW_INTERNAL_ACTIONS, Project, ProjectEvent
 from reviewers import notifications, services
 from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
 from tests.factories import ExpertFactory
@@ -273,3 +274,7 @@ def test_seats_the_balancing_pass_moved_after_they_were_written_are_moved_in_the
     assert moved == [(first, f"自动分配均衡评审负荷：{names[swapped[first][0]]}改为{names[swapped[first][1]]}",
                       {"run": run.pk, "seed": 1, "from": swapped[first][0], "to": swapped[first][1]})]
     assert seat_counts.drift(builder.round) == (0, [])
+    # staff see it labelled on the timeline; the applicant never sees it (it names reviewers)
+    with translation.override("zh-hans"):
+        assert ProjectEvent(action="auto_assign_balance").action_label == "自动分配均衡评审负荷"
+    assert "auto_assign_balance" in REVIEW_INTERNAL_ACTIONS
