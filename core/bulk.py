@@ -27,10 +27,14 @@ from django.utils import timezone
 BATCH = 5000
 
 
-def _attname(field) -> str:
+def _concrete(field) -> Field:
     if not isinstance(field, Field):  # a reverse relation or generic key has no column to fill
         raise TypeError(f"{field!r} is not a concrete field")
-    return field.attname
+    return field
+
+
+def _attname(field) -> str:
+    return _concrete(field).attname
 
 
 def _defaults(model: type[Model], given: Sequence[str]) -> tuple[list, list]:
@@ -209,9 +213,9 @@ def increment(model: type[Model], keys: Sequence[str], values: Sequence[str], de
         # One array per column, whatever the number of rows: a VALUES list of 600 rows was 3,600
         # parameters that psycopg's client-side binding spliced into a new query text on every call, a
         # tenth of an automatic run's writer threads. WITH ORDINALITY keeps the key order for the locks.
-        fields = [model._meta.get_field(name) for name in [*keys, *values]]
-        arrays = ", ".join(f"%s::{f.cast_db_type(conn)}[]" for f in fields)
-        names = ", ".join(f"c{i}" for i in range(len(fields)))
+        types = [_concrete(model._meta.get_field(name)).db_type(conn) for name in [*keys, *values]]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        names = ", ".join(f"c{i}" for i in range(len(types)))
         with conn.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {names} FROM unnest({arrays}) "
                            f"WITH ORDINALITY AS r({names}, n) ORDER BY n "

@@ -672,7 +672,7 @@ def _moves(handed: dict[int, tuple[int, ...]], result: Result) -> list[tuple[int
     for p, e in result.assignments:
         if p in now:
             now[p].add(e)
-    moves = []
+    moves: list[tuple[int, int, int]] = []
     for p in sorted(result.rebalanced):
         before, after = set(handed.get(p, ())), now[p]
         moves.extend(zip(repeat(p), sorted(before - after), sorted(after - before), strict=False))
