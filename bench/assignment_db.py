@@ -15,7 +15,10 @@ the round's inputs), the real path end to end and by phase, the queries it sent,
 Wall time is what the officer waits for; CPU counts both sides (this process, all its threads, and
 the PostgreSQL backends of its connections, the writer threads' included, read from /proc), so on a
 loaded machine it is the steadier figure. The query count is the main connection's: the writer
-threads' chunks (a lock, a look-up and two COPYs each) are not in it.
+threads' chunks (a lock, a look-up, two COPYs and the experts' counts each) are not in it. The writer
+threads start on the first chunk while the assignment is still computed, so their phase overlaps the
+run's. On a shared machine whose speed drifts between seconds, the median of each repeat's own ratio
+(floor and run measured back to back) is printed too.
 """
 import os
 import statistics
@@ -176,6 +179,9 @@ def main(repeats: int) -> None:
               f"{book_job.result.size if book_job.result else 0} bytes")
         books.append((book_wall, book_cpu + book_db))
     med = statistics.median
+    pairs = [(r[0] / f[0], r[1] / f[1]) for f, r in zip(floors, run_only, strict=True)]
+    print(f"median of each repeat's ratio: run {med(w for w, _ in pairs):.2f}× wall, {med(c for _, c in pairs):.2f}× CPU "
+          f"(repeats: {', '.join(f'{w:.2f}' for w, _ in pairs)})")
     f_wall, f_cpu = med(x for x, _ in floors), med(y for _, y in floors)
     r_wall, r_cpu = med(x for x, _ in run_only), med(y for _, y in run_only)
     j_wall, j_cpu = med(x for x, _ in reals), med(y for _, y in reals)
