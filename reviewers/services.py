@@ -660,6 +660,8 @@ def _run_auto_assignment(run_id: int, progress, chunk: int, writers: int) -> Ass
 
 
 _BALANCED_BY_RUN = "自动分配均衡评审负荷：{old}改为{new}"
+# Under SQLite's 999 parameters per statement; a run moves about one seat in a thousand.
+_MOVES_PER_STATEMENT = 300
 
 
 def _moves(handed: dict[int, tuple[int, ...]], result: Result) -> list[tuple[int, int, int]]:
@@ -681,26 +683,29 @@ def _moves(handed: dict[int, tuple[int, ...]], result: Result) -> list[tuple[int
 
 def _balance(run: AssignmentRun, handed: dict[int, tuple[int, ...]], result: Result, names: dict[int, str]) -> bool:
     """Moves the written seats the final balancing pass changed (about one seat in a thousand), in one
-    transaction and a fixed number of statements: a seat moves only while untouched (still assigned,
+    transaction and a statement per 300 moves: a seat moves only while untouched (still assigned,
     never saved, this run's) and while its new expert is not on the panel; each move leaves an audit
     row and moves the two experts' counts. False when the run is no longer pending."""
     moves = _moves(handed, result)
     if not moves:
         return True
     table = Assignment._meta.db_table
-    values = ", ".join(["(%s, %s, %s)"] * len(moves))
     with transaction.atomic():
         if not AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING).exists():
             return False
+        done: set[tuple[int, int]] = set()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH m(project, was, becomes) AS (VALUES {values}) "
-                f"UPDATE {table} SET expert_id = m.becomes FROM m WHERE {table}.project_id = m.project "
-                f"AND {table}.expert_id = m.was AND {table}.run_id = %s AND {table}.state = %s AND {table}.version = 0 "
-                f"AND NOT EXISTS (SELECT 1 FROM {table} b WHERE b.project_id = m.project AND b.expert_id = m.becomes) "
-                f"RETURNING {table}.project_id, {table}.expert_id",
-                [v for move in moves for v in move] + [run.pk, A.ASSIGNED])
-            done = set(cursor.fetchall())
+            for start in range(0, len(moves), _MOVES_PER_STATEMENT):
+                part = moves[start:start + _MOVES_PER_STATEMENT]
+                cursor.execute(
+                    f"WITH m(project, was, becomes) AS (VALUES {', '.join(['(%s, %s, %s)'] * len(part))}) "
+                    f"UPDATE {table} SET expert_id = m.becomes FROM m WHERE {table}.project_id = m.project "
+                    f"AND {table}.expert_id = m.was AND {table}.run_id = %s AND {table}.state = %s "
+                    f"AND {table}.version = 0 AND NOT EXISTS "
+                    f"(SELECT 1 FROM {table} b WHERE b.project_id = m.project AND b.expert_id = m.becomes) "
+                    f"RETURNING {table}.project_id, {table}.expert_id",
+                    [v for move in part for v in move] + [run.pk, A.ASSIGNED])
+                done.update(cursor.fetchall())
         old_of = {(p, new): old for p, old, new in moves}
         moved = [(p, old_of[(p, new)], new) for p, new in sorted(done)]
         bulk.insert_rows(ProjectEvent, _EVENT_FIELDS, [
