@@ -3,7 +3,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -102,8 +101,8 @@ class Assignment(FSMModelMixin, models.Model):
     scores = models.JSONField(_("scores"), default=dict, blank=True, db_default={})
     criterion_comments = models.JSONField(_("comments per criterion"), default=dict, blank=True, db_default={})
     total = models.DecimalField(_("total"), max_digits=6, decimal_places=2, null=True, blank=True)
-    comment = models.TextField(_("overall comment"), blank=True, db_default="")
-    conflict_note = models.CharField(_("conflict declared"), max_length=500, blank=True, db_default="")
+    comment = models.TextField(_("overall comment"), blank=True, default="", db_default="")
+    conflict_note = models.CharField(_("conflict declared"), max_length=500, blank=True, default="", db_default="")
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     draft_saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -118,15 +117,16 @@ class Assignment(FSMModelMixin, models.Model):
     # Elsewhere a plain index.
     run = models.ForeignKey("AssignmentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                             db_constraint=False, db_index=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    created_at = models.DateTimeField(auto_now_add=True)
     # Raised by every write of scores; the form carries the version it edited, so a stale tab's
     # submit is refused instead of silently overwriting (or seeming to overwrite) what is stored.
     version = models.PositiveIntegerField(_("version"), default=0, db_default=0)
     # The database defaults (db_default, the same values as the Python defaults, which the ORM still
-    # uses) let an automatic run's COPY name four columns instead of fourteen (core.bulk): PostgreSQL
-    # parsed two JSON values, a timestamp and the rest for every seat, a seventh of the seats' COPY.
-    # Not the state: Django reads a column with a database default back after an INSERT and sets it on
-    # the instance, which the protected FSM field refuses.
+    # uses) let an automatic run's COPY name five columns instead of fourteen (core.bulk): PostgreSQL
+    # parsed two JSON values and the rest for every seat, a seventh of the seats' COPY. Each has a
+    # Python default too, or a new instance would hold a DatabaseDefault until saved. Not the state:
+    # Django reads a column with a database default back after an INSERT and sets it on the instance,
+    # which the protected FSM field refuses; nor created_at (auto_now_add takes no default).
 
     class Meta:
         verbose_name = _("review assignment")
