@@ -24,6 +24,7 @@ GAP = 8
 FILL = "#3b6ea5"
 TEXT = "#1f2328"
 MAX_LABEL = 7  # Chinese characters of FONT_PX that fit LABEL_W
+LINE_H = 15  # a second line of a label
 
 
 def _scaled(value: Number, top: Number, span: Number) -> Decimal:
@@ -35,6 +36,17 @@ def _scaled(value: Number, top: Number, span: Number) -> Decimal:
 
 def _short(label: str, limit: int = MAX_LABEL) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _label_lines(label: str) -> list[str]:
+    """A bar's label on one line, or on two when it is longer than a line: broken before a bracket
+    that opens within the first line (the unit of an indicator, "服务人次（人次）"), else after a full
+    line; the second line ends in … if the rest is still too long. One line cut the unit off."""
+    if len(label) <= MAX_LABEL:
+        return [label]
+    cut = label.find("（", 1, MAX_LABEL + 1)
+    cut = cut if cut > 0 else MAX_LABEL
+    return [label[:cut], _short(label[cut:])]
 
 
 def _svg(width: int, height: int, title: str, testid: str, body: list[str]) -> SafeString:
@@ -61,18 +73,24 @@ def bar_chart(
         return _empty(title, testid, empty_text)
     top = scale_max if scale_max is not None else max(v for _, v in rows)
     span = WIDTH - LABEL_W - VALUE_W
+    lines = [_label_lines(label) for label, _ in rows]
+    # Rows are taller when a label takes two lines, all alike so the bars stay evenly spaced.
+    wrapped = any(len(x) > 1 for x in lines)
+    pitch, top_pad = BAR_H + GAP + (LINE_H if wrapped else 0), (LINE_H // 2 if wrapped else 0)
     body = []
     for index, (label, value) in enumerate(rows):
-        y = index * (BAR_H + GAP)
+        y = top_pad + index * pitch
         length = _scaled(value, top, span)
+        first = y + BAR_H - 5 - (LINE_H // 2 if len(lines[index]) > 1 else 0)
+        text = "".join(f'<tspan x="{LABEL_W - 6}" y="{first + i * LINE_H}">{escape(line)}</tspan>'
+                       for i, line in enumerate(lines[index]))
         body.append(
             f'<g data-label="{escape(label)}" data-value="{escape(str(value))}">'
-            f'<text x="{LABEL_W - 6}" y="{y + BAR_H - 5}" text-anchor="end" fill="{TEXT}">'
-            f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
+            f'<text text-anchor="end" fill="{TEXT}"><title>{escape(label)}</title>{text}</text>'
             f'<rect x="{LABEL_W}" y="{y}" width="{length}" height="{BAR_H}" fill="{FILL}"/>'
             f'<text x="{LABEL_W + length + 4}" y="{y + BAR_H - 5}" fill="{TEXT}">{escape(fmt(value))}</text></g>'
         )
-    height = len(rows) * (BAR_H + GAP)
+    height = top_pad + len(rows) * pitch
     return _svg(WIDTH, height, title, testid, body)
 
 

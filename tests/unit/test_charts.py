@@ -56,3 +56,16 @@ def test_labels_are_drawn_for_at_least_12_px_as_shown():
     css = (Path(__file__).resolve().parents[2] / "static" / "css" / "monitoring.css").read_text()
     min_width = re.search(r"svg\.chart \{[^}]*min-width:(\d+)px", css)
     assert min_width and int(min_width.group(1)) >= charts.WIDTH
+
+
+def test_a_long_label_takes_two_lines_and_keeps_its_unit():
+    svg = bar_chart([("服务人次（人次）", 3), ("为老服务", 2), ("一二三四五六七八九十甲乙丙丁戊己庚", 1)],
+                    title="t", testid="c", empty_text="-")
+    root = ET.fromstring(svg)
+    shown = {g.get("data-label"): [t.text for t in g.find(f"{NS}text").iter(f"{NS}tspan")] for g in root.iter(f"{NS}g")}
+    assert shown["服务人次（人次）"] == ["服务人次", "（人次）"]
+    assert shown["为老服务"] == ["为老服务"]
+    assert shown["一二三四五六七八九十甲乙丙丁戊己庚"] == ["一二三四五六七", "八九十甲乙丙…"]
+    rects = [D(g.find(f"{NS}rect").get("y")) for g in root.iter(f"{NS}g")]
+    assert rects[1] - rects[0] == rects[2] - rects[1] >= charts.BAR_H + charts.GAP + charts.LINE_H
+    assert D(root.get("viewBox").split()[3]) == rects[0] + 3 * (rects[1] - rects[0])
