@@ -580,7 +580,7 @@ class _Writer(Canvas):
                             self.draw_line(line, x, y, style)
                             y += style.leading
                     y += rule_height
-                    self.fill(BLACK, x, y, width, BORDER)
+                    self.rule(BLACK, x, x + width, y)
                     y += BORDER + rule_gap
                     for line in date:
                         self.draw_line(line, x, y, style)
@@ -624,7 +624,7 @@ class _Writer(Canvas):
         """The running header: a bottom-aligned box in the top margin (padding 4pt) with a rule under its
         text (padding 2pt); the project number floats right."""
         rule_top = MARGIN_TOP - 4 - BORDER
-        self.fill(RULE_GREY, MARGIN_LEFT, rule_top, PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT, BORDER)
+        self.rule(RULE_GREY, MARGIN_LEFT, PAGE_WIDTH - MARGIN_RIGHT, rule_top)
         top = rule_top - 2 - self.header.leading
         self.text(self.document.header_left, MARGIN_LEFT, top, self.header)
         right = self.document.header_right

@@ -9,17 +9,13 @@ widths, and the page is a handful of PDF operators (bench/pdf_publicity.py has t
 
 The look is that of documents-print.css and templates/documents/base_print.html as WeasyPrint prints a
 `table.doc.long` (A4, its margins, the running header, serif body, sans bold headings, 9pt cells with a
-grid, the header row repeated on every page): the constants below are those of the stylesheet, and text
+grid, the header row repeated on every page): the constants are those of the stylesheet, and text
 lands within 0.01 pt of where WeasyPrint puts it, with the same line and page breaks (1,000 rows: the same
-44 pages and text as bench/pdf_publicity.py's `single` mode; the ASCII pairs of the fonts' `kern` feature
-are applied as HarfBuzz does). A row is never split: one taller than a page (a title of far more than the
-200 characters a project title may have) would run into the bottom margin.
+44 pages and text as bench/pdf_publicity.py's `single` mode). A row is never split: one taller than a page
+(a title of far more than the 200 characters a project title may have) would run into the bottom margin.
 
-Fonts are documents.print_fonts's: the GB2312 cut of each face first, the installed full face for the
-characters outside it; each face used is embedded once, subset to the glyphs printed (the pages show
-glyphs by CID, which the subset keeps, so they are written before the subset is made), as a CID font with
-a ToUnicode map, so the text can be copied and searched. Text this writer cannot print as WeasyPrint would (marks that need shaping, right-to-left
-scripts, control characters, a character another installed font has) is refused by `supports`:
+Fonts, glyphs, kerning, ligatures, line breaking and the page canvas are documents.pdf_text's, shared with
+the agreement's writer (documents.flow); text it cannot print as WeasyPrint would is refused by `supports`:
 the caller prints those documents with WeasyPrint.
 
 Pages are written as they are laid out, compressed, and only their footers wait for the page count:

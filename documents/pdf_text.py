@@ -481,6 +481,12 @@ class Canvas:
         """A filled rectangle whose top edge is at `top` (from the top of the page)."""
         self.ops.append(b"%s g %s %s %s %s re f" % (_n(grey), _n(x), _n(PAGE_HEIGHT - top - height), _n(width), _n(height)))
 
+    def rule(self, grey: float, left: float, right: float, top: float, width: float = BORDER) -> None:
+        """A horizontal rule whose top edge is at `top`: stroked, as WeasyPrint draws a border (a filled
+        rectangle is rasterised a pixel thicker)."""
+        y = _n(PAGE_HEIGHT - top - width / 2)
+        self.ops.append(b"%s G %s w %s %s m %s %s l S" % (_n(grey), _n(width), _n(left), y, _n(right), y))
+
     # Pages -----------------------------------------------------------------------------------------------
     def end_page(self) -> None:
         if not self.ops:
