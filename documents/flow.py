@@ -23,7 +23,7 @@ from typing import BinaryIO, ClassVar
 
 from django.template.loader import render_to_string
 
-from documents.pdf import html_to_pdf
+from documents import pdf
 from documents.pdf_text import (
     BLACK,
     BODY_MARGIN,
@@ -183,7 +183,7 @@ def html(document: Document) -> str:
 
 
 def render_weasyprint(document: Document) -> bytes:
-    return html_to_pdf(html(document))
+    return pdf.html_to_pdf(html(document))
 
 
 def render(document: Document) -> bytes:
