@@ -234,3 +234,13 @@ def test_both_printers_read_the_same_blocks(context):
         assert flat(escape(text)) in flat(page)
     assert 'data-testid="amount"' in page and 'data-testid="amount-upper"' in page
     assert 'data-testid="summary"' in page and 'data-testid="signatures"' in page
+
+
+def test_a_tab_in_the_summary_goes_to_weasyprint(context):
+    # The summary keeps its white space (pre-wrap): a tab there is a tab stop, which only WeasyPrint lays out;
+    # in other text it is a space like any other.
+    ctx = copy.deepcopy(context)
+    ctx["project"]["summary"] = "第一\t第二"
+    assert not flow.supports(agreement_document(ctx))
+    ctx["project"]["summary"], ctx["party_b"]["address"] = "第一 第二", "鹿城区\t五马街道"
+    assert flow.supports(agreement_document(ctx))
