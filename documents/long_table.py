@@ -1,5 +1,5 @@
 """Long tables written straight to PDF: a title, a few paragraphs, a table of thousands of rows of plain
-text, closing paragraphs and the page footer 第 N 页 / 共 M 页, drawn with pydyf and fontTools.
+text, closing paragraphs and the page footer 第 N 页 / 共 M 页, drawn with documents.pdf_text.
 
 Why: laying out a long table with WeasyPrint costs about 15 ms of CPU a row however it is chunked (a
 10,000-row 公示 list was 160 s of CPU, documents.long_pdf); the table needs none of what WeasyPrint does:
