@@ -1,23 +1,41 @@
 """The grant agreement (资助协议书): its content built from a project, and the rendered PDF.
 
-It lives with the project data it prints; documents only supplies the PDF service. The wording is
+It lives with the project data it prints; documents only supplies the printers. The wording is
 Chinese policy language (as in the services' rule messages), not UI text: a signed agreement must
-read the same whatever language the officer's browser prefers.
+read the same whatever language the officer's browser prefers. It is written once, here, as blocks
+(`agreement_document`): documents.flow draws them straight to PDF, or renders them as HTML for
+WeasyPrint when the text needs it (documents.flow.supports), so both print the same wording.
 """
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import dateformat, timezone
 
 from core.money import format_yuan, percent_of, percent_of_display, rmb_upper
-from documents.pdf import render_pdf
+from documents import flow
+from documents.flow import (
+    Block,
+    Cell,
+    Clauses,
+    Document,
+    Field,
+    Fields,
+    Heading,
+    Number,
+    Paragraph,
+    Run,
+    Signature,
+    Signatures,
+    Table,
+    Title,
+)
 from grants.rules.budget import CATEGORIES, totals
 from grants.rules.tranches import TRIGGERS, split_amount
 from grants.vocabulary import document_domain_label
 from projects import budget as project_budget
 from projects.models import Project
 
-TEMPLATE = "documents/agreement.html"
 DEFAULT_FUNDER = "XX市民政局"
 
 ORG_TYPES = {"social_group": "社会团体", "social_service": "社会服务机构", "foundation": "基金会",
@@ -167,5 +185,69 @@ def agreement_context(project: Project) -> dict:
     }
 
 
+def agreement_document(ctx: dict) -> Document:
+    """The agreement's blocks from `agreement_context`: the one place its wording is written."""
+    party_b, project, payee, budget = ctx["party_b"], ctx["project"], ctx["payee"], ctx["budget"]
+    parties = [Field("甲方（资助方）", ctx["funder"]), Field("乙方（项目承接方）", f"{party_b['name']}（{party_b['type']}）")]
+    if party_b["credit_code"]:
+        parties.append(Field("统一社会信用代码", party_b["credit_code"]))
+    if party_b["address"]:
+        parties.append(Field("地址", party_b["address"]))
+    parties.append(Field("联系人", f"{party_b['contact']} {party_b['phone']}"))
+    if ctx["host"]:
+        parties.append(Field("依托单位（收款单位）", f"{ctx['host']['name']}（统一社会信用代码：{ctx['host']['credit_code']}）"))
+    basics = [Field("项目名称", project["title"]), Field("项目编号", project["code"]), Field("所属批次", project["round"])]
+    if project["domain"]:
+        basics.append(Field("服务领域", project["domain"]))
+    beneficiaries = f"，受益人数 {project['beneficiaries']} 人" if project["beneficiaries"] else ""
+    basics += [Field("服务地点", f"{project['district']}{project['street']}"),
+               Field("服务对象", f"{project['target_group']}{beneficiaries}"),
+               Field("项目周期", f"{project['period_months']} 个月"),
+               # Line breaks as typed, CR LF as LF: the direct writer and WeasyPrint then break alike.
+               Field("项目简介", project["summary"].replace("\r\n", "\n"), testid="summary", preserve=True)]
+    bank_code = f"，联行号 {payee['bank_code']}" if payee["bank_code"] else ""
+    head = lambda *texts, num=(): tuple(Cell(t, head=True, num=k in num, nowrap=True) for k, t in enumerate(texts))  # noqa: E731
+    budget_rows = tuple((Cell(row["label"], nowrap=True), Cell(row["grant"], num=True), Cell(row["cofund"], num=True),
+                         Cell(row["total"], num=True)) for row in budget["rows"])
+    total = head("合计", budget["grant"], budget["cofund"], budget["total"], num=(1, 2, 3))
+    tranches = tuple((Cell(str(t["seq"]), nowrap=True), Cell(t["name"]), Cell(t["percent"], num=True),
+                      Cell(t["trigger"], nowrap=True), Cell(t["amount"], num=True), Cell(t["upper"], nowrap=True))
+                     for t in ctx["tranches"])
+    labor = ctx["labor"]
+    blocks: list[Block] = [
+        Title(ctx["title"]),
+        Number(f"协议编号：{project['code']}"),
+        Fields(tuple(parties)),
+        Paragraph((Run(f"根据{ctx['round_name']}的评审和公示结果，甲方决定资助乙方实施下列项目。为明确双方的权利和义务，经协商一致，订立本协议。"),)),
+        Heading("第一条　项目基本情况"),
+        Fields(tuple(basics)),
+        Heading("第二条　资助金额"),
+        Paragraph((Run(f"甲方资助乙方{ctx['fund_source']}人民币（小写）"), Run(f"¥{ctx['amount']['figures']}", bold=True, testid="amount"),
+                   Run(" 元， （大写）"), Run(ctx["amount"]["upper"], bold=True, testid="amount-upper"), Run("。"))),
+        Paragraph((Run(f"资助资金拨入以下账户：户名 {payee['account_name'] or payee['name']}，开户行 {payee['bank']}，"
+                       f"账号 {payee['account_no']}{bank_code}。"),)),
+        Heading("第三条　预算摘要"),
+        Table("budget", head("预算科目", "资助资金（元）", "配套资金（元）", "小计（元）", num=(1, 2, 3)), (*budget_rows, total)),
+        Paragraph((Run(f"人员经费/劳务费（资助资金支付）{labor['paid']} 元，上限 {labor['limit']} 元（{labor['basis']}）。"),), note=True),
+        Heading("第四条　分期拨付"),
+        Table("tranches", head("期次", "名称", "比例", "拨付条件", "金额（元）", "大写", num=(2, 4)), tranches),
+        Heading("第五条　乙方义务"),
+        Clauses(tuple(ctx["obligations"])),
+        Heading("第六条　其他"),
+        Paragraph((Run("本协议一式三份，甲乙双方各执一份，报送备案一份，自双方签字盖章之日起生效。未尽事宜，由双方协商解决。"),)),
+    ]
+    if ctx["signed"]:
+        at = ctx["signed"]["at"]
+        at = timezone.localtime(at) if timezone.is_aware(at) else at  # as the template's date filter shows it
+        blocks.append(Paragraph((Run(f"乙方已于 {dateformat.format(at, 'Y年n月j日 H:i')} 在线确认本协议，确认人：{ctx['signed']['by']}。"),),
+                                note=True))
+    blocks.append(Signatures(tuple(Signature(s["role"], s["name"], s["signer"]) for s in ctx["signatures"])))
+    header = f"项目编号：{ctx['project_number']}" if ctx["project_number"] else ""
+    return Document(f"{ctx['title']} {ctx['project_number']}", ctx["round_name"], header, tuple(blocks))
+
+
 def render_agreement(project: Project) -> bytes:
-    return render_pdf(TEMPLATE, agreement_context(project))
+    """Drawn directly (documents.flow): 0.058 s of CPU, half a bare one-page WeasyPrint page, where
+    WeasyPrint took 0.316 s, 2.65× (bench/pdf_agreements.py 10, 2026-11-30); WeasyPrint still prints the
+    agreements whose text needs it."""
+    return flow.render(agreement_document(agreement_context(project)))

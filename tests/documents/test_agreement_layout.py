@@ -6,19 +6,18 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from core.money import format_yuan, rmb_upper
+from documents import flow
 from documents.pdf import html_to_pdf
 from grants.rules.budget import CATEGORIES
-from projects.agreements import TEMPLATE, agreement_context
+from projects.agreements import agreement_context, agreement_document
 from tests.documents.pdfcheck import pdf_pixels
 
 # What documents-print.css keeps unwrapped or fixed for speed, set back to the automatic layout.
 AUTOMATIC = """<style>
-table.tranches th, table.tranches td.nowrap, table.budget th, table.budget td:first-child,
-table.signatures .wording, .running-header .number { white-space: normal; }
+table.doc th.nowrap, table.doc td.nowrap, table.signatures .wording, .running-header .number { white-space: normal; }
 table.signatures { table-layout: auto; }
 table.signatures td { width: 50%; overflow-wrap: normal; }
 @page { @bottom-center { white-space: normal; } }
@@ -60,7 +59,7 @@ def test_the_agreement_prints_as_the_automatic_table_layout_would(agreement_proj
     ctx = copy.deepcopy(agreement_context(agreement_project))
     if change:
         change(ctx)
-    page = render_to_string(TEMPLATE, ctx)
+    page = flow.html(agreement_document(ctx))
     assert page.count("</head>") == 1
     fast, automatic = html_to_pdf(page), html_to_pdf(page.replace("</head>", AUTOMATIC))
     text = ["\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages) for pdf in (fast, automatic)]

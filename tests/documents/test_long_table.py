@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from documents import long_table
+from documents import pdf_text as text_module
 from documents.long_table import Column, LongTable, can_break, wrap
 from tests.documents.pdfcheck import page_count, pdf_text
 
@@ -134,7 +135,7 @@ def test_a_character_no_noto_face_has_is_left_to_weasyprint_only_when_another_fo
                                 ("Noto Sans CJK SC\nSome Extension B Font\n", False)):
         long_table._another_font_has.cache_clear()
         fc_list = SimpleNamespace(run=lambda *args, answer=families, **kwargs: SimpleNamespace(stdout=answer))
-        monkeypatch.setattr(long_table, "subprocess", fc_list)
+        monkeypatch.setattr(text_module, "subprocess", fc_list)
         assert long_table.supports(table) is supported
     long_table._another_font_has.cache_clear()
 

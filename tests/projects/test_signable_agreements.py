@@ -4,9 +4,9 @@ signing."""
 from decimal import Decimal
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from documents import flow
 from projects import agreements, services
 from projects.models import Project
 from projects.selectors_agreements import batch_project_ids
@@ -37,7 +37,7 @@ def test_the_legal_text_carries_no_internal_warning():
     project = Project.objects.get(pk=project.pk)
     context = agreements.agreement_context(project)
     context["labor"]["within"] = False
-    html = render_to_string(agreements.TEMPLATE, context)
+    html = flow.html(agreements.agreement_document(context))
     assert "须先调整预算" not in html
 
 

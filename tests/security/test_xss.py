@@ -64,10 +64,14 @@ def injected(html: str) -> list[str]:
 
 @pytest.fixture
 def stub_pdf(monkeypatch):
-    """The PDF's HTML, as WeasyPrint would receive it, is what the walk checks; real PDFs below."""
+    """The PDF's HTML, as WeasyPrint would receive it, is what the walk checks; real PDFs below. A document
+    drawn directly (documents.flow: the agreement) is made to take its WeasyPrint fallback, whose HTML is
+    checked here; its direct PDF is checked below."""
+    import documents.flow
     import documents.pdf
 
     monkeypatch.setattr(documents.pdf, "html_to_pdf", lambda html, fetcher=None: b"%PDF-stub\n" + html.encode())
+    monkeypatch.setattr(documents.flow, "supports", lambda document: False)
 
 
 def test_the_parser_would_see_an_unescaped_payload():
