@@ -13,6 +13,7 @@ right-to-left scripts, control characters, a character another installed font ha
 `unsupported`: the callers print those documents with WeasyPrint.
 """
 import hashlib
+import logging
 import re
 import shutil
 import subprocess
@@ -88,6 +89,18 @@ class Face:
                 value = _pair_value(self.kern_subtables, self.order[first], self.order[second]) * self.scale
             self._kerns[first, second] = value
         return value
+
+
+class _CoverageOrder(logging.Filter):
+    """Noto CJK's GSUB and GPOS list some Coverage tables out of glyph order; fontTools reads them anyway
+    and says so once per table on the first document a process prints. Nothing is wrong for a reader of
+    the log to act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Coverage is not sorted by glyph ids" not in record.getMessage()
+
+
+logging.getLogger("fontTools.ttLib.tables.otTables").addFilter(_CoverageOrder())
 
 
 def _ligatures(font: TTFont, glyphs: dict[int, int]) -> dict[str, int]:
