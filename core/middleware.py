@@ -45,3 +45,22 @@ class MissingFileMiddleware:
         response = SimpleTemplateResponse("410.html", {"message": FILE_MISSING}, status=410)
         response["Cache-Control"] = "no-store"
         return response.render()
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page opened with the wrong method (a bookmark or a reload of a button's address, such as
+    signing an agreement or logging out, which only accept the button's POST) gets a Chinese page that
+    says what to do, instead of the browser's own English "HTTP ERROR 405" for Django's empty answer.
+    The status and the Allow header stay."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or getattr(response, "streaming", False):
+            return response
+        page = SimpleTemplateResponse("405.html", status=405).render()
+        if "Allow" in response.headers:
+            page["Allow"] = response.headers["Allow"]
+        return page

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "accounts.middleware.DatabaseUnavailableMiddleware",
     "core.middleware.NoStoreMiddleware",
     "core.middleware.MissingFileMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -74,3 +74,17 @@ def test_forbidden_and_server_error_templates_are_chinese(rf):
     server = defaults.server_error(rf.get("/")).content.decode()
     assert "您无权访问此页面" in forbidden and "Forbidden" not in forbidden
     assert "系统出现了问题" in server
+
+
+def test_a_button_address_opened_directly_gets_a_chinese_page_not_the_browsers(world):
+    """Signing and logging out answer only their buttons' POST; a bookmark or a reload of the address
+    used to show the browser's English "HTTP ERROR 405" for Django's empty answer."""
+    project = world.advance(world.draft(), State.APPROVED)
+    c = Client()
+    assert c.login(username=world.member.username, password=PASSWORD)
+    for url in (reverse("applicant:sign", args=[project.pk]), reverse("logout")):
+        response = c.get(url)
+        body = response.content.decode()
+        assert response.status_code == 405 and "POST" in response["Allow"]
+        assert "只能通过页面上的按钮提交" in body and "<html" in body
+    assert c.get(reverse("applicant:agreement", args=[project.pk])).status_code == 200  # still logged in
