@@ -38,3 +38,21 @@ def test_register_page_renders(client):
     response = client.get(reverse("applicant:register"))
     assert response.status_code == 200 and "鹿城区" in response.content.decode()
     assert reverse("applicant:register") in client.get(reverse("login")).content.decode()
+
+
+def test_the_officer_project_page_shows_money_as_money_and_no_internal_version(world):
+    """Amounts with thousands separators and 元 like every other page; the version number only once the
+    application was resubmitted (v2), as on the project lists."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from projects.states import State
+    from tests.builders import PASSWORD
+
+    project = world.advance(world.draft(), State.APPROVED)
+    c = Client()
+    assert c.login(username=world.officer.username, password=PASSWORD)
+    body = c.get(reverse("projects:officer_detail", args=[project.pk])).content.decode()
+    approved = f"{project.approved_amount:,.2f}"
+    assert f"已批准 {approved} 元" in body and f"{project.requested_amount:,.2f} 元" in body
+    assert " v1" not in body and "资助资金列支的人员经费：" in body
