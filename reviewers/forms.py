@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import Organization
-from reviewers.models import Expert, RelationKind
+from reviewers.models import AssignmentState, Expert, RelationKind
 
 
 class DeclarationForm(forms.Form):
@@ -75,6 +75,14 @@ class AutoAssignForm(forms.Form):
 
 class AddExpertForm(forms.Form):
     expert = forms.ModelChoiceField(label=_("Expert"), queryset=Expert.objects.filter(active=True))
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:  # who sits on the panel already is not offered again
+            field = self.fields["expert"]
+            assert isinstance(field, forms.ModelChoiceField)
+            seated = project.assignments.exclude(state=AssignmentState.RECUSED).values("expert_id")
+            field.queryset = field.queryset.exclude(pk__in=seated)
 
 
 class ImportForm(forms.Form):

@@ -84,10 +84,16 @@ def round_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def project_panel(request, round_id, pk):
     project = selectors.project_for_officer(request.user, pk, round_id=round_id)
-    add_form = AddExpertForm(request.POST if request.POST.get("action") == "add" else None)
+    add_form = AddExpertForm(request.POST if request.POST.get("action") == "add" else None, project=project)
     if request.method == "POST":
         action = request.POST.get("action")
         reason = ReasonForm(request.POST)
+        on_panel = (project.assignments.filter(expert_id=request.POST.get("expert")).exclude(state=A.RECUSED)
+                    .select_related("expert").first()
+                    if action == "add" and str(request.POST.get("expert", "")).isdigit() else None)
+        if on_panel is not None:  # a second click, or a tab opened before the first one saved
+            messages.info(request, _("%(name)s is on this panel already; nothing was changed.") % {"name": on_panel.expert.name})
+            return redirect("reviewers:panel", round_id=round_id, pk=project.pk)
         try:
             if action == "add" and add_form.is_valid():
                 services.assign_expert(actor=request.user, project=project, expert=add_form.cleaned_data["expert"])

@@ -143,3 +143,17 @@ def test_digits_that_int_refuses_are_refused_without_an_error_page(client, world
         assert response.status_code == 200 and "上限须为整数" in response.content.decode()
     response = client.post(url, {"action": "limit", "expert": expert.pk, "max_load": "１"}, follow=True)
     assert "已保存" in response.content.decode()  # full-width digits are a number the officer typed
+
+
+def test_an_expert_on_the_panel_is_not_offered_again_and_a_second_add_says_so(client, world, steered_round):
+    projects, pool = steered_round
+    target = projects[0]
+    services.assign_expert(actor=world.officer, project=target, expert=pool[4])
+    client.force_login(world.officer)
+    panel_url = reverse("reviewers:panel", args=[world.round.pk, target.pk])
+    page = client.get(panel_url).content.decode()
+    assert f'<option value="{pool[4].pk}"' not in page and f'<option value="{pool[3].pk}"' in page
+    # a crafted or repeated POST for the seated expert changes nothing and says why
+    answer = client.post(panel_url, {"action": "add", "expert": pool[4].pk}, follow=True).content.decode()
+    assert f"{pool[4].name} 已在评审组中，未作改动" in answer and "已保存" not in answer
+    assert Assignment.objects.filter(project=target, expert=pool[4]).count() == 1
