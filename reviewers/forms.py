@@ -82,7 +82,7 @@ class AddExpertForm(forms.Form):
             field = self.fields["expert"]
             assert isinstance(field, forms.ModelChoiceField)
             seated = project.assignments.exclude(state=AssignmentState.RECUSED).values("expert_id")
-            field.queryset = field.queryset.exclude(pk__in=seated)
+            field.queryset = Expert.objects.filter(active=True).exclude(pk__in=seated)
 
 
 class ImportForm(forms.Form):
