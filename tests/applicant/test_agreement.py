@@ -80,3 +80,19 @@ def test_revise_budget_page(world, client_for):
     response = client_for(world.member).post(reverse("applicant:revise_budget", args=[project.pk]), post)
     assert response.status_code == 302
     assert project.budget_lines.get(category="labor").amount == 40000
+
+
+def test_no_sign_form_while_the_public_notice_runs_and_a_crafted_sign_is_refused(world, client_for):
+    """The page offered the forms during 公示 and refused afterwards, losing the typed name; now it says
+    what must come first and shows no form, and the service still refuses a crafted POST."""
+    from core.calendar import today
+
+    project = world.advance(world.draft(), State.PUBLICITY)
+    Project.objects.filter(pk=project.pk).update(publicity_end=today() + timedelta(days=3))
+    c = client_for(world.member)
+    page = c.get(reverse("applicant:agreement", args=[project.pk])).content.decode()
+    assert 'data-testid="sign-problems"' in page and "公示期满后方可签订协议" in page
+    assert 'data-testid="sign"' not in page and 'data-testid="sign-scan"' not in page
+    answer = c.post(reverse("applicant:sign", args=[project.pk]), {"agree": "1", "signer_name": "王芳"}, follow=True)
+    assert "公示期满后方可签订协议" in answer.content.decode()
+    assert Project.objects.get(pk=project.pk).state == State.PUBLICITY
