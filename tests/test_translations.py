@@ -30,3 +30,17 @@ def test_catalog_complete_and_current(tmp_path):
     assert not re.search(r"\d+ (fuzzy|untranslated)", stats), (
         f"{stats.strip()} — run `make messages` and translate the new entries in {PO}"
     )
+
+
+def test_a_form_label_ends_in_a_chinese_colon():
+    """Django's own Chinese catalog leaves its label suffix an ASCII colon ("创投批次:")."""
+    from django import forms
+    from django.utils import translation
+
+    class Form(forms.Form):
+        round = forms.CharField(label="创投批次")
+
+    with translation.override("zh-hans"):
+        assert "创投批次：</label>" in Form().as_p()
+    with translation.override("en"):
+        assert "创投批次:</label>" in Form().as_p()
