@@ -74,7 +74,7 @@ def test_pages_show_other_rows_and_a_bad_page_number_is_not_an_error(world, monk
     assert len(first) == len(second) == 2 and not first & second
     body = client.get(url + "?page=3").content.decode()
     assert _codes(body) == {sorted(p.code for p in projects)[-1]}
-    assert '<td class="num">5</td>' in body  # rows keep their number in the whole notice
+    assert '<td class="num" data-label="序号：">5</td>' in body  # rows keep their number in the whole notice
     assert 'rel="prev"' in body and "page=2" in body
     for bad in ("abc", "0", "-1", "1e9", "99999999999999999999"):
         response = client.get(url + f"?page={bad}")
