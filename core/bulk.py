@@ -208,7 +208,6 @@ def increment(model: type[Model], keys: Sequence[str], values: Sequence[str], de
     table = conn.ops.quote_name(model._meta.db_table)
     columns = ", ".join([*keys, *values])
     sets = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
-    marks = "(" + ", ".join(["%s"] * (len(keys) + len(values))) + ")"
     if conn.vendor == "postgresql":
         # One array per column, whatever the number of rows: a VALUES list of 600 rows was 3,600
         # parameters that psycopg's client-side binding spliced into a new query text on every call, a
@@ -222,6 +221,7 @@ def increment(model: type[Model], keys: Sequence[str], values: Sequence[str], de
                            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}",
                            [list(column) for column in zip(*[(*key, *d) for key, d in rows], strict=True)])
         return
+    marks = "(" + ", ".join(["%s"] * (len(keys) + len(values))) + ")"
     with conn.cursor() as cursor:
         for start in range(0, len(rows), INCREMENT_ROWS):
             part = rows[start:start + INCREMENT_ROWS]

@@ -59,6 +59,15 @@ def new_seats(round_id: int, expert_ids: Iterable[int]) -> None:
     add({(round_id, e): (n, 0, 0, 0) for e, n in Counter(expert_ids).items()})
 
 
+def reseated(round_id: int, moves: Iterable[tuple[int, int]]) -> None:
+    """Untouched seats handed from one expert to another: (expert before, expert after) per seat."""
+    counts: Counter = Counter()
+    for before, after in moves:
+        counts[before] -= 1
+        counts[after] += 1
+    add({(round_id, e): (n, 0, 0, 0) for e, n in counts.items()})
+
+
 # ---------------------------------------------------------------- reading
 
 def round_totals(round) -> dict[str, int]:

@@ -713,12 +713,7 @@ def _balance(run: AssignmentRun, handed: dict[int, tuple[int, ...]], result: Res
             (p, run.requested_by_id, "auto_assign_balance", _BALANCED_BY_RUN.format(old=names[old], new=names[new]),
              {"run": run.pk, "seed": run.seed, "from": old, "to": new})
             for p, old, new in moved])
-        deltas: dict[tuple[int, int], seat_counts.Counts] = {}
-        for _p, old, new in moved:
-            for expert, step in ((old, -1), (new, 1)):
-                s = deltas.get((run.round_id, expert), seat_counts.ZERO)
-                deltas[(run.round_id, expert)] = (s[0] + step, s[1], s[2], s[3])
-        seat_counts.add(deltas)
+        seat_counts.reseated(run.round_id, [(old, new) for _p, old, new in moved])
     return True
 
 
