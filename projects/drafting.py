@@ -19,7 +19,7 @@ from core.money import MAX_UPPER, money, parse_figure
 from projects import edit_conflicts, services
 from projects.edit_conflicts import BUDGET_COLUMNS, ROW_COLUMNS, ROW_PREFIX, Conflict
 from projects.errors import EditConflict
-from projects.models import Category, Project, Source
+from projects.models import CATEGORY_CODES, SOURCE_CODES, Project
 from projects.sections import Section
 from projects.services.drafting import MAX_BENEFICIARIES
 
@@ -296,7 +296,7 @@ def budget_checks(rows: list[dict]) -> list[RowCheck]:
         if edit_conflicts.is_blank("budget", row):
             continue
         cells: dict[str, str] = {}
-        if row["category"] not in Category.values:
+        if row["category"] not in CATEGORY_CODES:
             cells["category"] = "请选择预算科目"
         if not row["item"]:
             cells["item"] = "请填写支出项目"
@@ -318,7 +318,7 @@ def budget_checks(rows: list[dict]) -> list[RowCheck]:
             quantity = None
         if price is not None and quantity is not None and price * quantity > MAX_UPPER:
             cells["unit_price"] = f"小计（单价×数量）不能超过 {MAX_UPPER:,} 元"
-        if row["source"] not in Source.values:
+        if row["source"] not in SOURCE_CODES:
             cells["source"] = "请选择资金来源（资助资金或配套资金）"
         checks.append(_check("预算", index, cells, {**row, "item": row["item"][:200],
                                                 "explanation": row["explanation"][:500]}))

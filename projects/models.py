@@ -142,6 +142,12 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The codes as sets, for membership tests per budget row: `Category.values` builds a new list on every
+# access, and the autosave checks every row of the budget twice.
+CATEGORY_CODES = frozenset(Category.values)
+SOURCE_CODES = frozenset(Source.values)
+
+
 class BudgetLine(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -135,6 +135,8 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = int(env("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12
 # The stored session outlives the absolute limit a little, so that the middleware (not the cookie's
 # expiry) ends it and can say so on the login page.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS + SESSION_IDLE_TIMEOUT_SECONDS
+# Database sessions, read with one plain query instead of an ORM query on every request (accounts.session_store).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Roles that must verify a one-time code (TOTP app, or a recovery code) after the password. The other

@@ -24,7 +24,7 @@ from projects.edit_conflicts import Conflict
 from projects.eligibility import eligibility_reasons_for
 from projects.errors import EditConflict, ProjectError
 from projects.lifecycle import EDITABLE
-from projects.models import BudgetLine, Category, Indicator, Milestone, Project, Source
+from projects.models import CATEGORY_CODES, SOURCE_CODES, BudgetLine, Category, Indicator, Milestone, Project, Source
 from projects.permissions import is_member
 from projects.services.audit import log_event
 from projects.services.files import check_file, kept_only_if_committed, store
@@ -209,7 +209,7 @@ def _budget_rows(project: Project, lines: Iterable[dict]) -> list[BudgetLine]:
         errors = []
         category, source = _text(line, "category"), _text(line, "source") if "source" in line else Source.GRANT
         item, explanation = _text(line, "item"), _text(line, "explanation")
-        if category not in Category.values:
+        if category not in CATEGORY_CODES:
             errors.append("请选择预算科目")
         if not item:
             errors.append("请填写支出项目")
@@ -230,7 +230,7 @@ def _budget_rows(project: Project, lines: Iterable[dict]) -> list[BudgetLine]:
             errors.append(f"数量须大于0且小于{MAX_QUANTITY:,.0f}，最多两位小数")
         if unit_price is not None and quantity is not None and unit_price * quantity > MAX_UPPER:
             errors.append(f"小计（单价×数量）不能超过 {MAX_UPPER:,} 元")
-        if source not in Source.values:
+        if source not in SOURCE_CODES:
             errors.append("请选择资金来源（资助资金或配套资金）")
         if errors or unit_price is None or quantity is None:
             problems.append(f"预算第{position}行：{'；'.join(errors)}")
@@ -507,9 +507,9 @@ def _shown_row(kind: str, row: dict) -> str:
     cells = []
     for column in edit_conflicts.ROW_COLUMNS[kind]:
         value = str(row.get(column) or "").strip()
-        if column == "category" and value in Category.values:
+        if column == "category" and value in CATEGORY_CODES:
             value = str(Category(value).label)
-        elif column == "source" and value in Source.values:
+        elif column == "source" and value in SOURCE_CODES:
             value = str(Source(value).label)
         elif column == "unit_price" and value and _is_money(value):
             value = f"{format_yuan(money(value))}元"
