@@ -137,6 +137,9 @@ SESSION_ABSOLUTE_TIMEOUT_SECONDS = int(env("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS + SESSION_IDLE_TIMEOUT_SECONDS
 # Database sessions, read with one plain query instead of an ORM query on every request (accounts.session_store).
 SESSION_ENGINE = "accounts.session_store"
+# Django's ModelBackend, the request's user read by one plain query (accounts.backends). Changing this
+# path ends sessions started under the previous one (their users log in again once).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ModelBackend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Roles that must verify a one-time code (TOTP app, or a recovery code) after the password. The other

@@ -1,4 +1,5 @@
 """Organization self-registration, the live credit-code check, and the organization's own page."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -34,7 +35,7 @@ def register(request):
             for problem in exc.errors:
                 form.add_error(None, problem)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             if organization_services.verification_required():
                 messages.success(request, _("Your organization is registered. You can prepare applications now; "
                                             "a program officer verifies the registration before you can submit."))
