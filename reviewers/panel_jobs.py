@@ -15,10 +15,11 @@ from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from documents import published
-from documents.kinds import register
+from documents.kinds import Link, register
 from documents.models import Job, JobState, PublishedFile
 from documents.runs import JobResult, JobRun
 from documents.services import start_job
@@ -48,7 +49,11 @@ def content_digest(summary: round_summary.Summary, fmt: str) -> str:
         default=str, ensure_ascii=False))
 
 
-@register(ROUND_SUMMARY, _("Round review summary"))
+def _back_to_summary(job) -> Link:
+    return Link(_("Back to the round review summary"), reverse("reviewers:round_summary", args=[job.params["round_id"]]))
+
+
+@register(ROUND_SUMMARY, _("Round review summary"), back=_back_to_summary)
 def round_summary_job(run: JobRun) -> JobResult:
     """Idempotent: the same content is stored once, whichever job or attempt builds it."""
     round = GrantRound.objects.get(pk=run.params["round_id"])
