@@ -194,15 +194,15 @@ def summary_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
     if request.method == "POST":
         fmt = "pdf" if request.POST.get("format") == "pdf" else "xlsx"
-        started = panel_jobs.start(actor=request.user, round_id=round.pk, fmt=fmt)
-        if started.stored is not None:  # nothing changed since it was generated: that file, no new job
+        job = panel_jobs.start(actor=request.user, round_id=round.pk, fmt=fmt).job
+        if job is None:  # nothing changed since it was generated: the stored file, no new job
             return redirect("reviewers:round_summary_file", pk=round.pk, fmt=fmt)
-        if started.job.owner_id != request.user.pk:  # another officer's job builds it: its page is theirs
+        if job.owner_id != request.user.pk:  # another officer's job builds it: its page is theirs
             messages.info(request, _("The summary is already being generated; it can be downloaded on this page "
                                      "when it is ready."))
             return redirect("reviewers:round_summary", pk=round.pk)
         messages.success(request, _("The summary is being generated in the background."))
-        return redirect("documents:job_detail", pk=started.job.pk)
+        return redirect("documents:job_detail", pk=job.pk)
     count = round_summary.count(round)
     return render(request, "reviewers/panel/summary.html", {
         "round": round, "count": count, "large": count > round_summary.INLINE_LIMIT,
