@@ -15,7 +15,9 @@ result holds sensitive data passes `on_download=` to have each download recorded
 (documents cannot import accounts). A kind whose file is written by a second job, after the work
 the user waits for is committed (an automatic assignment run ends when its panels exist; its
 100,000-row workbook comes after), passes `follow_up=`: on the finished job's page it offers that
-next step as a button.
+next step as a button. A kind started from a page of its app passes `back=` (a link to that page,
+shown on the job's page) and may pass `summary=`: once the job is done its page lists those lines
+(what the job did, read from what the owning app recorded).
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +48,16 @@ class JobKind:
     # (job) -> FollowUp | None, asked once the job is done: a button on its page that starts the next
     # step (a POST to the owning app's view, which starts that job and shows its page).
     follow_up: Callable | None = None
+    # (job) -> Link | None: the page the job belongs to (where the user started it), linked from its page.
+    back: Callable | None = None
+    # (job) -> list[str], asked once the job is done: what it did, in lines for its page.
+    summary: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str | Promise
+    url: str
 
 
 @dataclass(frozen=True)
@@ -59,11 +71,12 @@ KINDS: dict[str, JobKind] = {}
 
 
 def register(code: str, label, *, start: Starter | None = None, on_download: Callable | None = None,
-             follow_up: Callable | None = None) -> Callable:
+             follow_up: Callable | None = None, back: Callable | None = None,
+             summary: Callable | None = None) -> Callable:
     def decorator(func: Callable) -> Callable:
         if code in KINDS and KINDS[code].run is not func:
             raise ValueError(f"job kind {code!r} is registered twice")
-        KINDS[code] = JobKind(code, label, func, start, on_download, follow_up)
+        KINDS[code] = JobKind(code, label, func, start, on_download, follow_up, back, summary)
         return func
 
     return decorator
@@ -79,6 +92,18 @@ def get_kind(code: str) -> JobKind:
 def follow_up_for(job) -> FollowUp | None:
     kind = KINDS.get(job.kind)
     return kind.follow_up(job) if kind is not None and kind.follow_up is not None and job.state == JobState.DONE else None
+
+
+def back_for(job) -> Link | None:
+    kind = KINDS.get(job.kind)
+    return kind.back(job) if kind is not None and kind.back is not None else None
+
+
+def summary_for(job) -> list[str]:
+    kind = KINDS.get(job.kind)
+    if kind is None or kind.summary is None or job.state != JobState.DONE:
+        return []
+    return [str(line) for line in kind.summary(job)]
 
 
 def label_for(code: str):

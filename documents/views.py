@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from documents.kinds import KINDS, follow_up_for, label_for, starters_for
+from documents.kinds import KINDS, back_for, follow_up_for, label_for, starters_for, summary_for
 from documents.models import JobState
 from documents.selectors import get_job_for, visible_jobs
 
@@ -27,7 +27,10 @@ def jobs(request):
 def job_detail(request, pk: int):
     job = get_job_for(request.user, pk)
     job.kind_label = label_for(job.kind)
-    return render(request, "documents/job_detail.html", {"job": job, "status": _status(job), "follow_up": follow_up_for(job)})
+    return render(request, "documents/job_detail.html", {
+        "job": job, "status": _status(job), "follow_up": follow_up_for(job), "back": back_for(job),
+        "summary": summary_for(job),
+    })
 
 
 def _status(job) -> dict:
@@ -39,6 +42,8 @@ def _status(job) -> dict:
         "download_url": reverse("documents:job_download", args=[job.pk]) if done and job.result else None,
         # A job whose kind offers a next step once done: the open page reloads to show that step's button.
         "follow_up": done and follow_up_for(job) is not None,
+        # A kind that reports what it did: the open page reloads to show those lines.
+        "summary": done and getattr(KINDS.get(job.kind), "summary", None) is not None,
     }
 
 

@@ -7,14 +7,15 @@ several seconds of CPU, more than the run itself) is a second job the officer st
 finished job page or the round page, so nobody waits for it to see the panels."""
 import tablib
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from documents.kinds import FollowUp, register
+from documents.kinds import FollowUp, Link, register
 from documents.runs import JobResult, JobRun, single_file
 from projects.models import Project
 from projects.states import State
 from reviewers import services
-from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert
+from reviewers.models import Assignment, AssignmentRun, AssignmentState, Expert, RunState
 from reviewers.resources import xlsx_book
 
 A = AssignmentState
@@ -25,7 +26,47 @@ def _result_step(job) -> FollowUp:
                     "run-result")
 
 
-@register(services.ASSIGNMENT_RUN, _("Automatic expert assignment"), follow_up=_result_step)
+# Problems listed one by one on the job's page; the rest are in the result workbook.
+SHOWN_UNSTAFFED = 10
+
+
+def _back_to_round(job) -> Link | None:
+    round_id = AssignmentRun.objects.filter(pk=job.params.get("run_id")).values_list("round_id", flat=True).first()
+    if round_id is None:
+        return None
+    return Link(_("Back to the round's expert assignment"), reverse("reviewers:round", args=[round_id]))
+
+
+def run_summary(job) -> list[str]:
+    """What the finished run did, from what it recorded on its AssignmentRun (figures and problems)."""
+    run = AssignmentRun.objects.filter(pk=job.params.get("run_id")).first()
+    if run is None or run.state != RunState.DONE:
+        return []
+    stats = run.stats or {}
+    projects, short = stats.get("projects", 0), len(run.unstaffed)
+    lines = [
+        gettext("Projects under review: %(n)s; fully staffed: %(staffed)s.") % {"n": projects,
+                                                                               "staffed": projects - short},
+        gettext("Seats written by this run: %(n)s.") % {"n": run.created},
+    ]
+    if "moved" in stats:
+        lines.append(gettext("Seats moved to balance the experts' load: %(n)s.") % {"n": stats["moved"]})
+    if stats.get("experts"):
+        lines.append(gettext("Experts with seats: %(experts)s; proposals per expert: min %(min)s, max %(max)s, "
+                             "mean %(mean)s.") % {k: stats.get(k, 0) for k in ("experts", "min", "max", "mean")})
+    if not short:
+        lines.append(gettext("Every project has a full panel."))
+        return lines
+    lines.append(ngettext("%(n)s project is not fully staffed:", "%(n)s projects are not fully staffed:", short)
+                 % {"n": short})
+    lines.extend(f"{u['code']}：{'；'.join(u['reasons'])}" for u in run.unstaffed[:SHOWN_UNSTAFFED])
+    if short > SHOWN_UNSTAFFED:
+        lines.append(gettext("… and %(n)s more: see the result workbook.") % {"n": short - SHOWN_UNSTAFFED})
+    return lines
+
+
+@register(services.ASSIGNMENT_RUN, _("Automatic expert assignment"), follow_up=_result_step, back=_back_to_round,
+          summary=run_summary)
 def assignment_job(run: JobRun) -> JobResult:
     """Done when the panels are: no file of its own (the result workbook is the follow-up)."""
     run_id = run.params["run_id"]
@@ -42,7 +83,7 @@ def download_name(run: AssignmentRun) -> str:
     return f"{run.round.code}-专家自动分配结果.xlsx"
 
 
-@register(services.ASSIGNMENT_RESULT, _("Result workbook of an automatic assignment"))
+@register(services.ASSIGNMENT_RESULT, _("Result workbook of an automatic assignment"), back=_back_to_round)
 def result_job(run: JobRun) -> JobResult:
     """The round's panels as they are when the job runs (the seats this run made are marked)."""
     assignment_run = AssignmentRun.objects.select_related("round").get(pk=run.params["run_id"])

@@ -639,7 +639,8 @@ def _run_auto_assignment(run_id: int, progress, chunk: int, writers: int) -> Ass
         # the balancing moves, the result workbook and the notices read them next (by the columns that
         # queries filter, join and group seats on)
         bulk.refresh_statistics(Assignment, ["project", "expert", "run", "state"])
-    if not _balance(run, handed, result, inputs.names):
+    moved = _balance(run, handed, result, inputs.names)
+    if moved is None:
         return AssignmentRun.objects.get(pk=run.pk)
     codes = dict(Project.objects.filter(pk__in=[u.project_id for u in result.unstaffed]).values_list("id", "code"))
     with transaction.atomic():
@@ -652,7 +653,8 @@ def _run_auto_assignment(run_id: int, progress, chunk: int, writers: int) -> Ass
             for u in result.unstaffed
         ]
         run.created = Assignment.objects.filter(run=run).count()
-        run.stats = load_stats(result.loads) | {"projects": total}
+        # "moved": the seats the balancing pass moved (the job page's summary reports it)
+        run.stats = load_stats(result.loads) | {"projects": total, "moved": moved}
         run.state = RunState.DONE
         run.finished_at = timezone.now()
         run.save()
@@ -682,18 +684,19 @@ def _moves(handed: dict[int, tuple[int, ...]], result: Result) -> list[tuple[int
     return moves
 
 
-def _balance(run: AssignmentRun, handed: dict[int, tuple[int, ...]], result: Result, names: dict[int, str]) -> bool:
+def _balance(run: AssignmentRun, handed: dict[int, tuple[int, ...]], result: Result, names: dict[int, str]) -> int | None:
     """Moves the written seats the final balancing pass changed (about one seat in a thousand), in one
     transaction and a statement per 300 moves: a seat moves only while untouched (still assigned,
     never saved, this run's) and while its new expert is not on the panel; each move leaves an audit
-    row and moves the two experts' counts. False when the run is no longer pending."""
+    row and moves the two experts' counts. The number of seats moved; None when the run is no longer
+    pending."""
     moves = _moves(handed, result)
     if not moves:
-        return True
+        return 0
     table = Assignment._meta.db_table
     with transaction.atomic():
         if not AssignmentRun.objects.select_for_update().filter(pk=run.pk, state=RunState.PENDING).exists():
-            return False
+            return None
         done: set[tuple[int, int]] = set()
         with connection.cursor() as cursor:
             for start in range(0, len(moves), _MOVES_PER_STATEMENT):
@@ -714,7 +717,7 @@ def _balance(run: AssignmentRun, handed: dict[int, tuple[int, ...]], result: Res
              {"run": run.pk, "seed": run.seed, "from": old, "to": new})
             for p, old, new in moved])
         seat_counts.reseated(run.round_id, [(old, new) for _p, old, new in moved])
-    return True
+    return len(moved)
 
 
 def start_run_workbook(*, actor, run_id: int):

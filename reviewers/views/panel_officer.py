@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.messages import report_outcome, show_errors
 from documents.published import open_published, ready
-from documents.services import start_job
 from finance.commitments import pot_figures
 from reviewers import (
     defense,
@@ -28,7 +27,6 @@ from reviewers import (
 from reviewers.errors import ReviewError
 from reviewers.filldown_rules import CUT
 from reviewers.panel_forms import DefenseMemberForm, PanelPolicyForm, PostForm, ScheduleForm
-from reviewers.panel_jobs import ROUND_SUMMARY
 from reviewers.panel_models import DefensePanelMember, DiscussionPost, PanelAudit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -196,8 +194,13 @@ def summary_page(request, pk):
     round = selectors.round_for_officer(request.user, pk)
     if request.method == "POST":
         fmt = "pdf" if request.POST.get("format") == "pdf" else "xlsx"
-        job = start_job(actor=request.user, kind=ROUND_SUMMARY, params={"round_id": round.pk, "format": fmt},
-                        total=1)
+        job = panel_jobs.start(actor=request.user, round_id=round.pk, fmt=fmt).job
+        if job is None:  # nothing changed since it was generated: the stored file, no new job
+            return redirect("reviewers:round_summary_file", pk=round.pk, fmt=fmt)
+        if job.owner_id != request.user.pk:  # another officer's job builds it: its page is theirs
+            messages.info(request, _("The summary is already being generated; it can be downloaded on this page "
+                                     "when it is ready."))
+            return redirect("reviewers:round_summary", pk=round.pk)
         messages.success(request, _("The summary is being generated in the background."))
         return redirect("documents:job_detail", pk=job.pk)
     count = round_summary.count(round)
@@ -205,6 +208,7 @@ def summary_page(request, pk):
         "round": round, "count": count, "large": count > round_summary.INLINE_LIMIT,
         "headers": round_summary.HEADERS, "rows": round_summary.first_rows(round, round_summary.INLINE_LIMIT),
         "stored": {fmt: ready(panel_jobs.key(round.pk, fmt)) for fmt in panel_jobs.FORMATS},
+        "generating": [fmt for fmt in panel_jobs.FORMATS if panel_jobs.covering_job(round.pk, fmt) is not None],
     })
 
 

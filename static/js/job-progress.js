@@ -30,6 +30,7 @@
       .then(function (s) {
         show(s);
         if (s.follow_up && !document.getElementById("job-follow-up")) { window.location.reload(); return; }
+        if (s.summary && !document.getElementById("job-summary")) { window.location.reload(); return; }
         if (!s.finished) { delay = 1000; setTimeout(poll, delay); }
       })
       .catch(function () { delay = Math.min(delay * 2, 15000); setTimeout(poll, delay); });

@@ -96,3 +96,12 @@ def test_no_sign_form_while_the_public_notice_runs_and_a_crafted_sign_is_refused
     answer = c.post(reverse("applicant:sign", args=[project.pk]), {"agree": "1", "signer_name": "王芳"}, follow=True)
     assert "公示期满后方可签订协议" in answer.content.decode()
     assert Project.objects.get(pk=project.pk).state == State.PUBLICITY
+
+
+def test_each_tranche_cell_carries_its_label_for_the_phone_cards(world, client_for):
+    """On a phone (table.stack) each tranche is a card whose lines are labelled from data-label, the 大写
+    amount included: nothing of the row is off screen."""
+    project = _cut(world)
+    body = client_for(world.member).get(reverse("applicant:agreement", args=[project.pk])).content.decode()
+    assert '<table class="stack" data-testid="tranches">' in body
+    assert '<td data-label="大写金额：" data-testid="tranche-upper-1">叁万贰仟元整</td>' in body

@@ -77,3 +77,32 @@ def test_the_revise_budget_button_is_readable(page, world):
     assert color == "rgb(255, 255, 255)"
     headers = page.locator('[data-testid="tranches"] th').all_inner_texts()
     assert headers == ["拨款期次", "比例（%）", "拨付条件", "金额（元）", "大写金额"]
+
+
+def test_the_agreement_tranches_are_cards_on_a_phone_and_a_table_on_a_desktop(page, phone, world):
+    """At 375 px each tranche is a card of labelled lines, the 大写 amount among them, and nothing
+    scrolls sideways (the table used to scroll inside its wrapper with no hint that 大写 was off
+    screen); at 1280 px it stays a table with its header row."""
+    project = world.advance(world.draft(), State.PUBLICITY, approved_amount=Decimal("80000.00"))
+    url = f"/apply/p/{project.pk}/agreement/"
+    table = '[data-testid="tranches"]'
+    for pg, width in ((phone, 375), (page, 1280)):
+        login(pg, world.member.username)
+        pg.goto(pg.base + url)
+        pg.wait_for_load_state("networkidle")
+        screenshot(pg, f"agreement-tranches-{width}")
+        wrap = pg.locator(table).locator("xpath=..")
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1"), f"the tranches scroll sideways at {width} px"
+        assert fits_width(pg, width)
+        uppers = pg.locator(f'{table} td[data-testid^="tranche-upper-"]')
+        assert uppers.count() >= 1
+        for i in range(uppers.count()):
+            box = uppers.nth(i).bounding_box()
+            assert box["x"] + box["width"] <= width, box
+        header_shown = pg.locator(f"{table} th").first.is_visible()
+        if width == 375:
+            assert not header_shown
+            label = uppers.first.evaluate("td => getComputedStyle(td, '::before').content")
+            assert "大写" in label, label
+        else:
+            assert header_shown

@@ -238,7 +238,7 @@ def test_the_status_endpoint_reports_progress_and_the_download(client, big_world
     assert data | {"state_label": ""} == {
         "id": done_job.pk, "state": "done", "state_label": "", "done": 1, "total": 1, "percent": 100,
         "finished": True, "error": "", "download_url": reverse("documents:job_download", args=[done_job.pk]),
-        "follow_up": False,
+        "follow_up": False, "summary": False,
     }
 
 

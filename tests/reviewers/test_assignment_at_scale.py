@@ -264,7 +264,7 @@ def test_seats_the_balancing_pass_moved_after_they_were_written_are_moved_in_the
 
     monkeypatch.setattr(services, "_balance", balance)
     run = services.run_auto_assignment(run_id=run.pk, chunk=3)
-    assert run.state == "done" and run.created == 30
+    assert run.state == "done" and run.created == 30 and run.stats["moved"] == 1  # the job page reports it
     first, second = sorted(swapped)
     seats = set(Assignment.objects.filter(run=run).values_list("project_id", "expert_id"))
     assert (first, swapped[first][1]) in seats and (first, swapped[first][0]) not in seats

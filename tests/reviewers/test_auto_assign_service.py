@@ -5,9 +5,11 @@ from datetime import date
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from projects.models import ProjectEvent
-from reviewers import services
+from reviewers import jobs, services
 from reviewers.errors import ReviewError
 from reviewers.models import Assignment, AssignmentRun, RunState
 
@@ -136,3 +138,45 @@ def test_no_result_workbook_before_the_run_is_done(world, round_to_assign):
     run = AssignmentRun.objects.create(round=world.round, seed=1, requested_by=world.officer)
     with pytest.raises(ReviewError, match="尚未完成"):
         services.start_run_workbook(actor=world.officer, run_id=run.pk)
+
+
+def test_the_finished_run_page_sums_up_the_run_and_links_back_to_the_round(
+        world, round_to_assign, client, django_capture_on_commit_callbacks):
+    """The job page of a finished run says what it did (projects staffed, seats written, seats moved by
+    balancing, the projects left short with why) and links back to the round's assignment page."""
+    from documents.models import Job
+
+    projects, pool = round_to_assign
+    for finance_expert in [e for e in pool if e.is_finance]:
+        services.record_relation(actor=world.officer, expert_id=finance_expert.pk,
+                                 organization_id=projects[1].organization_id, kind="employer")
+    client.force_login(world.officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviewers:round", args=[world.round.pk]), {"seed": "1"})
+    job = Job.objects.get(kind="assignment_run")
+    run = AssignmentRun.objects.get()
+    assert run.stats["moved"] == 0  # recorded for the summary, even when nothing moved
+    round_url = reverse("reviewers:round", args=[world.round.pk])
+    assert client.get(f"/jobs/{job.pk}/status/").json()["summary"] is True
+    response = client.get(f"/jobs/{job.pk}/")
+    with translation.override("en"):
+        assert jobs.run_summary(job) == [
+            "Projects under review: 6; fully staffed: 5.", f"Seats written by this run: {run.created}.",
+            "Seats moved to balance the experts' load: 0.",
+            f"Experts with seats: {run.stats['experts']}; proposals per expert: min {run.stats['min']}, "
+            f"max {run.stats['max']}, mean {run.stats['mean']}.",
+            "1 project is not fully staffed:", f"{projects[1].code}：{'；'.join(run.unstaffed[0]['reasons'])}"]
+    page = response.content.decode()
+    assert 'data-testid="job-summary"' in page
+    assert all(escape(line) in page for line in jobs.run_summary(job))  # in the page's language
+    assert f"{projects[1].code}：" in page and "没有可用的财务专家" in page
+    assert f'href="{round_url}" data-testid="job-back"' in page
+    assert f'href="{round_url}" data-testid="job-back-done"' in page
+
+    # a job whose kind reports nothing shows no summary; the workbook's job links back to the round too
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reviewers:run_result", args=[run.pk]))
+    book_job = Job.objects.get(kind="assignment_result")
+    page = client.get(f"/jobs/{book_job.pk}/").content.decode()
+    assert 'data-testid="job-summary"' not in page and f'href="{round_url}" data-testid="job-back"' in page
+    assert client.get(f"/jobs/{book_job.pk}/status/").json()["summary"] is False

@@ -8,11 +8,13 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Notification
+from accounts.models import Notification, Role
 from documents.models import Job
+from documents.services import run_job
 from grants import services as grants_services
 from projects.models import Project, ProjectEvent
 from projects.states import State
@@ -21,7 +23,7 @@ from reviewers.models import Assignment
 from reviewers.panel_models import DefenseScore, DefenseSlot, DiscussionPost, PanelAudit, ScoreRevision
 from reviewers.panel_selectors import policy_for
 from tests.documents.pdfcheck import pdf_text
-from tests.factories import RoundFactory
+from tests.factories import RoundFactory, UserFactory
 from tests.reviewers.helpers import review, scores_for
 
 D = Decimal
@@ -439,3 +441,40 @@ def test_filldown_pages_a_long_proposal_and_a_confirmation_from_any_page_records
     client.post(f"{url}?page=3", {"fingerprint": fingerprint})
     states = dict(Project.objects.filter(pk__in=[p.pk for p in five]).values_list("pk", "state"))
     assert [states[p.pk] for p in five] == [State.APPROVED] * 3 + [State.WAITLISTED] * 2
+
+
+def test_the_summary_button_starts_a_job_only_when_the_content_changed(
+        client, world, ranked_three, monkeypatch, settings, tmp_path):
+    """A later click, by the same officer or another, gets the job already building the summary, or
+    the stored file while nothing changed; a change (a decision) makes the next click start a new job."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(round_summary, "INLINE_LIMIT", 2)
+    a, _b, _c, _panel = ranked_three
+    page = reverse("reviewers:round_summary", args=[world.round.pk])
+    file_url = reverse("reviewers:round_summary_file", args=[world.round.pk, "xlsx"])
+    jobs = Job.objects.filter(kind="round_review_summary")
+    client.force_login(world.officer)
+    first = client.post(page, {"format": "xlsx"})  # the worker has not picked it up yet
+    job = jobs.get()
+    assert first["Location"] == reverse("documents:job_detail", args=[job.pk])
+    jobs.update(created_at=timezone.now() - timedelta(minutes=20))  # a click much later: the same job
+    assert client.post(page, {"format": "xlsx"})["Location"] == first["Location"]
+    assert 'data-testid="summary-generating-xlsx"' in client.get(page).content.decode()
+    other = UserFactory(role=Role.OFFICER)
+    other_client = Client()
+    other_client.force_login(other)
+    assert other_client.post(page, {"format": "xlsx"})["Location"] == page  # theirs is not a second job
+    assert jobs.count() == 1
+
+    run_job(job_id=job.pk)  # the worker runs it
+    assert jobs.get().state == "done"
+    for c in (client, other_client):  # unchanged: the stored file, no new job
+        assert c.post(page, {"format": "xlsx"})["Location"] == file_url
+    assert client.get(file_url).status_code == 200
+    assert jobs.count() == 1
+
+    services.decide(actor=world.officer, round_id=world.round.pk,
+                    decisions=[services.Decision(a.pk, "reject", comment="经评审不予资助")])
+    again = client.post(page, {"format": "xlsx"})
+    assert jobs.count() == 2
+    assert again["Location"] == reverse("documents:job_detail", args=[jobs.first().pk])
