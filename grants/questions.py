@@ -86,9 +86,12 @@ class AnswerForm(forms.Form):
 def answer_rows(*, round_id: int, project_id: int) -> list[dict]:
     """Every question of the round with the project's answer (empty when unanswered), in order, for
     the pages and documents that show an application."""
+    questions = list(RoundQuestion.objects.filter(round_id=round_id))
+    if not questions:  # most rounds ask none: then there is no answer to look up
+        return []
     answers = {a.question_id: a for a in QuestionAnswer.objects.filter(project_id=project_id)}
     rows = []
-    for q in RoundQuestion.objects.filter(round_id=round_id):
+    for q in questions:
         a = answers.get(q.pk)
         rows.append({"question": q.label, "kind": q.kind, "answer": a.display if a else "",
                      "answer_id": a.pk if a and a.file else None})

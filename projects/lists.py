@@ -6,8 +6,11 @@ from typing import cast
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from core.links import pk_url
 from core.listing import Column, Sorting, rank
 from grants.models import GrantRound
 from projects.models import Project
@@ -19,10 +22,26 @@ def _choices(field: str) -> list[tuple[str, str]]:
     return [("", _("All")), *(getattr(Project._meta.get_field(field), "choices", None) or [])]
 
 
+class _PlainChoices(ModelChoiceIterator):
+    """The options from one ordinary query: Django's iterator() is a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE) for what is a handful of rounds."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _RoundChoiceField(forms.ModelChoiceField):
+    iterator = _PlainChoices
+
+
 class ProjectFilter(forms.Form):
     q = forms.CharField(required=False, label=_("Search"), max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("Title, project number or organization")}))
-    round = forms.ModelChoiceField(GrantRound.objects.all(), required=False, label=_("Round"))
+    # An option shows the round's name (GrantRound.__str__): its other 40-odd columns are not read.
+    round = _RoundChoiceField(GrantRound.objects.only("id", "name"), required=False, label=_("Round"))
     state = forms.ChoiceField(choices=[("", _("All")), *State.choices], required=False, label=_("State"))
     domain = forms.ChoiceField(choices=(), required=False, label=_("Service domain"))
     district = forms.CharField(required=False, label=_("Service district"), max_length=50)
@@ -65,6 +84,21 @@ def filtered(user, form: ProjectFilter, sort: str | None) -> QuerySet[Project]:
             q = data["q"].strip()
             projects = projects.filter(Q(title__icontains=q) | Q(code__icontains=q) | Q(organization__name__icontains=q))
     return SORTING.order(projects, sort)
+
+
+def page_rows(page) -> list[dict]:
+    """The page's rows as the list shows them, with what is the same for many rows worked out once: the
+    labels of the states, the link to the project (one reverse), the submission day in local time."""
+    labels = {value: str(label) for value, label in State.choices}
+    detail_url = pk_url("projects:officer_detail")
+    return [{
+        "code": p.code, "url": detail_url(p.pk), "title": p.display_title, "version": p.version,
+        "organization": p.organization.name, "round": p.round.name, "state": p.state,
+        "state_label": labels.get(p.state, p.state), "requested_amount": p.requested_amount,
+        "approved_amount": p.approved_amount,
+        # as {{ submitted_at|date:"Y-m-d" }}: the day in the current time zone
+        "submitted_on": localtime(p.submitted_at).date().isoformat() if p.submitted_at else "",
+    } for p in page]
 
 
 EXPORT_HEADERS = ["项目编号", "项目名称", "申报机构", "统一社会信用代码", "批次", "服务领域", "服务区域", "状态",

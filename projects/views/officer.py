@@ -45,7 +45,7 @@ def officer_list(request):
                                     lists.export_rows(projects), sheet="项目清单")
     page = paginate(request, projects, 25)
     return render(request, "officer/list.html", {
-        "form": form, "page": page, "headers": lists.SORTING.headers(request.GET),
+        "form": form, "page": page, "rows": lists.page_rows(page), "headers": lists.SORTING.headers(request.GET),
         "export_query": query_without(request.GET, "page", "export"),
     })
 

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.calendar import today
 from core.errors import DomainError
+from core.links import pk_url
 from grants.questions import answer_rows
 from reviewers import review_files, selectors, services, steering, window
 from reviewers.errors import StaleReview
@@ -21,15 +23,28 @@ A = AssignmentState
 
 @login_required
 def my_reviews(request):
-    assignments = list(selectors.my_assignments(request.user))
-    rows = [{"a": a, "title": selectors.redacted_title(a.project)} for a in assignments]
-    active = [a for a in assignments if a.state != A.RECUSED]
-    done = sum(1 for a in active if a.state == A.SUBMITTED)
+    rows = selectors.my_review_rows(request.user)
+    # What each row shows, worked out once per state and per round rather than by the template per row.
+    labels = {value: str(label) for value, label in A.choices}
+    deadlines: dict[int, str] = {}
+    review_url, discussion_url = pk_url("reviewers:review"), pk_url("reviewers:discussion")
+    for row in rows:
+        row["state_label"] = labels.get(row["state"], row["state"])
+        if row["round_id"] not in deadlines:
+            deadlines[row["round_id"]] = date_filter(row["review_end"], "Y-m-d") or "—"
+        row["deadline"] = deadlines[row["round_id"]]
+        row["id"] = str(row["pk"])  # as text: an int in a template goes through number localization at each use
+        row["url"] = review_url(row["pk"])
+        if row["state"] == A.SUBMITTED:
+            row["discussion_url"] = discussion_url(row["pk"])
+    active = [r for r in rows if r["state"] != A.RECUSED]
+    done = sum(1 for r in active if r["state"] == A.SUBMITTED)
     expert = Expert.objects.filter(user=request.user).first() if request.user.role == "expert" else None
     declarations = []
     if expert is not None:
         declared = dict(expert.round_declarations.values_list("round_id", "declared_at"))
-        declarations = [{"round": r, "declared_at": declared.get(r.pk)} for r in selectors.declarable_rounds()]
+        declarations = [{"round": r, "declared_at": declared.get(r.pk)}
+                        for r in selectors.declarable_rounds().only("pk", "name")]
     return render(request, "reviewers/my_reviews.html", {
         "rows": rows, "done": done, "total": len(active),
         "percent": round(100 * done / len(active)) if active else 0, "declarations": declarations,
