@@ -3,10 +3,10 @@
 Chosen by bench/deadline.py (deadline day: 2,000 applicants autosaving every 30 s plus the normal mix,
 about 85 requests/s, on a 2-core machine with PostgreSQL on the same box; figures below). Every value
 can be overridden from the environment (below) or on the command line
-(`gunicorn -c config/gunicorn.conf.py -w 4 config.wsgi`: the command line wins).
+(`gunicorn -c config/gunicorn.conf.py -w 3 config.wsgi`: the command line wins).
 
 PostgreSQL connections: each worker thread holds its own connection for CONN_MAX_AGE (settings), so
-one web server opens up to workers × threads connections (4 × 8 = 32 by default). Keep the sum over
+one web server opens up to workers × threads connections (cores × 8: 16 on 2 cores). Keep the sum over
 all web servers, Celery workers and maintenance below PostgreSQL's max_connections (default 100), or
 put PgBouncer in front.
 """
@@ -21,35 +21,28 @@ def _int(name: str, default: int) -> int:
 # Loopback by default: the load balancer or reverse proxy in front terminates TLS and forwards here.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
-# Threads in a few processes rather than many sync processes: a request spends a large part of its
-# time waiting for PostgreSQL (each autosave commits), and a thread waiting on the database releases
-# the GIL, so 4 processes × 8 threads keep both cores and PostgreSQL busy with up to 32 requests in
-# progress, with the memory of 4 Django processes. Measured on deadline day (bench/deadline.py, one
-# shared 2-core box under load averages of 14–26 from other work): 4 × 8 (two runs) answered 45–47
-# requests/s where sync 2/3/5 answered 12–17/s and gthread 2 × 4, 3 × 4, 3 × 8 and 6 × 4 20–28/s; the
-# CPU per request is the same (17–20 ms), the difference is how often a request waits for the
-# database with no other thread to run meanwhile.
+# Threads in one process per core rather than many sync processes: a request spends part of its time
+# waiting for PostgreSQL (each autosave commits), and a thread waiting on the database releases the
+# GIL, so 8 threads keep a process's core busy while others wait, with the memory of one Django
+# process per core. The capacity is CPU: at ~82 requests/s the web processes need 82 × (CPU per
+# request) of the cores and PostgreSQL a quarter of one more.
 #
-# Re-checked for 2 cores (issue 18, second pass). The capacity is CPU, not the worker layout: at ~82
-# requests/s the web processes need 82 × (CPU per request) of the two cores, PostgreSQL a third of one
-# more. At 15.6 ms a request (the slower machine) that was 1.3 + 0.37 cores of 2: saturated, p95 2.4 s;
-# the second pass made an autosave 19–42 % cheaper by section (bench/autosave_inprocess.py, before and
-# after back to back), and autosaves are four fifths of the requests. What the layout must do on 2 cores:
-# - workers 4 = 2 × cores: Python runs one thread per process at a time (the GIL), so at least one
-#   process per core, and a spare per core so that a core is not idle while every thread of one
-#   process waits for PostgreSQL (an autosave spends 3–5× its CPU time waiting: queries and its commit);
-# - threads 8: enough requests in progress to cover those waits at 60+ commits a second; more threads
-#   add no CPU, only GIL hand-overs and PostgreSQL connections (workers × threads = 32);
+# Measured on deadline day (bench/deadline.py, 2,000 applicants autosaving every 30 s plus the mix,
+# 81.7 requests/s, one 2-core box with PostgreSQL on it; issue 18, sixth pass), back to back:
+# - 2 workers × 8 threads: p95 235 ms, 11.8 ms of CPU a request, the machine 67 % busy;
+# - 4 workers × 8 threads: p95 389 ms, 12.4 ms a request, 71 % busy.
+# Two more processes than cores only add runnable processes that preempt each other mid-request (the
+# run before: 2 × 8 p95 447 ms against 4 × 8 2.5 s on a busier machine); fewer threads (2 × 4) leave
+# a core idle while all of a process's requests wait for the database (p95 870 ms).
+# - workers = cores (os.cpu_count()), at least 2 so that a worker being recycled (max_requests) leaves
+#   another serving: Python runs one thread per process at a time (the GIL);
+# - threads 8: enough requests in progress to cover the database waits at 60+ commits a second; more
+#   threads add no CPU, only GIL hand-overs and PostgreSQL connections (workers × threads);
 # - no async worker (gevent/eventlet): the work is CPU-bound Django with a synchronous psycopg driver,
 #   a green-thread worker would add monkey-patching risk and no capacity.
-# On the shared box of this pass (load 7–23 from other work, the machine 100 % busy, gunicorn getting
-# under one core) the layouts could not be told apart on CPU: at 28 requests/s (`--applicants 700
-# --mix-rate 5`) 4 × 8 spent 32.8 ms of CPU a request and 2 × 8 33.8 ms; 4 × 8 kept up better there
-# (94 % of a core against 85 %: more runnable processes get more of a busy machine). The lead's
-# quiet-machine rerun decides, e.g. `bench/deadline.py --workers 2 --threads 8` against the default.
 # WEB_CONCURRENCY is the conventional name (Heroku, Render, the gunicorn docs).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = _int("WEB_CONCURRENCY", 4)
+workers = _int("WEB_CONCURRENCY", max(2, os.cpu_count() or 2))
 threads = _int("GUNICORN_THREADS", 8)
 
 # A request that takes longer than this is a bug or a stuck connection: the worker is killed and
