@@ -41,15 +41,18 @@ def test_section_page_reads_a_fixed_number_of_queries(world: World, client_for):
     list_org(world.org, days_ago=400)
     RoundQuestion.objects.create(round=world.round, position=1, label="服务经验", kind="text", required=True)
     RoundQuestion.objects.create(round=world.round, position=2, label="合作单位", kind="text", required=False)
-    world.round.districts.set(District.objects.filter(active=True)[:2])
+    served = list(District.objects.filter(active=True)[:2])
+    assert len(served) == 2
+    world.round.districts.set(served)
 
     many, sql, page = _get(client, url)
-    # The answers are read once there is a required question; the round's own districts replace the list
-    # of every active district the form offers when the round names none.
-    assert many == few, "\n".join(sql)
+    # Only the answers are read on top, once there is a required question to check.
+    assert many == few + 1, "\n".join(sql)
     assert "附加问题" in page or "Additional questions" in page
-    # One read of the round's questions serves the tab and the required-answer check; one of its districts
-    # serves the check and the form's list.
+    offered = page.split('<datalist id="districts">')[1].split("</datalist>")[0]
+    assert offered == "".join(f'<option value="{d.name}">' for d in served)
+    # One read of the round's questions serves the tab and the required-answer check; one of the districts
+    # serves the check and the form's list (the round's, else every active one).
     assert len([q for q in sql if 'FROM "grants_roundquestion"' in q]) == 1, sql
     assert len([q for q in sql if "grantround_districts" in q]) == 1, sql
     # One read of the organization's projects answers every eligibility question about them (other

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from grants.vocabulary import district_names
 from projects import drafting, services
 from projects.budget_editor import draft_problems, editor_context
 from projects.edit_conflicts import ROW_COLUMNS, ROW_PREFIX
@@ -54,7 +53,7 @@ def edit_context(request, project, section_code: str) -> dict:
         "after_url": urls.get(after.code if after else "submit", ""),
         "project": project, "tabs": tabs, "current": section_code,
         "section_problems": [p for p in problems if p.section == section_code], "all_problems": problems,
-        "before": before, "after": after, "editable": project.state in EDITABLE, "districts": reads.districts or district_names(),
+        "before": before, "after": after, "editable": project.state in EDITABLE, "districts": reads.offered,
     }
 
 
