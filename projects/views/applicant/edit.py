@@ -8,12 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from grants.models import RoundQuestion
-from grants.vocabulary import district_names
 from projects import drafting, services
 from projects.budget_editor import draft_problems, editor_context
 from projects.edit_conflicts import ROW_COLUMNS, ROW_PREFIX
-from projects.guards import submission_by_section
+from projects.guards import round_reads, submission_by_section
 from projects.lifecycle import EDITABLE
 from projects.sections import BY_CODE, SECTIONS, neighbours
 from projects.views.applicant.common import member_project
@@ -33,7 +31,9 @@ def section_rows(section, project, post=None, cells=None) -> list[dict]:
 
 def edit_context(request, project, section_code: str) -> dict:
     """Tabs with a problem count each, so the applicant sees at a glance what is left."""
-    problems = submission_by_section(project, timezone.now())
+    # Read once for the checks and the page: the round's questions (the tab) and districts (the form's list).
+    reads = round_reads(project.round)
+    problems = submission_by_section(project, timezone.now(), reads)
     counts = {}
     for p in problems:
         counts[p.section] = counts.get(p.section, 0) + 1
@@ -41,7 +41,7 @@ def edit_context(request, project, section_code: str) -> dict:
     tabs = [{"code": s.code, "label": s.label, "count": counts.get(s.code, 0),
              "url": reverse("applicant:attachments", args=[project.pk]) if s.code == "attachments"
              else reverse("applicant:section", args=[project.pk, s.code])} for s in SECTIONS]
-    if RoundQuestion.objects.filter(round_id=project.round_id).exists():
+    if reads.questions:
         tabs.insert(len(tabs) - 1, {"code": "questions", "label": _("Additional questions"),
                                      "count": counts.get("questions", 0),
                                      "url": reverse("applicant:questions", args=[project.pk])})
@@ -53,7 +53,7 @@ def edit_context(request, project, section_code: str) -> dict:
         "after_url": urls.get(after.code if after else "submit", ""),
         "project": project, "tabs": tabs, "current": section_code,
         "section_problems": [p for p in problems if p.section == section_code], "all_problems": problems,
-        "before": before, "after": after, "editable": project.state in EDITABLE, "districts": district_names(project.round),
+        "before": before, "after": after, "editable": project.state in EDITABLE, "districts": reads.offered,
     }
 
 

@@ -48,7 +48,7 @@ def label_events(events) -> list:
 
 
 def project(request, pk: int):
-    project = member_project(request, pk)
+    project = member_project(request, pk, related=("round",))  # the page never shows the organization
     events = label_events(list(
         project.events.exclude(action__in=REVIEW_INTERNAL_ACTIONS).select_related("actor").order_by("-at", "-id")
     ))
