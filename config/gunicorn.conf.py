@@ -31,6 +31,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # 81.7 requests/s, one 2-core box with PostgreSQL on it; issue 18, sixth pass), back to back:
 # - 2 workers × 8 threads: p95 235 ms, 11.8 ms of CPU a request, the machine 67 % busy;
 # - 4 workers × 8 threads: p95 389 ms, 12.4 ms a request, 71 % busy.
+# After the same pass cut the pages' CPU (sessions, users and memberships read by plain queries, the
+# applicant's form checks and the experts' list in fewer, leaner reads), both hold with room to spare:
+# 2 × 8 p95 80 ms and 130 ms (9.9 and 10.8 ms a request, 56 % and 64 % busy), 4 × 8 76 ms (9.5 ms).
+# Cores × 8 stays the default: it held where 4 × 8 did not, with half the PostgreSQL connections.
 # Two more processes than cores only add runnable processes that preempt each other mid-request (the
 # run before: 2 × 8 p95 447 ms against 4 × 8 2.5 s on a busier machine); fewer threads (2 × 4) leave
 # a core idle while all of a process's requests wait for the database (p95 870 ms).
