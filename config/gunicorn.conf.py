@@ -32,8 +32,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # - 2 workers × 8 threads: p95 235 ms, 11.8 ms of CPU a request, the machine 67 % busy;
 # - 4 workers × 8 threads: p95 389 ms, 12.4 ms a request, 71 % busy.
 # After the same pass cut the pages' CPU (sessions, users and memberships read by plain queries, the
-# applicant's form checks and the experts' list in fewer, leaner reads), both hold with room to spare:
-# 2 × 8 p95 80 ms and 130 ms (9.9 and 10.8 ms a request, 56 % and 64 % busy), 4 × 8 76 ms (9.5 ms).
+# applicant's form checks and the experts' list in fewer, leaner reads): 2 × 8 p95 80, 130 and 235 ms
+# (9.9–11.4 ms a request, 56–65 % busy), 4 × 8 76 ms (9.5 ms). But the margin on 2 cores is thin: on
+# the same shared machine, with the same code, later runs needed 12.9–14.6 ms a request (73–82 % busy)
+# and missed (p95 352 and 851 ms). Two cores hold deadline day only while they run at full speed; give
+# the web server a third core, or a second web server, for a real margin.
 # Cores × 8 stays the default: it held where 4 × 8 did not, with half the PostgreSQL connections.
 # Two more processes than cores only add runnable processes that preempt each other mid-request (the
 # run before: 2 × 8 p95 447 ms against 4 × 8 2.5 s on a busier machine); fewer threads (2 × 4) leave
