@@ -42,8 +42,9 @@ def _status(job) -> dict:
         "download_url": reverse("documents:job_download", args=[job.pk]) if done and job.result else None,
         # A job whose kind offers a next step once done: the open page reloads to show that step's button.
         "follow_up": done and follow_up_for(job) is not None,
-        # A kind that reports what it did: the open page reloads to show those lines.
-        "summary": done and getattr(KINDS.get(job.kind), "summary", None) is not None,
+        # A kind that reports what it did: the open page reloads to show those lines. Only when there are
+        # lines: the page looks for them after the reload, and would otherwise reload at every poll.
+        "summary": done and bool(summary_for(job)),
     }
 
 

@@ -1,4 +1,5 @@
 """Background jobs: the batch of agreements, claiming and fencing, permissions, pages."""
+import dataclasses
 import io
 import socket
 import zipfile
@@ -285,3 +286,15 @@ def test_the_jobs_list_shows_own_jobs_in_constant_queries(client, world, failing
     assert len(many) == len(few)
     client.force_login(world.admin)
     assert client.get(url).content.decode().count("data-job=") == 8
+
+
+@pytest.mark.parametrize("lines", [[], ["已处理 1 项。"]])
+def test_the_status_asks_the_page_to_reload_only_for_summary_lines_it_will_show(
+        client, big_world, done_job, monkeypatch, lines):
+    """The page reloads when the status says there is a summary and it has none shown: a kind whose
+    summary is empty for this job (its record gone) must not make it reload at every poll."""
+    monkeypatch.setitem(KINDS, done_job.kind, dataclasses.replace(KINDS[done_job.kind], summary=lambda job: lines))
+    client.force_login(big_world.officer)
+    assert client.get(reverse("documents:job_status", args=[done_job.pk])).json()["summary"] is bool(lines)
+    page = client.get(reverse("documents:job_detail", args=[done_job.pk])).content.decode()
+    assert ('id="job-summary"' in page) is bool(lines)
