@@ -5,10 +5,11 @@ that officers keep; a round may serve only some of them."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 from grants.defaults import DOMAINS
-from grants.models import District
+from grants.models import District, GrantRound
 
 
 def domain_label(code: str | None) -> str:
@@ -32,8 +33,22 @@ def document_domain_label(code: str | None) -> str:
 def district_names(round=None) -> list[str]:
     """The districts offered in forms: the round's own list when it has one, else every active one."""
     if round is not None and round.pk:
-        names = [d.name for d in round.districts.all()]
-        if names:
-            return names
+        return round_districts(round)[1]
     return list(District.objects.filter(active=True).values_list("name", flat=True))
+
+
+def round_districts(round) -> tuple[list[str], list[str]]:
+    """(the districts the round serves, the districts its forms offer: those, else every active one), in
+    one read of the (short) districts table. In SQL: the applicant's form asks on every page, and the ORM
+    spends more CPU building the two queries (the round's, then the active ones) than they take."""
+    through = GrantRound.districts.through
+    field = GrantRound._meta.get_field("districts")
+    sql = (f"SELECT d.name, d.active, EXISTS(SELECT 1 FROM {through._meta.db_table} rd"
+           f" WHERE rd.{field.m2m_reverse_name()} = d.id AND rd.{field.m2m_column_name()} = %s)"
+           f" FROM {District._meta.db_table} d ORDER BY d.position, d.name")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round.pk])
+        rows = cursor.fetchall()
+    served = [name for name, _active, in_round in rows if in_round]
+    return served, served or [name for name, active, _in_round in rows if active]
 

@@ -15,9 +15,10 @@ from core.fsm import Step
 from core.money import format_yuan
 from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
-from grants.models import District, GrantRound, OrganizationVerification, QuestionAnswer, RoundQuestion
+from grants.models import OrganizationVerification, QuestionAnswer, RoundQuestion
 from grants.organization_services import verification_required
 from grants.questions import missing_required
+from grants.vocabulary import round_districts
 from projects import budget
 from projects.eligibility import eligibility_issues_for
 from projects.models import Attachment, Indicator, Milestone, Project, ReportKind, ReportReview
@@ -61,26 +62,11 @@ class RoundReads(NamedTuple):
     """What the checks read of the round, which the form's page shows too (read once, passed to both)."""
     questions: list[RoundQuestion]  # all the round's questions, in order
     districts: list[str]  # the districts the round serves; empty: it names none
-    offered: list[str]  # the form's list (grants.vocabulary.district_names): those, else every active one
+    offered: list[str]  # the form's list (grants.vocabulary.round_districts): those, else every active one
 
 
 def round_reads(round) -> RoundReads:
-    return RoundReads(list(round.questions.all()), *_districts(round))
-
-
-def _districts(round) -> tuple[list[str], list[str]]:
-    """The round's districts and the form's list in one read of the (short) districts table, in SQL: the
-    ORM spends more CPU building the two queries (the round's, then the active ones) than they take."""
-    through = GrantRound.districts.through
-    field = GrantRound._meta.get_field("districts")
-    sql = (f"SELECT d.name, d.active, EXISTS(SELECT 1 FROM {through._meta.db_table} rd"
-           f" WHERE rd.{field.m2m_reverse_name()} = d.id AND rd.{field.m2m_column_name()} = %s)"
-           f" FROM {District._meta.db_table} d ORDER BY d.position, d.name")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [round.pk])
-        rows = cursor.fetchall()
-    served = [name for name, _active, in_round in rows if in_round]
-    return served, served or [name for name, active, _in_round in rows if active]
+    return RoundReads(list(round.questions.all()), *round_districts(round))
 
 
 def completeness(project: Project, stored: _Stored | None = None, reads: RoundReads | None = None) -> list[Problem]:
