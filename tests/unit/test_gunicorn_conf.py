@@ -60,3 +60,13 @@ def test_gunicorn_accepts_the_file(monkeypatch):
     unknown = {n for n, v in conf.items() if not n.startswith("_") and n not in cfg.settings
                and not callable(v) and not isinstance(v, type(runpy))}
     assert not unknown, unknown
+
+
+def test_the_loaded_application_is_frozen_before_each_fork_and_after_a_worker_loads_it(monkeypatch):
+    """A full collection in a worker must not scan the application's objects (the file's figures)."""
+    conf = load(monkeypatch)
+    frozen = []
+    monkeypatch.setattr("gc.freeze", lambda: frozen.append(True))
+    conf["pre_fork"](server=None, worker=None)
+    conf["post_worker_init"](worker=None)
+    assert frozen == [True, True]
