@@ -13,7 +13,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.datastructures import MultiValueDict
 
-from core import plain_reads
+from core import plain_rows
 from core.errors import DomainError
 from core.money import MAX_UPPER, money, parse_figure
 from projects import edit_conflicts, services
@@ -218,7 +218,7 @@ def save_section(*, actor, project: Project, section: Section, post) -> SaveResu
         saved.round = project.round  # read with the project by the member check; the save does not read it again
     # One query for the section's stored rows, read below, by the answer's base and by the budget check.
     if section.rows:
-        plain_reads.prefetch_children(saved, ROW_RELATION[section.rows])
+        plain_rows.prefetch_children(saved, ROW_RELATION[section.rows])
     result.project = saved
     if base is not None:
         # Parts this page had not touched but someone else changed: the page shows the stored text, so
