@@ -12,21 +12,24 @@ Anything else (joins beyond one foreign key, lookups, expressions, annotations) 
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
 class _Columns:
     """The columns of one model read by a query, in the model's field order (Model.from_db's order)."""
-    model: type[Model]
+    model: Any  # a Model class
     fields: tuple[Field, ...]
     attnames: frozenset[str]
     # Per column: (Django's converters for it, the column expression they are given); empty: none.
     converters: tuple[tuple[tuple, object], ...]
 
-    def build(self, values: Sequence) -> Model:
+    def build(self, values: Sequence) -> Any:
         converted = list(values)
         for position, (functions, expression) in enumerate(self.converters):
             for convert in functions:
@@ -53,6 +56,13 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _field(model: type[Model], name: str) -> Any:
+    """A concrete field of the model by name ("pk": the primary key); typed Any, as Django's stubs give
+    a union with relations and generic keys that have no columns."""
+    meta = model._meta
+    return meta.pk if name == "pk" else meta.get_field(name)
+
+
 def _select(columns: _Columns) -> str:
     table = _quote(columns.model._meta.db_table)
     return ", ".join(f"{table}.{_quote(f.column)}" for f in columns.fields)
@@ -61,12 +71,11 @@ def _select(columns: _Columns) -> str:
 def _order_by(model: type[Model]) -> str:
     """The Meta ordering, when it names plain fields (`-name` descending); anything else is refused."""
     meta, terms = model._meta, []
-    for name in meta.ordering:
+    for name in meta.ordering or ():
         if not isinstance(name, str):
             raise ValueError(f"{model.__name__}: ordering {name!r} is not a field name")
         descending, name = name.startswith("-"), name.lstrip("-")
-        field = meta.pk if name == "pk" else meta.get_field(name)
-        terms.append(f"{_quote(meta.db_table)}.{_quote(field.column)}{' DESC' if descending else ' ASC'}")
+        terms.append(f"{_quote(meta.db_table)}.{_quote(_field(model, name).column)}{' DESC' if descending else ' ASC'}")
     return f" ORDER BY {', '.join(terms)}" if terms else ""
 
 
@@ -75,7 +84,7 @@ class _OneRow:
     sql: str
     main: _Columns
     related: _Columns | None
-    via: Field | None
+    via: Any  # the foreign key, or None
 
 
 @functools.cache
@@ -86,7 +95,7 @@ def _one_row(vendor: str, model: type[Model], names: tuple[str, ...], lock: bool
     table = _quote(meta.db_table)
     select, joins, via, other = _select(main), "", None, None
     if related:
-        via = meta.get_field(related)
+        via = _field(model, related)
         other = _columns(via.related_model, related_names)
         other_table = _quote(via.related_model._meta.db_table)
         select += ", " + _select(other)
@@ -111,8 +120,8 @@ def pk_in_range(model: type[Model], pk) -> bool:
     return (low is None or pk >= low) and (high is None or pk <= high)
 
 
-def one(model: type[Model], pk: int, names: tuple[str, ...] = (), *, lock: bool = False,
-        related: str = "", related_names: tuple[str, ...] = ()) -> Model | None:
+def one(model: type[M], pk: int, names: tuple[str, ...] = (), *, lock: bool = False,
+        related: str = "", related_names: tuple[str, ...] = ()) -> M | None:
     """The row `pk` with the columns `names` (others deferred, as `only()`), None when there is none.
     `lock`: FOR UPDATE of this row only (inside a transaction; no-op where the database has no row
     locks, as select_for_update). `related`: a non-null foreign key read with it by a join, with the
@@ -126,7 +135,7 @@ def one(model: type[Model], pk: int, names: tuple[str, ...] = (), *, lock: bool 
     if row is None:
         return None
     width = len(plan.main.fields)
-    instance = plan.main.build(row[:width])
+    instance: M = plan.main.build(row[:width])
     if plan.related is not None and plan.via is not None:
         plan.via.set_cached_value(instance, plan.related.build(row[width:]))
     return instance
@@ -175,11 +184,11 @@ def prefetch_children(instance: Model, relation: str) -> None:
 @functools.cache
 def _update_sql(vendor: str, model: type[Model], names: tuple[str, ...], where: tuple[str, ...]) -> str:
     meta = model._meta
-    fields = [meta.get_field(n) for n in names]
+    fields = [_field(model, n) for n in names]
     if any(hasattr(f, "get_placeholder") or not f.concrete or f.primary_key for f in fields):
         raise ValueError(f"{model.__name__}: update {names} with the ORM")
     sets = ", ".join(f"{_quote(f.column)} = %s" for f in fields)
-    conditions = " AND ".join(f"{_quote(f.column)} = %s" for f in (meta.pk, *(meta.get_field(n) for n in where)))
+    conditions = " AND ".join(f"{_quote(_field(model, n).column)} = %s" for n in ("pk", *where))
     return f"UPDATE {_quote(meta.db_table)} SET {sets} WHERE {conditions}"
 
 
@@ -191,10 +200,9 @@ def update(model: type[Model], pk, values: dict[str, object], *, where: dict[str
     if any(hasattr(v, "resolve_expression") or hasattr(v, "prepare_database_save") for v in values.values()):
         raise ValueError("expressions and model instances belong to the ORM")
     where = where or {}
-    meta = model._meta
     sql = _update_sql(connection.vendor, model, tuple(values), tuple(where))
-    params = [meta.get_field(n).get_db_prep_save(v, connection) for n, v in values.items()]
-    params += [f.get_db_prep_value(v, connection) for f, v in ((meta.pk, pk), *((meta.get_field(n), v) for n, v in where.items()))]
+    params = [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
+    params += [_field(model, n).get_db_prep_value(v, connection) for n, v in (("pk", pk), *where.items())]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
