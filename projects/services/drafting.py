@@ -621,7 +621,7 @@ def _save_draft_row(project: Project, names: list[str]) -> None:
     pre_save (updated_at takes the time), the state condition django-fsm's ConcurrentTransitionMixin adds
     and its refusal, Django's refusal when no row matched, the post_save signal (the public pages' cache
     listens) and the mixin's new initial state. The state is the one read under the lock: a draft save
-    never changes it."""
+    never changes it. (tests/projects/test_plain_rows.py fails should Project get a save() of its own.)"""
     using = project._state.db
     update_fields = frozenset(names)
     pre_save.send(sender=Project, instance=project, raw=False, using=using, update_fields=update_fields)

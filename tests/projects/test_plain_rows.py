@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
+from django_fsm import ConcurrentTransitionMixin
 
 from core import plain_rows
 from projects import services
@@ -119,3 +120,10 @@ def test_the_draft_row_is_written_as_save_writes_it(world):
     assert seen == [(None, ["edit_version", "team", "updated_at"]), (False, ["edit_version", "team", "updated_at"])]
     stored = Project.objects.get(pk=project.pk)
     assert stored.team == "改动" and stored.updated_at > before and stored.updated_at == saved.updated_at
+
+
+def test_the_draft_row_write_copies_the_save_the_project_has():
+    """_save_draft_row does what Model.save and django-fsm's ConcurrentTransitionMixin do around the UPDATE;
+    a save() or _do_update of the project's own would be skipped by it, so one must be added there too."""
+    assert Project.save is ConcurrentTransitionMixin.save
+    assert Project._do_update is ConcurrentTransitionMixin._do_update
