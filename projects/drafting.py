@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.db.models import prefetch_related_objects
 from django.utils.datastructures import MultiValueDict
 
+from core import plain_rows
 from core.errors import DomainError
 from core.money import MAX_UPPER, money, parse_figure
 from projects import edit_conflicts, services
@@ -137,22 +137,28 @@ def stored_parts(section: Section, project: Project) -> dict[str, object]:
     return result
 
 
+def _shown_value(section: Section, project: Project, name: str) -> tuple[forms.Field, object]:
+    """What the section's unbound form shows in the field `name` (`form[name].value()`: the stored
+    value, from model_to_dict, through the form field's prepare_value) and that form field, without
+    building the form: copying its fields for each answer cost more than reading the values."""
+    form_field = _section_form(section.fields).base_fields[name]
+    return form_field, form_field.prepare_value(Project._meta.get_field(name).value_from_object(project))
+
+
 def entries(section: Section, project: Project, keys=None) -> list[list[str]]:
     """The stored section as the form's [name, value] pairs, as the browser's FormData lists them."""
     pairs: list[list[str]] = []
     if keys is not None and not keys:
         return pairs
-    form = fields_form(section, project) if keys is None or set(section.fields) & set(keys) else None
-    if form is not None:
-        for name in section.fields:
-            if keys is not None and name not in keys:
-                continue
-            value = form[name].value()
-            if isinstance(form.fields[name], forms.BooleanField):
-                if value:
-                    pairs.append([name, "on"])
-            else:
-                pairs.append([name, "" if value is None else str(value)])
+    for name in section.fields:
+        if keys is not None and name not in keys:
+            continue
+        form_field, value = _shown_value(section, project, name)
+        if isinstance(form_field, forms.BooleanField):
+            if value:
+                pairs.append([name, "on"])
+        else:
+            pairs.append([name, "" if value is None else str(value)])
     if section.rows and (keys is None or section.rows in keys):
         prefix = ROW_PREFIX[section.rows]
         for row in services.stored_rows(project, section.rows):
@@ -212,7 +218,7 @@ def save_section(*, actor, project: Project, section: Section, post) -> SaveResu
         saved.round = project.round  # read with the project by the member check; the save does not read it again
     # One query for the section's stored rows, read below, by the answer's base and by the budget check.
     if section.rows:
-        prefetch_related_objects([saved], ROW_RELATION[section.rows])
+        plain_rows.prefetch_children(saved, ROW_RELATION[section.rows])
     result.project = saved
     if base is not None:
         # Parts this page had not touched but someone else changed: the page shows the stored text, so

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import Role
+from core import plain_rows
 from projects.lifecycle import PROJECT
 from projects.models import Project
 from projects.permissions import member_organizations
@@ -72,8 +73,27 @@ def get_member_project(user, pk: int, *, related: tuple[str, ...] = ("round", "o
     organizations = member_organizations(user)
     if not organizations:
         raise Http404
+    if user.role == Role.APPLICANT and only and len(related) <= 1:
+        return _member_columns(organizations, pk, related=related, only=only)
     projects = Project.objects.all() if user.role == Role.APPLICANT else visible_projects(user)
     return _one(projects.filter(organization_id__in=sorted(organizations)), pk, related=related, only=only)
+
+
+def _member_columns(organizations: set[int], pk, *, related: tuple[str, ...], only: tuple[str, ...]) -> Project:
+    """_one for an applicant reading a few columns (the autosave, 60-odd times a second on deadline day):
+    the same row, columns and 404s by one plain query (core.plain_rows), since building the ORM query
+    cost twice what running it did. `only` names the related row's columns as `round__domains`."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    joined = related[0] if related else ""
+    project = plain_rows.one(
+        Project, pk, (*(n for n in only if "__" not in n), *related), related=joined,
+        related_names=tuple(n.split("__", 1)[1] for n in only if joined and n.startswith(f"{joined}__")))
+    if project is None or project.organization_id not in organizations:
+        raise Http404
+    return project
 
 
 # Filed after the proposal (receipts, the signed agreement): not for the experts who reviewed it.

@@ -1,12 +1,12 @@
 """The sectioned application form with autosave: every POST saves what it can and reports the rest."""
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import plain_rows
 from core.errors import DomainError
 from projects import drafting, services
 from projects.budget_editor import draft_problems, editor_context
@@ -78,7 +78,7 @@ def _autosave_answer(spec, project, result) -> JsonResponse:
     if result.saved:
         payload["saved_at"] = timezone.localtime().strftime("%H:%M:%S")
         if spec.rows == "budget":
-            prefetch_related_objects([project.round], "budget_caps")  # read twice by the rule check
+            plain_rows.prefetch_children(project.round, "budget_caps")  # read twice by the rule check
             payload["rules"] = draft_problems(project.round, project.budget_lines.all())
     return JsonResponse(payload, status=200 if result.saved else 400)
 
