@@ -349,6 +349,11 @@
     setTimeout(save, 300);
   }
 
+  /* The status sticks to the bottom of the screen and grows with its message (two lines for a conflict on
+     a phone): the field in focus, or a part scrolled to, stays clear of it. */
+  if (window.ResizeObserver) new ResizeObserver(function () {
+    document.documentElement.style.scrollPaddingBottom = status.offsetHeight ? status.offsetHeight + 8 + "px" : "";
+  }).observe(status);
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   setInterval(function () { if (dirty) save(); }, 20000);

@@ -316,3 +316,44 @@ def test_back_never_puts_old_text_over_what_another_tab_saved(page, world):
     project.refresh_from_db()
     assert project.need_analysis == "第二个窗口后来改的需求分析"
     assert project.target_group == "80岁以上独居老人"
+
+
+_COVERED = """() => {
+  const bar = document.getElementById("save-status").getBoundingClientRect(), el = document.activeElement;
+  const box = el.getBoundingClientRect(), label = el.labels && el.labels[0] ? el.labels[0].getBoundingClientRect() : box;
+  const under = r => r.bottom > bar.top + 1 && r.top < bar.bottom;
+  return under(box) || under(label) ? (el.name || el.textContent.trim()) : "";
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_status_bar_never_covers_the_field_or_choice_in_focus_during_a_conflict(browser, live_server, world, width):
+    """The status sticks to the bottom of the screen; a conflict's message is two lines on a phone. Going
+    through the page with the keyboard, no focused field, label or choice button is under it."""
+    project = world.draft()
+    context = browser.new_context(viewport={"width": width, "height": 812 if width == 375 else 900}, locale="zh-CN",
+                                  is_mobile=width == 375, has_touch=width == 375, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.base = live_server.url
+        login(page, world.member.username)
+        tab1, tab2 = page, _new_tab(page)
+        _section(tab1, project, "need")
+        tab1.fill("#id_need_analysis", "辖区独居老人320人，其中80岁以上126人，助餐需求强烈。\n" * 6)  # a long page
+        _saved(tab1)
+        _section(tab2, project, "need")
+        tab1.fill("#id_target_group", "第一个窗口写的服务对象：辖区80岁以上独居老人及其家庭照护者")
+        _saved(tab1)
+        tab2.fill("#id_target_group", "第二个窗口写的服务对象：社区低保家庭中的高龄老人及卧床老人")
+        expect(tab2.locator('[data-testid="conflicts"]')).to_be_visible()
+        covered = []
+        tab2.evaluate("window.scrollTo(0, 0)")
+        tab2.locator('[data-testid="keep-mine"]').focus()
+        for _ in range(8):
+            covered.append(tab2.evaluate(_COVERED))
+            tab2.keyboard.press("Tab")
+        screenshot(tab2, f"applicant-conflict-focus-{width}")
+        assert not any(covered), covered
+        assert fits_width(tab2, width)
+    finally:
+        context.close()
