@@ -19,6 +19,9 @@
   /* True while a copy restored from this device is being saved: the page says it restored unsaved input
      only once the answer shows the server did not have it (the save wrote something, or failed). */
   var restoring = false;
+  /* The entries of the last save the server confirmed complete: a change event that leaves the form so
+     (the one a field sends when it loses focus, after its input was saved) needs no save of its own. */
+  var confirmed = null;
   var version = form.dataset.version || "";
 
   function entries() {
@@ -185,6 +188,7 @@
       base = data.base || base;
       var unchanged = JSON.stringify(entries()) === sent;
       if (unchanged && data.refresh_keys && data.refresh_keys.length) applyParts(data.refresh, data.refresh_keys);
+      confirmed = unchanged && data.complete ? JSON.stringify(entries()) : null;
       if (data.complete) {
         say(status.dataset.saved + " " + data.saved_at, false, data.wrote);
         if (unchanged) forget(); else keep();
@@ -199,6 +203,7 @@
     return data;
   }
   function changed() {
+    if (!blocked && !inflight && JSON.stringify(entries()) === confirmed) { clearTimeout(timer); dirty = false; forget(); return; }
     dirty = true; keep();
     clearTimeout(timer); timer = setTimeout(save, 1200);
   }

@@ -357,3 +357,25 @@ def test_the_status_bar_never_covers_the_field_or_choice_in_focus_during_a_confl
         assert fits_width(tab2, width)
     finally:
         context.close()
+
+
+def test_a_field_losing_focus_after_its_input_was_saved_sends_no_second_save(page, world):
+    """A text field sends a change event when it loses focus; once its input is saved that is no reason to
+    save again (it was one more request per field on deadline day)."""
+    project = world.draft()
+    login(page, world.member.username)
+    _section(page, project, "need")
+    saves = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "POST" else None)
+    page.click("#id_target_group")
+    page.keyboard.type("社区独居老人")
+    _saved(page)
+    page.click("#id_beneficiaries")  # the first field loses focus: its change event
+    page.keyboard.press("End")
+    page.keyboard.type("5")
+    _until(lambda: Project.objects.get(pk=project.pk).beneficiaries == 2005, "the number was not saved")
+    _saved(page)
+    page.click('a[data-section-link="area"]')  # the number field loses focus too
+    page.wait_for_url("**/edit/area/")
+    assert len(saves) == 2, saves
+    assert Project.objects.get(pk=project.pk).target_group.endswith("社区独居老人")
