@@ -16,6 +16,12 @@
   var ROWS = {budget: "b_", milestones: "m_", indicators: "i_"};
   var CONTROL = {csrfmiddlewaretoken: 1, _version: 1, _base: 1, _take_theirs: 1};
   var dirty = false, timer = null, inflight = null, blocked = false, after = null;
+  /* True while a copy restored from this device is being saved: the page says it restored unsaved input
+     only once the answer shows the server did not have it (the save wrote something, or failed). */
+  var restoring = false;
+  /* The entries of the last save the server confirmed complete: a change event that leaves the form so
+     (the one a field sends when it loses focus, after its input was saved) needs no save of its own. */
+  var confirmed = null;
   var version = form.dataset.version || "";
 
   function entries() {
@@ -31,7 +37,14 @@
     try { localStorage.setItem(own, JSON.stringify({ts: Date.now(), version: version, base: base, entries: entries()})); } catch (e) {}
   }
   function forget() { try { localStorage.removeItem(own); } catch (e) {} }
-  function say(text, bad) { status.textContent = text; status.classList.toggle("error", !!bad); }
+  /* wrote: the answer's word on whether the save changed what is stored (undefined: no such answer). */
+  function say(text, bad, wrote) {
+    if (restoring && text !== status.dataset.saving) {
+      if (wrote || (bad && wrote === undefined)) text = status.dataset.restored + " " + text;
+      restoring = !!bad && wrote === undefined;  /* not saved yet: said again with the next answer */
+    }
+    status.textContent = text; status.classList.toggle("error", !!bad);
+  }
   function list(ul, items) {
     ul.innerHTML = "";
     items.forEach(function (p) { var li = document.createElement("li"); li.textContent = p; ul.appendChild(li); });
@@ -175,11 +188,12 @@
       base = data.base || base;
       var unchanged = JSON.stringify(entries()) === sent;
       if (unchanged && data.refresh_keys && data.refresh_keys.length) applyParts(data.refresh, data.refresh_keys);
+      confirmed = unchanged && data.complete ? JSON.stringify(entries()) : null;
       if (data.complete) {
-        say(status.dataset.saved + " " + data.saved_at);
+        say(status.dataset.saved + " " + data.saved_at, false, data.wrote);
         if (unchanged) forget(); else keep();
       } else {
-        say(status.dataset.refused, true);
+        say(status.dataset.refused, true, data.wrote);
         keep();
       }
     } else {
@@ -189,6 +203,7 @@
     return data;
   }
   function changed() {
+    if (!blocked && !inflight && JSON.stringify(entries()) === confirmed) { clearTimeout(timer); dirty = false; forget(); return; }
     dirty = true; keep();
     clearTimeout(timer); timer = setTimeout(save, 1200);
   }
@@ -330,12 +345,20 @@
     /* The copy was typed against what its page showed: the save is checked against that, not this page. */
     if (stored.version !== undefined && stored.base) { version = String(stored.version); base = stored.base; }
     if (window.ycBudgetRecompute) window.ycBudgetRecompute();
-    say(status.dataset.restored);
+    /* A copy can outlive its save (sent as the page closed, its answer never read) and differ from the
+       page only in how the server writes it (0370 → 370): its save decides what is said. */
+    restoring = true;
+    say(status.dataset.saving);
     dirty = true;
     keep();
     setTimeout(save, 300);
   }
 
+  /* The status sticks to the bottom of the screen and grows with its message (two lines for a conflict on
+     a phone): the field in focus, or a part scrolled to, stays clear of it. */
+  if (window.ResizeObserver) new ResizeObserver(function () {
+    document.documentElement.style.scrollPaddingBottom = status.offsetHeight ? status.offsetHeight + 8 + "px" : "";
+  }).observe(status);
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   setInterval(function () { if (dirty) save(); }, 20000);

@@ -82,3 +82,16 @@ def test_pages_carry_what_autosave_needs(world, client_for):
     body = client_for(world.member).get(_section(project, "budget")).content.decode()
     assert f'data-key="yc-draft:{project.pk}:budget"' in body and 'data-autosave="1"' in body
     assert 'data-cap-kind="pct_grant" data-cap-value="5000"' in body
+
+
+def test_the_answer_says_whether_the_save_changed_what_is_stored(world, client_for):
+    """autosave.js tells the person it restored unsaved input only when its save wrote something: a copy
+    left in the browser by a save whose answer was never read (0370, stored as 370) writes nothing."""
+    project = world.draft()
+    c = client_for(world.member)
+    typed = {"need_analysis": "新的需求分析", "target_group": "80岁以上独居老人", "beneficiaries": "0370"}
+    first = c.post(_section(project, "need"), {**typed, "_version": project.edit_version}, **AUTOSAVE).json()
+    assert first["saved"] and first["wrote"] is True
+    again = c.post(_section(project, "need"), {**typed, "_version": project.edit_version}, **AUTOSAVE).json()
+    assert again["saved"] and again["complete"] and again["wrote"] is False  # stale version, same text
+    assert again["version"] == first["version"]

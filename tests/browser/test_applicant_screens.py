@@ -106,3 +106,16 @@ def test_the_agreement_tranches_are_cards_on_a_phone_and_a_table_on_a_desktop(pa
             assert "大写" in label, label
         else:
             assert header_shown
+
+
+def test_the_current_section_tab_is_in_view_on_a_phone(phone, world):
+    """The tabs scroll sideways at 375 px; from section 4 on the current one was off the screen."""
+    project = world.draft()
+    login(phone, world.member.username)
+    for code in ("basic", "plan", "team", "budget"):
+        phone.goto(phone.base + f"/apply/p/{project.pk}/edit/{code}/")
+        phone.wait_for_load_state("networkidle")
+        strip = phone.locator('[data-testid="tabs"]').bounding_box()
+        tab = phone.locator('[data-testid="tabs"] a.current').bounding_box()
+        assert strip["x"] - 1 <= tab["x"] and tab["x"] + tab["width"] <= strip["x"] + strip["width"] + 1, code
+    screenshot(phone, "applicant-375-tabs-budget")

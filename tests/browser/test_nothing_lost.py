@@ -1,11 +1,15 @@
 """Nothing typed is lost, in Chromium: two tabs, an ended session, a refused budget row, an expired form."""
+import time
+
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import OperationalError
 from playwright.sync_api import expect
 
+from projects import drafting
 from projects.models import Project
 from projects.states import State
-from tests.browser.conftest import fits_width, login, screenshot
+from tests.browser.conftest import TIMEOUT_MS, fits_width, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -203,3 +207,175 @@ def test_autosave_renews_an_expired_token_and_saves(page, world):
     _saved(page)
     project.refresh_from_db()
     assert project.team == "社工4名，志愿者25名，督导1名"
+
+
+# Everything the status line said on each page, in order (the restored-input message may be replaced by
+# "保存于" within a second: the test reads the history, not the last word).
+_STATUS_LOG = """document.addEventListener("DOMContentLoaded", function () {
+  var s = document.getElementById("save-status"); if (!s) return;
+  window.__said = [s.textContent];
+  new MutationObserver(function () { window.__said.push(s.textContent); }).observe(s, {childList: true, characterData: true, subtree: true});
+});"""
+
+
+def _said(page) -> list[str]:
+    return page.evaluate("window.__said || []")
+
+
+def _restored(page) -> str:
+    """The page's words for restored input (已恢复未保存的输入内容。)."""
+    return page.get_attribute(STATUS, "data-restored")
+
+
+def _until(check, what: str):
+    """Waits (up to the browser timeout) for a condition on the database."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def test_back_after_a_save_never_says_input_was_restored(page, world):
+    """Saved input is not "restored": neither after an answered save nor after the save the page sent as
+    it closed (its answer never read, its copy left in the browser) of a figure the server stores in its
+    own form (0370 → 370)."""
+    project = world.draft()
+    page.context.add_init_script(_STATUS_LOG)
+    login(page, world.member.username)
+    _section(page, project, "need")
+    page.fill("#id_need_analysis", "走访调研：独居老人320人，助餐需求强烈")
+    _saved(page)
+    page.click('a[data-section-link="area"]')
+    page.wait_for_url("**/edit/area/")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#id_need_analysis")).to_have_value("走访调研：独居老人320人，助餐需求强烈")
+    assert not any(_restored(page) in s for s in _said(page)), _said(page)
+
+    page.fill("#id_beneficiaries", "0370")
+    _section(page, project, "area")  # left at once: the save goes out as the page closes
+    _until(lambda: Project.objects.get(pk=project.pk).beneficiaries == 370, "the closing save did not arrive")
+    assert _kept(page, f"yc-draft:{project.pk}:need")  # its copy stayed: nobody read the answer
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    _saved(page)
+    assert not any(_restored(page) in s for s in _said(page)), _said(page)
+    assert _kept(page, f"yc-draft:{project.pk}:need") == ""
+
+
+def _saves_fail(*args, **kwargs):
+    raise OperationalError("the database is unreachable")
+
+
+def test_input_that_never_reached_the_server_is_restored_after_back(page, world, monkeypatch):
+    """The real protection stays: input whose saves all failed is restored, said, and saved when the person
+    comes back with Back."""
+    project = world.draft()
+    page.context.add_init_script(_STATUS_LOG)
+    login(page, world.member.username)
+    _section(page, project, "need")
+    # Every save fails on the server (503: the database is unreachable), the one sent as the page closes
+    # too (page.route does not hold that one: it is sent with keepalive).
+    monkeypatch.setattr(drafting, "save_section", _saves_fail)
+    page.fill("#id_target_group", "离线时写的服务对象，不能丢")
+    expect(page.locator(STATUS)).to_contain_text("尚未保存")
+    page.click('a[data-section-link="area"]')  # the save fails again; the section changes, the copy stays
+    page.wait_for_url("**/edit/area/")
+    page.wait_for_load_state("networkidle")
+    assert Project.objects.get(pk=project.pk).target_group == "80岁以上独居老人"  # the server never had it
+    assert "离线时写的服务对象" in _kept(page, f"yc-draft:{project.pk}:need")
+    monkeypatch.undo()
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#id_target_group")).to_have_value("离线时写的服务对象，不能丢")
+    expect(page.locator(STATUS)).to_contain_text(_restored(page))
+    expect(page.locator(STATUS)).to_contain_text("保存于")
+    assert Project.objects.get(pk=project.pk).target_group == "离线时写的服务对象，不能丢"
+    assert _kept(page, f"yc-draft:{project.pk}:need") == ""
+
+
+def test_back_never_puts_old_text_over_what_another_tab_saved(page, world):
+    """Chromium fills the fields of a page reached by Back with what they held when it was left (after the
+    script has read the page): the old text showed, and the next save wrote it over the other tab's."""
+    project = world.draft()
+    login(page, world.member.username)
+    _section(page, project, "need")
+    page.fill("#id_need_analysis", "第一个窗口写的需求分析")
+    _saved(page)
+    page.click('a[data-section-link="area"]')
+    page.wait_for_url("**/edit/area/")
+    tab2 = _new_tab(page)
+    _section(tab2, project, "need")
+    tab2.fill("#id_need_analysis", "第二个窗口后来改的需求分析")
+    _saved(tab2)
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#id_need_analysis")).to_have_value("第二个窗口后来改的需求分析")
+    page.fill("#id_target_group", "80岁以上独居老人")
+    _saved(page)
+    project.refresh_from_db()
+    assert project.need_analysis == "第二个窗口后来改的需求分析"
+    assert project.target_group == "80岁以上独居老人"
+
+
+_COVERED = """() => {
+  const bar = document.getElementById("save-status").getBoundingClientRect(), el = document.activeElement;
+  const box = el.getBoundingClientRect(), label = el.labels && el.labels[0] ? el.labels[0].getBoundingClientRect() : box;
+  const under = r => r.bottom > bar.top + 1 && r.top < bar.bottom;
+  return under(box) || under(label) ? (el.name || el.textContent.trim()) : "";
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_status_bar_never_covers_the_field_or_choice_in_focus_during_a_conflict(browser, live_server, world, width):
+    """The status sticks to the bottom of the screen; a conflict's message is two lines on a phone. Going
+    through the page with the keyboard, no focused field, label or choice button is under it."""
+    project = world.draft()
+    context = browser.new_context(viewport={"width": width, "height": 812 if width == 375 else 900}, locale="zh-CN",
+                                  is_mobile=width == 375, has_touch=width == 375, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.base = live_server.url
+        login(page, world.member.username)
+        tab1, tab2 = page, _new_tab(page)
+        _section(tab1, project, "need")
+        tab1.fill("#id_need_analysis", "辖区独居老人320人，其中80岁以上126人，助餐需求强烈。\n" * 6)  # a long page
+        _saved(tab1)
+        _section(tab2, project, "need")
+        tab1.fill("#id_target_group", "第一个窗口写的服务对象：辖区80岁以上独居老人及其家庭照护者")
+        _saved(tab1)
+        tab2.fill("#id_target_group", "第二个窗口写的服务对象：社区低保家庭中的高龄老人及卧床老人")
+        expect(tab2.locator('[data-testid="conflicts"]')).to_be_visible()
+        covered = []
+        tab2.evaluate("window.scrollTo(0, 0)")
+        tab2.locator('[data-testid="keep-mine"]').focus()
+        for _ in range(8):
+            covered.append(tab2.evaluate(_COVERED))
+            tab2.keyboard.press("Tab")
+        screenshot(tab2, f"applicant-conflict-focus-{width}")
+        assert not any(covered), covered
+        assert fits_width(tab2, width)
+    finally:
+        context.close()
+
+
+def test_a_field_losing_focus_after_its_input_was_saved_sends_no_second_save(page, world):
+    """A text field sends a change event when it loses focus; once its input is saved that is no reason to
+    save again (it was one more request per field on deadline day)."""
+    project = world.draft()
+    login(page, world.member.username)
+    _section(page, project, "need")
+    saves = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "POST" else None)
+    page.click("#id_target_group")
+    page.keyboard.type("社区独居老人")
+    _saved(page)
+    page.click("#id_beneficiaries")  # the first field loses focus: its change event
+    page.keyboard.press("End")
+    page.keyboard.type("5")
+    _until(lambda: Project.objects.get(pk=project.pk).beneficiaries == 2005, "the number was not saved")
+    _saved(page)
+    page.click('a[data-section-link="area"]')  # the number field loses focus too
+    page.wait_for_url("**/edit/area/")
+    assert len(saves) == 2, saves
+    assert Project.objects.get(pk=project.pk).target_group.endswith("社区独居老人")

@@ -61,11 +61,15 @@ def _conflicts(result) -> list[dict]:
     return [{"key": c.key, "label": c.label, "theirs": c.theirs, "yours": c.yours} for c in result.conflicts]
 
 
-def _autosave_answer(spec, project, result) -> JsonResponse:
+def _autosave_answer(spec, project, result, before: int | None = None) -> JsonResponse:
     """What autosave.js needs: whether everything typed is kept, what was refused (cell by cell), the
-    version to send next, and the stored section (its new base) plus the parts changed elsewhere."""
+    version to send next, and the stored section (its new base) plus the parts changed elsewhere.
+    `wrote`: whether this save changed what is stored (the version read before the save moved; a save
+    changes the version only when it writes). The page says it restored unsaved input only then, not
+    for a copy left in the browser whose text the server already had."""
     payload = {
         "saved": result.saved, "complete": result.complete, "problems": result.problems, "version": result.version,
+        "wrote": before is None or result.version != before,
         "cells": {kind: {str(i): c for i, c in cells.items()} for kind, cells in result.cells.items()},
         "fields": {name: [str(e) for e in errors] for name, errors in (result.form.errors if result.form else {}).items()},
         "base": drafting.entries(spec, project), "refresh": drafting.entries(spec, project, keys=set(result.refresh)),
@@ -117,13 +121,14 @@ def section(request, pk: int, section: str):
                 return JsonResponse({"saved": False, "complete": False, "problems": [message]}, status=409)
             messages.error(request, message)
             return redirect("applicant:section", pk=pk, section=section)
+        before = project.edit_version
         result = drafting.save_section(actor=request.user, project=project, section=spec, post=request.POST)
         if autosave and result.project is not None:
             # The saved row (locked, written and read back in the save) is the stored state: no second fetch.
-            return _autosave_answer(spec, result.project, result)
+            return _autosave_answer(spec, result.project, result, before)
         project = member_project(request, pk, related=("round",) if autosave else PAGE_READS)
         if autosave:
-            return _autosave_answer(spec, project, result)
+            return _autosave_answer(spec, project, result, before)
         if result.complete:
             messages.success(request, _("Saved."))
             target = request.POST.get("go") or ""
