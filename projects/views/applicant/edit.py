@@ -57,6 +57,13 @@ def edit_context(request, project, section_code: str) -> dict:
     }
 
 
+def _read_budget_once(project) -> None:
+    """The budget page reads the lines three times (its rows, the submission checks, the editor's totals)
+    and the round's caps three times (the checks, the editor's problems, its labor cap): one query each."""
+    prefetch_related_objects([project], "budget_lines")
+    prefetch_related_objects([project.round], "budget_caps")
+
+
 def _conflicts(result) -> list[dict]:
     return [{"key": c.key, "label": c.label, "theirs": c.theirs, "yours": c.yours} for c in result.conflicts]
 
@@ -143,6 +150,8 @@ def section(request, pk: int, section: str):
         rows = section_rows(spec, project, request.POST, result.cells.get(spec.rows, {}))
         version = result.version
     else:
+        if spec.rows == "budget":
+            _read_budget_once(project)
         form, rows, unsaved = drafting.fields_form(spec, project), section_rows(spec, project), []
         version = project.edit_version
     context = edit_context(request, project, section)
