@@ -17,7 +17,7 @@ from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
 from grants.models import OrganizationVerification, QuestionAnswer, RoundQuestion
 from grants.organization_services import verification_required
-from grants.questions import missing_required
+from grants.questions import missing_required, round_questions
 from grants.vocabulary import round_districts
 from projects import budget
 from projects.eligibility import eligibility_issues_for
@@ -66,17 +66,7 @@ class RoundReads(NamedTuple):
 
 
 def round_reads(round) -> RoundReads:
-    return RoundReads(_questions(round), *round_districts(round))
-
-
-def _questions(round) -> list[RoundQuestion]:
-    """`list(round.questions.all())` through a raw query (the same rows, order and model instances):
-    every page of the form reads them, and compiling the ORM query cost twice the CPU of the rest."""
-    meta = RoundQuestion._meta
-    quote = connection.ops.quote_name
-    order = ", ".join(quote(meta.get_field(name).column) for name in meta.ordering)  # Meta.ordering: ascending names
-    sql = f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('round').column)} = %s ORDER BY {order}"
-    return list(RoundQuestion.objects.raw(sql, [round.pk]))
+    return RoundReads(round_questions(round.pk), *round_districts(round))
 
 
 def completeness(project: Project, stored: _Stored | None = None, reads: RoundReads | None = None) -> list[Problem]:
