@@ -14,6 +14,7 @@ from pathlib import Path
 
 import django.forms
 from django.forms.renderers import DjangoTemplates
+from django.template import TemplateDoesNotExist
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
@@ -101,8 +102,11 @@ class FastWidgetRenderer(DjangoTemplates):
     def _templates_are_djangos(self) -> bool:
         # Once per process: a project or app may override a widget template; then the template is used.
         if self._own is None:
-            self._own = all(Path(self.get_template(name).origin.name).is_relative_to(_DJANGO_FORM_TEMPLATES)
-                            for name in _OWN)
+            try:
+                self._own = all(Path(self.get_template(name).origin.name).is_relative_to(_DJANGO_FORM_TEMPLATES)
+                                for name in _OWN)
+            except TemplateDoesNotExist:  # a Django version without one of them: the templates decide
+                self._own = False
         return self._own
 
     def render(self, template_name, context, request=None):

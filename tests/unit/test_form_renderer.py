@@ -80,3 +80,20 @@ def test_option_groups_and_number_labels_go_to_the_templates():
     assert renderer._written("django/forms/widgets/select.html", numbered.get_context("n", 1, {})) is None
     assert renderer._written("django/forms/widgets/radio.html", {"widget": {}}) is None
     assert "<optgroup" in grouped.render("g", "g1", renderer=renderer)
+
+
+def test_an_overridden_widget_template_is_used(monkeypatch):
+    """A project or app template of the same name wins over Django's: then this module steps aside."""
+    renderer = FastWidgetRenderer()
+    real = renderer.get_template
+
+    class Overridden:
+        def __init__(self, template):
+            self.template, self.origin = template, type("Origin", (), {"name": "/srv/app/templates/x.html"})()
+
+        def render(self, context, request=None):
+            return self.template.render(context, request)
+
+    monkeypatch.setattr(renderer, "get_template", lambda name: Overridden(real(name)))
+    assert renderer._written("django/forms/widgets/text.html",
+                             forms.TextInput().get_context("n", "v", None)) is None
