@@ -90,8 +90,9 @@ def round_questions(round_id: int) -> list[RoundQuestion]:
     where compiling the ORM query cost more than twice the CPU of running it (0.37 ms against 0.14 ms)."""
     meta = RoundQuestion._meta
     quote = connection.ops.quote_name
-    order = ", ".join(quote(meta.get_field(name).column) for name in meta.ordering)  # ascending field names
-    sql = f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('round').column)} = %s ORDER BY {order}"
+    columns = {f.name: f.column for f in meta.concrete_fields}
+    order = ", ".join(quote(columns[name]) for name in meta.ordering or ("id",))  # Meta.ordering: ascending names
+    sql = f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(columns['round'])} = %s ORDER BY {order}"
     return list(RoundQuestion.objects.raw(sql, [round_id]))
 
 
