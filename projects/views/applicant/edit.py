@@ -60,8 +60,8 @@ def edit_context(request, project, section_code: str) -> dict:
 def _read_budget_once(project) -> None:
     """The budget page reads the lines three times (its rows, the submission checks, the editor's totals)
     and the round's caps three times (the checks, the editor's problems, its labor cap): one query each."""
-    prefetch_related_objects([project], "budget_lines")
-    prefetch_related_objects([project.round], "budget_caps")
+    plain_rows.prefetch_children(project, "budget_lines")
+    plain_rows.prefetch_children(project.round, "budget_caps")
 
 
 def _conflicts(result) -> list[dict]:
