@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import plain_rows
 from core.calendar import today
 from core.errors import DomainError
 from core.links import pk_url
@@ -118,6 +119,8 @@ def review(request, pk):
             return redirect("reviewers:review", pk=assignment.pk)
     names = selectors.review_names(project)
     files, withheld = review_files.offered_files(project, blind=round.blind_review, names=names)
+    for rows in ("budget_lines", "milestones", "indicators"):  # the proposal's rows: plain queries, as the ORM's
+        plain_rows.prefetch_children(project, rows)
     return render(request, "reviewers/review.html", {
         "assignment": assignment, "project": project, "round": round, "form": form, "problems": problems,
         "stale": stale, "blind": round.blind_review, "names": names, "locked": assignment.state == A.SUBMITTED,
@@ -134,7 +137,7 @@ def _budget_lines(project) -> list[BudgetLine]:
     field's choices into a new dict, translating every label, on each call (twice a line)."""
     categories = {code: str(label) for code, label in Category.choices}
     sources = {code: str(label) for code, label in Source.choices}
-    lines = list(project.budget_lines.all())
+    lines = list(project.budget_lines.all())  # read by review() through core.plain_rows
     for line in lines:
         line.category_label = categories.get(line.category, line.category)
         line.source_label = sources.get(line.source, line.source)
