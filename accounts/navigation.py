@@ -1,6 +1,9 @@
 """The menu each role sees; apps register their entries here so base.html stays generic."""
+from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Notification
 
 # (url name, label, roles that see it). "applicant" means a member of an organization.
 MENU = [
@@ -24,11 +27,23 @@ MENU = [
 ]
 
 
+def unread_count(user) -> int:
+    """`user.notifications.filter(read=False).count()` as one plain query: every page's menu shows it,
+    and building the ORM's COUNT query cost about as much CPU as the rest of the menu (0.3 ms a page)."""
+    meta = Notification._meta
+    quote = connection.ops.quote_name
+    sql = (f"SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('recipient').column)} = %s "
+           f"AND NOT {quote(meta.get_field('read').column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        return cursor.fetchone()[0]
+
+
 def nav_items(request) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
-    unread = user.notifications.filter(read=False).count()
+    unread = unread_count(user)
     role = "admin" if user.is_admin else user.role
     items = []
     for name, label, roles in MENU:

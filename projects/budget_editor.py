@@ -42,8 +42,9 @@ def editor_context(round: GrantRound, lines, *, grant_amount: Decimal | None = N
     over = bool(rules.cap_problems(facts, [cap], grant))
     gauge = 100 if over or (limit == 0 and labor > 0) else (int(labor * 100 / limit) if limit > 0 else 0)
     return {
-        "categories": Category.choices,
-        "sources": Source.choices,
+        # Translated here once: every budget line's two selects list them all.
+        "categories": [(code, str(label)) for code, label in Category.choices],
+        "sources": [(code, str(label)) for code, label in Source.choices],
         "by_category": [(code, label, sums["by_category"][code], sums["grant_by_category"][code])
                         for code, label in Category.choices],
         "by_source": [(code, label, sums["by_source"][code]) for code, label in Source.choices],

@@ -17,7 +17,7 @@ from core.problems import Problem, messages
 from grants.defaults import ATTACHMENT_KINDS, DOMAINS
 from grants.models import OrganizationVerification, QuestionAnswer, RoundQuestion
 from grants.organization_services import verification_required
-from grants.questions import missing_required
+from grants.questions import missing_required, round_questions
 from grants.vocabulary import round_districts
 from projects import budget
 from projects.eligibility import eligibility_issues_for
@@ -66,7 +66,7 @@ class RoundReads(NamedTuple):
 
 
 def round_reads(round) -> RoundReads:
-    return RoundReads(list(round.questions.all()), *round_districts(round))
+    return RoundReads(round_questions(round.pk), *round_districts(round))
 
 
 def completeness(project: Project, stored: _Stored | None = None, reads: RoundReads | None = None) -> list[Problem]:

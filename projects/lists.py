@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.links import pk_url
 from core.listing import Column, Sorting, rank
 from grants.models import GrantRound
-from projects.models import Project
+from projects.models import Project, display_title
 from projects.selectors import visible_projects
 from projects.states import State
 
@@ -86,19 +86,26 @@ def filtered(user, form: ProjectFilter, sort: str | None) -> QuerySet[Project]:
     return SORTING.order(projects, sort)
 
 
+# What a row of the list shows, read as plain values: building 25 projects with their round and
+# organization (deferred fields, the state machine's descriptor) cost twice as much CPU as the query.
+_ROW_COLUMNS = ("pk", "code", "title", "version", "organization__name", "round__name", "state", "requested_amount",
+                "approved_amount", "submitted_at")
+
+
 def page_rows(page) -> list[dict]:
     """The page's rows as the list shows them, with what is the same for many rows worked out once: the
     labels of the states, the link to the project (one reverse), the submission day in local time."""
     labels = {value: str(label) for value, label in State.choices}
     detail_url = pk_url("projects:officer_detail")
     return [{
-        "code": p.code, "url": detail_url(p.pk), "title": p.display_title, "version": p.version,
-        "organization": p.organization.name, "round": p.round.name, "state": p.state,
-        "state_label": labels.get(p.state, p.state), "requested_amount": p.requested_amount,
-        "approved_amount": p.approved_amount,
+        "code": code, "url": detail_url(pk), "title": display_title(title), "version": version,
+        "organization": organization, "round": round_name, "state": state,
+        "state_label": labels.get(state, state), "requested_amount": requested_amount,
+        "approved_amount": approved_amount,
         # as {{ submitted_at|date:"Y-m-d" }}: the day in the current time zone
-        "submitted_on": localtime(p.submitted_at).date().isoformat() if p.submitted_at else "",
-    } for p in page]
+        "submitted_on": localtime(submitted_at).date().isoformat() if submitted_at else "",
+    } for (pk, code, title, version, organization, round_name, state, requested_amount, approved_amount, submitted_at)
+        in page.object_list.values_list(*_ROW_COLUMNS)]
 
 
 EXPORT_HEADERS = ["项目编号", "项目名称", "申报机构", "统一社会信用代码", "批次", "服务领域", "服务区域", "状态",

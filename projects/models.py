@@ -16,6 +16,11 @@ from projects.states import EvaluationKind, State
 S = State
 
 
+def display_title(title: str) -> str:
+    """Project.display_title for a title read without its project (the staff list reads plain values)."""
+    return title.strip() or str(_("Untitled draft"))
+
+
 # The generated base holds one django-fsm method per row of the table (mypy cannot follow a generated base).
 class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, models.Model):  # type: ignore[misc]
     """An application and, once funded, the project. Its lifecycle (the django-fsm transition
@@ -119,7 +124,7 @@ class Project(PROJECT.model_mixin(), ConcurrentTransitionMixin, FSMModelMixin, m
     def display_title(self) -> str:
         """The title, or a label for a draft without one (from before titles were required), so every list
         still shows a link that can be seen and clicked."""
-        return self.title.strip() or str(_("Untitled draft"))
+        return display_title(self.title)
 
     @cached_property
     def state_label(self) -> str:

@@ -9,10 +9,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import plain_rows
 from core.calendar import today
 from core.errors import DomainError
 from core.links import pk_url
 from grants.questions import answer_rows
+from projects.models import BudgetLine, Category, Source
 from reviewers import review_files, selectors, services, steering, window
 from reviewers.errors import StaleReview
 from reviewers.forms import DeclarationForm, RoundConflictForm, ScoreForm
@@ -117,14 +119,29 @@ def review(request, pk):
             return redirect("reviewers:review", pk=assignment.pk)
     names = selectors.review_names(project)
     files, withheld = review_files.offered_files(project, blind=round.blind_review, names=names)
+    for rows in ("budget_lines", "milestones", "indicators"):  # the proposal's rows: plain queries, as the ORM's
+        plain_rows.prefetch_children(project, rows)
     return render(request, "reviewers/review.html", {
         "assignment": assignment, "project": project, "round": round, "form": form, "problems": problems,
         "stale": stale, "blind": round.blind_review, "names": names, "locked": assignment.state == A.SUBMITTED,
-        "budget_lines": project.budget_lines.all(), "milestones": project.milestones.all(),
+        "budget_lines": _budget_lines(project), "milestones": project.milestones.all(),
         "indicators": project.indicators.all(), "files": files, "withheld": withheld,
         "answers": answer_rows(round_id=project.round_id, project_id=project.pk),
         "window_closed": window.closed_problem(round.review_end, today()),
     })
+
+
+def _budget_lines(project) -> list[BudgetLine]:
+    """The proposal's budget lines with their category and source names (`category_label`,
+    `source_label`), as get_category_display() and get_source_display() give them: those build the
+    field's choices into a new dict, translating every label, on each call (twice a line)."""
+    categories = {code: str(label) for code, label in Category.choices}
+    sources = {code: str(label) for code, label in Source.choices}
+    lines = list(project.budget_lines.all())  # read by review() through core.plain_rows
+    for line in lines:
+        line.category_label = categories.get(line.category, line.category)
+        line.source_label = sources.get(line.source, line.source)
+    return lines
 
 
 def _declaration(request, assignment):

@@ -29,3 +29,13 @@ def test_public_home_headers_and_money(world):
     body = Client().get(reverse("public:index")).content.decode()
     assert "<th>申报开始</th>" in body and "正在申报</th>" not in body
     assert "资助金额（元）" in body and "100,000.00" in body
+
+
+def test_the_staff_list_labels_an_untitled_draft_too(world, client_for):
+    """The staff list reads its rows as plain values (projects.lists.page_rows): the same label, link,
+    organization and round as the project itself shows."""
+    project = world.draft()
+    Project.objects.filter(pk=project.pk).update(title="  ")
+    body = client_for(world.officer).get(reverse("projects:officer_list")).content.decode()
+    assert f'<a href="{reverse("projects:officer_detail", args=[project.pk])}">未命名草稿</a>' in body
+    assert f"<td>{world.org.name}</td><td>{world.round.name}</td>" in body

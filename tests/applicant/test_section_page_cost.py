@@ -61,6 +61,19 @@ def test_section_page_reads_a_fixed_number_of_queries(world: World, client_for):
     assert len([q for q in sql if "projects_projectevent" in q]) == 1, sql
 
 
+def test_the_budget_page_reads_the_lines_and_the_caps_once(world: World, client_for):
+    """The budget page shows the lines, checks them for submission and sums them in the editor (whose labor
+    cap and problems read the round's caps too): one read of each."""
+    project = world.draft()
+    client = client_for(world.member)
+    url = reverse("applicant:section", args=[project.pk, "budget"])
+    client.get(url)
+    _n, sql, page = _get(client, url)
+    assert len([q for q in sql if 'FROM "projects_budgetline"' in q]) == 1, sql
+    assert len([q for q in sql if 'FROM "grants_budgetcap"' in q]) == 1, sql
+    assert page.count("data-budget-row") == project.budget_lines.count() + 1  # the lines and the blank row
+
+
 def test_the_submit_page_lists_what_submission_refuses(world: World, client_for):
     """The page lists what the submission refuses: an unfinished project elsewhere, a missing answer."""
     project = world.draft()

@@ -57,6 +57,14 @@ def edit_context(request, project, section_code: str) -> dict:
     }
 
 
+def _read_budget_once(project) -> None:
+    """Every page's submission checks read the budget lines and the round's caps; the budget page reads
+    the lines three times (its rows, the checks, the editor's totals) and the caps three times (the checks,
+    the editor's problems, its labor cap). One plain query each (core.plain_rows), for all of them."""
+    plain_rows.prefetch_children(project, "budget_lines")
+    plain_rows.prefetch_children(project.round, "budget_caps")
+
+
 def _conflicts(result) -> list[dict]:
     return [{"key": c.key, "label": c.label, "theirs": c.theirs, "yours": c.yours} for c in result.conflicts]
 
@@ -143,6 +151,7 @@ def section(request, pk: int, section: str):
         rows = section_rows(spec, project, request.POST, result.cells.get(spec.rows, {}))
         version = result.version
     else:
+        _read_budget_once(project)
         form, rows, unsaved = drafting.fields_form(spec, project), section_rows(spec, project), []
         version = project.edit_version
     context = edit_context(request, project, section)
