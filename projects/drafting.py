@@ -16,6 +16,7 @@ from django.utils.datastructures import MultiValueDict
 from core import plain_rows
 from core.errors import DomainError
 from core.money import MAX_UPPER, money, parse_figure
+from core.validation import SINGLE_LINE_MESSAGE, control_characters
 from projects import edit_conflicts, services
 from projects.edit_conflicts import BUDGET_COLUMNS, ROW_COLUMNS, ROW_PREFIX, Conflict
 from projects.errors import EditConflict
@@ -256,6 +257,13 @@ def _check(label: str, index: int, cells: dict[str, str], value: dict) -> RowChe
     return RowCheck(index=index, cells=cells, message=f"{label}第{index}行：{'；'.join(dict.fromkeys(cells.values()))}")
 
 
+def _single_line(row: dict, names: tuple[str, ...]) -> dict[str, str]:
+    """The cells holding a control character (a line break or an escape, only in a crafted post): the
+    service refuses such a row, so the check refuses that cell and the rest of the save goes through,
+    instead of the whole save failing on it."""
+    return {name: SINGLE_LINE_MESSAGE for name in names if control_characters(row[name])}
+
+
 def milestone_checks(rows: list[dict]) -> list[RowCheck]:
     checks = []
     for index, row in enumerate(rows, start=1):
@@ -264,6 +272,7 @@ def milestone_checks(rows: list[dict]) -> list[RowCheck]:
         cells, due = {}, None
         if not row["title"]:
             cells["title"] = "请填写节点名称"
+        cells.update(_single_line(row, ("title", "deliverable")))
         try:
             due = date.fromisoformat(row["due_date"])
         except ValueError:
@@ -283,6 +292,7 @@ def indicator_checks(rows: list[dict]) -> list[RowCheck]:
             cells["name"] = "请填写指标名称"
         if not row["unit"]:
             cells["unit"] = "请填写单位"
+        cells.update(_single_line(row, ("name", "unit")))
         target = None
         try:
             target = parse_figure(row["target"], what="目标值")
@@ -306,6 +316,7 @@ def budget_checks(rows: list[dict]) -> list[RowCheck]:
             cells["category"] = "请选择预算科目"
         if not row["item"]:
             cells["item"] = "请填写支出项目"
+        cells.update(_single_line(row, ("item", "explanation")))
         price = quantity = None
         try:
             price = money(row["unit_price"])

@@ -52,6 +52,28 @@ def test_budget_autosave_saves_complete_rows_and_returns_the_rule_check(world, c
     assert project.requested_amount == Decimal("100000.00") and project.budget_lines.count() == 2
 
 
+def test_a_control_character_in_a_row_refuses_that_cell_and_saves_the_rest(world, client_for):
+    """A crafted escape or line break in a row's text: before, the service refused the whole save (400)."""
+    project = world.draft()
+    c = client_for(world.member)
+    response = c.post(_section(project, "budget"), {
+        "b_category": ["activity", "office"], "b_item": ["活动物资", "打印"], "b_unit_price": ["400", "20"],
+        "b_quantity": ["1", "2"], "b_source": ["grant", "grant"], "b_explanation": ["", "墨盒\x1b[31m"],
+    }, **AUTOSAVE)
+    data = response.json()
+    assert response.status_code == 200 and data["saved"] and not data["complete"]
+    assert data["cells"]["budget"] == {"2": {"explanation": "不能包含换行或其他控制字符，请改为一行文字"}}
+    assert list(project.budget_lines.values_list("item", flat=True)) == ["活动物资"]
+    project.refresh_from_db()
+    assert project.refused_rows["budget"][1]["explanation"] == "墨盒\x1b[31m"  # kept as typed, shown again
+    data = c.post(_section(project, "plan"), {"m_title": ["启动会\n第二行"], "m_due_date": ["2026-09-01"],
+                                               "m_deliverable": [""]}, **AUTOSAVE).json()
+    assert data["saved"] and data["cells"]["milestones"] == {"1": {"title": "不能包含换行或其他控制字符，请改为一行文字"}}
+    data = c.post(_section(project, "indicators"), {"i_name": ["服务人次"], "i_unit": ["人\x07次"], "i_target": ["10"]},
+                  **AUTOSAVE).json()
+    assert data["saved"] and data["cells"]["indicators"] == {"1": {"unit": "不能包含换行或其他控制字符，请改为一行文字"}}
+
+
 def test_non_js_post_with_problems_renders_the_typed_input_again(world, client_for):
     project = world.draft()
     c = client_for(world.member)
