@@ -29,15 +29,14 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # request) of the cores and PostgreSQL a quarter of one more.
 #
 # Measured on deadline day (bench/deadline.py, 2,000 applicants autosaving every 30 s plus the mix,
-# 81.7 requests/s, one 2-core box with PostgreSQL on it; issue 18, sixth pass), back to back:
-# - 2 workers × 8 threads: p95 235 ms, 11.8 ms of CPU a request, the machine 67 % busy;
-# - 4 workers × 8 threads: p95 389 ms, 12.4 ms a request, 71 % busy.
-# After the same pass cut the pages' CPU (sessions, users and memberships read by plain queries, the
-# applicant's form checks and the experts' list in fewer, leaner reads): 2 × 8 p95 80, 130 and 235 ms
-# (9.9–11.4 ms a request, 56–65 % busy), 4 × 8 76 ms (9.5 ms). But the margin on 2 cores is thin: on
-# the same shared machine, with the same code, later runs needed 12.9–14.6 ms a request (73–82 % busy)
-# and missed (p95 352 and 851 ms). Two cores hold deadline day only while they run at full speed; give
-# the web server a third core, or a second web server, for a real margin.
+# 81.7 requests/s, one 2-core box with PostgreSQL and the load generator on it; issue 18):
+# - 2026-12-01, this layout: p95 34–52 ms in 4 runs of 4, 6.5–7.7 ms of gunicorn CPU a request, the
+#   machine 40–48 % busy; at 1.5× the load p95 140 and 364 ms, at 2× 240 and 984 ms: room for about
+#   1.5× the load, and p95 passes 300 ms once about three quarters of the machine is busy;
+# - 2026-11-30, on a machine running the code of then about 1.7× slower: 2 × 8 held in 4 runs of 8
+#   (p95 76–235 ms at 56–65 % busy) and missed in the others (352–995 ms at 73–82 %); 4 × 8 p95 389 ms
+#   where 2 × 8 gave 235 ms back to back, 2 × 4 870 ms.
+# On a 2-core box slower than the first of these, give the web server a third core or a second web server.
 # Cores × 8 stays the default: it held where 4 × 8 did not, with half the PostgreSQL connections.
 # Two more processes than cores only add runnable processes that preempt each other mid-request (the
 # run before: 2 × 8 p95 447 ms against 4 × 8 2.5 s on a busier machine); fewer threads (2 × 4) leave
