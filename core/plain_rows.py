@@ -158,25 +158,29 @@ def _children(vendor: str, model: type[Model], relation: str) -> _Children:
     return _Children(sql, columns, rel.field.remote_field.cache_name)
 
 
+def children(model: type[Model], relation: str, pk) -> list[Any]:
+    """`list(getattr(model(pk=pk), relation).all())` for a reverse foreign key of `model` (`relation` its
+    accessor): every column of the rows, in the child's Meta ordering."""
+    plan = _children(connection.vendor, model, relation)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, [pk])
+        return [plan.columns.build(row) for row in cursor.fetchall()]
+
+
 def prefetch_children(instance: Model, relation: str) -> None:
     """prefetch_related_objects([instance], relation) for a reverse foreign key (`relation` its accessor):
-    every column of the rows, in the child's Meta ordering, each row's foreign key set to `instance`,
-    kept in the prefetch cache where `getattr(instance, relation).all()` finds them."""
+    the rows of `children`, each row's foreign key set to `instance`, kept in the prefetch cache where
+    `getattr(instance, relation).all()` finds them."""
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     plan = _children(connection.vendor, type(instance), relation)
     if plan.cache_name in cache:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, [instance.pk])
-        rows = cursor.fetchall()
+    rows = children(type(instance), relation, instance.pk)
     field = getattr(type(instance), relation).rel.field
-    children = []
-    for row in rows:
-        child = plan.columns.build(row)
+    for child in rows:
         field.set_cached_value(child, instance)
-        children.append(child)
     queryset = getattr(instance, relation).get_queryset()  # the manager's filter, for what is chained on it
-    queryset._result_cache = children
+    queryset._result_cache = rows
     queryset._prefetch_done = True
     cache[plan.cache_name] = queryset
 

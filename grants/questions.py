@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import QuestionAnswer, QuestionKind, RoundQuestion
+from core import plain_rows
+from grants.models import GrantRound, QuestionAnswer, QuestionKind, RoundQuestion
 
 MAX_TEXT = 5000
 MAX_NUMBER = Decimal("1E12")
@@ -85,15 +85,10 @@ class AnswerForm(forms.Form):
 
 
 def round_questions(round_id: int) -> list[RoundQuestion]:
-    """`list(RoundQuestion.objects.filter(round_id=round_id))` (in Meta.ordering) through a raw query: the
-    same rows and model instances, read on every page of the application form and the scoring form,
-    where compiling the ORM query cost more than twice the CPU of running it (0.37 ms against 0.14 ms)."""
-    meta = RoundQuestion._meta
-    quote = connection.ops.quote_name
-    columns = {f.name: f.column for f in meta.concrete_fields}
-    order = ", ".join(quote(columns[name]) for name in meta.ordering or ("id",))  # Meta.ordering: ascending names
-    sql = f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(columns['round'])} = %s ORDER BY {order}"
-    return list(RoundQuestion.objects.raw(sql, [round_id]))
+    """`list(RoundQuestion.objects.filter(round_id=round_id))` (in Meta.ordering) by one plain query
+    (core.plain_rows): read on every page of the application form and the scoring form, where compiling
+    the ORM query cost more than twice the CPU of running it (0.37 ms against 0.14 ms)."""
+    return plain_rows.children(GrantRound, "questions", round_id)
 
 
 def answer_rows(*, round_id: int, project_id: int) -> list[dict]:

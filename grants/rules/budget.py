@@ -107,7 +107,7 @@ def forbidden_uses(setting: object) -> tuple[ForbiddenUse, ...]:
         keywords = entry.get("keywords")
         if not isinstance(keywords, list):
             continue
-        words = tuple(k for k in keywords if isinstance(k, str) and _normalized_keyword(k))
+        words = tuple(k for k in keywords if isinstance(k, str) and _normalized(k))
         if words:
             uses.append(ForbiddenUse(entry["rule"].strip(), words))
     return tuple(uses)
@@ -188,14 +188,11 @@ def _normalized(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
-# A round's keywords are few and the same on every check (each autosave of a budget checks every grant
-# line against every keyword): normalized once per process, not once per line.
-_normalized_keyword = functools.lru_cache(maxsize=1024)(_normalized)
-
-
 @functools.lru_cache(maxsize=256)
 def _normalized_keywords(keywords: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(_normalized_keyword(k) for k in keywords)
+    """A round's keywords are few and the same on every check (each autosave of a budget checks every
+    grant line against every keyword): normalized once per process, not once per line."""
+    return tuple(_normalized(k) for k in keywords)
 
 
 def _mentions(text: str, keyword: str) -> bool:

@@ -69,7 +69,7 @@ def _conflicts(result) -> list[dict]:
     return [{"key": c.key, "label": c.label, "theirs": c.theirs, "yours": c.yours} for c in result.conflicts]
 
 
-def _autosave_answer(spec, project, result, before: int | None = None) -> JsonResponse:
+def _autosave_answer(spec, project, result, before: int) -> JsonResponse:
     """What autosave.js needs: whether everything typed is kept, what was refused (cell by cell), the
     version to send next, and the stored section (its new base) plus the parts changed elsewhere.
     `wrote`: whether this save changed what is stored (the version read before the save moved; a save
@@ -77,7 +77,7 @@ def _autosave_answer(spec, project, result, before: int | None = None) -> JsonRe
     for a copy left in the browser whose text the server already had."""
     payload = {
         "saved": result.saved, "complete": result.complete, "problems": result.problems, "version": result.version,
-        "wrote": before is None or result.version != before,
+        "wrote": result.version != before,
         "cells": {kind: {str(i): c for i, c in cells.items()} for kind, cells in result.cells.items()},
         "fields": {name: [str(e) for e in errors] for name, errors in (result.form.errors if result.form else {}).items()},
         "base": drafting.entries(spec, project), "refresh": drafting.entries(spec, project, keys=set(result.refresh)),
